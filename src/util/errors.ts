@@ -1,0 +1,21 @@
+/**
+ * A bad parameter given to the library (a key of the wrong length, an AN outside 0-3, ...):
+ * names the field, what was expected and what was found. Bad *frames* never throw: see `WireError`.
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly field: string,
+    readonly expected: string,
+    readonly found: string,
+  ) {
+    super(`${field}: expected ${expected}, got ${found}`);
+  }
+}
+
+export function describe(value: unknown): string {
+  if (value instanceof Uint8Array) return `${value.length} octets`;
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === 'bigint') return value.toString();
+  return String(value);
+}
