@@ -91,6 +91,10 @@ export function decodeVector(file: string, entry: Json, index: number): MacsecVe
 
   const suiteName = str('cipherSuite');
   const suite = cipherSuite(suiteName) ?? bad('cipherSuite', `unknown cipher suite ${JSON.stringify(suiteName)}`);
+  const key = hex('key');
+  const sci = hex('sci');
+  const an = int('an');
+  if (an < 0 || an > 3) bad('an', `expected 0-3, got ${an}`);
   const pnText = entry['pn'];
   let pn: bigint;
   if (typeof pnText === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(pnText)) pn = BigInt(pnText);
@@ -102,15 +106,13 @@ export function decodeVector(file: string, entry: Json, index: number): MacsecVe
   if (typeof confidentiality !== 'boolean') bad('confidentiality', 'expected true or false');
   const offset = int('confidentialityOffset', 0);
   if (!(CONFIDENTIALITY_OFFSETS as readonly number[]).includes(offset)) bad('confidentialityOffset', `expected 0, 30 or 50, got ${offset}`);
-  const an = int('an');
-  if (an < 0 || an > 3) bad('an', `expected 0-3, got ${an}`);
   const clearTags = int('clearTags', 0);
   if (clearTags < 0 || clearTags > 2) bad('clearTags', `expected 0, 1 or 2, got ${clearTags}`);
   return {
     name,
     suite,
-    key: hex('key'),
-    sci: hex('sci'),
+    key,
+    sci,
     an,
     pn,
     ssci: optionalHex('ssci'),

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+/** The `macsec` command: yargs wiring only; every command's work lives in the layers below. */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { explainCommand } from './commands/explain.js';
+import { vectorsCommand } from './commands/vectors.js';
+import { EXIT_USAGE } from './output.js';
+
+await yargs(hideBin(process.argv))
+  .scriptName('macsec')
+  .usage('$0 <command> [options]\n\nA MACsec (IEEE 802.1AE) frame encryption simulator.')
+  .command(vectorsCommand)
+  .command(explainCommand)
+  .demandCommand(1, 'Name a command: macsec --help lists them.')
+  .strict()
+  .recommendCommands()
+  .fail((message, error) => {
+    if (error) throw error;
+    process.stderr.write(`macsec: ${message}\nTry: macsec --help\n`);
+    process.exit(EXIT_USAGE);
+  })
+  .help()
+  .alias('h', 'help')
+  .version()
+  .wrap(Math.min(110, process.stdout.columns ?? 100))
+  .parseAsync();
