@@ -1,0 +1,416 @@
+/**
+ * pcapng files (draft-ietf-opsawg-pcapng): a sequence of blocks, each `type, total length, body,
+ * total length`, grouped in sections that each open with a Section Header Block fixing the
+ * byte order. Packets come from Enhanced, Simple and (obsolete) Packet Blocks; every other
+ * block is skipped by its length.
+ */
+import { ConfigError } from '../util/errors.js';
+import { CaptureError, truncated } from './errors.js';
+import { LinkType } from './linktype.js';
+import {
+  checkCapturedLength,
+  checkLinkType,
+  checkWritable,
+  finishRecord,
+  MAX_RECORD_LENGTH,
+  MICROSECONDS,
+  NANOSECONDS,
+  unitsToNs,
+  type Capture,
+  type CaptureInterface,
+  type CaptureRecord,
+  type Place,
+  type ReadOptions,
+  type TsResolution,
+  type WritableRecord,
+  type WriteOptions,
+} from './record.js';
+
+export const BlockType = {
+  SECTION_HEADER: 0x0a0d0d0a, // a palindrome, so it reads the same in both byte orders
+  INTERFACE_DESCRIPTION: 1,
+  PACKET: 2, // obsolete, still met in old files
+  SIMPLE_PACKET: 3,
+  NAME_RESOLUTION: 4,
+  INTERFACE_STATISTICS: 5,
+  ENHANCED_PACKET: 6,
+  DECRYPTION_SECRETS: 10,
+  CUSTOM: 0x00000bad,
+  CUSTOM_NO_COPY: 0x40000bad,
+} as const;
+
+const BLOCK_NAMES: ReadonlyMap<number, string> = new Map([
+  [BlockType.SECTION_HEADER, 'Section Header Block'],
+  [BlockType.INTERFACE_DESCRIPTION, 'Interface Description Block'],
+  [BlockType.PACKET, 'Packet Block'],
+  [BlockType.SIMPLE_PACKET, 'Simple Packet Block'],
+  [BlockType.NAME_RESOLUTION, 'Name Resolution Block'],
+  [BlockType.INTERFACE_STATISTICS, 'Interface Statistics Block'],
+  [BlockType.ENHANCED_PACKET, 'Enhanced Packet Block'],
+  [BlockType.DECRYPTION_SECRETS, 'Decryption Secrets Block'],
+  [BlockType.CUSTOM, 'Custom Block'],
+  [BlockType.CUSTOM_NO_COPY, 'Custom Block'],
+]);
+
+const blockName = (type: number): string =>
+  BLOCK_NAMES.get(type) ?? `block of type 0x${type.toString(16).padStart(8, '0')}`;
+
+export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+const BYTE_ORDER_MAGIC_SWAPPED = 0x4d3c2b1a;
+const VERSION_MAJOR = 1;
+const VERSION_MINOR = 0;
+
+// Every block: type, total length, body, total length again.
+const TYPE_OFFSET = 0;
+const LENGTH_OFFSET = 4;
+const BLOCK_OVERHEAD = 12;
+
+// Section Header Block.
+const SHB_MAGIC_OFFSET = 8;
+const SHB_MAJOR_OFFSET = 12;
+const SHB_MINOR_OFFSET = 14;
+const SHB_SECTION_LENGTH_OFFSET = 16;
+const SHB_LENGTH = 28; // without options
+
+// Interface Description Block.
+const IDB_LINKTYPE_OFFSET = 8;
+const IDB_SNAPLEN_OFFSET = 12;
+const IDB_OPTIONS_OFFSET = 16;
+
+// Enhanced Packet Block; the obsolete Packet Block differs only in its 16-bit interface id.
+const EPB_INTERFACE_OFFSET = 8;
+const EPB_TS_HIGH_OFFSET = 12;
+const EPB_TS_LOW_OFFSET = 16;
+const EPB_CAPLEN_OFFSET = 20;
+const EPB_ORIGLEN_OFFSET = 24;
+const EPB_DATA_OFFSET = 28;
+
+// Simple Packet Block.
+const SPB_ORIGLEN_OFFSET = 8;
+const SPB_DATA_OFFSET = 12;
+
+const MIN_LENGTH: ReadonlyMap<number, number> = new Map([
+  [BlockType.SECTION_HEADER, SHB_LENGTH],
+  [BlockType.INTERFACE_DESCRIPTION, IDB_OPTIONS_OFFSET + 4],
+  [BlockType.PACKET, EPB_DATA_OFFSET + 4],
+  [BlockType.ENHANCED_PACKET, EPB_DATA_OFFSET + 4],
+  [BlockType.SIMPLE_PACKET, SPB_DATA_OFFSET + 4],
+]);
+
+// Options: code, length, value padded to 32 bits; opt_endofopt closes the list.
+const OPT_HEADER_LENGTH = 4;
+const OPT_ENDOFOPT = 0;
+const IF_NAME = 2;
+const IF_TSRESOL = 9;
+const IF_FCSLEN = 13;
+const IF_TSOFFSET = 14;
+const EPB_FLAGS = 2; // pack_flags in the Packet Block, same layout
+const EPB_FLAGS_FCS_SHIFT = 5; // bits 5-8: FCS length in octets, 0 when unknown
+const TSRESOL_BINARY = 0x80;
+
+const MAX_INTERFACES = 0xffff;
+
+const pad4 = (n: number): number => (n + 3) & ~3;
+
+interface Section {
+  readonly index: number;
+  /** Global index into the capture's interfaces of each local interface id. */
+  readonly interfaces: number[];
+}
+
+interface Option {
+  readonly code: number;
+  /** Offset of the value in the file. */
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** A view over the whole file with the current section's byte order. */
+class Reader {
+  readonly view: DataView;
+  littleEndian = true;
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly file: string | undefined,
+    readonly readOptions: ReadOptions,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  u16(o: number): number {
+    return this.view.getUint16(o, this.littleEndian);
+  }
+  u32(o: number): number {
+    return this.view.getUint32(o, this.littleEndian);
+  }
+  badBlock(place: Place, detail: string): CaptureError {
+    return new CaptureError('BAD_BLOCK', this.file, place.offset, `${place.what} at offset ${place.offset}: ${detail}`);
+  }
+  /** The options between `start` and `end`, checked to lie inside them. */
+  *options(start: number, end: number, place: Place): Generator<Option> {
+    for (let o = start; o + OPT_HEADER_LENGTH <= end; ) {
+      const code = this.u16(o);
+      const length = this.u16(o + 2);
+      if (code === OPT_ENDOFOPT) return;
+      const next = o + OPT_HEADER_LENGTH + pad4(length);
+      if (next > end) throw this.badBlock(place, `option ${code} at offset ${o} (${length} octets) overruns the block`);
+      yield { code, offset: o + OPT_HEADER_LENGTH, length };
+      o = next;
+    }
+  }
+  expectLength(option: Option, length: number, name: string, place: Place): void {
+    if (option.length !== length) {
+      throw this.badBlock(place, `${name} option at offset ${option.offset - OPT_HEADER_LENGTH} has ${option.length} octets, not ${length}`);
+    }
+  }
+}
+
+export function readPcapng(bytes: Uint8Array, file?: string, options: ReadOptions = {}): Capture {
+  const r = new Reader(bytes, file, options);
+  const interfaces: CaptureInterface[] = [];
+  const records: CaptureRecord[] = [];
+  // Until the first Section Header Block, which must open the file.
+  let section: Section = { index: -1, interfaces: [] };
+  for (let o = 0; o < bytes.length; ) {
+    const left = bytes.length - o;
+    const isSectionHeader = left >= 4 && r.view.getUint32(o + TYPE_OFFSET) === BlockType.SECTION_HEADER;
+    if (o === 0 && !isSectionHeader) {
+      throw new CaptureError('BAD_MAGIC', file, o, `pcapng file does not start with a Section Header Block at offset ${o}`);
+    }
+    if (isSectionHeader) {
+      if (left < BLOCK_OVERHEAD) throw truncated(file, 'Section Header Block', o, SHB_LENGTH, left);
+      const magic = r.view.getUint32(o + SHB_MAGIC_OFFSET, true);
+      if (magic !== BYTE_ORDER_MAGIC && magic !== BYTE_ORDER_MAGIC_SWAPPED) {
+        const found = r.view.getUint32(o + SHB_MAGIC_OFFSET, false).toString(16).padStart(8, '0');
+        const at = o + SHB_MAGIC_OFFSET;
+        throw new CaptureError('BAD_MAGIC', file, at, `bad pcapng byte-order magic 0x${found} at offset ${at}`);
+      }
+      r.littleEndian = magic === BYTE_ORDER_MAGIC;
+    }
+    const type = left >= 4 ? r.u32(o + TYPE_OFFSET) : -1;
+    const place: Place = { file, what: type < 0 ? 'block' : blockName(type), offset: o };
+    if (left < BLOCK_OVERHEAD) throw truncated(file, place.what, o, BLOCK_OVERHEAD, left);
+    const length = r.u32(o + LENGTH_OFFSET);
+    if (length < BLOCK_OVERHEAD || length % 4 !== 0) {
+      throw r.badBlock(place, `block total length ${length} is not a multiple of 4 of at least ${BLOCK_OVERHEAD}`);
+    }
+    if (length > left) throw truncated(file, place.what, o, length, left);
+    const trailer = r.u32(o + length - 4);
+    if (trailer !== length) throw r.badBlock(place, `block total length ${length} at its start but ${trailer} at its end`);
+    const min = MIN_LENGTH.get(type) ?? BLOCK_OVERHEAD;
+    if (length < min) throw r.badBlock(place, `block total length ${length} is under the ${min} octets this block needs`);
+
+    switch (type) {
+      case BlockType.SECTION_HEADER:
+        section = readSectionHeader(r, o, place, section.index + 1);
+        break;
+      case BlockType.INTERFACE_DESCRIPTION:
+        section.interfaces.push(interfaces.length);
+        interfaces.push(readInterface(r, o, length, place, section.index));
+        break;
+      case BlockType.ENHANCED_PACKET:
+      case BlockType.PACKET:
+        records.push(readPacket(r, o, length, type === BlockType.ENHANCED_PACKET, place, section, interfaces));
+        break;
+      case BlockType.SIMPLE_PACKET:
+        records.push(readSimplePacket(r, o, length, place, section, interfaces));
+        break;
+      default: // statistics, name resolution, secrets, custom, unknown: nothing we need
+    }
+    o += length;
+  }
+  return { format: 'pcapng', linkType: LinkType.ETHERNET, interfaces, records };
+}
+
+function readSectionHeader(r: Reader, o: number, place: Place, index: number): Section {
+  const major = r.u16(o + SHB_MAJOR_OFFSET);
+  if (major !== VERSION_MAJOR) {
+    const minor = r.u16(o + SHB_MINOR_OFFSET);
+    const at = o + SHB_MAJOR_OFFSET;
+    const detail = `${place.what} at offset ${o}: pcapng version ${major}.${minor} at offset ${at} is not 1.x`;
+    throw new CaptureError('VERSION', r.file, at, detail);
+  }
+  // The section length (often -1, unknown) is not needed: blocks are walked one by one.
+  return { index, interfaces: [] };
+}
+
+function readInterface(r: Reader, o: number, length: number, place: Place, section: number): CaptureInterface {
+  let tsResolution: TsResolution = MICROSECONDS;
+  let tsOffsetSeconds = 0n;
+  let fcsLength: number | undefined;
+  let name: string | undefined;
+  for (const opt of r.options(o + IDB_OPTIONS_OFFSET, o + length - 4, place)) {
+    switch (opt.code) {
+      case IF_NAME:
+        name = new TextDecoder().decode(r.bytes.subarray(opt.offset, opt.offset + opt.length));
+        break;
+      case IF_TSRESOL: {
+        r.expectLength(opt, 1, 'if_tsresol', place);
+        const v = r.bytes[opt.offset]!;
+        tsResolution = v & TSRESOL_BINARY ? { base: 2, exponent: v & ~TSRESOL_BINARY } : { base: 10, exponent: v };
+        break;
+      }
+      case IF_FCSLEN: {
+        r.expectLength(opt, 1, 'if_fcslen', place);
+        // The spec says bits but its example, and writers, say octets: 32 can only mean bits.
+        const v = r.bytes[opt.offset]!;
+        fcsLength = v === 32 ? 4 : v;
+        break;
+      }
+      case IF_TSOFFSET:
+        r.expectLength(opt, 8, 'if_tsoffset', place);
+        tsOffsetSeconds = r.view.getBigInt64(opt.offset, r.littleEndian);
+        break;
+      default:
+    }
+  }
+  return {
+    linkType: r.u16(o + IDB_LINKTYPE_OFFSET),
+    snapLength: r.u32(o + IDB_SNAPLEN_OFFSET),
+    tsResolution,
+    tsOffsetSeconds,
+    fcsLength,
+    name,
+    section,
+  };
+}
+
+function interfaceOf(r: Reader, section: Section, localId: number, place: Place): number {
+  const id = section.interfaces[localId];
+  if (id === undefined) {
+    throw r.badBlock(place, `refers to interface ${localId}, but its section has ${section.interfaces.length} Interface Description Blocks`);
+  }
+  return id;
+}
+
+function readPacket(
+  r: Reader,
+  o: number,
+  length: number,
+  enhanced: boolean,
+  place: Place,
+  section: Section,
+  interfaces: readonly CaptureInterface[],
+): CaptureRecord {
+  const localId = enhanced ? r.u32(o + EPB_INTERFACE_OFFSET) : r.u16(o + EPB_INTERFACE_OFFSET);
+  const interfaceId = interfaceOf(r, section, localId, place);
+  const iface = interfaces[interfaceId]!;
+  const capturedLength = r.u32(o + EPB_CAPLEN_OFFSET);
+  checkCapturedLength(capturedLength, r.readOptions, place);
+  const optionsStart = o + EPB_DATA_OFFSET + pad4(capturedLength);
+  const end = o + length - 4;
+  if (optionsStart > end) throw r.badBlock(place, `captured length ${capturedLength} overruns the block`);
+  let fcsLength = iface.fcsLength;
+  for (const opt of r.options(optionsStart, end, place)) {
+    if (opt.code !== EPB_FLAGS) continue;
+    r.expectLength(opt, 4, 'epb_flags', place);
+    const declared = (r.u32(opt.offset) >>> EPB_FLAGS_FCS_SHIFT) & 0xf;
+    if (declared !== 0) fcsLength = declared;
+  }
+  checkLinkType(iface.linkType, place, ` (interface ${localId})`);
+  const units = (BigInt(r.u32(o + EPB_TS_HIGH_OFFSET)) << 32n) | BigInt(r.u32(o + EPB_TS_LOW_OFFSET));
+  const raw = {
+    bytes: r.bytes,
+    dataOffset: o + EPB_DATA_OFFSET,
+    capturedLength,
+    originalLength: r.u32(o + EPB_ORIGLEN_OFFSET),
+    timestampNs: unitsToNs(units, iface.tsResolution) + iface.tsOffsetSeconds * 1_000_000_000n,
+    interfaceId,
+    fcsLength,
+  };
+  return finishRecord(raw, r.readOptions, place);
+}
+
+function readSimplePacket(
+  r: Reader,
+  o: number,
+  length: number,
+  place: Place,
+  section: Section,
+  interfaces: readonly CaptureInterface[],
+): CaptureRecord {
+  const interfaceId = interfaceOf(r, section, 0, place);
+  const iface = interfaces[interfaceId]!;
+  const originalLength = r.u32(o + SPB_ORIGLEN_OFFSET);
+  // The block has no captured length: the snapshot length of interface 0 bounds it.
+  const capturedLength = iface.snapLength === 0 ? originalLength : Math.min(originalLength, iface.snapLength);
+  checkCapturedLength(capturedLength, r.readOptions, place);
+  if (SPB_DATA_OFFSET + capturedLength > length - 4) {
+    throw r.badBlock(place, `${capturedLength} packet octets do not fit in a block of ${length}`);
+  }
+  checkLinkType(iface.linkType, place, ' (interface 0)');
+  const raw = {
+    bytes: r.bytes,
+    dataOffset: o + SPB_DATA_OFFSET,
+    capturedLength,
+    originalLength,
+    timestampNs: 0n,
+    interfaceId,
+    fcsLength: iface.fcsLength,
+  };
+  return finishRecord(raw, r.readOptions, place);
+}
+
+/**
+ * A little-endian pcapng file of one section: one Ethernet interface per interface id used
+ * (ids 0 to the largest), then an Enhanced Packet Block per record.
+ */
+export function writePcapng(records: readonly WritableRecord[], options: WriteOptions = {}): Uint8Array {
+  const nanoseconds = options.resolution === 'ns';
+  const snapLength = options.snapLength ?? MAX_RECORD_LENGTH;
+  let interfaceCount = 1;
+  records.forEach((rec, i) => {
+    checkWritable(rec, i, snapLength);
+    const id = rec.interfaceId ?? 0;
+    // One IDB is written per id up to the largest: keep that count sane.
+    if (!Number.isInteger(id) || id < 0 || id > MAX_INTERFACES) {
+      throw new ConfigError(`records[${i}].interfaceId`, `an integer from 0 to ${MAX_INTERFACES}`, String(id));
+    }
+    if ((nanoseconds ? rec.timestampNs : rec.timestampNs / 1000n) > 0xffff_ffff_ffff_ffffn) {
+      throw new ConfigError(`records[${i}].timestampNs`, 'a count of units that fits 64 bits', rec.timestampNs.toString());
+    }
+    interfaceCount = Math.max(interfaceCount, id + 1);
+  });
+  // Options only for nanoseconds (10^-6 is the default): if_tsresol, 1 octet padded to 4, and opt_endofopt.
+  const idbOptionsLength = nanoseconds ? 2 * OPT_HEADER_LENGTH + 4 : 0;
+  const idbLength = IDB_OPTIONS_OFFSET + idbOptionsLength + 4;
+  let total = SHB_LENGTH + interfaceCount * idbLength;
+  for (const rec of records) total += EPB_DATA_OFFSET + pad4(rec.data.length) + 4;
+
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  const block = (o: number, type: number, length: number): void => {
+    view.setUint32(o + TYPE_OFFSET, type, true);
+    view.setUint32(o + LENGTH_OFFSET, length, true);
+    view.setUint32(o + length - 4, length, true);
+  };
+  block(0, BlockType.SECTION_HEADER, SHB_LENGTH);
+  view.setUint32(SHB_MAGIC_OFFSET, BYTE_ORDER_MAGIC, true);
+  view.setUint16(SHB_MAJOR_OFFSET, VERSION_MAJOR, true);
+  view.setUint16(SHB_MINOR_OFFSET, VERSION_MINOR, true);
+  view.setBigInt64(SHB_SECTION_LENGTH_OFFSET, -1n, true);
+  let o = SHB_LENGTH;
+  for (let i = 0; i < interfaceCount; i++, o += idbLength) {
+    block(o, BlockType.INTERFACE_DESCRIPTION, idbLength);
+    view.setUint16(o + IDB_LINKTYPE_OFFSET, LinkType.ETHERNET, true);
+    view.setUint32(o + IDB_SNAPLEN_OFFSET, snapLength, true);
+    if (nanoseconds) {
+      view.setUint16(o + IDB_OPTIONS_OFFSET, IF_TSRESOL, true);
+      view.setUint16(o + IDB_OPTIONS_OFFSET + 2, 1, true);
+      out[o + IDB_OPTIONS_OFFSET + OPT_HEADER_LENGTH] = NANOSECONDS.exponent;
+      // opt_endofopt (code 0, length 0) is the zeros already there.
+    }
+  }
+  for (const rec of records) {
+    const length = EPB_DATA_OFFSET + pad4(rec.data.length) + 4;
+    const units = nanoseconds ? rec.timestampNs : rec.timestampNs / 1000n;
+    block(o, BlockType.ENHANCED_PACKET, length);
+    view.setUint32(o + EPB_INTERFACE_OFFSET, rec.interfaceId ?? 0, true);
+    view.setUint32(o + EPB_TS_HIGH_OFFSET, Number(units >> 32n), true);
+    view.setUint32(o + EPB_TS_LOW_OFFSET, Number(units & 0xffffffffn), true);
+    view.setUint32(o + EPB_CAPLEN_OFFSET, rec.data.length, true);
+    view.setUint32(o + EPB_ORIGLEN_OFFSET, rec.originalLength ?? rec.data.length, true);
+    out.set(rec.data, o + EPB_DATA_OFFSET);
+    o += length;
+  }
+  return out;
+}

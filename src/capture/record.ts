@@ -1,0 +1,184 @@
+/** What the pcap and pcapng readers share: the record model, read options, FCS handling. */
+import { ConfigError } from '../util/errors.js';
+import { CaptureError } from './errors.js';
+import { FCS_LENGTH, hasValidFcs } from './crc32.js';
+import { describeLinkType, LinkType } from './linktype.js';
+
+/**
+ * Whether captured Ethernet frames end with their FCS. 'present': strip the last four octets of
+ * every frame; 'absent': keep frames as they are; 'auto': follow the file where it says
+ * (pcap FCS bits, pcapng if_fcslen and epb_flags), else strip only an FCS that verifies.
+ */
+export type FcsMode = 'auto' | 'present' | 'absent';
+
+export interface ReadOptions {
+  /** Default 'auto'. */
+  readonly fcsMode?: FcsMode;
+  /** Largest captured length accepted; default MAX_RECORD_LENGTH. */
+  readonly maxRecordLength?: number;
+}
+
+/** libpcap's own ceiling on snapshot length (MAXIMUM_SNAPLEN): no real capture holds more. */
+export const MAX_RECORD_LENGTH = 256 * 1024;
+
+/** A timestamp unit of base^-exponent seconds (pcapng if_tsresol). */
+export interface TsResolution {
+  readonly base: 2 | 10;
+  readonly exponent: number;
+}
+
+export const MICROSECONDS: TsResolution = { base: 10, exponent: 6 };
+export const NANOSECONDS: TsResolution = { base: 10, exponent: 9 };
+
+export interface CaptureInterface {
+  readonly linkType: number;
+  /** 0: no limit. */
+  readonly snapLength: number;
+  readonly tsResolution: TsResolution;
+  /** Seconds added to every timestamp (pcapng if_tsoffset). */
+  readonly tsOffsetSeconds: bigint;
+  /** FCS octets the file declares its frames carry; undefined when it does not say. */
+  readonly fcsLength: number | undefined;
+  /** pcapng if_name. */
+  readonly name: string | undefined;
+  /** Index of the pcapng section that declared it (0 for pcap). */
+  readonly section: number;
+}
+
+export interface CaptureRecord {
+  /** The frame as captured, FCS removed when `fcs` is 'stripped'. A copy: it owns its octets. */
+  readonly data: Uint8Array;
+  /** Nanoseconds since 1970-01-01 UTC; floored when the file's unit is finer or binary. 0 for a Simple Packet Block, which has none. */
+  readonly timestampNs: bigint;
+  /** Length of the frame on the wire (without the FCS when stripped); more than data.length when truncated. */
+  readonly originalLength: number;
+  /** Index into `Capture.interfaces`, counted across pcapng sections. */
+  readonly interfaceId: number;
+  readonly fcs: 'stripped' | 'none';
+  /** The capture kept only the first `data.length` octets of the frame (caplen < origlen). */
+  readonly truncated: boolean;
+}
+
+export interface Capture {
+  readonly format: 'pcap' | 'pcapng';
+  /** Link type of every record: always Ethernet, as packets of other link types are rejected. */
+  readonly linkType: number;
+  readonly interfaces: readonly CaptureInterface[];
+  readonly records: readonly CaptureRecord[];
+}
+
+/** What a reader knows of one packet before the shared checks and FCS handling. */
+export interface RawRecord {
+  readonly bytes: Uint8Array;
+  readonly dataOffset: number;
+  readonly capturedLength: number;
+  readonly originalLength: number;
+  readonly timestampNs: bigint;
+  readonly interfaceId: number;
+  /** FCS length declared for this packet, else for its interface; undefined when unknown. */
+  readonly fcsLength: number | undefined;
+}
+
+/** Where a record sits, for error messages: `Enhanced Packet Block at offset 1234`. */
+export interface Place {
+  readonly file: string | undefined;
+  readonly what: string;
+  readonly offset: number;
+}
+
+const MIN_FRAME_WITH_FCS = 14 + FCS_LENGTH; // DA, SA, EtherType and the FCS
+
+export function checkLinkType(linkType: number, place: Place, source: string): void {
+  if (linkType !== LinkType.ETHERNET) {
+    throw new CaptureError(
+      'LINKTYPE',
+      place.file,
+      place.offset,
+      `${place.what} at offset ${place.offset}${source}: link type ${describeLinkType(linkType)} is not Ethernet (1)`,
+    );
+  }
+}
+
+/** Rejects a captured length over the limit before anything is sliced or checked against it. */
+export function checkCapturedLength(length: number, options: ReadOptions, place: Place): void {
+  const limit = options.maxRecordLength ?? MAX_RECORD_LENGTH;
+  if (length > limit) {
+    throw new CaptureError(
+      'TOO_LARGE',
+      place.file,
+      place.offset,
+      `${place.what} at offset ${place.offset} captures ${length} octets, over the limit of ${limit}`,
+    );
+  }
+}
+
+function stripsFcs(mode: FcsMode, declared: number | undefined, captured: Uint8Array, originalLength: number): boolean {
+  if (mode !== 'auto') return mode === 'present';
+  if (declared !== undefined) return declared === FCS_LENGTH;
+  // Guessing: only a whole frame can show a valid FCS, and 1 in 2^32 frames ends in one by chance.
+  return captured.length === originalLength && captured.length >= MIN_FRAME_WITH_FCS && hasValidFcs(captured);
+}
+
+export function finishRecord(raw: RawRecord, options: ReadOptions, place: Place): CaptureRecord {
+  const captured = raw.bytes.subarray(raw.dataOffset, raw.dataOffset + raw.capturedLength);
+  // Writers may record origlen < caplen; the pcapng spec lets readers raise it to caplen.
+  let originalLength = Math.max(raw.originalLength, raw.capturedLength);
+  let length = captured.length;
+  const strip = stripsFcs(options.fcsMode ?? 'auto', raw.fcsLength, captured, originalLength);
+  if (strip) {
+    if (originalLength < MIN_FRAME_WITH_FCS) {
+      const detail = `frame of ${originalLength} octets cannot hold an Ethernet header and FCS (needs ${MIN_FRAME_WITH_FCS})`;
+      throw new CaptureError('FCS', place.file, place.offset, `${place.what} at offset ${place.offset}: ${detail}`);
+    }
+    // A truncated capture may have cut off all or part of the FCS: drop only what was captured.
+    originalLength -= FCS_LENGTH;
+    length = Math.min(length, originalLength);
+  }
+  // A copy, and a plain Uint8Array even when the input is a Buffer (whose slice is a view).
+  const data = new Uint8Array(length);
+  data.set(captured.subarray(0, length));
+  return {
+    data,
+    timestampNs: raw.timestampNs,
+    originalLength,
+    interfaceId: raw.interfaceId,
+    fcs: strip ? 'stripped' : 'none',
+    truncated: length < originalLength,
+  };
+}
+
+/** A count of `resolution` units as nanoseconds: exact for 10^-n with n <= 9, floored otherwise. */
+export function unitsToNs(units: bigint, resolution: TsResolution): bigint {
+  if (resolution.base === 2) return (units * 1_000_000_000n) >> BigInt(resolution.exponent);
+  const shift = 9 - resolution.exponent;
+  return shift >= 0 ? units * 10n ** BigInt(shift) : units / 10n ** BigInt(-shift);
+}
+
+/** What a writer needs of a record; a `CaptureRecord` is one. */
+export interface WritableRecord {
+  readonly data: Uint8Array;
+  readonly timestampNs: bigint;
+  /** Default data.length. */
+  readonly originalLength?: number;
+  /** pcapng only; default 0. */
+  readonly interfaceId?: number;
+}
+
+export interface WriteOptions {
+  /** Timestamp unit; default 'us' (microseconds, floored). */
+  readonly resolution?: 'us' | 'ns';
+  /** Snapshot length declared in the header; default MAX_RECORD_LENGTH. */
+  readonly snapLength?: number;
+}
+
+/** Checks what a writer would otherwise silently corrupt. */
+export function checkWritable(record: WritableRecord, index: number, snapLength: number): void {
+  const { data, timestampNs, originalLength = data.length } = record;
+  if (timestampNs < 0n) throw new ConfigError(`records[${index}].timestampNs`, 'a time after 1970', timestampNs.toString());
+  if (snapLength !== 0 && data.length > snapLength) {
+    throw new ConfigError(`records[${index}].data`, `at most ${snapLength} octets (snapLength)`, `${data.length} octets`);
+  }
+  if (!Number.isInteger(originalLength) || originalLength < data.length || originalLength > 0xffffffff) {
+    throw new ConfigError(`records[${index}].originalLength`, `an integer from ${data.length} to 2^32-1`, String(originalLength));
+  }
+}
