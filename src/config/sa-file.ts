@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { cipherSuite, CONFIDENTIALITY_OFFSETS, SALT_LENGTH, SSCI_LENGTH, type CipherSuite, type ConfidentialityOffset } from '../crypto/suite.js';
 import { ConfigError } from '../util/errors.js';
 import { SCI_LENGTH } from '../wire/sectag.js';
-import { Fields, isObject, parseJson } from './json.js';
+import { Fields, isObject, parseJson } from '../util/json.js';
 
 export interface SaSpec {
   readonly an: number;

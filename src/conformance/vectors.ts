@@ -7,6 +7,7 @@ import { protect, validate } from '../crypto/macsec.js';
 import { SaContext } from '../crypto/sa.js';
 import { cipherSuite, CONFIDENTIALITY_OFFSETS, type CipherSuite, type ConfidentialityOffset } from '../crypto/suite.js';
 import type { BackendName } from '../crypto/backend.js';
+import { isMkaVector, runMkaVector, type MkaVector } from '../mka/vectors.js';
 import { fromHex, HexError, toHex, equalBytes } from '../util/hex.js';
 import { parseMacsecFrame } from '../wire/frame.js';
 import { ICV_LENGTH, SCI_LENGTH, TCI_E, TCI_ES, TCI_SC, TCI_SCB, shortLength } from '../wire/sectag.js';
@@ -128,14 +129,34 @@ export function decodeVector(file: string, entry: Json, index: number): MacsecVe
   };
 }
 
-export function loadVectorFile(file: string): MacsecVector[] {
+function readVectorFile(file: string): Json[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new VectorFileError(file, undefined, undefined, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  return vectorEntries(file, text).map((entry, i) => decodeVector(file, entry, i));
+  return vectorEntries(file, text);
+}
+
+/** The MACsec frame vectors of a file (MKA vectors in it are left out). */
+export function loadVectorFile(file: string): MacsecVector[] {
+  return readVectorFile(file).flatMap((entry, i) => (isMkaVector(entry) ? [] : [decodeVector(file, entry, i)]));
+}
+
+/** Any vector a file holds: a MACsec frame, or (with a `kind`) an MKA key-hierarchy or MKPDU vector. */
+export type AnyVector = { readonly type: 'macsec'; readonly vector: MacsecVector } | { readonly type: 'mka'; readonly vector: MkaVector };
+
+export function loadAnyVectorFile(file: string): AnyVector[] {
+  return readVectorFile(file).map((entry, i) =>
+    isMkaVector(entry) ? { type: 'mka', vector: entry } : { type: 'macsec', vector: decodeVector(file, entry, i) },
+  );
+}
+
+/** Runs an MKA vector; it has no backend, so it reports the one it was asked for. */
+export function runMka(v: MkaVector, backend: BackendName): VectorResult {
+  const r = runMkaVector(v);
+  return { name: r.name, backend, status: r.ok ? 'pass' : 'fail', problems: r.ok ? [] : [r.detail] };
 }
 
 export type VectorStatus = 'pass' | 'fail' | 'inconsistent';

@@ -1,6 +1,6 @@
 /** Reading typed fields out of parsed JSON with errors that name the file and the field path. */
-import { ConfigError } from '../util/errors.js';
-import { fromHex, HexError } from '../util/hex.js';
+import { ConfigError } from './errors.js';
+import { fromHex, HexError } from './hex.js';
 
 export type Json = Record<string, unknown>;
 

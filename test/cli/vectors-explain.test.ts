@@ -7,16 +7,23 @@ import { macsec } from '../support/cli.js';
 const tmp = mkdtempSync(join(tmpdir(), 'macsec-cli-'));
 
 describe('macsec vectors', () => {
-  it('passes the 32 shipped vectors, a line each, the count alone on the last line', () => {
+  it('passes the 32 Annex C frames and the 39 MKA vectors, a line each, the count alone on the last line', () => {
     const r = macsec(['vectors']);
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines.at(-1)).toBe('32 passed, 0 failed');
-    expect(lines.filter((l) => l.startsWith('PASS  '))).toHaveLength(32);
+    expect(lines.slice(-3)).toEqual([
+      'MACsec frames (IEEE 802.1AE Annex C and others): 32 passed, 0 failed',
+      'MKA keys and MKPDUs (IEEE 802.1X): 39 passed, 0 failed',
+      '71 passed, 0 failed',
+    ]);
+    expect(lines.filter((l) => l.startsWith('PASS  '))).toHaveLength(71);
   });
-  it('counts each vector once per backend with --backend all', () => {
+  it('counts each frame vector once per backend with --backend all (MKA vectors once)', () => {
     const r = macsec(['vectors', '--backend', 'all']);
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('64 passed, 0 failed');
+    expect(r.stdout).toMatch(/^MACsec frames \(IEEE 802\.1AE Annex C and others\): 64 passed, 0 failed$/m);
+  });
+  it('runs one file: the Annex C frames of one suite', () => {
+    expect(macsec(['vectors', 'vectors/gcm-aes-xpn-256.json', '--backend', 'node']).stdout.trimEnd().split('\n').at(-1)).toBe('8 passed, 0 failed');
   });
   it('exits 1 and says why when a vector fails', () => {
     const file = join(tmp, 'bad.json');
@@ -41,7 +48,7 @@ describe('macsec vectors', () => {
   });
   it('prints JSON with --json', () => {
     const r = macsec(['vectors', '--json']);
-    expect(JSON.parse(r.stdout)).toMatchObject({ passed: 32, failed: 0 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ passed: 71, failed: 0 });
   });
 });
 
