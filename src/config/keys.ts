@@ -2,7 +2,7 @@
 import { SaContext } from '../crypto/sa.js';
 import type { BackendName } from '../crypto/backend.js';
 import type { KeyResolver } from '../explain/explain.js';
-import { END_STATION_PORT, formatSci, makeSci, sciEquals } from '../wire/sci.js';
+import { formatSci, implicitSci, sciEquals } from '../wire/sci.js';
 import type { SaFile } from './sa-file.js';
 
 /**
@@ -24,7 +24,7 @@ export function keyResolver(file: SaFile, backend: BackendName): KeyResolver {
     }));
   return (frame, layout) => {
     const tag = layout.secTag;
-    const sci = tag.sci ?? (tag.tci.es || tag.tci.scb ? makeSci(frame, END_STATION_PORT, 6) : channels.length === 1 ? channels[0]!.sci : undefined);
+    const sci = tag.sci ?? implicitSci(frame, tag.tci) ?? (channels.length === 1 ? channels[0]!.sci : undefined);
     if (sci === undefined) return { missing: 'no SCI in the SecTAG and the SA file has several receive channels' };
     const channel = channels.find((c) => sciEquals(c.sci, sci));
     if (channel === undefined) return { missing: `no receive channel for SCI ${formatSci(sci)} in the SA file (InPktsUnknownSCI / InPktsNoSCI)` };

@@ -10,8 +10,8 @@ import type { BackendName } from '../crypto/backend.js';
 import { isMkaVector, runMkaVector, type MkaVector } from '../mka/vectors.js';
 import { fromHex, HexError, toHex, equalBytes } from '../util/hex.js';
 import { parseMacsecFrame } from '../wire/frame.js';
-import { ICV_LENGTH, SCI_LENGTH, TCI_E, TCI_ES, TCI_SC, TCI_SCB, shortLength } from '../wire/sectag.js';
-import { END_STATION_PORT, makeSci } from '../wire/sci.js';
+import { ICV_LENGTH, SCI_LENGTH, TCI_E, TCI_ES, TCI_SC, TCI_SCB, shortLength, type SecTag } from '../wire/sectag.js';
+import { implicitSci } from '../wire/sci.js';
 
 export interface MacsecVector {
   readonly name: string;
@@ -190,18 +190,15 @@ export function inconsistencies(v: MacsecVector): string[] {
   const pnLow = (f[secTagOffset + 4]! * 2 ** 24 + ((f[secTagOffset + 5]! << 16) | (f[secTagOffset + 6]! << 8) | f[secTagOffset + 7]!));
   if (BigInt(pnLow) !== (v.pn & 0xffff_ffffn)) p.push(`pn ${v.pn} does not match the frame's PN field ${pnLow}`);
   if (!equalBytes(f.subarray(f.length - ICV_LENGTH), v.icv)) p.push('icv differs from the last 16 octets of protectedFrame');
-  if ((v.tci & (TCI_ES | TCI_SC)) === TCI_ES && !equalBytes(v.sci, makeSci(v.unprotectedFrame, END_STATION_PORT, 6))) {
-    p.push('ES=1, SC=0 but sci is not the source address with port 1');
-  }
+  const implied = (v.tci & TCI_SC) === 0 ? implicitSci(v.unprotectedFrame, { es: (v.tci & TCI_ES) !== 0, scb: (v.tci & TCI_SCB) !== 0 }) : undefined;
+  if (implied !== undefined && !equalBytes(v.sci, implied)) p.push(`ES=1, SC=0 but sci is not the source address with port ${v.tci & TCI_SCB ? 0 : 1}`);
   if (v.tci & TCI_SC && !equalBytes(f.subarray(secTagOffset + 8, secTagOffset + 16), v.sci)) p.push("sci differs from the SecTAG's SCI");
   return p;
 }
 
-/** The SCI a receiver uses for a frame (10.6.1): the SecTAG's, else ES gives SA ‖ port 1, else the one receive SC. */
-function receiverSci(v: MacsecVector, tagSci: Uint8Array | undefined, frame: Uint8Array): Uint8Array {
-  if (tagSci !== undefined) return tagSci;
-  if (v.tci & TCI_ES) return makeSci(frame, END_STATION_PORT, 6);
-  return v.sci;
+/** The SCI a receiver uses for a frame (10.6.1): the SecTAG's, else the one ES implies, else the one receive SC. */
+function receiverSci(v: MacsecVector, frame: Uint8Array, secTag: SecTag): Uint8Array {
+  return secTag.sci ?? implicitSci(frame, secTag.tci) ?? v.sci;
 }
 
 /** Protects, validates, and checks that one flipped bit of the ICV and of the secure data is caught. */
@@ -229,7 +226,7 @@ export function runVector(v: MacsecVector, backend: BackendName): VectorResult {
       const parsed = parseMacsecFrame(frame, { clearTags: v.clearTags, allowZeroPN: v.suite.xpn });
       if (!parsed.ok) return parsed.error.message;
       return validate(sa, frame, parsed.value, {
-        sci: receiverSci(v, parsed.value.secTag.sci, frame),
+        sci: receiverSci(v, frame, parsed.value.secTag),
         pnHigh: Number(v.pn >> 32n),
         confidentialityOffset: v.confidentialityOffset,
       });

@@ -11,7 +11,7 @@ import { toHex } from '../util/hex.js';
 import { EtherType, etherTypeName, ETHERTYPE_OFFSET, isVlanTpid, parseEthernet, readU16, VLAN_TAG_LENGTH, type VlanTag } from '../wire/ethernet.js';
 import { parseMacsecFrame, type MacsecFrame } from '../wire/frame.js';
 import { formatMac, isGroupAddress } from '../wire/mac.js';
-import { formatSci, sciPort } from '../wire/sci.js';
+import { formatSci, implicitSci, sciPort } from '../wire/sci.js';
 import { ICV_LENGTH, MIN_NON_SHORT_LENGTH, TCI_C, TCI_E, TCI_ES, TCI_SC, TCI_SCB, TCI_V, type SecTag } from '../wire/sectag.js';
 import type { ExplainNode } from './tree.js';
 
@@ -71,7 +71,7 @@ function tciNodes(tag: SecTag, octet: number): ExplainNode[] {
     flag(TCI_V, 'V   version', 'version 1: not defined, such a frame is discarded', 'version 0, the only MACsec version'),
     flag(TCI_ES, 'ES  end station', 'sent by an end station: the SCI is the source address with port 1, so it can be left out', 'not from an end station (or not saying so)'),
     flag(TCI_SC, 'SC  SCI present', 'the 8-octet SCI follows the PN', 'no SCI in the SecTAG: the receiver infers it'),
-    flag(TCI_SCB, 'SCB single copy broadcast', 'EPON single copy broadcast: the SCI is the source address with port 1', 'not an EPON single copy broadcast'),
+    flag(TCI_SCB, 'SCB single copy broadcast', 'EPON single copy broadcast (with ES: the SCI is the source address with port 0)', 'not an EPON single copy broadcast'),
     flag(TCI_E, 'E   encryption', 'the secure data is encrypted', 'the secure data is not encrypted'),
     flag(TCI_C, 'C   changed text', 'the secure data differs from the user data (it is ciphertext)', tag.tci.e ? '' : 'the secure data is the user data, unchanged'),
     { label: `${bits(octet, 3)}  AN  association number`, value: String(tag.an), note: `selects one of the channel's four SAs (keys): SA ${tag.an}` },
@@ -169,10 +169,13 @@ export function explainFrame(frame: Uint8Array, options: ExplainOptions = {}): E
       ],
     });
   } else {
+    const implied = implicitSci(frame, tag.tci);
     secTagChildren.push({
       label: 'SCI (implicit)',
-      value: tag.tci.es || tag.tci.scb ? `${formatMac(frame, 6)}/1` : 'the receive SC of a point-to-point link',
-      note: tag.tci.es || tag.tci.scb ? 'ES/SCB: the source address with port 1' : 'ES=0 and SC=0: the receiver has one peer and knows its SCI',
+      value: implied ? formatSci(implied) : 'the receive SC of a point-to-point link',
+      note: implied
+        ? `ES=1: the source address with port ${sciPort(implied)}${tag.tci.scb ? ' (the single copy broadcast SC)' : ''}`
+        : 'ES=0 and SC=0: the receiver has one peer and knows its SCI',
     });
   }
   root.push({ label: 'SecTAG', value: `${m.secureDataOffset - m.secTagOffset} octets`, offset: m.secTagOffset, length: m.secureDataOffset - m.secTagOffset, children: secTagChildren });

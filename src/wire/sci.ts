@@ -26,3 +26,15 @@ export function sciEquals(a: Uint8Array, b: Uint8Array, bOffset = 0): boolean {
   for (let i = 0; i < SCI_LENGTH; i++) if (a[i] !== b[bOffset + i]) return false;
   return true;
 }
+
+/** The port of the single copy broadcast SC (9.5: ES = 1 with SCB = 1). */
+export const SCB_PORT = 0x0000;
+
+/**
+ * The SCI a SecTAG without one implies (9.5): with ES = 1 the source address and port 1, or port 0
+ * when SCB is set too (Wireshark reads 9.5 so; Linux uses port 1 for both). Undefined when ES = 0: the
+ * receiver then uses its one receive SC on a point-to-point link.
+ */
+export function implicitSci(frame: Uint8Array, tci: { readonly es: boolean; readonly scb: boolean }): Sci | undefined {
+  return tci.es ? makeSci(frame, tci.scb ? SCB_PORT : END_STATION_PORT, MAC_LENGTH) : undefined;
+}
