@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { explainCommand } from './commands/explain.js';
+import { simulateCommand } from './commands/simulate.js';
 import { vectorsCommand } from './commands/vectors.js';
 import { EXIT_USAGE } from './output.js';
 
@@ -11,6 +12,7 @@ await yargs(hideBin(process.argv))
   .usage('$0 <command> [options]\n\nA MACsec (IEEE 802.1AE) frame encryption simulator.')
   .command(vectorsCommand)
   .command(explainCommand)
+  .command(simulateCommand)
   .demandCommand(1, 'Name a command: macsec --help lists them.')
   .strict()
   .recommendCommands()

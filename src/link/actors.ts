@@ -188,11 +188,13 @@ export type TamperField = 'payload' | 'icv' | 'tci' | 'pn' | 'an' | 'sci' | 'sl'
 
 /** Changes one chosen field of a share of frames: the active attacker MACsec's ICV is for. */
 export class Tamper implements WireActor {
-  readonly name = 'tamper';
+  readonly name: string;
   constructor(
     private readonly field: TamperField,
     private readonly rate: number,
-  ) {}
+  ) {
+    this.name = `tamper ${field}`;
+  }
   handle(f: WireFrame, ctx: ActorContext): void {
     if (!ctx.rng.chance(this.rate)) return ctx.forward(f);
     const b = f.bytes.slice();

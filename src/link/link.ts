@@ -12,8 +12,13 @@ import type { Rng } from './rng.js';
 export interface Endpoint {
   /** Turns a frame from the user into what goes on the wire, or refuses it with a reason. */
   transmit(frame: Uint8Array): { readonly frame: Uint8Array } | { readonly refused: string };
-  /** Takes a frame off the wire: delivered (controlled or uncontrolled port) or dropped with a reason. */
-  receive(frame: Uint8Array): { readonly port: 'controlled' | 'uncontrolled'; readonly frame: Uint8Array } | { readonly dropped: string };
+  /**
+   * Takes a frame off the wire: delivered (controlled or uncontrolled port) or dropped with a reason;
+   * `counter` names the counter the frame landed in, where there is one.
+   */
+  receive(frame: Uint8Array):
+    | { readonly port: 'controlled' | 'uncontrolled'; readonly frame: Uint8Array; readonly counter?: string }
+    | { readonly dropped: string };
 }
 
 export interface LinkOptions {

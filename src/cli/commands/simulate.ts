@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { writeCaptureFileAtomic, writePcap } from '../../capture/index.js';
+import { isBackendName } from '../../crypto/backend.js';
+import { renderResult } from '../../link/report.js';
+import { builtinScenarios, loadScenarioFile } from '../../link/scenario.js';
+import { simulationSteps, type SimulationResult } from '../../link/simulate.js';
+import { Progress } from '../../util/progress.js';
+import { guarded, UsageError } from '../output.js';
+
+interface Args {
+  scenario?: string;
+  builtin?: string;
+  list: boolean;
+  seed?: number;
+  pcapDir?: string;
+  backend: string;
+  json: boolean;
+}
+
+/** The result as JSON: bigints as strings, captures as frame counts (they go to --pcap-dir). */
+function toJson(r: SimulationResult): string {
+  const { captures, ...rest } = r;
+  const frames = Object.fromEntries(Object.entries(captures).map(([k, v]) => [k, v.length]));
+  return JSON.stringify({ ...rest, captures: frames }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
+}
+
+export const simulateCommand: CommandModule<object, Args> = {
+  command: 'simulate [scenario]',
+  describe: 'Run two SecYs on a simulated link with traffic, attackers, faults and key rollover',
+  builder: (y: Argv) =>
+    y
+      .positional('scenario', { type: 'string', describe: 'scenario file (JSON; see examples/scenarios/)' })
+      .option('builtin', { type: 'string', describe: 'run a built-in scenario by name (see --list)' })
+      .option('list', { type: 'boolean', default: false, describe: 'list the built-in scenarios' })
+      .option('seed', { type: 'number', describe: "override the scenario's seed" })
+      .option('pcap-dir', { type: 'string', describe: 'write wire.pcap and each side\'s sent/received plain frames here' })
+      .option('backend', { type: 'string', default: 'noble', describe: 'crypto backend' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
+      .example('$0 simulate --list', 'what there is to watch')
+      .example('$0 simulate --builtin replay --pcap-dir out/', 'an attacker replays frames; open out/wire.pcap in Wireshark')
+      .example('$0 simulate my-link.json --seed 7 --json', 'your own scenario') as Argv<Args>,
+  handler: guarded(async (args: Args) => {
+    if (args.list) {
+      for (const s of builtinScenarios()) process.stdout.write(`${s.name.padEnd(16)} ${s.description}\n`);
+      return;
+    }
+    if ((args.scenario === undefined) === (args.builtin === undefined)) throw new UsageError('simulate: give a scenario file or --builtin NAME (--list shows them)');
+    if (!isBackendName(args.backend)) throw new UsageError(`--backend: unknown backend ${JSON.stringify(args.backend)}`);
+    if (args.seed !== undefined && !(Number.isInteger(args.seed) && args.seed >= 0 && args.seed <= 0xffff_ffff)) throw new UsageError(`--seed: expected an integer 0-4294967295, got ${args.seed}`);
+    let path = args.scenario;
+    if (args.builtin !== undefined) {
+      const found = builtinScenarios().find((s) => s.name === args.builtin);
+      if (!found) throw new UsageError(`--builtin: no scenario ${JSON.stringify(args.builtin)}; there are ${builtinScenarios().map((s) => s.name).join(', ')}`);
+      path = found.path;
+    }
+    const scenario = loadScenarioFile(path!);
+    let interrupted = false;
+    const onInterrupt = (): void => {
+      interrupted = true;
+    };
+    process.once('SIGINT', onInterrupt);
+    const progress = new Progress(`simulate ${scenario.name}`);
+    const steps = simulationSteps(scenario, { ...(args.seed !== undefined ? { seed: args.seed } : {}), backend: args.backend, shouldStop: () => interrupted });
+    let result: SimulationResult;
+    for (;;) {
+      const step = steps.next();
+      if (step.done) {
+        result = step.value;
+        break;
+      }
+      progress.update(step.value);
+      await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C in
+    }
+    progress.done();
+    process.removeListener('SIGINT', onInterrupt);
+    if (args.pcapDir !== undefined) {
+      mkdirSync(args.pcapDir, { recursive: true });
+      for (const [name, frames] of Object.entries(result.captures)) {
+        const records = frames.map((f) => ({ data: f.data, timestampNs: BigInt(Math.round(f.atPs / 1000)) }));
+        await writeCaptureFileAtomic(join(args.pcapDir, `${name}.pcap`), writePcap(records, { resolution: 'ns' }));
+      }
+    }
+    process.stdout.write(args.json ? `${toJson(result)}\n` : `${renderResult(result)}\n${args.pcapDir !== undefined ? `\ncaptures in ${args.pcapDir}: ${Object.keys(result.captures).map((n) => `${n}.pcap`).join(', ')}\n` : ''}`);
+    if (interrupted) process.exitCode = 130;
+  }),
+};

@@ -1,0 +1,462 @@
+/**
+ * Runs a scenario: two ports, each with its SecY, on a simulated full-duplex link, with traffic,
+ * actors on the wire and key rollover, on a deterministic clock. The same scenario and seed give the
+ * same frames, byte for byte (keys included: they come from the seeded generator, fine for a
+ * simulation, never for a real link).
+ */
+import type { BackendName } from '../crypto/backend.js';
+import { protect } from '../crypto/macsec.js';
+import { SaContext } from '../crypto/sa.js';
+import { SecY } from '../secy/secy.js';
+import { RECEIVE_PACKET_COUNTERS, TRANSMIT_PACKET_COUNTERS, type SecYCounters } from '../secy/counters.js';
+import { parseMacsecFrame } from '../wire/frame.js';
+import { makeSci, sciHex } from '../wire/sci.js';
+import { Corrupt, Drop, Duplicate, Inject, Jitter, Reorder, Replay, Tamper, Tap, type Side, type WireActor, type WireFrame } from './actors.js';
+import { Clock, PS_PER_S } from './clock.js';
+import { Link, type Endpoint } from './link.js';
+import { macsecOverhead, maxFrameRate, serializationPs, wireOctets } from './linerate.js';
+import { Rng } from './rng.js';
+import type { ActorSpec, Scenario, TrafficFlow } from './scenario.js';
+import { buildFrame, frameSize, readTrafficHeader } from './traffic.js';
+
+export const PORT_MAC: Readonly<Record<Side, Uint8Array>> = {
+  a: Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x00, 0x0a),
+  b: Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x00, 0x0b),
+};
+const other = (s: Side): Side => (s === 'a' ? 'b' : 'a');
+
+export interface SimulateOptions {
+  readonly seed?: number;
+  readonly backend?: BackendName;
+  /** Called now and then with the share of offered frames done, 0-1. */
+  readonly onProgress?: (done: number) => void;
+  /** Checked between events: true ends the run early, with the summary so far. */
+  readonly shouldStop?: () => boolean;
+}
+
+export interface CapturedFrame {
+  readonly atPs: number;
+  readonly data: Uint8Array;
+}
+
+export interface DirectionStats {
+  /** Frames the user offered to the sending port. */
+  offered: number;
+  /** Refused before the wire, by reason (a SecY counter, or "queue full"). */
+  refused: Record<string, number>;
+  /** Frames the transmitter put on the wire. */
+  sent: number;
+  /** Frames that reached the receiver (actors may add or remove frames on the way). */
+  arrived: number;
+  /** Arrivals by the counter they landed in at the receiver. */
+  outcomes: Record<string, number>;
+  /** Distinct test frames delivered to the controlled port. */
+  deliveredUnique: number;
+  /** Test frames delivered a second time (duplicates or accepted replays). */
+  deliveredAgain: number;
+  /** Offered test frames never delivered. */
+  lost: number;
+  /** Deliveries of a frame older than one delivered before it. */
+  outOfOrder: number;
+  latency: { minPs: number; meanPs: number; p99Ps: number; maxPs: number } | undefined;
+  /** User bits delivered per second (frames as offered, FCS included), over the run. */
+  goodputBps: number;
+  /** Goodput as a share of the line rate. */
+  goodputShare: number;
+  /** The most a MACsec link can carry of this traffic: plain frame wire size over protected frame wire size. */
+  macsecEfficiency: number;
+}
+
+export interface ActorReport {
+  readonly side: Side;
+  readonly name: string;
+  readonly touched: number;
+  /** What became of the frames it touched, by receiver counter ("not delivered" when it dropped them). */
+  readonly fate: Record<string, number>;
+  /** A few of its actions, for the reader. */
+  readonly examples: readonly string[];
+}
+
+export interface RekeyEvent {
+  readonly atPs: number;
+  readonly side: Side;
+  readonly fromAN: number;
+  readonly toAN: number;
+  readonly reason: string;
+}
+
+export interface TimelinePoint {
+  readonly atPs: number;
+  readonly a: Readonly<SecYCounters>;
+  readonly b: Readonly<SecYCounters>;
+}
+
+export interface SimulationResult {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly stoppedEarly: boolean;
+  readonly elapsedPs: number;
+  readonly lineRateBps: number;
+  readonly propagationPs: number;
+  readonly directions: Readonly<Record<'a->b' | 'b->a', DirectionStats>>;
+  readonly actors: readonly ActorReport[];
+  readonly rekeys: readonly RekeyEvent[];
+  readonly timeline: readonly TimelinePoint[];
+  readonly counters: Readonly<Record<Side, Readonly<SecYCounters>>>;
+  /** How long the packet numbers last at line rate with the run's smallest frames. */
+  readonly pnBudget: { readonly frameOctets: number; readonly framesPerSecond: number; readonly plainSeconds: number; readonly xpnSeconds: number };
+  readonly lessons: readonly string[];
+  /** Frames as captured: on the wire as the receiver got them, and each side's plain frames. */
+  readonly captures: Readonly<Record<'wire' | 'a-sent' | 'a-received' | 'b-sent' | 'b-received', readonly CapturedFrame[]>>;
+}
+
+function makeActor(spec: ActorSpec, forge: (like: WireFrame, rng: Rng) => Uint8Array): WireActor {
+  switch (spec.type) {
+    case 'tap':
+      return new Tap();
+    case 'drop':
+      return new Drop(spec.rate, spec.burst);
+    case 'duplicate':
+      return new Duplicate(spec.rate);
+    case 'reorder':
+      return new Reorder(spec.rate, spec.depth);
+    case 'corrupt':
+      return new Corrupt(spec.rate, spec.bits);
+    case 'jitter':
+      return new Jitter(spec.maxPs);
+    case 'replay':
+      return new Replay(spec.rate, spec.window, spec.after);
+    case 'tamper':
+      return new Tamper(spec.field, spec.rate);
+    case 'inject':
+      return new Inject(spec.rate, forge);
+  }
+}
+
+const emptyStats = (): DirectionStats => ({
+  offered: 0,
+  refused: {},
+  sent: 0,
+  arrived: 0,
+  outcomes: {},
+  deliveredUnique: 0,
+  deliveredAgain: 0,
+  lost: 0,
+  outOfOrder: 0,
+  latency: undefined,
+  goodputBps: 0,
+  goodputShare: 0,
+  macsecEfficiency: 1,
+});
+
+const bump = (m: Record<string, number>, k: string, n = 1): void => {
+  m[k] = (m[k] ?? 0) + n;
+};
+
+/** Runs a scenario to the end. */
+export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulationResult {
+  const steps = simulationSteps(scenario, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Events run between two yields of `simulationSteps`. */
+const SLICE_EVENTS = 20_000;
+
+/**
+ * The same run in slices: yields the share of offered frames done after every slice of events, so a
+ * caller can keep its event loop turning (a progress bar, Ctrl-C); returns the result.
+ */
+export function* simulationSteps(scenario: Scenario, options: SimulateOptions = {}): Generator<number, SimulationResult> {
+  const seed = options.seed ?? scenario.seed;
+  const rng = new Rng(seed);
+  const keyRng = rng.fork('keys');
+  const clock = new Clock();
+  const s = scenario.secy;
+  const suite = s.cipherSuite;
+
+  // ------------------------------------------------------------------ the two SecYs and their keys
+  const sci = { a: makeSci(PORT_MAC.a, 1), b: makeSci(PORT_MAC.b, 1) };
+  const secy: Record<Side, SecY> = {
+    a: newSecY('a'),
+    b: newSecY('b'),
+  };
+  function newSecY(side: Side): SecY {
+    return new SecY({
+      sci: sci[side],
+      cipherSuite: suite,
+      backend: options.backend,
+      protectFrames: s.protectFrames,
+      validateFrames: s.validateFrames,
+      replayProtect: s.replayProtect,
+      replayWindow: s.replayWindow,
+      confidentialityProtect: s.confidentialityProtect,
+      confidentialityOffset: s.confidentialityOffset,
+      alwaysIncludeSCI: s.alwaysIncludeSCI,
+      useES: s.useES,
+      useSCB: s.useSCB,
+      ...(scenario.keys.rekeyAtPN !== undefined ? { rekeyThreshold: scenario.keys.rekeyAtPN } : {}),
+    });
+  }
+  const ssci = { a: Uint8Array.of(0, 0, 0, 1), b: Uint8Array.of(0, 0, 0, 2) };
+  const currentAN: Record<Side, number> = { a: 0, b: 0 };
+  const rekeys: RekeyEvent[] = [];
+  const rekeying: Record<Side, boolean> = { a: false, b: false };
+
+  /** A new SA from `side` to its peer: receive side first, then the transmitter switches (as a KaY does). */
+  function installSA(side: Side, an: number, nextPN: bigint): void {
+    const sak = keyRng.fill(new Uint8Array(suite.keyLength));
+    const xpn = suite.xpn ? { ssci: ssci[side], salt: keyRng.fill(new Uint8Array(12)) } : {};
+    const peer = secy[other(side)];
+    peer.createReceiveSA(sci[side], { an, sak, nextPN, enable: true, ...xpn });
+    secy[side].createTransmitSA({ an, sak, nextPN, enable: true, ...xpn });
+    secy[side].setEncodingSA(an);
+    sak.fill(0);
+  }
+  function rekey(side: Side, reason: string): void {
+    if (rekeying[side]) return;
+    rekeying[side] = true;
+    const from = currentAN[side];
+    const to = (from + 1) % 4;
+    installSA(side, to, 1n);
+    currentAN[side] = to;
+    rekeys.push({ atPs: clock.now, side, fromAN: from, toAN: to, reason });
+    // The receiver keeps the old SA until frames still on their way have arrived.
+    clock.after(scenario.keys.retireAfterPs, () => {
+      secy[other(side)].deleteReceiveSA(sci[side], from);
+      secy[side].deleteTransmitSA(from);
+      rekeying[side] = false;
+    });
+  }
+  for (const side of ['a', 'b'] as const) {
+    secy[other(side)].createReceiveSC(sci[side]);
+    installSA(side, 0, scenario.keys.initialPN);
+    secy[side].on('rekeyNeeded', (e) => clock.after(0, () => rekey(side, `PN ${e.pn} reached the threshold ${e.threshold}`)));
+  }
+  if (scenario.keys.rekeyEveryPs !== undefined) {
+    const every = scenario.keys.rekeyEveryPs;
+    const tick = (): void => {
+      for (const side of ['a', 'b'] as const) rekey(side, `every ${every} ps`);
+      if (!finished()) clock.after(every, tick);
+    };
+    clock.after(every, tick);
+  }
+
+  // ------------------------------------------------------------------ bookkeeping
+  const stats: Record<Side, DirectionStats> = { a: emptyStats(), b: emptyStats() };
+  const captures = { wire: [] as CapturedFrame[], 'a-sent': [] as CapturedFrame[], 'a-received': [] as CapturedFrame[], 'b-sent': [] as CapturedFrame[], 'b-received': [] as CapturedFrame[] };
+  const delivered: Record<Side, Set<number>> = { a: new Set(), b: new Set() };
+  const highest: Record<Side, number> = { a: -1, b: -1 };
+  const latencies: Record<Side, number[]> = { a: [], b: [] };
+  const plainBits: Record<Side, { plain: number; wire: number }> = { a: { plain: 0, wire: 0 }, b: { plain: 0, wire: 0 } };
+  const touched = new Map<number, { actor: string; side: Side }[]>();
+  const actorStats = new Map<string, { side: Side; name: string; touched: number; fate: Record<string, number>; examples: string[] }>();
+  const actorKey = (side: Side, name: string) => `${side}:${name}`;
+  let lastDelivery = 0;
+
+  const endpoint = (side: Side): Endpoint => ({
+    transmit(frame) {
+      const o = secy[side].transmit(frame);
+      return o.kind === 'transmitted' ? { frame: o.frame } : { refused: o.counter };
+    },
+    receive(frame) {
+      const o = secy[side].receive(frame);
+      return o.kind === 'dropped' ? { dropped: o.counter } : { port: o.kind, frame: o.frame, counter: o.counter };
+    },
+  });
+
+  const forge = (like: WireFrame, r: Rng): Uint8Array => {
+    // A frame like the real one (same addresses, SCI, AN, a fresh PN) under a key the link does not use.
+    const parsed = parseMacsecFrame(like.bytes, { allowZeroPN: suite.xpn });
+    const plain = buildFrame({ da: like.bytes.subarray(0, 6), sa: like.bytes.subarray(6, 12), size: 128, sequence: 0xffff_ffff, sentAt: clock.now, payload: 'text' }, r);
+    const key = r.fill(new Uint8Array(suite.keyLength));
+    const sa = new SaContext({ suite, key, ...(suite.xpn ? { ssci: r.fill(new Uint8Array(4)), salt: r.fill(new Uint8Array(12)) } : {}) });
+    const tag = parsed.ok ? parsed.value.secTag : undefined;
+    const out = protect(sa, plain, {
+      an: tag?.an ?? 0,
+      pn: BigInt(Math.min((tag?.pn ?? 1) + 1, 0xffff_ffff)),
+      sci: sci[like.from],
+      includeSci: tag?.tci.sc ?? true,
+      endStation: tag?.tci.es ?? false,
+      scb: tag?.tci.scb ?? false,
+      confidentiality: tag?.tci.e ?? true,
+      confidentialityOffset: 0,
+    });
+    sa.wipe();
+    return out;
+  };
+
+  const actors: Record<Side, WireActor[]> = {
+    a: scenario.actors.a.map((spec) => makeActor(spec, forge)),
+    b: scenario.actors.b.map((spec) => makeActor(spec, forge)),
+  };
+
+  const link = new Link(clock, { a: endpoint('a'), b: endpoint('b') }, scenario.link, actors, rng.fork('wire'), {
+    onRefused(side, reason) {
+      bump(stats[side].refused, reason);
+    },
+    onWire(frame) {
+      if (frame.madeBy === undefined) stats[frame.from].sent++;
+    },
+    onTouch(actor, frame, action) {
+      const key = actorKey(frame.from, actor);
+      const a = actorStats.get(key) ?? { side: frame.from, name: actor, touched: 0, fate: {}, examples: [] };
+      actorStats.set(key, a);
+      a.touched++;
+      if (a.examples.length < 5) a.examples.push(`frame ${frame.id}: ${action}`);
+      const list = touched.get(frame.id) ?? [];
+      list.push({ actor, side: frame.from });
+      touched.set(frame.id, list);
+      if (action === 'dropped') bump(a.fate, 'not delivered (dropped on the wire)');
+    },
+    onArrival({ frame, at, result }) {
+      const from = frame.from;
+      const to = other(from);
+      const st = stats[from];
+      st.arrived++;
+      captures.wire.push({ atPs: at, data: frame.bytes });
+      const counter = 'dropped' in result ? result.dropped : (result.counter ?? result.port);
+      bump(st.outcomes, counter);
+      for (const t of touched.get(frame.id) ?? []) bump(actorStats.get(actorKey(t.side, t.actor))!.fate, counter);
+      touched.delete(frame.id);
+      if ('dropped' in result || result.port !== 'controlled') return;
+      captures[`${to}-received`].push({ atPs: at, data: result.frame });
+      const header = readTrafficHeader(result.frame);
+      if (header === undefined) return;
+      lastDelivery = at;
+      if (delivered[from].has(header.sequence)) {
+        st.deliveredAgain++;
+        return;
+      }
+      delivered[from].add(header.sequence);
+      st.deliveredUnique++;
+      if (header.sequence < highest[from]) st.outOfOrder++;
+      highest[from] = Math.max(highest[from], header.sequence);
+      latencies[from].push(at - header.sentAt);
+    },
+  });
+
+  // ------------------------------------------------------------------ traffic
+  const totalOffered = scenario.traffic.reduce((n, f) => n + f.frames, 0);
+  let offeredSoFar = 0;
+  const flowRng = rng.fork('traffic');
+  const overhead = macsecOverhead(s.alwaysIncludeSCI);
+  const sequence: Record<Side, number> = { a: 0, b: 0 };
+  function startFlow(flow: TrafficFlow): void {
+    let index = 0;
+    const next = (): void => {
+      if (index >= flow.frames) return;
+      const size = frameSize(flow.size, index, flowRng);
+      const frame = buildFrame(
+        { da: PORT_MAC[other(flow.from)], sa: PORT_MAC[flow.from], size, sequence: sequence[flow.from]++, sentAt: clock.now, vlan: flow.vlan, payload: flow.payload },
+        flowRng,
+      );
+      stats[flow.from].offered++;
+      plainBits[flow.from].plain += wireOctets(frame.length);
+      plainBits[flow.from].wire += wireOctets(frame.length + (s.protectFrames ? overhead : 0));
+      captures[`${flow.from}-sent`].push({ atPs: clock.now, data: frame });
+      link.offer(flow.from, frame);
+      index++;
+      offeredSoFar++;
+      if (offeredSoFar % 1024 === 0) options.onProgress?.(offeredSoFar / totalOffered);
+      // The gap keeps the offered load on the wire, counting the MACsec overhead the frame will carry.
+      const onWire = serializationPs(frame.length + (s.protectFrames ? overhead : 0), scenario.link.rate);
+      const burst = flow.burst;
+      const gap = burst && index % burst.frames === 0 ? onWire + burst.gapPs : burst ? onWire : onWire / flow.load;
+      clock.after(gap, next);
+    };
+    clock.at(flow.startPs, next);
+  }
+  for (const flow of scenario.traffic) startFlow(flow);
+
+  // ------------------------------------------------------------------ run
+  const timeline: TimelinePoint[] = [];
+  const sample = (): void => {
+    timeline.push({ atPs: clock.now, a: secy.a.counters().secy, b: secy.b.counters().secy });
+  };
+  function finished(): boolean {
+    return offeredSoFar >= totalOffered && link.queueLength('a') === 0 && link.queueLength('b') === 0;
+  }
+  if (scenario.timelinePs !== undefined) {
+    const every = scenario.timelinePs;
+    const tick = (): void => {
+      sample();
+      if (!finished()) clock.after(every, tick);
+    };
+    clock.at(0, tick);
+  }
+  let stoppedEarly = false;
+  let budget = 0;
+  const stop = (): boolean => {
+    if (options.shouldStop?.()) stoppedEarly = true;
+    return stoppedEarly || budget-- <= 0;
+  };
+  const until = scenario.durationPs ?? Number.MAX_SAFE_INTEGER;
+  const runOut = function* (): Generator<number> {
+    while (!stoppedEarly && clock.pending > 0 && clock.now <= until) {
+      budget = SLICE_EVENTS;
+      if (clock.run(until, stop) === 0) break;
+      yield offeredSoFar / Math.max(1, totalOffered);
+    }
+  };
+  yield* runOut();
+  if (!stoppedEarly) {
+    link.flush();
+    yield* runOut();
+  }
+  if (scenario.durationPs !== undefined && offeredSoFar < totalOffered) stoppedEarly = true;
+  sample();
+  options.onProgress?.(1);
+
+  // ------------------------------------------------------------------ summary
+  const elapsed = Math.max(clock.now, 1);
+  const direction = (from: Side): DirectionStats => {
+    const st = stats[from];
+    const l = latencies[from].sort((x, y) => x - y);
+    st.latency =
+      l.length === 0
+        ? undefined
+        : { minPs: l[0]!, meanPs: Math.round(l.reduce((x, y) => x + y, 0) / l.length), p99Ps: l[Math.min(l.length - 1, Math.floor(l.length * 0.99))]!, maxPs: l.at(-1)! };
+    st.lost = st.offered - st.deliveredUnique;
+    // Goodput: user frames (as offered, FCS included) delivered, per second of the run so far.
+    const deliveredShare = st.offered === 0 ? 0 : st.deliveredUnique / st.offered;
+    const userBits = (plainBits[from].plain - 20 * st.offered) * 8 * deliveredShare;
+    st.goodputBps = lastDelivery > 0 ? (userBits * PS_PER_S) / elapsed : 0;
+    st.goodputShare = st.goodputBps / scenario.link.rate;
+    st.macsecEfficiency = plainBits[from].wire === 0 ? 1 : plainBits[from].plain / plainBits[from].wire;
+    return st;
+  };
+  const smallest = Math.min(...scenario.traffic.map((f) => (typeof f.size === 'number' ? f.size : f.size === 'imix' ? 64 : f.size.sweep[0])));
+  const fps = maxFrameRate(smallest - 4 + (s.protectFrames ? overhead : 0), scenario.link.rate);
+  const result: SimulationResult = {
+    scenario: scenario.name,
+    seed,
+    stoppedEarly,
+    elapsedPs: clock.now,
+    lineRateBps: scenario.link.rate,
+    propagationPs: link.propagationPs,
+    directions: { 'a->b': direction('a'), 'b->a': direction('b') },
+    actors: [...actorStats.values()].map((a) => ({ side: a.side, name: a.name, touched: a.touched, fate: a.fate, examples: a.examples })),
+    rekeys,
+    timeline,
+    counters: { a: secy.a.counters().secy, b: secy.b.counters().secy },
+    pnBudget: { frameOctets: smallest, framesPerSecond: fps, plainSeconds: 2 ** 32 / fps, xpnSeconds: 2 ** 64 / fps },
+    lessons: scenario.lessons,
+    captures,
+  };
+  secy.a.destroy();
+  secy.b.destroy();
+  return result;
+}
+
+/** Every frame a SecY received is in exactly one receive counter; every frame given to transmit in one transmit counter. */
+export function conservation(c: Readonly<SecYCounters>): { received: number; transmitted: number } {
+  return {
+    received: RECEIVE_PACKET_COUNTERS.reduce((n, k) => n + c[k], 0),
+    transmitted: TRANSMIT_PACKET_COUNTERS.reduce((n, k) => n + c[k], 0),
+  };
+}
+
+export { sciHex };

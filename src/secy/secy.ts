@@ -1,0 +1,823 @@
+/**
+ * The MAC Security Entity (IEEE 802.1AE clause 10): one transmit SC, receive SCs by SCI, the controls of
+ * 10.7, secure frame generation (10.5) and verification (10.6), and the statistics.
+ *
+ * Each direction is three steps, so a batched path can reuse the bookkeeping and swap only the crypto:
+ *   transmit: prepareTransmit (SA, PN, checks) -> protectJob (crypto) -> completeTransmit (counters)
+ *   receive:  prepareReceive (SecTAG, SC, SA, PN recovery, replay pre-check) -> validateJob (crypto)
+ *             -> completeReceive (replay check again, counters, nextPN/lowestPN)
+ * The PN is assigned and the replay state updated in frame order; `transmitBurst`/`receiveBurst` run the
+ * three steps frame by frame today.
+ *
+ * Receive decision table (10.6.1-10.6.5), in the order the checks are made; "deliver" is the Controlled
+ * Port, with the SecTAG and ICV removed; C is the SecTAG's C bit (E=1 implies C=1: 9.5):
+ *
+ *   check (clause)                        | Strict         | Check, C=0          | Check, C=1     | Disabled, C=0        | Disabled, C=1
+ *   --------------------------------------+----------------+---------------------+----------------+----------------------+---------------
+ *   no SecTAG (10.6, 10.6.1)              | NoTag, drop    | Untagged, deliver the frame as received (no SecTAG, so no C bit)
+ *   E=1, C=0 (9.5, reserved)              | to the Uncontrolled Port only, no 802.1AE counter (SimInPktsUncontrolled), every mode
+ *   SecTAG not valid (9.12, 10.6.1)       | BadTag, drop in every mode
+ *   no receive SC for the SCI (10.6.1)    | NoSCI, drop    | UnknownSCI, deliver | NoSCI, drop    | UnknownSCI, deliver  | NoSCI, drop
+ *     (or no SCI implied: SC=0, ES=0 and not point-to-point, 9.5)
+ *   no receive SA in use for AN (10.6.1)  | NotUsingSA,drop| UnusedSA, deliver   | NotUsingSA,drop| UnusedSA, deliver    | NotUsingSA,drop
+ *   replayProtect, PN < lowestPN (10.6.2) | Late, drop in every mode (with XPN the PN is recovered first, 10.6.2)
+ *   validation (10.6.3, 10.6.4)           | validated      | validated           | validated      | not validated        | validated
+ *   beyond receiveCapacity (simulator)    | Overrun, drop in every mode, for the frames that are to be validated
+ *   replayProtect, PN < lowestPN (10.6.5) | Late, drop in every mode (lowestPN may have moved since 10.6.2)
+ *   ICV fails (10.6.5)                    | NotValid, drop | Invalid, deliver    | NotValid, drop | -                    | NotValid, drop
+ *   ICV ok, PN < lowestPN (10.6.5)        | Delayed, deliver (reachable only with replayProtect off) | -      | Delayed, deliver
+ *   ICV ok (10.6.5)                       | OK, deliver; nextPN = max(nextPN, PN + 1), lowestPN = nextPN - replayWindow
+ *   not validated (10.6.5)                | -              | -                   | -              | Unchecked, deliver   | -
+ *                                         |                |                     |                | (Delayed if PN < lowestPN)
+ *
+ * Octets (10.6.5): when validateFrames is not Disabled, a frame that was validated and passed the second
+ * replay check adds its user data length to InOctetsDecrypted (E=1) or InOctetsValidated (E=0), whatever
+ * the ICV said; this is where Linux counts them too (Linux counts whole frames; we count user data octets,
+ * as the standard's definition says).
+ *
+ * Where this differs from Linux (drivers/net/macsec.c), following the standard:
+ * - a bad SecTAG is InPktsBadTag before any SC lookup (Linux counts an unknown SCI first);
+ * - XPN PN recovery from lowestPN (802.1AEbw 10.6.2) rather than nextPN with a same-half test, so a frame
+ *   with low PN 0 after 0xFFFFFFFF recovers 2^32 and a replay from before lowestPN fails its ICV;
+ * - the SCI a SecTAG without one implies (9.5): ES=1 gives source address ‖ port 1, or port 0 with SCB=1
+ *   too; ES=0 gives the single receive SC of a point-to-point SecY, else none. Linux takes source
+ *   address ‖ port 1 for every SC=0 frame;
+ * - a too-long frame is refused before it takes a PN (Linux assigns the PN first);
+ * - InOctets and OutOctets count user data octets (Linux counts the whole frame).
+ */
+import { MIN_USER_DATA, protect, validate, type ProtectOptions } from '../crypto/macsec.js';
+import { SaContext } from '../crypto/sa.js';
+import type { BackendName } from '../crypto/backend.js';
+import type { CipherSuite, ConfidentialityOffset } from '../crypto/suite.js';
+import { CONFIDENTIALITY_OFFSETS } from '../crypto/suite.js';
+import { ConfigError, describe } from '../util/errors.js';
+import { ETHERTYPE_OFFSET, EtherType, VLAN_TAG_LENGTH, isVlanTpid, readU16, readU32 } from '../wire/ethernet.js';
+import { parseMacsecFrame, type MacsecFrame } from '../wire/frame.js';
+import { END_STATION_PORT, SCB_PORT, sciHex } from '../wire/sci.js';
+import { ICV_LENGTH, TCI_C, TCI_E, secTagLength } from '../wire/sectag.js';
+import {
+  RECEIVE_SC_COUNTERS,
+  SECY_COUNTERS,
+  SECY_OWN_COUNTERS,
+  TRANSMIT_SC_COUNTERS,
+  addCounters,
+  formatCounters,
+  zeroCounters,
+  type FormatOptions,
+  type ReceiveSCCounters,
+  type SecYCounters,
+  type SecYCountersView,
+  type SecYOwnCounters,
+} from './counters.js';
+import { applyControls, defaultControls, resolveBackend, resolveSuite, toSci, type SciInput, type SecYControls, type SecYOptions } from './controls.js';
+import type { ReceiveDropCounter, ReceiveOrigin, ReceiveOutcome, TransmitDropCounter, TransmitOutcome } from './outcome.js';
+import { advanceReplay, checkPN, isLate, pnBig, pnHi, pnLess, pnLo, raiseLowest, recoverPNHigh } from './replay.js';
+import { ReceiveSA, TransmitSA } from './sa.js';
+import { AN_COUNT, ReceiveSC, TransmitSC } from './sc.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export interface TransmitSAParams {
+  readonly an: number;
+  /** The SAK: 16 or 32 octets as the cipher suite requires. */
+  readonly sak: Uint8Array;
+  /** The PN of the SA's first frame. Default 1. */
+  readonly nextPN?: bigint;
+  /** XPN only: this SecY's 32-bit short SCI. */
+  readonly ssci?: Uint8Array;
+  /** XPN only: the 96-bit salt. */
+  readonly salt?: Uint8Array;
+  /** Enable transmit at once (which also makes it the encoding SA). Default false. */
+  readonly enable?: boolean;
+}
+
+export interface ReceiveSAParams {
+  readonly an: number;
+  readonly sak: Uint8Array;
+  /** Default 1. */
+  readonly nextPN?: bigint;
+  /** Default nextPN - replayWindow (at least 0). */
+  readonly lowestPN?: bigint;
+  /** XPN only: the transmitting peer's SSCI. */
+  readonly ssci?: Uint8Array;
+  readonly salt?: Uint8Array;
+  /** Octets in clear after the SecTAG when E=1. Default: the SecY's confidentialityOffset control. */
+  readonly confidentialityOffset?: ConfidentialityOffset;
+  /** Enable receive at once. Default false. */
+  readonly enable?: boolean;
+}
+
+export interface TransmitSAState {
+  readonly an: number;
+  readonly nextPN: bigint;
+  readonly enableTransmit: boolean;
+  readonly inUse: boolean;
+  readonly exhausted: boolean;
+}
+
+export interface ReceiveSAState {
+  readonly an: number;
+  readonly nextPN: bigint;
+  readonly lowestPN: bigint;
+  readonly inUse: boolean;
+}
+
+export interface RekeyNeededEvent {
+  /** The transmit SC's SCI, 16 hex digits. */
+  readonly sci: string;
+  readonly an: number;
+  /** The PN that reached the threshold. */
+  readonly pn: bigint;
+  readonly threshold: bigint;
+}
+
+export interface PNExhaustedEvent {
+  readonly sci: string;
+  readonly an: number;
+  /** maxPN: the last PN the SA sent. */
+  readonly lastPN: bigint;
+}
+
+export interface SecYEvents {
+  /** A transmit SA sent a PN at or past `rekeyThreshold`: time for the KaY to distribute a new SAK. Once per SA. */
+  readonly rekeyNeeded: RekeyNeededEvent;
+  /** A transmit SA sent its last PN and stopped (10.5.2). */
+  readonly pnExhausted: PNExhaustedEvent;
+}
+
+export type SecYListener<K extends keyof SecYEvents> = (event: SecYEvents[K]) => void;
+
+/** A frame that passed the transmit checks, with its SA and PN: all the crypto step needs. */
+export interface TransmitJob {
+  readonly kind: 'pending';
+  readonly frame: Uint8Array;
+  readonly sa: TransmitSA;
+  readonly pnHi: number;
+  readonly pnLo: number;
+  /** Clear VLAN tags kept before the SecTAG. */
+  readonly clearTags: number;
+  readonly userLength: number;
+  readonly includeSci: boolean;
+  readonly endStation: boolean;
+  readonly scb: boolean;
+  readonly confidentiality: boolean;
+  readonly confidentialityOffset: ConfidentialityOffset;
+}
+
+/** A received frame that reached a receive SA and passed the preliminary replay check. */
+export interface ReceiveJob {
+  readonly kind: 'pending';
+  readonly frame: Uint8Array;
+  readonly layout: MacsecFrame;
+  readonly sc: ReceiveSC;
+  readonly sa: ReceiveSA;
+  /** The full PN: recovered upper half (XPN) and the SecTAG's lower half. */
+  readonly pnHi: number;
+  readonly pnLo: number;
+  /** Whether the frame goes through the cipher suite (C=1, or validateFrames not Disabled: 10.6.3). */
+  readonly validate: boolean;
+}
+
+const checkAN = (an: unknown): number => {
+  if (typeof an !== 'number' || !Number.isInteger(an) || an < 0 || an >= AN_COUNT) throw new ConfigError('an', 'an integer 0-3', describe(an));
+  return an;
+};
+
+/** Offset of the SecTAG after at most `maxTags` VLAN tags, or -1 when the frame has none (untagged). */
+export function findSecTag(frame: Uint8Array, maxTags: number): number {
+  let offset = ETHERTYPE_OFFSET;
+  for (let i = 0; ; i++) {
+    if (frame.length < offset + 2) return -1;
+    const type = readU16(frame, offset);
+    if (type === EtherType.MACsec) return offset;
+    if (i >= maxTags || !isVlanTpid(type)) return -1;
+    offset += VLAN_TAG_LENGTH;
+  }
+}
+
+/** How many of the first `maxTags` EtherTypes are VLAN tags (the ones a transmitted frame keeps in clear). */
+function countVlanTags(frame: Uint8Array, maxTags: number): number {
+  let n = 0;
+  while (n < maxTags && frame.length >= ETHERTYPE_OFFSET + VLAN_TAG_LENGTH * (n + 1) + 2 && isVlanTpid(readU16(frame, ETHERTYPE_OFFSET + VLAN_TAG_LENGTH * n))) n++;
+  return n;
+}
+
+/** DA ‖ SA ‖ [clear tags] ‖ secure data, as received: for frames delivered unverified (C=0). */
+function stripSecTag(frame: Uint8Array, layout: MacsecFrame): Uint8Array {
+  const out = new Uint8Array(layout.secTagOffset + layout.secureDataLength);
+  out.set(frame.subarray(0, layout.secTagOffset));
+  out.set(frame.subarray(layout.secureDataOffset, layout.secureDataOffset + layout.secureDataLength), layout.secTagOffset);
+  return out;
+}
+
+const hex8 = (n: number): string => n.toString(16).padStart(8, '0');
+
+export class SecY {
+  readonly cipherSuite: CipherSuite;
+  readonly backend: BackendName;
+  private readonly txSci: Uint8Array;
+  private readonly txSciHex: string;
+  private c: SecYControls;
+  private thresholdHi: number;
+  private thresholdLo: number;
+  /** hi of maxPN: 0, or 2^32 - 1 with XPN. */
+  private readonly maxHi: number;
+  private readonly tx: TransmitSC;
+  private readonly rx = new Map<string, ReceiveSC>();
+  /** Receive SCs by the SCI's first and last four octets: a lookup per frame without allocating. */
+  private readonly rxIndex = new Map<number, Map<number, ReceiveSC>>();
+  private readonly own: SecYOwnCounters = zeroCounters(SECY_OWN_COUNTERS);
+  /** Counts of deleted receive SCs. */
+  private readonly rxAbsorbed: ReceiveSCCounters = zeroCounters(RECEIVE_SC_COUNTERS);
+  private budget = Infinity;
+  /** The SCI last looked up, for reporting an unknown one. */
+  private lookupHi = 0;
+  private lookupLo = 0;
+  private readonly protectOptions: Mutable<ProtectOptions>;
+  private readonly listeners: { [K in keyof SecYEvents]: SecYListener<K>[] } = { rekeyNeeded: [], pnExhausted: [] };
+  private readonly queued: (() => void)[] = [];
+
+  constructor(options: SecYOptions) {
+    if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an object with at least sci', describe(options));
+    const { sci, cipherSuite, backend, ...controls } = options;
+    this.cipherSuite = resolveSuite(cipherSuite);
+    this.backend = resolveBackend(backend);
+    this.txSci = toSci(sci);
+    this.txSciHex = sciHex(this.txSci);
+    this.maxHi = this.cipherSuite.xpn ? 0xffff_ffff : 0;
+    this.c = applyControls(defaultControls(this.cipherSuite), controls, this.cipherSuite);
+    this.thresholdHi = pnHi(this.c.rekeyThreshold);
+    this.thresholdLo = pnLo(this.c.rekeyThreshold);
+    this.tx = new TransmitSC(this.txSci);
+    this.protectOptions = {
+      an: 0,
+      pn: 1n,
+      sci: this.txSci,
+      includeSci: false,
+      endStation: false,
+      scb: false,
+      confidentiality: false,
+      confidentialityOffset: 0,
+      clearTags: 0,
+    };
+  }
+
+  // ---------------------------------------------------------------- controls and status
+
+  /** This SecY's SCI (its transmit SC's), as a copy. */
+  get sci(): Uint8Array {
+    return this.txSci.slice();
+  }
+
+  get controls(): SecYControls {
+    return { ...this.c };
+  }
+
+  /** Changes controls (10.7); every value is checked first, so a ConfigError leaves all of them as they were. */
+  setControls(changes: Partial<SecYControls>): void {
+    const next = applyControls(this.c, changes, this.cipherSuite);
+    this.c = next;
+    this.thresholdHi = pnHi(next.rekeyThreshold);
+    this.thresholdLo = pnLo(next.rekeyThreshold);
+    // A smaller window raises lowestPN now; a larger one takes effect as nextPN moves on.
+    for (const sc of this.rx.values()) for (const sa of sc.sas) if (sa) raiseLowest(sa, next.replayWindow);
+  }
+
+  /**
+   * MAC_Operational of the Controlled Port as this simulator models it: with protectFrames on, true only
+   * while the encoding SA is in use (enabled, PNs left); with protectFrames off, always true.
+   */
+  get operational(): boolean {
+    if (!this.c.protectFrames) return true;
+    return this.tx.sas[this.tx.encodingSA]?.inUse ?? false;
+  }
+
+  on<K extends keyof SecYEvents>(event: K, listener: SecYListener<K>): () => void {
+    if (!Object.hasOwn(this.listeners, event)) throw new ConfigError('event', Object.keys(this.listeners).join(' or '), describe(event));
+    const list = this.listeners[event] as SecYListener<K>[];
+    list.push(listener);
+    return () => {
+      const i = list.indexOf(listener);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  /** Calls the listeners of events raised since the last call; transmit and transmitBurst call it per frame. */
+  dispatchEvents(): void {
+    while (this.queued.length > 0) this.queued.shift()!();
+  }
+
+  private emit<K extends keyof SecYEvents>(event: K, payload: SecYEvents[K]): void {
+    const list = this.listeners[event] as SecYListener<K>[];
+    if (list.length === 0) return;
+    this.queued.push(() => {
+      for (const l of [...list]) l(payload);
+    });
+  }
+
+  // ---------------------------------------------------------------- transmit SC and SAs (KaY operations)
+
+  /** Installs a transmit SA (SAK, AN, initial PN; SSCI and salt with XPN): create_transmit_sa. */
+  createTransmitSA(params: TransmitSAParams): void {
+    const an = checkAN(params?.an);
+    if (this.tx.sas[an]) throw new ConfigError('an', 'an AN without a transmit SA (delete the old SA first)', `AN ${an} in use`);
+    const nextPN = checkPN('nextPN', params.nextPN ?? 1n, 1n, this.cipherSuite.maxPN);
+    const ctx = new SaContext({ suite: this.cipherSuite, key: params.sak, ssci: params.ssci, salt: params.salt }, this.backend);
+    this.tx.sas[an] = new TransmitSA(an, ctx, nextPN, this.maxHi);
+    if (params.enable) this.enableTransmitSA(an);
+  }
+
+  /** Deletes a transmit SA and wipes its key; its counts stay in the SC's totals. */
+  deleteTransmitSA(an: number): void {
+    this.txSA(an);
+    this.tx.delete(an);
+  }
+
+  /**
+   * enableTransmit (10.7); like wpa_supplicant's Linux driver, enabling an SA also makes it the encoding
+   * SA: the transmitter switches to it with the next frame.
+   */
+  enableTransmitSA(an: number): void {
+    this.txSA(an).enableTransmit = true;
+    this.tx.encodingSA = an;
+  }
+
+  disableTransmitSA(an: number): void {
+    this.txSA(an).enableTransmit = false;
+  }
+
+  /** Switches the encoding SA (10.7 encodingSA); the SA need not exist yet (frames are refused until it does). */
+  setEncodingSA(an: number): void {
+    this.tx.encodingSA = checkAN(an);
+  }
+
+  get encodingSA(): number {
+    return this.tx.encodingSA;
+  }
+
+  getTransmitNextPN(an: number): bigint {
+    return this.txSA(an).nextPN;
+  }
+
+  /** Moves nextPN forward; never back, since a PN is never used twice under one SAK. */
+  setTransmitNextPN(an: number, pn: bigint): void {
+    const sa = this.txSA(an);
+    checkPN('nextPN', pn, 1n, this.cipherSuite.maxPN);
+    if (pn < sa.nextPN) throw new ConfigError('nextPN', `at least the SA's nextPN ${sa.nextPN} (a PN is never reused under one SAK)`, describe(pn));
+    sa.nextHi = pnHi(pn);
+    sa.nextLo = pnLo(pn);
+  }
+
+  transmitSAState(an: number): TransmitSAState | undefined {
+    const sa = this.tx.sas[checkAN(an)];
+    if (!sa) return undefined;
+    return { an, nextPN: sa.nextPN, enableTransmit: sa.enableTransmit, inUse: sa.inUse, exhausted: sa.exhausted };
+  }
+
+  private txSA(an: number): TransmitSA {
+    const sa = this.tx.sas[checkAN(an)];
+    if (!sa) throw new ConfigError('an', 'the AN of an installed transmit SA', `no transmit SA under AN ${an}`);
+    return sa;
+  }
+
+  // ---------------------------------------------------------------- receive SCs and SAs (KaY operations)
+
+  createReceiveSC(sci: SciInput): void {
+    const s = toSci(sci);
+    const key = sciHex(s);
+    if (this.rx.has(key)) throw new ConfigError('sci', 'an SCI without a receive SC', `receive SC ${key} exists`);
+    const sc = new ReceiveSC(s);
+    this.rx.set(key, sc);
+    const hi = readU32(s, 0);
+    let inner = this.rxIndex.get(hi);
+    if (!inner) this.rxIndex.set(hi, (inner = new Map()));
+    inner.set(readU32(s, 4), sc);
+  }
+
+  /** Deletes a receive SC and all its SAs (keys wiped); its counts stay in the SecY's totals. */
+  deleteReceiveSC(sci: SciInput): void {
+    const sc = this.rxSC(sci);
+    sc.clear();
+    addCounters(this.rxAbsorbed, sc.counters(), RECEIVE_SC_COUNTERS);
+    const key = sciHex(sc.sci);
+    this.rx.delete(key);
+    const hi = readU32(sc.sci, 0);
+    const inner = this.rxIndex.get(hi)!;
+    inner.delete(readU32(sc.sci, 4));
+    if (inner.size === 0) this.rxIndex.delete(hi);
+  }
+
+  receiveSCIs(): string[] {
+    return [...this.rx.keys()];
+  }
+
+  /** Installs a receive SA (SAK, AN, initial PN; SSCI and salt with XPN; confidentialityOffset). */
+  createReceiveSA(sci: SciInput, params: ReceiveSAParams): void {
+    const sc = this.rxSC(sci);
+    const an = checkAN(params?.an);
+    if (sc.sas[an]) throw new ConfigError('an', 'an AN without a receive SA (delete the old SA first)', `AN ${an} in use`);
+    const max = this.cipherSuite.maxPN;
+    const nextPN = checkPN('nextPN', params.nextPN ?? 1n, 1n, max);
+    const lowestPN = params.lowestPN === undefined ? undefined : checkPN('lowestPN', params.lowestPN, 0n, max);
+    const offset = params.confidentialityOffset ?? this.c.confidentialityOffset;
+    if (!CONFIDENTIALITY_OFFSETS.includes(offset)) throw new ConfigError('confidentialityOffset', '0, 30 or 50', describe(offset));
+    const ctx = new SaContext({ suite: this.cipherSuite, key: params.sak, ssci: params.ssci, salt: params.salt }, this.backend);
+    const sa = new ReceiveSA(an, ctx, sc.sci, offset, nextPN);
+    if (lowestPN === undefined) raiseLowest(sa, this.c.replayWindow);
+    else setLowest(sa, lowestPN);
+    sc.sas[an] = sa;
+    if (params.enable) sa.enableReceive = true;
+  }
+
+  deleteReceiveSA(sci: SciInput, an: number): void {
+    const sc = this.rxSC(sci);
+    this.rxSAOf(sc, an);
+    sc.delete(an);
+  }
+
+  enableReceiveSA(sci: SciInput, an: number): void {
+    this.rxSA(sci, an).enableReceive = true;
+  }
+
+  disableReceiveSA(sci: SciInput, an: number): void {
+    this.rxSA(sci, an).enableReceive = false;
+  }
+
+  getReceiveNextPN(sci: SciInput, an: number): bigint {
+    return this.rxSA(sci, an).nextPN;
+  }
+
+  /** Sets nextPN, and lowestPN = nextPN - replayWindow (at least 0). */
+  setReceiveNextPN(sci: SciInput, an: number, pn: bigint): void {
+    const sa = this.rxSA(sci, an);
+    checkPN('nextPN', pn, 1n, this.cipherSuite.maxPN);
+    sa.nextHi = pnHi(pn);
+    sa.nextLo = pnLo(pn);
+    sa.lowestHi = 0;
+    sa.lowestLo = 0;
+    raiseLowest(sa, this.c.replayWindow);
+  }
+
+  getReceiveLowestPN(sci: SciInput, an: number): bigint {
+    return this.rxSA(sci, an).lowestPN;
+  }
+
+  /** Sets lowestPN (the KaY's lowest acceptable PN); nextPN moves up to it if below. */
+  setReceiveLowestPN(sci: SciInput, an: number, pn: bigint): void {
+    const sa = this.rxSA(sci, an);
+    setLowest(sa, checkPN('lowestPN', pn, 0n, this.cipherSuite.maxPN));
+  }
+
+  receiveSAState(sci: SciInput, an: number): ReceiveSAState | undefined {
+    const sa = this.rxSC(sci).sas[checkAN(an)];
+    if (!sa) return undefined;
+    return { an, nextPN: sa.nextPN, lowestPN: sa.lowestPN, inUse: sa.inUse };
+  }
+
+  private rxSC(sci: SciInput): ReceiveSC {
+    const key = sciHex(toSci(sci));
+    const sc = this.rx.get(key);
+    if (!sc) throw new ConfigError('sci', 'the SCI of a receive SC (createReceiveSC)', `no receive SC ${key}`);
+    return sc;
+  }
+
+  private rxSAOf(sc: ReceiveSC, an: number): ReceiveSA {
+    const sa = sc.sas[checkAN(an)];
+    if (!sa) throw new ConfigError('an', 'the AN of an installed receive SA', `no receive SA under AN ${an} in SC ${sciHex(sc.sci)}`);
+    return sa;
+  }
+
+  private rxSA(sci: SciInput, an: number): ReceiveSA {
+    return this.rxSAOf(this.rxSC(sci), an);
+  }
+
+  /** Deletes every SA (wiping its key) and every receive SC; the counters stay. */
+  destroy(): void {
+    for (let an = 0; an < AN_COUNT; an++) this.tx.delete(an);
+    for (const sc of [...this.rx.values()]) this.deleteReceiveSC(sc.sci);
+  }
+
+  // ---------------------------------------------------------------- transmit (10.5)
+
+  /** Protects one frame (DA ‖ SA ‖ user data) with the encoding SA. */
+  transmit(frame: Uint8Array): TransmitOutcome {
+    const outcome = this.transmitOne(frame);
+    this.dispatchEvents();
+    return outcome;
+  }
+
+  /** Protects frames in order (PNs assigned in order); checks every frame's shape before sending any. */
+  transmitBurst(frames: readonly Uint8Array[]): TransmitOutcome[] {
+    for (const f of frames) this.checkTransmitFrame(f);
+    const out: TransmitOutcome[] = new Array(frames.length);
+    for (let i = 0; i < frames.length; i++) {
+      out[i] = this.transmitOne(frames[i]!);
+      this.dispatchEvents();
+    }
+    return out;
+  }
+
+  private transmitOne(frame: Uint8Array): TransmitOutcome {
+    const job = this.prepareTransmit(frame);
+    if (job.kind !== 'pending') return job;
+    return this.completeTransmit(job, this.protectJob(job));
+  }
+
+  private checkTransmitFrame(frame: Uint8Array): number {
+    if (!(frame instanceof Uint8Array)) throw new ConfigError('frame', 'a Uint8Array', describe(frame));
+    const tags = countVlanTags(frame, this.c.clearTags);
+    const headerLength = ETHERTYPE_OFFSET + VLAN_TAG_LENGTH * tags;
+    if (frame.length < headerLength + MIN_USER_DATA) {
+      throw new ConfigError('frame', `at least ${headerLength + MIN_USER_DATA} octets (addresses, clear tags, EtherType)`, describe(frame));
+    }
+    return tags;
+  }
+
+  private refuseTransmit(counter: TransmitDropCounter, reason: string): TransmitOutcome {
+    this.own[counter]++;
+    return { kind: 'dropped', counter, reason };
+  }
+
+  /**
+   * Step 1 of transmit: the checks, the SecTAG bits (10.5.3) and the PN (10.5.2). Refusals are counted and
+   * returned; a frame that will be sent takes its PN here, in order.
+   */
+  prepareTransmit(frame: Uint8Array): TransmitOutcome | TransmitJob {
+    const c = this.c;
+    const tags = this.checkTransmitFrame(frame);
+    if (!c.protectFrames) {
+      if (frame.length > c.maxFrameSize) return this.refuseTransmit('OutPktsTooLong', `${frame.length} octets exceed maxFrameSize ${c.maxFrameSize}`);
+      this.own.OutPktsUntagged++;
+      return { kind: 'transmitted', counter: 'OutPktsUntagged', frame, an: undefined, pn: undefined };
+    }
+    const sa = this.tx.sas[this.tx.encodingSA];
+    if (sa === undefined || !sa.enableTransmit) return this.refuseTransmit('SimOutPktsNoSA', `no transmit SA in use under encoding AN ${this.tx.encodingSA}`);
+    if (sa.exhausted) return this.refuseTransmit('SimOutPktsPNExhausted', `transmit SA ${sa.an} has used its last PN`);
+    // 10.5.3, 9.5: SC when asked always, or when the SCI cannot be left out. ES needs SCI = source address ‖
+    // port 1 (port 0 with SCB); SCB and a point-to-point SecY (at most one receive SC) let it be left out too.
+    const esOk = c.useES && this.sourceIsSci(frame, c.useSCB ? SCB_PORT : END_STATION_PORT);
+    const includeSci = c.alwaysIncludeSCI || !(esOk || c.useSCB || this.rx.size <= 1);
+    const mpduLength = frame.length + secTagLength(includeSci) + ICV_LENGTH;
+    if (mpduLength > c.maxFrameSize) return this.refuseTransmit('OutPktsTooLong', `MPDU of ${mpduLength} octets exceeds maxFrameSize ${c.maxFrameSize}`);
+    // 10.5.2: the PN is nextPN, then nextPN is incremented; past maxPN the SA sends no more.
+    const hi = sa.nextHi;
+    const lo = sa.nextLo;
+    if (lo === 0xffff_ffff) {
+      sa.nextHi = hi + 1;
+      sa.nextLo = 0;
+    } else {
+      sa.nextLo = lo + 1;
+    }
+    if (!sa.rekeyReported && !pnLess(hi, lo, this.thresholdHi, this.thresholdLo)) {
+      sa.rekeyReported = true;
+      this.emit('rekeyNeeded', { sci: this.txSciHex, an: sa.an, pn: pnBig(hi, lo), threshold: c.rekeyThreshold });
+    }
+    if (sa.exhausted) this.emit('pnExhausted', { sci: this.txSciHex, an: sa.an, lastPN: pnBig(hi, lo) });
+    return {
+      kind: 'pending',
+      frame,
+      sa,
+      pnHi: hi,
+      pnLo: lo,
+      clearTags: tags,
+      userLength: frame.length - ETHERTYPE_OFFSET - VLAN_TAG_LENGTH * tags,
+      includeSci,
+      endStation: !includeSci && esOk,
+      scb: !includeSci && c.useSCB,
+      confidentiality: c.confidentialityProtect,
+      confidentialityOffset: c.confidentialityOffset,
+    };
+  }
+
+  /** Step 2 of transmit: the cipher suite (14.5, 14.7). */
+  protectJob(job: TransmitJob): Uint8Array {
+    const o = this.protectOptions;
+    o.an = job.sa.an;
+    o.pn = pnBig(job.pnHi, job.pnLo);
+    o.includeSci = job.includeSci;
+    o.endStation = job.endStation;
+    o.scb = job.scb;
+    o.confidentiality = job.confidentiality;
+    o.confidentialityOffset = job.confidentialityOffset;
+    o.clearTags = job.clearTags;
+    return protect(job.sa.ctx, job.frame, o);
+  }
+
+  /** Step 3 of transmit: the counters (10.7 transmit statistics; octets are user data octets). */
+  completeTransmit(job: TransmitJob, mpdu: Uint8Array): TransmitOutcome {
+    const cnt = job.sa.counters;
+    if (job.confidentiality) {
+      cnt.OutPktsEncrypted++;
+      cnt.OutOctetsEncrypted += job.userLength;
+    } else {
+      cnt.OutPktsProtected++;
+      cnt.OutOctetsProtected += job.userLength;
+    }
+    return {
+      kind: 'transmitted',
+      counter: job.confidentiality ? 'OutPktsEncrypted' : 'OutPktsProtected',
+      frame: mpdu,
+      an: job.sa.an,
+      pn: pnBig(job.pnHi, job.pnLo),
+    };
+  }
+
+  private sourceIsSci(frame: Uint8Array, port: number): boolean {
+    const s = this.txSci;
+    for (let i = 0; i < 6; i++) if (frame[6 + i] !== s[i]) return false;
+    return s[6] === port >>> 8 && s[7] === (port & 0xff);
+  }
+
+  // ---------------------------------------------------------------- receive (10.6)
+
+  /** Verifies one frame from the Common Port. Never throws on frame contents. */
+  receive(frame: Uint8Array): ReceiveOutcome {
+    this.budget = this.c.receiveCapacity;
+    return this.receiveOne(frame);
+  }
+
+  /** Verifies frames in order (replay state moves in order); `receiveCapacity` applies to the burst. */
+  receiveBurst(frames: readonly Uint8Array[]): ReceiveOutcome[] {
+    this.budget = this.c.receiveCapacity;
+    const out: ReceiveOutcome[] = new Array(frames.length);
+    for (let i = 0; i < frames.length; i++) out[i] = this.receiveOne(frames[i]!);
+    return out;
+  }
+
+  private receiveOne(frame: Uint8Array): ReceiveOutcome {
+    const job = this.prepareReceive(frame);
+    if (job.kind !== 'pending') return job;
+    let plain: Uint8Array | null = null;
+    if (job.validate) {
+      if (this.budget <= 0) return this.overrun(job);
+      this.budget--;
+      plain = this.validateJob(job);
+    }
+    return this.completeReceive(job, plain);
+  }
+
+  /**
+   * Step 1 of receive (10.6, 10.6.1, 10.6.2): SecTAG, receive SC, receive SA, PN recovery and the
+   * preliminary replay check. Frames that end here are counted and returned.
+   *
+   * For a batched path: the XPN PN is recovered from lowestPN as it is at this step. If earlier frames of the
+   * same batch move lowestPN across a 2^32 boundary before completeReceive, a frame may be recovered into the
+   * older epoch where serial processing would recover it into the newer; completeReceive's replay check
+   * then drops it as Late (with replayProtect on) instead of NotValid. Re-run this step for frames whose
+   * SA's lowestPN changed epoch meanwhile to keep serial outcomes exactly.
+   */
+  prepareReceive(frame: Uint8Array): ReceiveOutcome | ReceiveJob {
+    const c = this.c;
+    const strict = c.validateFrames === 'Strict';
+    const tagOffset = findSecTag(frame, c.clearTags);
+    if (tagOffset < 0) {
+      if (strict) return this.drop(this.own, 'InPktsNoTag', 'no SecTAG, and validateFrames is Strict', undefined);
+      this.own.InPktsUntagged++;
+      return { kind: 'controlled', counter: 'InPktsUntagged', frame, origin: undefined };
+    }
+    if (frame.length > tagOffset + 2 && (frame[tagOffset + 2]! & (TCI_E | TCI_C)) === TCI_E) {
+      this.own.SimInPktsUncontrolled++;
+      return { kind: 'uncontrolled', counter: 'SimInPktsUncontrolled', frame };
+    }
+    const parsed = parseMacsecFrame(frame, { clearTags: (tagOffset - ETHERTYPE_OFFSET) / VLAN_TAG_LENGTH, allowZeroPN: this.cipherSuite.xpn });
+    if (!parsed.ok) {
+      this.own.InPktsBadTag++;
+      return { kind: 'dropped', counter: 'InPktsBadTag', reason: parsed.error.message, error: parsed.error, origin: undefined };
+    }
+    const layout = parsed.value;
+    const tag = layout.secTag;
+    const cBit = tag.tci.c;
+    const sc = this.findReceiveSC(frame, layout);
+    if (sc === undefined) {
+      const sci = this.lookupHi < 0 ? undefined : hex8(this.lookupHi) + hex8(this.lookupLo);
+      const origin: ReceiveOrigin = { sci, an: tag.an, pn: undefined };
+      if (cBit || strict) return this.drop(this.own, 'InPktsNoSCI', cBit ? 'unknown SCI, C=1' : 'unknown SCI, validateFrames is Strict', origin);
+      this.own.InPktsUnknownSCI++;
+      return { kind: 'controlled', counter: 'InPktsUnknownSCI', frame: stripSecTag(frame, layout), origin };
+    }
+    const sa = sc.sas[tag.an];
+    if (sa === undefined || !sa.enableReceive) {
+      const origin: ReceiveOrigin = { sci: sc.id, an: tag.an, pn: undefined };
+      const cnt = sa ? sa.counters : sc.absorbed;
+      if (cBit || strict) return this.drop(cnt, 'InPktsNotUsingSA', `no receive SA in use for AN ${tag.an}${cBit ? ', C=1' : ', validateFrames is Strict'}`, origin);
+      cnt.InPktsUnusedSA++;
+      return { kind: 'controlled', counter: 'InPktsUnusedSA', frame: stripSecTag(frame, layout), origin };
+    }
+    const lo = tag.pn;
+    const hi = recoverPNHigh(this.cipherSuite.xpn, sa, lo);
+    if (c.replayProtect && isLate(sa, hi, lo)) return this.late(sc, sa, hi, lo);
+    return { kind: 'pending', frame, layout, sc, sa, pnHi: hi, pnLo: lo, validate: cBit || c.validateFrames !== 'Disabled' };
+  }
+
+  /** Step 2 of receive (10.6.3, 10.6.4): the cipher suite. Returns the unprotected frame, or null on ICV failure. */
+  validateJob(job: ReceiveJob): Uint8Array | null {
+    if (job.pnHi > this.maxHi) return null; // recovered past maxPN: no transmitter can have sent it
+    const o = job.sa.validateOptions;
+    o.pnHigh = job.pnHi;
+    return validate(job.sa.ctx, job.frame, job.layout, o);
+  }
+
+  /** A frame that was to be validated but exceeds the receive engine's capacity (InPktsOverrun). */
+  overrun(job: ReceiveJob): ReceiveOutcome {
+    return this.drop(this.own, 'InPktsOverrun', `beyond receiveCapacity ${this.c.receiveCapacity}`, this.origin(job.sc, job.sa, job.pnHi, job.pnLo));
+  }
+
+  /**
+   * Step 3 of receive (10.6.5): the replay check again (lowestPN may have moved, in a batch), the counters,
+   * and nextPN/lowestPN for a valid frame. `plain` is validateJob's result (null if not validated).
+   */
+  completeReceive(job: ReceiveJob, plain: Uint8Array | null): ReceiveOutcome {
+    const c = this.c;
+    const { sc, sa, pnHi: hi, pnLo: lo, layout } = job;
+    const cnt = sa.counters;
+    if (c.replayProtect && isLate(sa, hi, lo)) return this.late(sc, sa, hi, lo);
+    const tci = layout.secTag.tci;
+    if (job.validate && c.validateFrames !== 'Disabled') {
+      if (tci.e) cnt.InOctetsDecrypted += layout.secureDataLength;
+      else cnt.InOctetsValidated += layout.secureDataLength;
+    }
+    const origin = this.origin(sc, sa, hi, lo);
+    if (plain === null) {
+      if (job.validate) {
+        if (tci.c || c.validateFrames === 'Strict') {
+          return this.drop(cnt, 'InPktsNotValid', `ICV check failed (${tci.c ? 'C=1' : 'validateFrames is Strict'})`, origin);
+        }
+        cnt.InPktsInvalid++; // Check, C=0: delivered although it failed
+        return { kind: 'controlled', counter: 'InPktsInvalid', frame: stripSecTag(job.frame, layout), origin };
+      }
+      // Disabled, C=0: not validated at all.
+      const counter = isLate(sa, hi, lo) ? 'InPktsDelayed' : 'InPktsUnchecked';
+      cnt[counter]++;
+      return { kind: 'controlled', counter, frame: stripSecTag(job.frame, layout), origin };
+    }
+    const counter = isLate(sa, hi, lo) ? 'InPktsDelayed' : 'InPktsOK';
+    cnt[counter]++;
+    advanceReplay(sa, hi, lo, c.replayWindow);
+    return { kind: 'controlled', counter, frame: plain, origin };
+  }
+
+  private late(sc: ReceiveSC, sa: ReceiveSA, hi: number, lo: number): ReceiveOutcome {
+    return this.drop(sa.counters, 'InPktsLate', `PN ${pnBig(hi, lo)} below lowestPN ${sa.lowestPN}`, this.origin(sc, sa, hi, lo));
+  }
+
+  private drop<K extends ReceiveDropCounter>(cnt: Record<K, number>, counter: K, reason: string, origin: ReceiveOrigin | undefined): ReceiveOutcome {
+    cnt[counter]++;
+    return { kind: 'dropped', counter, reason, error: undefined, origin };
+  }
+
+  private origin(sc: ReceiveSC, sa: ReceiveSA, hi: number, lo: number): ReceiveOrigin {
+    return { sci: sc.id, an: sa.an, pn: pnBig(hi, lo) };
+  }
+
+  /**
+   * 10.6.1, 9.5: the receive SC for a frame. SC=1: the SecTAG's SCI. ES=1: source address ‖ port 1, or
+   * port 0 when SCB is set too (as `implicitSci` in wire/sci.ts; Linux uses port 1 for both). ES=0: the
+   * single receive SC of a point-to-point SecY, else none (Linux falls back to source address ‖ port 1).
+   * Computed in place, without allocating: the SCI's first and last four octets.
+   */
+  private findReceiveSC(frame: Uint8Array, layout: MacsecFrame): ReceiveSC | undefined {
+    const tci = layout.secTag.tci;
+    if (tci.sc) {
+      const o = layout.secTagOffset + 8;
+      this.lookupHi = readU32(frame, o);
+      this.lookupLo = readU32(frame, o + 4);
+    } else if (tci.es) {
+      this.lookupHi = readU32(frame, 6);
+      this.lookupLo = ((readU16(frame, 10) << 16) | (tci.scb ? SCB_PORT : END_STATION_PORT)) >>> 0;
+    } else {
+      this.lookupHi = -1;
+      return this.rx.size === 1 ? this.rx.values().next().value : undefined;
+    }
+    return this.rxIndex.get(this.lookupHi)?.get(this.lookupLo);
+  }
+
+  // ---------------------------------------------------------------- statistics
+
+  /** Every counter, per SecY, per SC and per SA, as a plain JSON-safe object. */
+  counters(): SecYCountersView {
+    const secy = zeroCounters(SECY_COUNTERS) as SecYCounters;
+    Object.assign(secy, this.own);
+    addCounters(secy, this.rxAbsorbed, RECEIVE_SC_COUNTERS);
+    const receiveSCs = [...this.rx.values()].map((sc) => sc.view());
+    for (const sc of receiveSCs) addCounters(secy, sc.counters, RECEIVE_SC_COUNTERS);
+    const transmitSC = this.tx.view();
+    addCounters(secy, transmitSC.counters, TRANSMIT_SC_COUNTERS);
+    return { sci: this.txSciHex, secy, transmitSC, receiveSCs };
+  }
+
+  /** The counters as the table `formatCounters` prints. */
+  formatCounters(options?: FormatOptions): string {
+    return formatCounters(this.counters(), options);
+  }
+}
+
+/** lowestPN = pn; nextPN moves up to it if below (so lowestPN <= nextPN always). */
+function setLowest(sa: ReceiveSA, pn: bigint): void {
+  sa.lowestHi = pnHi(pn);
+  sa.lowestLo = pnLo(pn);
+  if (pnLess(sa.nextHi, sa.nextLo, sa.lowestHi, sa.lowestLo)) {
+    sa.nextHi = sa.lowestHi;
+    sa.nextLo = sa.lowestLo;
+  }
+}
+
