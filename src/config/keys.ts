@@ -3,16 +3,8 @@ import { SaContext } from '../crypto/sa.js';
 import type { BackendName } from '../crypto/backend.js';
 import type { KeyResolver } from '../explain/explain.js';
 import { formatSci, implicitSci, sciEquals } from '../wire/sci.js';
+import { pnBig, pnHi, pnLo, recoverPNHigh } from '../secy/replay.js';
 import type { SaFile } from './sa-file.js';
-
-/**
- * XPN: the full PN from its low 32 bits, as the one nearest above `lowestPN` (802.1AEbw 10.6.2).
- */
-export function recoverPN(lowestPN: bigint, pnLow: number): bigint {
-  const low = BigInt(pnLow);
-  const candidate = (lowestPN & ~0xffff_ffffn) | low;
-  return candidate < lowestPN ? candidate + 0x1_0000_0000n : candidate;
-}
 
 /** A resolver over every receive channel of the file, with SA contexts made once. */
 export function keyResolver(file: SaFile, backend: BackendName): KeyResolver {
@@ -30,7 +22,9 @@ export function keyResolver(file: SaFile, backend: BackendName): KeyResolver {
     if (channel === undefined) return { missing: `no receive channel for SCI ${formatSci(sci)} in the SA file (InPktsUnknownSCI / InPktsNoSCI)` };
     const entry = channel.sas.find((s) => s.spec.an === tag.an);
     if (entry === undefined) return { missing: `no SA for AN ${tag.an} on SCI ${formatSci(sci)} (InPktsNotUsingSA / InPktsUnusedSA)` };
-    const pn = file.suite.xpn ? recoverPN(entry.spec.pn, tag.pn) : BigInt(tag.pn);
+    // XPN: the full PN as a receiver whose lowestPN is the SA file's `pn` recovers it (10.6.2).
+    const lowest = { nextHi: 0, nextLo: 0, lowestHi: pnHi(entry.spec.pn), lowestLo: pnLo(entry.spec.pn) };
+    const pn = pnBig(recoverPNHigh(file.suite.xpn, lowest, tag.pn), tag.pn);
     return { sa: entry.sa, sci, pn, confidentialityOffset: file.confidentialityOffset, description: `receive SC ${formatSci(sci)}, AN ${tag.an}` };
   };
 }
