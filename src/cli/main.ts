@@ -3,7 +3,9 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { explainCommand } from './commands/explain.js';
+import { protectCommand } from './commands/protect.js';
 import { simulateCommand } from './commands/simulate.js';
+import { validateCommand } from './commands/validate.js';
 import { vectorsCommand } from './commands/vectors.js';
 import { EXIT_USAGE } from './output.js';
 
@@ -11,6 +13,8 @@ await yargs(hideBin(process.argv))
   .scriptName('macsec')
   .usage('$0 <command> [options]\n\nA MACsec (IEEE 802.1AE) frame encryption simulator.')
   .command(vectorsCommand)
+  .command(protectCommand)
+  .command(validateCommand)
   .command(explainCommand)
   .command(simulateCommand)
   .demandCommand(1, 'Name a command: macsec --help lists them.')
