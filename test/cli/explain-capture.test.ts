@@ -47,6 +47,9 @@ describe('macsec explain --in', () => {
     expect(r.stdout).toMatch(/full PN 4294967296/);
     expect(r.stdout).toMatch(/✓ Receiver: InPktsOK: delivered to the Controlled Port {2}a SecY receiving the capture in order \(validateFrames Strict, replayWindow 0\); SCI 02005e1000010001, AN 0, PN 4294967296$/m);
     expect(r.stdout.match(/^Frame /gm)).toHaveLength(1);
+    // The receiver's state after frame 7: nextPN one past 2^32, and its counters.
+    expect(r.stdout).toMatch(/^Receiver state after frame 7:\n {2}receive SC 02005e1000010001, SA 0: nextPN 4294967297, lowestPN 4294967297$/m);
+    expect(r.stdout).toMatch(/^ {2}RXSC: 02005e1000010001$/m);
   });
 
   it('--json: one object per frame with the receiver\'s verdict', () => {

@@ -134,6 +134,17 @@ async function explainCapture(args: Args & { in: string }, backend: BackendName)
     }
   }
   progress.done();
+  if (secy !== undefined && !args.json) {
+    // The receiver's state after the last frame explained: what the SecY now expects, and its counters.
+    text.push(`Receiver state after frame ${last + 1}:`);
+    for (const sci of secy.receiveSCIs()) {
+      for (let an = 0; an < 4; an++) {
+        const state = secy.receiveSAState(sci, an);
+        if (state) text.push(`  receive SC ${sci}, SA ${an}: nextPN ${state.nextPN}, lowestPN ${state.lowestPN}${state.inUse ? '' : ' (not in use)'}`);
+      }
+    }
+    text.push(secy.formatCounters({ hideZeroRows: true }), '');
+  }
   process.stdout.write(args.json ? `${toJson(json)}\n` : text.join('\n'));
 }
 
