@@ -13,6 +13,19 @@ import { parseMacsecFrame, type MacsecFrame } from '../wire/frame.js';
 import { formatMac, isGroupAddress } from '../wire/mac.js';
 import { formatSci, implicitSci, sciPort } from '../wire/sci.js';
 import { ICV_LENGTH, MIN_NON_SHORT_LENGTH, TCI_C, TCI_E, TCI_ES, TCI_SC, TCI_SCB, TCI_V, type SecTag } from '../wire/sectag.js';
+import { cipherSuiteById } from '../crypto/suite.js';
+import {
+  ALGORITHM_AGILITY_2009,
+  decodeMkpdu,
+  EAPOL_MKA,
+  MKPDU_OFFSET,
+  parseMkpdu,
+  ParameterSetType,
+  type IckLookup,
+  type Mkpdu,
+  type PeerListEntry,
+} from '../mka/mkpdu.js';
+import { ICV_LENGTH as MKPDU_ICV_LENGTH } from '../mka/keys.js';
 import type { ExplainNode } from './tree.js';
 
 /** How to validate a frame: the receive SA, the SCI and the full PN, as a receiver would find them. */
@@ -32,6 +45,8 @@ export interface ExplainOptions {
   readonly keys?: KeyResolver;
   /** Allow PN 0 (XPN). Taken from the keys' suite when keys are given. */
   readonly xpn?: boolean;
+  /** The ICK for a CAK Name, to check an MKPDU's ICV; without it the ICV is shown but cannot be checked. */
+  readonly mkaIck?: IckLookup;
 }
 
 const bits = (octet: number, mask: number): string => {
@@ -111,11 +126,22 @@ export function explainFrame(frame: Uint8Array, options: ExplainOptions = {}): E
   const ethernet: ExplainNode[] = [macNode('Destination', frame, 0), macNode('Source', frame, 6)];
   if (!parsed.ok && parsed.error.code === 'NOT_MACSEC') {
     const eth = parseEthernet(frame);
-    root.push({ label: 'Frame', value: `${frame.length} octets`, note: 'no SecTAG: not protected by MACsec (a Strict receiver drops it as InPktsNoTag)', status: 'warn' });
+    const eapol = eth.ok && eth.value.etherType === EtherType.EAPOL;
+    root.push({
+      label: 'Frame',
+      value: `${frame.length} octets`,
+      note: eapol
+        ? 'no SecTAG: an EAPOL frame for the Uncontrolled Port (a Strict SecY counts it InPktsNoTag on the Controlled Port; the KaY still gets it)'
+        : 'no SecTAG: not protected by MACsec (a Strict receiver drops it as InPktsNoTag)',
+      status: eapol ? undefined : 'warn',
+    });
     root.push({ label: 'Ethernet', children: ethernet });
     if (eth.ok) {
       const type = eth.value.etherType;
-      if (type === EtherType.EAPOL) root.push({ label: 'EAPOL', note: 'MKA key agreement frames (802.1X) travel unprotected, by design' });
+      if (type === EtherType.EAPOL && eth.value.headerLength === ETHERTYPE_OFFSET + 2) {
+        root.push(...eapolNodes(frame, options.mkaIck));
+        return root;
+      }
       root.push(userDataNodes(frame.subarray(ETHERTYPE_OFFSET), ETHERTYPE_OFFSET, 'User data', 'in clear'));
     }
     return root;
@@ -229,3 +255,227 @@ export function explainFrame(frame: Uint8Array, options: ExplainOptions = {}): E
   return root;
 }
 
+
+// ---------------------------------------------------------------- EAPOL and MKPDUs (802.1X-2010 clause 11)
+
+/** EAPOL Packet Types (802.1X-2010 Table 11-3). */
+const EAPOL_TYPES: Readonly<Record<number, string>> = {
+  0: 'EAPOL-EAP (an EAP packet)',
+  1: 'EAPOL-Start',
+  2: 'EAPOL-Logoff',
+  3: 'EAPOL-Key',
+  4: 'EAPOL-Encapsulated-ASF-Alert',
+  5: 'EAPOL-MKA (an MKPDU)',
+  6: 'EAPOL-Announcement (Generic)',
+  7: 'EAPOL-Announcement (Specific)',
+  8: 'EAPOL-Announcement-Req',
+};
+
+const EAPOL_VERSIONS: Readonly<Record<number, string>> = { 1: '802.1X-2001', 2: '802.1X-2004', 3: '802.1X-2010 and later' };
+const MKA_VERSIONS: Readonly<Record<number, string>> = { 1: '802.1X-2010', 2: '802.1Xbx-2014', 3: '802.1X-2020' };
+const CAPABILITIES = [
+  'MACsec not implemented',
+  'integrity only, no confidentiality',
+  'integrity, and confidentiality with offset 0',
+  'integrity, and confidentiality with offset 0, 30 or 50',
+];
+const OFFSET_CODES = ['no confidentiality: integrity only', 'confidentiality, offset 0', 'confidentiality, offset 30', 'confidentiality, offset 50'];
+const SET_NAMES: Readonly<Record<number, string>> = {
+  [ParameterSetType.LivePeerList]: 'Live Peer List',
+  [ParameterSetType.PotentialPeerList]: 'Potential Peer List',
+  [ParameterSetType.SakUse]: 'MACsec SAK Use',
+  [ParameterSetType.DistributedSak]: 'Distributed SAK',
+  [ParameterSetType.DistributedCak]: 'Distributed CAK',
+  [ParameterSetType.Kmd]: 'Key Management Domain',
+  [ParameterSetType.Announcement]: 'Announcement',
+  [ParameterSetType.Xpn]: 'XPN',
+};
+
+const flagNode = (label: string, on: boolean, yes: string, no: string): ExplainNode => ({ label, value: on ? '1' : '0', note: on ? yes : no });
+const align4 = (n: number): number => (n + 3) & ~3;
+
+/** The EAPOL header and, for an MKPDU, every parameter set with its fields and where it lies. */
+function eapolNodes(frame: Uint8Array, mkaIck: IckLookup | undefined): ExplainNode[] {
+  const e = ETHERTYPE_OFFSET + 2;
+  if (frame.length < e + 4) {
+    return [{ label: 'EAPOL', status: 'bad', value: 'truncated', offset: e, note: 'the 4-octet EAPOL header does not fit' }];
+  }
+  const version = frame[e]!;
+  const type = frame[e + 1]!;
+  const bodyLength = readU16(frame, e + 2);
+  const header: ExplainNode = {
+    label: 'EAPOL',
+    value: `${EAPOL_TYPES[type] ?? `type ${type}`}`,
+    offset: e,
+    length: 4,
+    note: 'port-based access control (802.1X): it goes to the Uncontrolled Port, never through MACsec, by design',
+    children: [
+      { label: 'Protocol Version', value: `${version} (${EAPOL_VERSIONS[version] ?? 'unknown'})`, offset: e, length: 1 },
+      { label: 'Packet Type', value: `${type} (${EAPOL_TYPES[type] ?? 'unknown'})`, offset: e + 1, length: 1 },
+      { label: 'Packet Body Length', value: `${bodyLength} octets`, offset: e + 2, length: 2, note: 'the MKPDU after this header, ICV included' },
+    ],
+  };
+  if (type !== EAPOL_MKA) {
+    return [header, { label: 'Packet Body', value: `${frame.length - e - 4} octets`, offset: e + 4, children: hexdump(frame.subarray(e + 4), 0, 64).map((l) => ({ label: l })) }];
+  }
+  const decoded = decodeMkpdu(frame);
+  if (!decoded.ok) {
+    const err = decoded.error;
+    return [
+      header,
+      {
+        label: 'MKPDU',
+        status: 'bad',
+        value: `malformed (${err.code})`,
+        offset: err.offset,
+        note: `${err.field} at offset ${err.offset}: ${err.message.slice(err.message.lastIndexOf(': ') + 2)}; a KaY rejects it`,
+      },
+    ];
+  }
+  const m = decoded.value;
+  return [header, { label: 'MKPDU', value: `${bodyLength} octets`, offset: MKPDU_OFFSET, length: bodyLength, children: mkpduNodes(frame, m, mkaIck) }];
+}
+
+function peerNodes(peers: readonly PeerListEntry[]): ExplainNode[] {
+  return peers.map((p, i) => ({ label: `Peer ${i + 1}`, value: `MI ${toHex(p.mi)}, MN ${p.mn}` }));
+}
+
+function mkpduNodes(frame: Uint8Array, m: Mkpdu, mkaIck: IckLookup | undefined): ExplainNode[] {
+  const b = m.basic;
+  const basicLength = ((frame[MKPDU_OFFSET + 2]! & 0x0f) << 8) | frame[MKPDU_OFFSET + 3]!;
+  const out: ExplainNode[] = [
+    {
+      label: 'Basic Parameter Set',
+      offset: MKPDU_OFFSET,
+      length: align4(4 + basicLength),
+      note: 'who sends: always first, with no type octet',
+      children: [
+        { label: 'MKA Version Identifier', value: `${b.mkaVersion} (${MKA_VERSIONS[b.mkaVersion] ?? 'unknown'})`, offset: MKPDU_OFFSET, length: 1 },
+        {
+          label: 'Key Server Priority',
+          value: String(b.keyServerPriority),
+          offset: MKPDU_OFFSET + 1,
+          length: 1,
+          note: 'the lowest value among the live participants becomes key server (ties: the lowest SCI)',
+        },
+        flagNode('Key Server', b.keyServer, 'the sender is the elected key server: it distributes the SAKs', 'the sender is not the key server'),
+        flagNode('MACsec Desired', b.macsecDesired, 'the sender wants MACsec used', 'the sender does not ask for MACsec'),
+        { label: 'MACsec Capability', value: `${b.macsecCapability} (${CAPABILITIES[b.macsecCapability]})` },
+        { label: 'Parameter set body length', value: `${basicLength} octets` },
+        {
+          label: 'SCI',
+          value: toHex(b.sci),
+          offset: MKPDU_OFFSET + 4,
+          length: 8,
+          note: `system address ${formatMac(b.sci, 0)}, port ${sciPort(b.sci)}: the secure channel it will transmit on`,
+        },
+        { label: 'Actor Member Identifier', value: toHex(b.mi), offset: MKPDU_OFFSET + 12, length: 12, note: '96 random bits naming this participant' },
+        { label: 'Actor Message Number', value: String(b.mn), offset: MKPDU_OFFSET + 24, length: 4, note: 'rises with every MKPDU: peers use it against replay and to tell live from stale' },
+        {
+          label: 'Algorithm Agility',
+          value: `0x${b.algorithmAgility.toString(16).padStart(8, '0')}`,
+          offset: MKPDU_OFFSET + 28,
+          length: 4,
+          note: b.algorithmAgility === ALGORITHM_AGILITY_2009 ? '802.1X-2010: AES-CMAC-128 ICV and the AES-CMAC KDF' : 'unknown: a KaY rejects the MKPDU',
+          status: b.algorithmAgility === ALGORITHM_AGILITY_2009 ? undefined : 'bad',
+        },
+        { label: 'CAK Name (CKN)', value: toHex(b.ckn), offset: MKPDU_OFFSET + 32, length: b.ckn.length, note: 'names the CAK, and so the ICK and KEK, this MKPDU is under' },
+      ],
+    },
+  ];
+  // The other sets, in frame order; the first of each type decoded, repeats shown raw (receivers skip them).
+  let o = MKPDU_OFFSET + align4(4 + basicLength);
+  const seen = new Set<number>();
+  let raw = 0;
+  for (const type of m.order) {
+    const length = ((frame[o + 2]! & 0x0f) << 8) | frame[o + 3]!;
+    const first = !seen.has(type);
+    seen.add(type);
+    const where = { offset: o, length: 4 + align4(length) };
+    const name = `${SET_NAMES[type] ?? `Parameter set type ${type}`}`;
+    let children: ExplainNode[] | undefined;
+    let note: string | undefined;
+    if (first && type === ParameterSetType.LivePeerList && m.livePeers) {
+      note = 'participants the sender has heard list it with a recent MN: its live peers';
+      children = [
+        { label: 'Key Server SSCI (low octet)', value: String(m.livePeers.keyServerSsci), note: 'XPN (802.1X-2020); 0 otherwise' },
+        ...peerNodes(m.livePeers.peers),
+      ];
+    } else if (first && type === ParameterSetType.PotentialPeerList && m.potentialPeers) {
+      note = 'participants the sender has heard but that have not yet listed it';
+      children = peerNodes(m.potentialPeers.peers);
+    } else if (first && type === ParameterSetType.SakUse && m.sakUse) {
+      const u = m.sakUse;
+      note = 'which SAKs the sender receives and transmits with';
+      const key = (which: 'Latest' | 'Old', an: number, tx: boolean, rx: boolean, ki?: { mi: Uint8Array; kn: number }, lowest?: number): ExplainNode => ({
+        label: `${which} Key`,
+        value: ki === undefined || (ki.kn === 0 && ki.mi.every((x) => x === 0)) ? `AN ${an}, no key` : `AN ${an}, KN ${ki.kn}, key server MI ${toHex(ki.mi)}`,
+        children: [
+          flagNode('tx', tx, 'transmits with it', 'does not transmit with it'),
+          flagNode('rx', rx, 'receives with it', 'does not receive with it'),
+          ...(lowest !== undefined ? [{ label: 'Lowest Acceptable PN', value: String(lowest), note: 'low 32 bits; the key server rekeys when it nears exhaustion' }] : []),
+        ],
+      });
+      children = [
+        key('Latest', u.latestAn, u.latestTx, u.latestRx, u.keys?.latestKi, u.keys?.latestLowestPn),
+        key('Old', u.oldAn, u.oldTx, u.oldRx, u.keys?.oldKi, u.keys?.oldLowestPn),
+        flagNode('Plain tx', u.plainTx, 'also sends frames in clear', 'sends only protected frames'),
+        flagNode('Plain rx', u.plainRx, 'also accepts frames in clear', 'accepts only protected frames'),
+        flagNode('Delay protect', u.delayProtect, 'bounds the delay of frames with the Lowest Acceptable PNs', 'no delay protection'),
+        ...(u.keys === undefined ? [{ label: 'Keys', value: 'none (body length 0)', note: 'no SAK in use yet' }] : []),
+      ];
+    } else if (first && type === ParameterSetType.DistributedSak && m.distributedSak) {
+      const d = m.distributedSak;
+      note = 'the key server hands out a new SAK, wrapped under the KEK';
+      const suite = d.key?.cipherSuite === undefined ? undefined : cipherSuiteById(d.key.cipherSuite);
+      children = [
+        { label: 'Distributed AN', value: String(d.an), note: 'the AN the SAs of this key use' },
+        { label: 'Confidentiality Offset', value: `${d.confidentialityOffset} (${OFFSET_CODES[d.confidentialityOffset]})` },
+        ...(d.key === undefined
+          ? [{ label: 'Key', value: 'none (body length 0)', note: 'the key server says MACsec is not to be used' }]
+          : [
+              { label: 'Key Number (KN)', value: String(d.key.kn) },
+              {
+                label: 'MACsec Cipher Suite',
+                value: d.key.cipherSuite === undefined ? 'not present: GCM-AES-128' : `0x${d.key.cipherSuite.toString(16).padStart(16, '0')} (${suite?.name ?? 'unknown'})`,
+              },
+              {
+                label: 'AES Key Wrap of SAK',
+                value: toHex(d.key.wrappedSak),
+                note: 'RFC 3394 under the KEK: only a holder of the CAK can unwrap it',
+              },
+            ]),
+      ];
+    } else if (first && type === ParameterSetType.Xpn && m.xpn) {
+      note = '802.1X-2020, for XPN suites: the upper halves of the 64-bit Lowest Acceptable PNs';
+      children = [
+        { label: 'Suspension time', value: String(m.xpn.suspensionTime) },
+        { label: 'Latest Key Lowest Acceptable PN (high 32 bits)', value: String(m.xpn.latestLowestPnHigh) },
+        { label: 'Old Key Lowest Acceptable PN (high 32 bits)', value: String(m.xpn.oldLowestPnHigh) },
+      ];
+    } else {
+      const r = m.others[raw++];
+      note = first ? 'not decoded here; a KaY skips it' : 'a repeat of this type; a KaY uses only the first';
+      children = r === undefined ? [] : hexdump(r.body, 0, 64).map((l) => ({ label: l }));
+    }
+    out.push({ label: `${name} (type ${type})`, value: `${length} octets`, ...where, note, children });
+    o += 4 + align4(length);
+  }
+  const icvAt = MKPDU_OFFSET + ((frame[MKPDU_OFFSET - 2]! << 8) | frame[MKPDU_OFFSET - 1]!) - MKPDU_ICV_LENGTH;
+  if (m.icvIndicator) out.push({ label: 'ICV Indicator (type 255)', offset: icvAt - 4, length: 4, note: 'the ICV follows' });
+  out.push(icvNode(frame, m, icvAt, mkaIck));
+  return out;
+}
+
+function icvNode(frame: Uint8Array, m: Mkpdu, icvAt: number, mkaIck: IckLookup | undefined): ExplainNode {
+  const base = { label: 'ICV integrity check value', value: toHex(m.icv), offset: icvAt, length: MKPDU_ICV_LENGTH };
+  const what = 'AES-CMAC under the ICK over every octet from DA up to here';
+  if (mkaIck === undefined) {
+    return { ...base, status: 'warn', note: `${what}; it cannot be checked here: the ICK comes from the CAK, which was not given` };
+  }
+  const checked = parseMkpdu(frame, mkaIck);
+  if (checked.ok) return { ...base, status: 'ok', note: `${what}: verifies, the MKPDU is authentic` };
+  const code = checked.error.code;
+  if (code === 'UNKNOWN_CKN') return { ...base, status: 'warn', note: `${what}; no CAK with this name was given, so it cannot be checked` };
+  return { ...base, status: 'bad', note: `${what}: ${code === 'BAD_ICV' ? 'does not verify (wrong CAK, or the MKPDU was changed)' : checked.error.message}; a KaY rejects it` };
+}

@@ -1,6 +1,6 @@
 /** A simulation's result as a person reads it: per direction, per actor, keys, the PN arithmetic, lessons. */
 import { formatDuration } from './clock.js';
-import type { DirectionStats, SimulationResult } from './simulate.js';
+import type { DirectionStats, MkaSideSummary, MkaSummary, SimulationResult } from './simulate.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 const rate = (bps: number): string => (bps >= 1e9 ? `${(bps / 1e9).toFixed(2)} Gbit/s` : `${(bps / 1e6).toFixed(1)} Mbit/s`);
@@ -36,6 +36,40 @@ function direction(name: string, d: DirectionStats, lineRate: number): string[] 
   return lines;
 }
 
+/** Events shown in the report; the rest are summarised (the JSON output has them all). */
+const MKA_EVENT_LINES = 40;
+
+const short = (mi: string): string => `${mi.slice(0, 8)}…`;
+
+function mkaSide(name: string, m: MkaSideSummary): string[] {
+  const k = m.kay;
+  const c = k.counters;
+  const role = k.keyServer === undefined ? 'no key server (no Live Peer)' : k.keyServer.self ? 'key server' : `key server is SCI ${k.keyServer.sci}`;
+  const live = k.livePeers.length === 0 ? 'none' : k.livePeers.map((p) => `SCI ${p.sci} (MI ${short(p.mi)}, MN ${p.mn})`).join(', ');
+  const key = k.transmitKey;
+  const y = m.secy;
+  const lines = [
+    `  ${name}: SCI ${k.sci}, MI ${short(k.mi)}, priority ${k.keyServerPriority}: ${role}${m.silencedAtPs !== undefined ? `; silent from ${formatDuration(m.silencedAtPs)}` : ''}`,
+    `     Live Peers: ${live}${k.potentialPeers.length ? `; Potential Peers: ${k.potentialPeers.map((p) => `SCI ${p.sci}`).join(', ')}` : ''}`,
+    `     SAK in use: ${key ? `KN ${key.kn} under AN ${key.an} (key server MI ${short(key.keyServerMi)})` : 'none'}${m.securedAtPs !== undefined ? `; first protected frame at ${formatDuration(m.securedAtPs)}` : ''}`,
+    `     SecY: encoding AN ${y.encodingAN}, transmit SAs [${y.transmitANs.join(', ')}], receive SAs [${y.receiveSAs.map((s) => `${s.sci}/AN ${s.an}`).join(', ')}], protectFrames ${y.protectFrames}, validateFrames ${y.validateFrames}`,
+    `     MKPDUs sent ${c.mkpdusSent}, accepted ${c.mkpdusReceived}, rejected: ${counts(c.mkpdusRejected as Record<string, number>)}; SAKs distributed ${c.saksDistributed}, installed ${c.saksInstalled}${Object.keys(c.saksRejected).length ? `, refused: ${counts(c.saksRejected as Record<string, number>)}` : ''}`,
+    `     its MKPDUs at the peer: Controlled Port ${counts(m.controlledPort)}; KaY ${counts(m.atPeerKay)}`,
+  ];
+  return lines;
+}
+
+function mkaPart(m: MkaSummary): string[] {
+  const out = ['', `key agreement (MKA, no-peer policy ${m.policy})`, ...mkaSide('a', m.sides.a), ...mkaSide('b', m.sides.b)];
+  if (m.distributed.length > 0) {
+    out.push(`  SAKs distributed: ${m.distributed.map((d) => `KN ${d.kn}/AN ${d.an} by ${d.side} at ${formatDuration(d.atPs)}`).join(', ')}`);
+  }
+  out.push('  what happened:');
+  for (const e of m.events.slice(0, MKA_EVENT_LINES)) out.push(`    ${formatDuration(e.atPs).padStart(12)}  ${e.side}: ${e.text}`);
+  if (m.events.length > MKA_EVENT_LINES) out.push(`    ... ${m.events.length - MKA_EVENT_LINES} more (--json has them all)`);
+  return out;
+}
+
 export function renderResult(r: SimulationResult): string {
   const out: string[] = [];
   out.push(`scenario ${r.scenario}, seed ${r.seed}: ${formatDuration(r.elapsedPs)} simulated${r.stoppedEarly ? ' (stopped early: summary so far)' : ''}`);
@@ -50,6 +84,7 @@ export function renderResult(r: SimulationResult): string {
       for (const e of a.examples) out.push(`    ${e}`);
     }
   }
+  if (r.mka !== undefined) out.push(...mkaPart(r.mka));
   if (r.rekeys.length > 0) {
     out.push('', 'keys');
     for (const k of r.rekeys) out.push(`  ${formatDuration(k.atPs)}: ${k.side} rolled over AN ${k.fromAN} -> ${k.toAN} (${k.reason})`);

@@ -14,6 +14,8 @@ import { parseDuration, PS_PER_US } from './clock.js';
 import { parseLineRate } from './linerate.js';
 import type { PayloadPattern, SizeSpec, VlanSpec } from './traffic.js';
 import type { Side, TamperField } from './actors.js';
+import { MAX_CKN_LENGTH, MIN_CKN_LENGTH } from '../mka/keys.js';
+import { MKA_HELLO_TIME_PS, MKA_LIFE_TIME_PS, SAK_RETIRE_TIME_PS, type NoPeerPolicy } from '../mka/kay.js';
 
 /** The SecY controls both ports use (802.1AE 10.7), under the standard's names. */
 export interface SecYSettings {
@@ -63,6 +65,31 @@ export interface KeySettings {
   readonly retireAfterPs: number;
 }
 
+/**
+ * Key agreement (802.1X MKA) between the two ports: with it no static SA is installed, and traffic is
+ * protected only once the KaYs have agreed a SAK.
+ */
+export interface MkaSettings {
+  /** The pre-shared CAK (16 or 32 octets) and its name, the CKN (1-32 octets). */
+  readonly cak: Uint8Array;
+  readonly ckn: Uint8Array;
+  /** Side b's own CAK or CKN, when they differ from a's (a CA that cannot form). */
+  readonly cakB: Uint8Array | undefined;
+  readonly cknB: Uint8Array | undefined;
+  /** Key Server Priority of each port (lower wins; ties go to the lower SCI, which is a's). */
+  readonly keyServerPriority: Readonly<Record<Side, number>>;
+  /** What the key server asks for in its Distributed SAK; undefined: the SecY's confidentiality controls. */
+  readonly confidentialityOffset: ConfidentialityOffset | 'none' | undefined;
+  readonly helloTimePs: number;
+  readonly lifeTimePs: number;
+  /** How long the old SAs stay after the switch to a new SAK. */
+  readonly retireTimePs: number;
+  /** The Controlled Port without a Live Peer: traffic flows in clear, or nothing passes. */
+  readonly policy: NoPeerPolicy;
+  /** One port's KaY stops (sends and hears nothing more) at this time; its SecY keeps its SAs. */
+  readonly silence: { readonly side: Side; readonly atPs: number } | undefined;
+}
+
 export interface Scenario {
   readonly name: string;
   readonly description: string;
@@ -78,6 +105,8 @@ export interface Scenario {
   readonly timelinePs: number | undefined;
   /** Teaching notes printed after the run. */
   readonly lessons: readonly string[];
+  /** Key agreement; undefined: static SAs from the seeded generator, as `keys` says. */
+  readonly mka: MkaSettings | undefined;
 }
 
 const TAMPER_FIELDS: readonly TamperField[] = ['payload', 'icv', 'tci', 'pn', 'an', 'sci', 'sl'];
@@ -172,8 +201,11 @@ function actor(f: Fields): ActorSpec {
   }
 }
 
-function secySettings(f: Fields): SecYSettings {
-  const name = f.string('cipherSuite', 'GCM-AES-128');
+function secySettings(f: Fields, suiteFromMka: string | undefined): SecYSettings {
+  const name = f.string('cipherSuite', suiteFromMka ?? 'GCM-AES-128');
+  if (suiteFromMka !== undefined && name.toUpperCase() !== suiteFromMka.toUpperCase()) {
+    f.fail('cipherSuite', `the cipher suite mka.cipherSuite names (${suiteFromMka}), or nothing`, name);
+  }
   const suite = cipherSuite(name) ?? f.fail('cipherSuite', 'GCM-AES-128, GCM-AES-256, GCM-AES-XPN-128 or GCM-AES-XPN-256', name);
   const validate = f.string('validateFrames', 'Strict');
   const validateFrames = VALIDATE_FRAMES.find((v) => v.toLowerCase() === validate.toLowerCase()) ?? f.fail('validateFrames', 'Disabled, Check or Strict', validate);
@@ -195,18 +227,81 @@ function secySettings(f: Fields): SecYSettings {
   };
 }
 
+function mkaSettings(f: Fields): MkaSettings {
+  const key = (field: string): Uint8Array => {
+    const v = f.hex(field);
+    return v.length === 16 || v.length === 32 ? v : f.fail(field, '16 or 32 octets in hex', f.raw(field));
+  };
+  const name = (field: string): Uint8Array => {
+    const v = f.hex(field);
+    return v.length >= MIN_CKN_LENGTH && v.length <= MAX_CKN_LENGTH ? v : f.fail(field, `${MIN_CKN_LENGTH}-${MAX_CKN_LENGTH} octets in hex`, f.raw(field));
+  };
+  const prio = f.raw('keyServerPriority') ?? 16;
+  let keyServerPriority: Record<Side, number>;
+  if (typeof prio === 'number') {
+    keyServerPriority = { a: f.integer('keyServerPriority', 0, 255, 16), b: f.integer('keyServerPriority', 0, 255, 16) };
+  } else {
+    const p = new Fields(isObject(prio) ? prio : {}, 'mka.keyServerPriority');
+    if (!isObject(prio)) f.fail('keyServerPriority', 'an integer 0-255, or {"a": 16, "b": 32}', prio);
+    keyServerPriority = { a: p.integer('a', 0, 255, 16), b: p.integer('b', 0, 255, 16) };
+  }
+  let confidentialityOffset: MkaSettings['confidentialityOffset'];
+  if (f.has('confidentialityOffset')) {
+    const v = f.raw('confidentialityOffset');
+    if (v === 'none' || (CONFIDENTIALITY_OFFSETS as readonly unknown[]).includes(v)) confidentialityOffset = v as ConfidentialityOffset | 'none';
+    else f.fail('confidentialityOffset', '0, 30, 50 or "none" (integrity only)', v);
+  }
+  const policy = f.string('policy', 'unsecured');
+  if (policy !== 'unsecured' && policy !== 'blocked') f.fail('policy', '"unsecured" or "blocked"', policy);
+  const helloTimePs = duration(f, 'helloTime', `${MKA_HELLO_TIME_PS}ps`);
+  const lifeTimePs = duration(f, 'lifeTime', `${MKA_LIFE_TIME_PS}ps`);
+  if (helloTimePs <= 0) f.fail('helloTime', 'a duration above 0', f.raw('helloTime'));
+  if (lifeTimePs <= helloTimePs) f.fail('lifeTime', 'longer than helloTime', f.raw('lifeTime'));
+  let silence: MkaSettings['silence'];
+  if (f.has('silence')) {
+    const raw = f.raw('silence');
+    const s = new Fields(isObject(raw) ? raw : {}, 'mka.silence');
+    const side = s.string('side', 'b');
+    if (side !== 'a' && side !== 'b') s.fail('side', '"a" or "b"', side);
+    silence = { side: side as Side, atPs: duration(s, 'at') };
+  }
+  return {
+    cak: key('cak'),
+    ckn: name('ckn'),
+    cakB: f.has('cakB') ? key('cakB') : undefined,
+    cknB: f.has('cknB') ? name('cknB') : undefined,
+    keyServerPriority,
+    confidentialityOffset,
+    helloTimePs,
+    lifeTimePs,
+    retireTimePs: duration(f, 'retireTime', `${SAK_RETIRE_TIME_PS}ps`),
+    policy: policy as NoPeerPolicy,
+    silence,
+  };
+}
+
 /** Decodes a scenario's JSON; `file` names it in errors. */
 export function decodeScenario(doc: unknown, file = 'scenario'): Scenario {
   if (!isObject(doc)) throw new ConfigError(file, 'a JSON object', Array.isArray(doc) ? 'an array' : typeof doc);
   const f = new Fields(doc, '');
   const link = new Fields(isObject(doc['link']) ? doc['link'] : {}, 'link');
-  const secy = secySettings(new Fields(isObject(doc['secy']) ? doc['secy'] : {}, 'secy'));
+  const mkaRaw = isObject(doc['mka']) ? doc['mka'] : undefined;
+  if (doc['mka'] !== undefined && mkaRaw === undefined) f.fail('mka', 'an object', doc['mka']);
+  const mkaFields = mkaRaw === undefined ? undefined : new Fields(mkaRaw, 'mka');
+  const mkaSuite = mkaFields?.has('cipherSuite') ? mkaFields.string('cipherSuite') : undefined;
+  if (mkaSuite !== undefined && cipherSuite(mkaSuite) === undefined) mkaFields!.fail('cipherSuite', 'GCM-AES-128, GCM-AES-256, GCM-AES-XPN-128 or GCM-AES-XPN-256', mkaSuite);
+  const secy = secySettings(new Fields(isObject(doc['secy']) ? doc['secy'] : {}, 'secy'), mkaSuite);
+  const mka = mkaFields === undefined ? undefined : mkaSettings(mkaFields);
   const keysRaw = new Fields(isObject(doc['keys']) ? doc['keys'] : {}, 'keys');
   const minPN = secy.cipherSuite.xpn ? 0n : 1n;
   const keys: KeySettings = {
     initialPN: keysRaw.bigint('initialPN', minPN, secy.cipherSuite.maxPN, 1n),
     rekeyAtPN: keysRaw.has('rekeyAtPN') ? keysRaw.bigint('rekeyAtPN', 1n, secy.cipherSuite.maxPN) : undefined,
-    rekeyEveryPs: keysRaw.has('rekeyEvery') ? duration(keysRaw, 'rekeyEvery') : undefined,
+    rekeyEveryPs: keysRaw.has('rekeyEvery')
+      ? mka === undefined
+        ? duration(keysRaw, 'rekeyEvery')
+        : keysRaw.fail('rekeyEvery', 'nothing with mka (the key server decides when to rekey: keys.rekeyAtPN sets the threshold)', keysRaw.raw('rekeyEvery'))
+      : undefined,
     retireAfterPs: keysRaw.has('retireAfter') ? duration(keysRaw, 'retireAfter') : 100 * PS_PER_US,
   };
   const actorsRaw = isObject(doc['actors']) ? doc['actors'] : {};
@@ -230,6 +325,7 @@ export function decodeScenario(doc: unknown, file = 'scenario'): Scenario {
     durationPs: f.has('duration') ? duration(f, 'duration') : undefined,
     timelinePs: f.has('timeline') ? duration(f, 'timeline') : undefined,
     lessons,
+    mka,
   };
 }
 

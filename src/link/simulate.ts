@@ -9,6 +9,8 @@ import { protect } from '../crypto/macsec.js';
 import { SaContext } from '../crypto/sa.js';
 import { SecY } from '../secy/secy.js';
 import { RECEIVE_PACKET_COUNTERS, TRANSMIT_PACKET_COUNTERS, type SecYCounters } from '../secy/counters.js';
+import { KaY, type KayEvent, type KayStatus, type NoPeerPolicy } from '../mka/kay.js';
+import { EtherType, readU16 } from '../wire/ethernet.js';
 import { parseMacsecFrame } from '../wire/frame.js';
 import { makeSci, sciHex } from '../wire/sci.js';
 import { Corrupt, Drop, Duplicate, Inject, Jitter, Reorder, Replay, Tamper, Tap, type Side, type WireActor, type WireFrame } from './actors.js';
@@ -91,6 +93,45 @@ export interface TimelinePoint {
   readonly b: Readonly<SecYCounters>;
 }
 
+/** One port's key agreement at the end of the run. */
+export interface MkaSideSummary {
+  /** The KaY: its MI, peers, elected key server, keys and counters. */
+  readonly kay: KayStatus;
+  /** When its KaY went silent (scenario `mka.silence`). */
+  readonly silencedAtPs: number | undefined;
+  /** When it first transmitted with an agreed SAK. */
+  readonly securedAtPs: number | undefined;
+  /** MKPDUs it sent that reached the other port, by what the receiving SecY counted them as (its Controlled Port). */
+  readonly controlledPort: Record<string, number>;
+  /** The same MKPDUs by what the receiving KaY (on the Uncontrolled Port) made of them. */
+  readonly atPeerKay: Record<string, number>;
+  /** Its SecY at the end: encoding AN, transmit SAs, receive SAs by SCI, and the controls the KaY set. */
+  readonly secy: {
+    readonly encodingAN: number;
+    readonly transmitANs: readonly number[];
+    readonly receiveSAs: readonly { readonly sci: string; readonly an: number }[];
+    readonly protectFrames: boolean;
+    readonly validateFrames: string;
+  };
+}
+
+/** A SAK the key server distributed. */
+export interface SakDistribution {
+  readonly atPs: number;
+  readonly side: Side;
+  readonly kn: number;
+  readonly an: number;
+  readonly reason: string;
+}
+
+export interface MkaSummary {
+  readonly policy: NoPeerPolicy;
+  readonly sides: Readonly<Record<Side, MkaSideSummary>>;
+  readonly distributed: readonly SakDistribution[];
+  /** What the KaYs did, in time order. */
+  readonly events: readonly (KayEvent & { readonly side: Side })[];
+}
+
 export interface SimulationResult {
   readonly scenario: string;
   readonly seed: number;
@@ -108,7 +149,12 @@ export interface SimulationResult {
   readonly lessons: readonly string[];
   /** Frames as captured: on the wire as the receiver got them, and each side's plain frames. */
   readonly captures: Readonly<Record<'wire' | 'a-sent' | 'a-received' | 'b-sent' | 'b-received', readonly CapturedFrame[]>>;
+  /** Key agreement, when the scenario has an `mka` section. */
+  readonly mka?: MkaSummary;
 }
+
+/** An EAPOL frame (untagged, EtherType 0x888E): what a KaY sends and hears, on the Uncontrolled Port. */
+export const isEapolFrame = (frame: Uint8Array): boolean => frame.length >= 14 && readU16(frame, 12) === EtherType.EAPOL;
 
 function makeActor(spec: ActorSpec, forge: (like: WireFrame, rng: Rng) => Uint8Array): WireActor {
   switch (spec.type) {
@@ -230,10 +276,13 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
       rekeying[side] = false;
     });
   }
-  for (const side of ['a', 'b'] as const) {
-    secy[other(side)].createReceiveSC(sci[side]);
-    installSA(side, 0, scenario.keys.initialPN);
-    secy[side].on('rekeyNeeded', (e) => clock.after(0, () => rekey(side, `PN ${e.pn} reached the threshold ${e.threshold}`)));
+  // With MKA the KaYs install every SA (below); otherwise static SAs from the seeded generator.
+  if (scenario.mka === undefined) {
+    for (const side of ['a', 'b'] as const) {
+      secy[other(side)].createReceiveSC(sci[side]);
+      installSA(side, 0, scenario.keys.initialPN);
+      secy[side].on('rekeyNeeded', (e) => clock.after(0, () => rekey(side, `PN ${e.pn} reached the threshold ${e.threshold}`)));
+    }
   }
   if (scenario.keys.rekeyEveryPs !== undefined) {
     const every = scenario.keys.rekeyEveryPs;
@@ -256,13 +305,25 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
   const actorKey = (side: Side, name: string) => `${side}:${name}`;
   let lastDelivery = 0;
 
+  // ------------------------------------------------------------------ key agreement (declared here, made below)
+  const kay: Partial<Record<Side, KaY>> = {};
+  /** MKPDUs the KaYs sent: they take the Uncontrolled Port, past the SecY, never protected (802.1X 6.5). */
+  const kayFrames = new WeakSet<Uint8Array>();
+  const silencedAt: Record<Side, number | undefined> = { a: undefined, b: undefined };
+  /** What the receiving KaY made of the MKPDU the link is delivering now (read by onArrival). */
+  let kayVerdict = '';
+
   const endpoint = (side: Side): Endpoint => ({
     transmit(frame) {
+      if (kayFrames.has(frame)) return { frame };
       const o = secy[side].transmit(frame);
       return o.kind === 'transmitted' ? { frame: o.frame } : { refused: o.counter };
     },
     receive(frame) {
+      // Every frame goes through the SecY (a Strict one counts an MKPDU InPktsNoTag on the Controlled Port);
+      // an EAPOL frame also reaches the KaY through the Uncontrolled Port.
       const o = secy[side].receive(frame);
+      if (isEapolFrame(frame)) kayVerdict = deliverToKay(side, frame);
       return o.kind === 'dropped' ? { dropped: o.counter } : { port: o.kind, frame: o.frame, counter: o.counter };
     },
   });
@@ -294,11 +355,12 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
   };
 
   const link = new Link(clock, { a: endpoint('a'), b: endpoint('b') }, scenario.link, actors, rng.fork('wire'), {
-    onRefused(side, reason) {
-      bump(stats[side].refused, reason);
+    onRefused(side, reason, frame) {
+      if (kayFrames.has(frame)) bump(mkaWire[side].refused, reason);
+      else bump(stats[side].refused, reason);
     },
     onWire(frame) {
-      if (frame.madeBy === undefined) stats[frame.from].sent++;
+      if (frame.madeBy === undefined && !kayFrames.has(frame.bytes)) stats[frame.from].sent++;
     },
     onTouch(actor, frame, action) {
       const key = actorKey(frame.from, actor);
@@ -315,9 +377,18 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
       const from = frame.from;
       const to = other(from);
       const st = stats[from];
-      st.arrived++;
       captures.wire.push({ atPs: at, data: frame.bytes });
       const counter = 'dropped' in result ? result.dropped : (result.counter ?? result.port);
+      if (scenario.mka !== undefined && isEapolFrame(frame.bytes)) {
+        // MKPDUs are the KaYs' business, kept out of the traffic statistics.
+        bump(mkaWire[from].controlledPort, counter);
+        bump(mkaWire[from].atPeerKay, kayVerdict);
+        for (const t of touched.get(frame.id) ?? []) bump(actorStats.get(actorKey(t.side, t.actor))!.fate, `MKPDU ${kayVerdict}`);
+        touched.delete(frame.id);
+        return;
+      }
+      st.arrived++;
+      lastTrafficAt = at;
       bump(st.outcomes, counter);
       for (const t of touched.get(frame.id) ?? []) bump(actorStats.get(actorKey(t.side, t.actor))!.fate, counter);
       touched.delete(frame.id);
@@ -338,6 +409,87 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     },
   });
 
+  // ------------------------------------------------------------------ key agreement (MKA)
+  const mkaWire: Record<Side, { refused: Record<string, number>; controlledPort: Record<string, number>; atPeerKay: Record<string, number> }> = {
+    a: { refused: {}, controlledPort: {}, atPeerKay: {} },
+    b: { refused: {}, controlledPort: {}, atPeerKay: {} },
+  };
+  const kayEvents: (KayEvent & { side: Side })[] = [];
+  const distributed: SakDistribution[] = [];
+  const securedAt: Record<Side, number | undefined> = { a: undefined, b: undefined };
+  const timerAt: Record<Side, number | undefined> = { a: undefined, b: undefined };
+  /** The last frame of traffic offered or arriving: once all is done the KaYs run one MKA Life Time more. */
+  let lastTrafficAt = 0;
+  function deliverToKay(side: Side, frame: Uint8Array): string {
+    const k = kay[side];
+    if (k === undefined) return 'no KaY';
+    if (silencedAt[side] !== undefined) return 'unheard (KaY silent)';
+    const r = k.receive(frame, clock.now);
+    schedule(side);
+    return r.accepted ? 'accepted' : `rejected ${r.reason}`;
+  }
+  /** Keeps one clock event pending for each KaY, at its next timeout. */
+  function schedule(side: Side): void {
+    const k = kay[side];
+    if (k === undefined || silencedAt[side] !== undefined) return;
+    const t = Math.max(clock.now, k.nextTimeoutPs());
+    if (scenario.durationPs === undefined && finished() && t > lastTrafficAt + scenario.mka!.lifeTimePs) return;
+    const pending = timerAt[side];
+    if (pending !== undefined && pending <= t) return; // that event reschedules
+    timerAt[side] = t;
+    clock.at(t, () => {
+      if (timerAt[side] !== t) return; // superseded by an earlier one
+      timerAt[side] = undefined;
+      if (silencedAt[side] !== undefined) return;
+      k.tick(clock.now);
+      schedule(side);
+    });
+  }
+  if (scenario.mka !== undefined) {
+    const m = scenario.mka;
+    for (const side of ['a', 'b'] as const) {
+      const random = rng.fork(`mka-${side}`);
+      kay[side] = new KaY({
+        secy: secy[side],
+        cak: side === 'b' ? (m.cakB ?? m.cak) : m.cak,
+        ckn: side === 'b' ? (m.cknB ?? m.ckn) : m.ckn,
+        mac: PORT_MAC[side],
+        keyServerPriority: m.keyServerPriority[side],
+        random: (n) => random.fill(new Uint8Array(n)),
+        send(frame) {
+          kayFrames.add(frame);
+          link.offer(side, frame);
+        },
+        wake: () => schedule(side),
+        onEvent(e) {
+          kayEvents.push({ ...e, side });
+          if (e.kind === 'sak-distributed') distributed.push({ atPs: e.atPs, side, kn: e.kn!, an: e.an!, reason: e.reason ?? '' });
+          if (e.kind === 'transmit') {
+            securedAt[side] ??= e.atPs;
+            if (e.fromAn !== undefined) {
+              const why = distributed.find((d) => d.kn === e.kn)?.reason;
+              rekeys.push({ atPs: e.atPs, side, fromAN: e.fromAn, toAN: e.an!, reason: `MKA: SAK KN ${e.kn} from the key server${why ? `, made because ${why}` : ''}` });
+            }
+          }
+        },
+        helloTimePs: m.helloTimePs,
+        lifeTimePs: m.lifeTimePs,
+        retireTimePs: m.retireTimePs,
+        policy: m.policy,
+        ...(m.confidentialityOffset !== undefined ? { confidentialityOffset: m.confidentialityOffset } : {}),
+        firstTransmitPN: scenario.keys.initialPN < 1n ? 1n : scenario.keys.initialPN,
+      });
+      clock.at(0, () => schedule(side));
+    }
+    if (m.silence !== undefined) {
+      const { side, atPs } = m.silence;
+      clock.at(atPs, () => {
+        silencedAt[side] = clock.now;
+        kayEvents.push({ atPs: clock.now, kind: 'silent', text: 'KaY silent from now on (scenario): it sends and hears no MKPDU; its SecY keeps its SAs', side });
+      });
+    }
+  }
+
   // ------------------------------------------------------------------ traffic
   const totalOffered = scenario.traffic.reduce((n, f) => n + f.frames, 0);
   let offeredSoFar = 0;
@@ -357,6 +509,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
       plainBits[flow.from].plain += wireOctets(frame.length);
       plainBits[flow.from].wire += wireOctets(frame.length + (s.protectFrames ? overhead : 0));
       captures[`${flow.from}-sent`].push({ atPs: clock.now, data: frame });
+      lastTrafficAt = clock.now;
       link.offer(flow.from, frame);
       index++;
       offeredSoFar++;
@@ -430,6 +583,29 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
   };
   const smallest = Math.min(...scenario.traffic.map((f) => (typeof f.size === 'number' ? f.size : f.size === 'imix' ? 64 : f.size.sweep[0])));
   const fps = maxFrameRate(smallest - 4 + (s.protectFrames ? overhead : 0), scenario.link.rate);
+  let mkaSummary: MkaSummary | undefined;
+  if (scenario.mka !== undefined) {
+    const side = (x: Side): MkaSideSummary => {
+      const y = secy[x];
+      const receiveSAs = y.receiveSCIs().flatMap((s) => [0, 1, 2, 3].filter((an) => y.receiveSAState(s, an) !== undefined).map((an) => ({ sci: s, an })));
+      return {
+        kay: kay[x]!.status(),
+        silencedAtPs: silencedAt[x],
+        securedAtPs: securedAt[x],
+        controlledPort: mkaWire[x].controlledPort,
+        atPeerKay: mkaWire[x].atPeerKay,
+        secy: {
+          encodingAN: y.encodingSA,
+          transmitANs: [0, 1, 2, 3].filter((an) => y.transmitSAState(an) !== undefined),
+          receiveSAs,
+          protectFrames: y.controls.protectFrames,
+          validateFrames: y.controls.validateFrames,
+        },
+      };
+    };
+    kayEvents.sort((x, y) => x.atPs - y.atPs); // stable: same-time events keep their order
+    mkaSummary = { policy: scenario.mka.policy, sides: { a: side('a'), b: side('b') }, distributed, events: kayEvents };
+  }
   const result: SimulationResult = {
     scenario: scenario.name,
     seed,
@@ -445,7 +621,10 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     pnBudget: { frameOctets: smallest, framesPerSecond: fps, plainSeconds: 2 ** 32 / fps, xpnSeconds: 2 ** 64 / fps },
     lessons: scenario.lessons,
     captures,
+    ...(mkaSummary !== undefined ? { mka: mkaSummary } : {}),
   };
+  kay.a?.destroy();
+  kay.b?.destroy();
   secy.a.destroy();
   secy.b.destroy();
   return result;
