@@ -272,3 +272,9 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
 }
+
+/** The ICK lookup of a participant that holds one CAK: MKPDUs naming another CKN are not its (UNKNOWN_CKN). */
+export function ickLookup(cak: Uint8Array, ckn: Uint8Array): (ckn: Uint8Array) => Uint8Array | undefined {
+  const ick = deriveIck(cak, ckn);
+  return (named) => (constantTimeEqual(named, ckn) ? ick : undefined);
+}

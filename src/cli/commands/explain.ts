@@ -4,7 +4,8 @@ import type { CaptureRecord, FcsMode } from '../../capture/index.js';
 import { isBackendName, type BackendName } from '../../crypto/backend.js';
 import { keyResolver } from '../../config/keys.js';
 import { loadSaFile } from '../../config/sa-file.js';
-import { explainFrame, type KeyResolver } from '../../explain/explain.js';
+import { explainFrame, type ExplainOptions, type KeyResolver } from '../../explain/explain.js';
+import { ickLookup } from '../../mka/keys.js';
 import { renderTree, type ExplainNode } from '../../explain/tree.js';
 import type { ReceiveOutcome } from '../../secy/index.js';
 import { fromHex } from '../../util/hex.js';
@@ -20,8 +21,17 @@ interface Args extends ReceiveArgs {
   frame?: number;
   fcs: FcsMode;
   sa?: string;
+  cak?: string;
+  ckn?: string;
   backend: string;
   json: boolean;
+}
+
+/** --cak/--ckn: the ICK to check MKPDUs with (802.1X 9.3.3). */
+function mkaIckOption(args: Args): ExplainOptions {
+  if ((args.cak === undefined) !== (args.ckn === undefined)) throw new UsageError('--cak and --ckn go together');
+  if (args.cak === undefined || args.ckn === undefined) return {};
+  return { mkaIck: ickLookup(fromHex(args.cak, '--cak'), fromHex(args.ckn, '--ckn')) };
 }
 
 /** A frame from a file: hex text (spaces, colons and newlines allowed) or the raw octets. */
@@ -92,6 +102,7 @@ async function explainCapture(args: Args & { in: string }, backend: BackendName)
     throw new UsageError(`--frame: expected a frame number 1-${total} (frames in ${args.in}), got ${args.frame}`);
   }
   const sa = args.sa !== undefined ? loadSaFile(args.sa) : undefined;
+  const mka = mkaIckOption(args);
   const secy = sa !== undefined ? buildReceiveSecY(sa, args, backend, args.sa!) : undefined;
   const resolver = sa !== undefined ? keyResolver(sa, backend) : undefined;
   const controls = secy ? `validateFrames ${secy.controls.validateFrames}, replayWindow ${secy.controls.replayWindow}${secy.controls.replayProtect ? '' : ', replayProtect off'}` : '';
@@ -110,7 +121,7 @@ async function explainCapture(args: Args & { in: string }, backend: BackendName)
     if (i - start > 0 && (i - start) % 1024 === 0) progress.update((i - start) / (last + 1 - start));
     if (i < first) continue;
     const inOrder = resolver !== undefined ? inOrderKeys(resolver, outcome) : undefined;
-    const tree = explainFrame(record.data, sa !== undefined && inOrder !== undefined ? { keys: inOrder.keys, xpn: sa.suite.xpn } : {});
+    const tree = explainFrame(record.data, { ...mka, ...(sa !== undefined && inOrder !== undefined ? { keys: inOrder.keys, xpn: sa.suite.xpn } : {}) });
     const result: FrameResult | undefined = !secy
       ? undefined
       : outcome !== undefined
@@ -160,12 +171,15 @@ export const explainCommand: CommandModule<object, Args> = {
         .option('frame', { type: 'number', describe: 'with --in: only frame N (1-based, as Wireshark numbers them)' })
         .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'with --in: frames end with an FCS: auto, present, absent' })
         .option('sa', { type: 'string', describe: 'SA file (JSON) with the key: check the ICV and show the user data' })
+        .option('cak', { type: 'string', describe: 'MKA: the CAK (hex) to check MKPDU ICVs with, with --ckn' })
+        .option('ckn', { type: 'string', describe: 'MKA: the CKN (hex) the CAK goes by' })
         .option('backend', { type: 'string', default: 'noble', describe: 'crypto backend for --sa' })
         .option('json', { type: 'boolean', default: false, describe: 'print the explanation as JSON' }),
     )
       .example('$0 explain d609b1f056637a0d46df998d88e52c2a…', 'a frame given in hex')
       .example('$0 explain --file frame.hex --sa examples/sa.json', 'validate with a known SAK')
-      .example('$0 explain --in protected.pcap --sa examples/sa.json --frame 3', 'frame 3 of a capture, as a receiver that saw frames 1 and 2 first') as Argv<Args>,
+      .example('$0 explain --in protected.pcap --sa examples/sa.json --frame 3', 'frame 3 of a capture, as a receiver that saw frames 1 and 2 first')
+      .example('$0 explain --in out/wire.pcap --cak 0123… --ckn 6b…', 'MKPDUs of a simulated MKA run, their ICVs checked') as Argv<Args>,
   handler: guarded(async (args: Args) => {
     const given = [args.hex, args.file, args.in].filter((x) => x !== undefined).length;
     if (given !== 1) throw new UsageError('explain: give the frame as HEX, with --file, or a capture with --in (one of them)');
@@ -177,7 +191,7 @@ export const explainCommand: CommandModule<object, Args> = {
     }
     const frame = args.file !== undefined ? readFrameFile(args.file) : fromHex(args.hex ?? '', 'frame');
     const sa = args.sa !== undefined ? loadSaFile(args.sa) : undefined;
-    const tree = explainFrame(frame, sa ? { keys: keyResolver(sa, args.backend), xpn: sa.suite.xpn } : {});
+    const tree = explainFrame(frame, { ...mkaIckOption(args), ...(sa ? { keys: keyResolver(sa, args.backend), xpn: sa.suite.xpn } : {}) });
     process.stdout.write(args.json ? `${JSON.stringify(tree, null, 2)}\n` : `${renderTree(tree, useColor(process.stdout))}\n`);
   }),
 };
