@@ -1,4 +1,6 @@
 /** A simulation's result as a person reads it: per direction, per actor, keys, the PN arithmetic, lessons. */
+import type { SecYCounters } from '../secy/counters.js';
+import type { Side } from './actors.js';
 import { formatDuration } from './clock.js';
 import type { DirectionStats, MkaSideSummary, MkaSummary, SimulationResult } from './simulate.js';
 
@@ -70,6 +72,24 @@ function mkaPart(m: MkaSummary): string[] {
   return out;
 }
 
+/** The counters that move, sampled over the run: one row per sample, one column per counter that changed. */
+function timeline(r: SimulationResult): string[] {
+  const first = r.timeline[0]!;
+  const last = r.timeline.at(-1)!;
+  const columns: { side: Side; name: keyof SecYCounters }[] = [];
+  for (const side of ['b', 'a'] as const) {
+    for (const name of Object.keys(last[side]) as (keyof SecYCounters)[]) {
+      if (name.startsWith('In') && name.includes('Pkts') && last[side][name] !== first[side][name]) columns.push({ side, name });
+    }
+  }
+  if (columns.length === 0) return [];
+  const heads = columns.map((c) => `${c.side}:${c.name}`);
+  const rows = r.timeline.map((p) => [formatDuration(p.atPs), ...columns.map((c) => String(p[c.side][c.name]))]);
+  const widths = [Math.max(4, ...rows.map((row) => row[0]!.length)), ...heads.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i + 1]!.length)))];
+  const line = (cells: string[]) => `  ${cells.map((c, i) => c.padStart(widths[i]!)).join('  ')}`;
+  return ['timeline (receive counters of the port named: b counts frames from a)', line(['time', ...heads]), ...rows.map(line)];
+}
+
 export function renderResult(r: SimulationResult): string {
   const out: string[] = [];
   out.push(`scenario ${r.scenario}, seed ${r.seed}: ${formatDuration(r.elapsedPs)} simulated${r.stoppedEarly ? ' (stopped early: summary so far)' : ''}`);
@@ -85,6 +105,7 @@ export function renderResult(r: SimulationResult): string {
     }
   }
   if (r.mka !== undefined) out.push(...mkaPart(r.mka));
+  if (r.timeline.length > 2) out.push('', ...timeline(r));
   if (r.rekeys.length > 0) {
     out.push('', 'keys');
     for (const k of r.rekeys) out.push(`  ${formatDuration(k.atPs)}: ${k.side} rolled over AN ${k.fromAN} -> ${k.toAN} (${k.reason})`);

@@ -560,7 +560,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     yield* runOut();
   }
   if (scenario.durationPs !== undefined && offeredSoFar < totalOffered) stoppedEarly = true;
-  sample();
+  if (timeline.at(-1)?.atPs !== clock.now) sample();
   options.onProgress?.(1);
 
   // ------------------------------------------------------------------ summary

@@ -142,3 +142,14 @@ describe('determinism, rollover and line-rate arithmetic', () => {
     expect(() => decodeScenario({ secy: { validateFrames: 'lax' } })).toThrow(/secy\.validateFrames: expected Disabled, Check or Strict/);
   });
 });
+
+describe('the report', () => {
+  it('prints a timeline of the receive counters that moved, one row per sample', () => {
+    const text = renderResult(run([{ type: 'tamper', field: 'icv', rate: 0.1 }], {}, { timeline: '10us' }));
+    const lines = text.split('\n');
+    const head = lines.findIndex((l) => l.startsWith('timeline'));
+    expect(lines[head + 1]).toMatch(/^\s+time\s+b:InPktsOK\s+b:InPktsNotValid$/);
+    const times = lines.slice(head + 2).filter((l) => /^\s+\d/.test(l)).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '));
+    expect(new Set(times).size).toBe(times.length);
+  });
+});
