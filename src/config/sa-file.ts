@@ -10,11 +10,10 @@
  *                     "sas": [ { "an": 0, "key": "…", "pn": "1", "ssci": "…", "salt": "…" } ] } ] }
  * `includeSci`, `endStation` and `scb` set the TCI bits a transmitter uses (defaults: SCI included).
  */
-import { readFileSync } from 'node:fs';
 import { cipherSuite, CONFIDENTIALITY_OFFSETS, SALT_LENGTH, SSCI_LENGTH, type CipherSuite, type ConfidentialityOffset } from '../crypto/suite.js';
 import { ConfigError } from '../util/errors.js';
 import { SCI_LENGTH } from '../wire/sectag.js';
-import { Fields, isObject, parseJson } from '../util/json.js';
+import { Fields, isObject, loadJsonFile } from '../util/json.js';
 
 export interface SaSpec {
   readonly an: number;
@@ -95,16 +94,5 @@ export function decodeSaFile(doc: unknown, file = 'SA file'): SaFile {
 }
 
 export function loadSaFile(path: string): SaFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(path, 'a readable SA file', (e as NodeJS.ErrnoException).code ?? (e as Error).message);
-  }
-  try {
-    return decodeSaFile(parseJson(text, path), path);
-  } catch (e) {
-    if (e instanceof ConfigError && !e.field.startsWith(path)) throw new ConfigError(`${path}: ${e.field}`, e.expected, e.found);
-    throw e;
-  }
+  return loadJsonFile(path, 'SA file', (doc) => decodeSaFile(doc, path));
 }

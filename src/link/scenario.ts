@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ConfigError } from '../util/errors.js';
 import { packageRoot } from '../util/paths.js';
-import { Fields, isObject, parseJson } from '../util/json.js';
+import { Fields, isObject, loadJsonFile, parseJson } from '../util/json.js';
 import { parseDuration, PS_PER_US } from './clock.js';
 import { parseLineRate } from './linerate.js';
 import type { PayloadPattern, SizeSpec, VlanSpec } from './traffic.js';
@@ -331,18 +331,7 @@ export function decodeScenario(doc: unknown, file = 'scenario'): Scenario {
 
 /** Reads and decodes a scenario file. */
 export function loadScenarioFile(path: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(path, 'a readable scenario file', (e as NodeJS.ErrnoException).code ?? (e as Error).message);
-  }
-  try {
-    return decodeScenario(parseJson(text, path), basename(path, '.json'));
-  } catch (e) {
-    if (e instanceof ConfigError && !e.field.startsWith(path)) throw new ConfigError(`${path}: ${e.field}`, e.expected, e.found);
-    throw e;
-  }
+  return loadJsonFile(path, 'scenario file', (doc) => decodeScenario(doc, basename(path, '.json')));
 }
 
 /** The scenarios shipped in examples/scenarios/, by name. */

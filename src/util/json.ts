@@ -1,4 +1,5 @@
 /** Reading typed fields out of parsed JSON with errors that name the file and the field path. */
+import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors.js';
 import { fromHex, HexError } from './hex.js';
 
@@ -36,12 +37,17 @@ export class Fields {
 
   hex(field: string, length?: number): Uint8Array {
     const text = this.string(field);
+    const expected = length ? `${length} octets in hex` : 'hex';
+    let bytes: Uint8Array;
     try {
-      return fromHex(text, this.name(field), length);
+      bytes = fromHex(text, this.name(field));
     } catch (e) {
-      if (e instanceof HexError) throw new ConfigError(this.name(field), length ? `${length} octets in hex` : 'hex', e.message.slice(e.field.length + 2));
+      if (e instanceof HexError) throw new ConfigError(this.name(field), expected, e.message.slice(e.field.length + 2));
       throw e;
     }
+    // Checked here rather than by fromHex, so the message says what was found ("15 octets"), once.
+    if (length !== undefined && bytes.length !== length) throw new ConfigError(this.name(field), expected, `${bytes.length} octets`);
+    return bytes;
   }
 
   optionalHex(field: string, length?: number): Uint8Array | undefined {
@@ -81,5 +87,24 @@ export function parseJson(text: string, file: string): unknown {
     return JSON.parse(text);
   } catch (e) {
     throw new ConfigError(file, 'valid JSON', (e as Error).message);
+  }
+}
+
+/**
+ * Reads a JSON file and decodes it; every ConfigError then names the file first
+ * ("sa.json: channels[0].key: expected ..."), and an unreadable file says why in one line.
+ */
+export function loadJsonFile<T>(path: string, what: string, decode: (doc: unknown) => T): T {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(path, `a readable ${what}`, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  }
+  try {
+    return decode(parseJson(text, path));
+  } catch (e) {
+    if (e instanceof ConfigError && !e.field.startsWith(path)) throw new ConfigError(`${path}: ${e.field}`, e.expected, e.found);
+    throw e;
   }
 }
