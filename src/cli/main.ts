@@ -22,7 +22,8 @@ await yargs(hideBin(process.argv))
   .recommendCommands()
   .fail((message, error) => {
     if (error) throw error;
-    process.stderr.write(`macsec: ${message}\nTry: macsec --help\n`);
+    // yargs spreads some messages over lines ("Invalid values:\n  Argument: ..."): one line, as every error here.
+    process.stderr.write(`macsec: ${message.replace(/\s*\n\s*/g, ' ')} (macsec --help lists the options)\n`);
     process.exit(EXIT_USAGE);
   })
   .help()

@@ -58,6 +58,8 @@ export function vectorEntries(file: string, text: string): Json[] {
   }
   const list = Array.isArray(doc) ? doc : isObject(doc) ? (doc['vectors'] ?? doc['cases']) : undefined;
   if (!Array.isArray(list)) throw new VectorFileError(file, undefined, undefined, 'expected an array of vectors, or an object with "vectors" or "cases"');
+  // A file that checks nothing must not read as "0 passed, 0 failed" and exit 0.
+  if (list.length === 0) throw new VectorFileError(file, undefined, undefined, 'expected at least one vector, got an empty list');
   return list.map((entry, i) => {
     if (!isObject(entry)) throw new VectorFileError(file, `#${i + 1}`, undefined, 'not an object');
     return entry;

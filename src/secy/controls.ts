@@ -57,6 +57,8 @@ export interface SecYOptions extends Partial<SecYControls> {
   readonly cipherSuite?: CipherSuiteName | CipherSuite;
   /** Where AES comes from, for every SA of this SecY. Default 'noble'. */
   readonly backend?: BackendName;
+  /** PNs a transmit snapshot saves ahead of nextPN (snapshot.ts). Default 2^16. */
+  readonly pnHeadroom?: bigint;
 }
 
 export const DEFAULT_MAX_FRAME_SIZE = 1996;

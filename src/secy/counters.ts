@@ -16,7 +16,8 @@ export const SECY_TRANSMIT_COUNTERS = ['OutPktsUntagged', 'OutPktsTooLong'] as c
  * Simulator counters, not in 802.1AE (hence the `Sim` prefix), so every frame lands in exactly one counter:
  * - SimInPktsUncontrolled: SecTAG with E=1, C=0 (reserved, 9.5), handed to the Uncontrolled Port only.
  * - SimOutPktsNoSA: protectFrames on but the encoding SA is absent or not enabled for transmit.
- * - SimOutPktsPNExhausted: the encoding SA has used its last PN (10.5.2) and refuses to send.
+ * - SimOutPktsPNExhausted: the encoding SA has used its last PN (10.5.2), or the last PN its persisted
+ *   snapshot covers (snapshot.ts: it may send again once a newer snapshot is persisted), and refuses to send.
  */
 export const SIM_COUNTERS = ['SimInPktsUncontrolled', 'SimOutPktsNoSA', 'SimOutPktsPNExhausted'] as const;
 /** Receive SC counters (10.7.9). */

@@ -3,6 +3,7 @@ export {
   SecY,
   findSecTag,
   type PNExhaustedEvent,
+  type PersistNeededEvent,
   type ReceiveJob,
   type ReceiveSAParams,
   type ReceiveSAState,
@@ -28,3 +29,12 @@ export * from './outcome.js';
 export { maxReplayWindow, recoverPNHigh, advanceReplay, isLate, type ReplayState } from './replay.js';
 export { ReceiveSA, TransmitSA } from './sa.js';
 export { ReceiveSC, TransmitSC } from './sc.js';
+export {
+  DEFAULT_PN_HEADROOM,
+  SNAPSHOT_FORMAT,
+  decodeTransmitSnapshot,
+  type RestoreResult,
+  type SnapshotOptions,
+  type TransmitSASnapshot,
+  type TransmitSnapshot,
+} from './snapshot.js';

@@ -2,9 +2,8 @@
  * Secure associations (802.1AE clause 7; their managed objects in 10.7): the SAK's crypto context,
  * made once at installation and wiped at deletion, and the PN state the SecY keeps for it.
  *
- * The PN state is plain numbers (see replay.ts) in public fields, so a later `snapshot()`/`restore()` of
- * transmit state can copy `nextHi`/`nextLo`/`enableTransmit`/`rekeyReported` and the counter record
- * without reaching into anything private.
+ * The PN state is plain numbers (see replay.ts) in public fields, which `SecY.snapshot()`/`restore()`
+ * (snapshot.ts) read and set.
  */
 import { SaContext } from '../crypto/sa.js';
 import type { ConfidentialityOffset } from '../crypto/suite.js';
@@ -19,6 +18,19 @@ export class TransmitSA {
   enableTransmit = false;
   /** The "rekey needed" event was raised for this SA (it is raised once). */
   rekeyReported = false;
+  /** The SAK's identifier in snapshots (snapshot.ts): a one-way digest, never the key. */
+  keyId = '';
+  /**
+   * The persisted high-water mark (snapshot.ts) as hi/lo: no stored snapshot covers PNs from here on, so the
+   * SA refuses to send them. hi is Infinity while the SecY's persistence is not armed.
+   */
+  limitHi = Infinity;
+  limitLo = 0;
+  /** The highest resume point a snapshot gave this SA: later snapshots never give a lower one. */
+  issuedResume = 0n;
+  /** When nextPN reaches this, persistNeeded is raised (half the headroom used); hi Infinity: nothing due. */
+  warnHi = Infinity;
+  warnLo = 0;
   /**
    * Everything this SA's frames did: packets and octets. 802.1AE keeps only the packet counts per SA; the
    * octets are here so the SC's totals can be the sum over its SAs.

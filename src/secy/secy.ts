@@ -1,6 +1,7 @@
 /**
  * The MAC Security Entity (IEEE 802.1AE clause 10): one transmit SC, receive SCs by SCI, the controls of
- * 10.7, secure frame generation (10.5) and verification (10.6), and the statistics.
+ * 10.7, secure frame generation (10.5) and verification (10.6), the statistics, and snapshots of transmit
+ * state that keep a restarted SecY from reusing a PN (snapshot.ts).
  *
  * Each direction is three steps, so a batched path can reuse the bookkeeping and swap only the crypto:
  *   transmit: prepareTransmit (SA, PN, checks) -> protectJob (crypto) -> completeTransmit (counters)
@@ -74,6 +75,17 @@ import type { ReceiveDropCounter, ReceiveOrigin, ReceiveOutcome, TransmitDropCou
 import { advanceReplay, checkPN, isLate, pnBig, pnHi, pnLess, pnLo, raiseLowest, recoverPNHigh } from './replay.js';
 import { ReceiveSA, TransmitSA } from './sa.js';
 import { AN_COUNT, ReceiveSC, TransmitSC } from './sc.js';
+import {
+  DEFAULT_PN_HEADROOM,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_VERSION,
+  checkHeadroom,
+  decodeTransmitSnapshot,
+  keyIdOf,
+  type RestoreResult,
+  type SnapshotOptions,
+  type TransmitSnapshot,
+} from './snapshot.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -113,6 +125,8 @@ export interface TransmitSAState {
   readonly enableTransmit: boolean;
   readonly inUse: boolean;
   readonly exhausted: boolean;
+  /** With persistence armed (SecY.persisted): the first PN no persisted snapshot covers; the SA sends below it only. */
+  readonly persistedPN?: bigint;
 }
 
 export interface ReceiveSAState {
@@ -138,11 +152,26 @@ export interface PNExhaustedEvent {
   readonly lastPN: bigint;
 }
 
+export interface PersistNeededEvent {
+  readonly sci: string;
+  readonly an: number;
+  /** The SA's nextPN now. */
+  readonly nextPN: bigint;
+  /** The first PN no persisted snapshot covers: the SA stops there until a newer snapshot is persisted. */
+  readonly persistedPN: bigint;
+}
+
 export interface SecYEvents {
   /** A transmit SA sent a PN at or past `rekeyThreshold`: time for the KaY to distribute a new SAK. Once per SA. */
   readonly rekeyNeeded: RekeyNeededEvent;
   /** A transmit SA sent its last PN and stopped (10.5.2). */
   readonly pnExhausted: PNExhaustedEvent;
+  /**
+   * Persistence is armed (SecY.persisted) and a transmit SA needs a newer snapshot stored: half its headroom
+   * is used, it reached its persisted mark, it was just installed, or the SecY was restored. Take one
+   * (`snapshot()`), store it, then call `persisted(it)`.
+   */
+  readonly persistNeeded: PersistNeededEvent;
 }
 
 export type SecYListener<K extends keyof SecYEvents> = (event: SecYEvents[K]) => void;
@@ -234,13 +263,23 @@ export class SecY {
   private lookupHi = 0;
   private lookupLo = 0;
   private readonly protectOptions: Mutable<ProtectOptions>;
-  private readonly listeners: { [K in keyof SecYEvents]: SecYListener<K>[] } = { rekeyNeeded: [], pnExhausted: [] };
+  private readonly listeners: { [K in keyof SecYEvents]: SecYListener<K>[] } = { rekeyNeeded: [], pnExhausted: [], persistNeeded: [] };
+  /** PNs a snapshot saves ahead by default (snapshot.ts). */
+  private readonly pnHeadroom: bigint;
+  /** Some snapshot was persisted or restored: every transmit SA sends only PNs a stored snapshot covers. */
+  private persistArmed = false;
+  /** The sequence number of the last snapshot taken, and of the last one persisted. */
+  private snapshotSequence = 0;
+  private persistedSequence = -1;
+  /** Resume points restored for SAKs by keyId: a SA installed under one of them starts there or above. */
+  private readonly pnFloors = new Map<string, bigint>();
   private readonly queued: (() => void)[] = [];
 
   constructor(options: SecYOptions) {
     if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an object with at least sci', describe(options));
-    const { sci, cipherSuite, backend, ...controls } = options;
+    const { sci, cipherSuite, backend, pnHeadroom, ...controls } = options;
     this.cipherSuite = resolveSuite(cipherSuite);
+    this.pnHeadroom = pnHeadroom === undefined ? DEFAULT_PN_HEADROOM : checkHeadroom(pnHeadroom, 'pnHeadroom');
     this.backend = resolveBackend(backend);
     this.txSci = toSci(sci);
     this.txSciHex = sciHex(this.txSci);
@@ -321,10 +360,22 @@ export class SecY {
   createTransmitSA(params: TransmitSAParams): void {
     const an = checkAN(params?.an);
     if (this.tx.sas[an]) throw new ConfigError('an', 'an AN without a transmit SA (delete the old SA first)', `AN ${an} in use`);
-    const nextPN = checkPN('nextPN', params.nextPN ?? 1n, 1n, this.cipherSuite.maxPN);
+    let nextPN = checkPN('nextPN', params.nextPN ?? 1n, 1n, this.cipherSuite.maxPN);
     const ctx = new SaContext({ suite: this.cipherSuite, key: params.sak, ssci: params.ssci, salt: params.salt }, this.backend);
-    this.tx.sas[an] = new TransmitSA(an, ctx, nextPN, this.maxHi);
+    const keyId = keyIdOf(this.cipherSuite, params.sak, params.ssci, params.salt);
+    // A SAK a restored snapshot knows resumes above every PN it may have sent before (snapshot.ts).
+    const floor = this.pnFloors.get(keyId);
+    if (floor !== undefined && floor > nextPN) nextPN = floor;
+    const sa = new TransmitSA(an, ctx, nextPN, this.maxHi);
+    sa.keyId = keyId;
+    this.tx.sas[an] = sa;
+    if (this.persistArmed) {
+      // No stored snapshot covers this SA yet: it sends nothing until one does.
+      this.setLimit(sa, nextPN, nextPN);
+      this.emitPersist(sa);
+    }
     if (params.enable) this.enableTransmitSA(an);
+    this.dispatchEvents();
   }
 
   /** Deletes a transmit SA and wipes its key; its counts stay in the SC's totals. */
@@ -371,7 +422,14 @@ export class SecY {
   transmitSAState(an: number): TransmitSAState | undefined {
     const sa = this.tx.sas[checkAN(an)];
     if (!sa) return undefined;
-    return { an, nextPN: sa.nextPN, enableTransmit: sa.enableTransmit, inUse: sa.inUse, exhausted: sa.exhausted };
+    return {
+      an,
+      nextPN: sa.nextPN,
+      enableTransmit: sa.enableTransmit,
+      inUse: sa.inUse,
+      exhausted: sa.exhausted,
+      ...(sa.limitHi !== Infinity ? { persistedPN: pnBig(sa.limitHi, sa.limitLo) } : {}),
+    };
   }
 
   private txSA(an: number): TransmitSA {
@@ -497,6 +555,160 @@ export class SecY {
     for (const sc of [...this.rx.values()]) this.deleteReceiveSC(sc.sci);
   }
 
+  // ---------------------------------------------------------------- snapshots of transmit state (snapshot.ts)
+
+  /**
+   * The transmit state to store so that a SecY restarted under the same SAKs never reuses a PN: per transmit
+   * SA its keyId (never the key), nextPN and resume point nextPN + headroom. Taking a snapshot changes
+   * nothing but the sequence (and, with `final`, stops the SAs); store it, then call `persisted(snapshot)`.
+   */
+  snapshot(options: SnapshotOptions = {}): TransmitSnapshot {
+    if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an object ({ headroom, final })', describe(options));
+    const final = options.final ?? false;
+    if (typeof final !== 'boolean') throw new ConfigError('final', 'true or false', describe(final));
+    const headroom = final ? 0n : options.headroom === undefined ? this.pnHeadroom : checkHeadroom(options.headroom);
+    const end = this.cipherSuite.maxPN + 1n;
+    const sas = [];
+    for (const sa of this.tx.sas) {
+      if (!sa) continue;
+      const next = sa.nextPN;
+      let resume = next + headroom > end ? end : next + headroom;
+      if (final) {
+        // A clean stop: the SA sends nothing more until a newer snapshot is persisted, so nextPN is enough.
+        this.persistArmed = true;
+        this.setLimit(sa, next, next);
+      } else if (sa.issuedResume > resume) {
+        // Never below a resume point given before: once that snapshot is persisted, PNs up to it may be sent,
+        // and this one, persisted after it, must still cover them (a smaller headroom must not undo that).
+        resume = sa.issuedResume;
+      }
+      sa.issuedResume = resume;
+      sas.push({ an: sa.an, keyId: sa.keyId, nextPN: next.toString(), resumePN: resume.toString(), enableTransmit: sa.enableTransmit, counters: { ...sa.counters } });
+    }
+    return {
+      format: SNAPSHOT_FORMAT,
+      version: SNAPSHOT_VERSION,
+      sci: this.txSciHex,
+      cipherSuite: this.cipherSuite.name,
+      encodingSA: this.tx.encodingSA,
+      headroom: headroom.toString(),
+      sequence: ++this.snapshotSequence,
+      final,
+      sas,
+      absorbed: { ...this.tx.absorbed },
+    };
+  }
+
+  /**
+   * Says `snapshot` is stored durably: from now on each of its SAs may send PNs up to (not including) its
+   * resume point, and no further until a newer snapshot is persisted (persistence is armed for good: SAs
+   * installed later send nothing until a snapshot covering them is persisted). Snapshots must be persisted
+   * in the order taken: an older one than the last persisted is refused, since storing it would put the
+   * resume points on disk back.
+   */
+  persisted(snapshot: TransmitSnapshot): void {
+    const s = decodeTransmitSnapshot(snapshot, this.cipherSuite);
+    if (s.sci !== this.txSciHex) throw new ConfigError('snapshot.sci', `${this.txSciHex} (this SecY's SCI)`, s.sci);
+    if (s.sequence <= this.persistedSequence) {
+      throw new ConfigError('snapshot.sequence', `above ${this.persistedSequence} (persist snapshots in the order taken)`, String(s.sequence));
+    }
+    this.persistedSequence = s.sequence;
+    this.persistArmed = true;
+    const headroom = BigInt(s.headroom);
+    for (const snap of s.sas) {
+      const sa = this.tx.sas[snap.an];
+      if (!sa || sa.keyId !== snap.keyId) continue; // deleted (or replaced) since the snapshot was taken
+      const resume = BigInt(snap.resumePN);
+      if (sa.limitHi !== Infinity && pnBig(sa.limitHi, sa.limitLo) >= resume) continue;
+      // persistNeeded again when half the headroom is used (at the mark itself for a headroom of 0 or 1).
+      this.setLimit(sa, resume, resume - headroom / 2n);
+    }
+    this.armAll();
+    this.dispatchEvents();
+  }
+
+  /** Persistence armed: a transmit SA no stored snapshot covers stops at its nextPN until one does. */
+  private armAll(): void {
+    for (const sa of this.tx.sas) {
+      if (sa && sa.limitHi === Infinity) {
+        this.setLimit(sa, sa.nextPN, sa.nextPN);
+        this.emitPersist(sa);
+      }
+    }
+  }
+
+  /**
+   * Restores transmit state from a stored snapshot (after a clean stop or a crash): each snapshot SA's
+   * resume point becomes the floor of nextPN for its SAK, now for SAs installed with it and later for those
+   * the KaY installs after this call (matched by keyId, whatever the AN). Also restores encodingSA, the
+   * enableTransmit of matched SAs and the counters. Persistence is then armed: the resumed SAs send
+   * nothing until a newer snapshot is persisted (persistNeeded is raised, and dispatched, at once), since
+   * another crash would otherwise restore the same resume point under PNs already sent.
+   */
+  restore(snapshot: unknown): RestoreResult {
+    const s = decodeTransmitSnapshot(snapshot, this.cipherSuite);
+    if (s.sci !== this.txSciHex) throw new ConfigError('snapshot.sci', `${this.txSciHex} (this SecY's SCI)`, s.sci);
+    // Counters are added, so a snapshot is restored once, into a SecY that has not taken a later one.
+    if (s.sequence <= this.snapshotSequence) {
+      throw new ConfigError('snapshot.sequence', `above ${this.snapshotSequence} (a snapshot not yet restored into or taken by this SecY)`, String(s.sequence));
+    }
+    const resumed: number[] = [];
+    const pending: string[] = [];
+    for (const snap of s.sas) {
+      const resume = BigInt(snap.resumePN);
+      const floor = this.pnFloors.get(snap.keyId);
+      if (floor === undefined || floor < resume) this.pnFloors.set(snap.keyId, resume);
+      const sa = this.tx.sas.find((x) => x?.keyId === snap.keyId);
+      if (!sa) {
+        pending.push(snap.keyId);
+        continue;
+      }
+      if (sa.nextPN < resume) {
+        sa.nextHi = pnHi(resume);
+        sa.nextLo = pnLo(resume);
+      }
+      if (sa.an === snap.an) {
+        sa.enableTransmit = snap.enableTransmit;
+        addCounters(sa.counters, snap.counters, TRANSMIT_SC_COUNTERS);
+      } else {
+        addCounters(this.tx.absorbed, snap.counters, TRANSMIT_SC_COUNTERS);
+      }
+      if (sa.issuedResume < resume) sa.issuedResume = resume;
+      this.setLimit(sa, sa.nextPN, sa.nextPN);
+      this.emitPersist(sa);
+      resumed.push(sa.an);
+    }
+    addCounters(this.tx.absorbed, s.absorbed, TRANSMIT_SC_COUNTERS);
+    this.tx.encodingSA = s.encodingSA;
+    this.persistArmed = true;
+    this.armAll();
+    this.snapshotSequence = s.sequence;
+    if (s.sequence > this.persistedSequence) this.persistedSequence = s.sequence;
+    this.dispatchEvents();
+    return { resumed, pending };
+  }
+
+  private setLimit(sa: TransmitSA, limit: bigint, warnAt: bigint): void {
+    sa.limitHi = pnHi(limit);
+    sa.limitLo = pnLo(limit);
+    sa.warnHi = pnHi(warnAt);
+    sa.warnLo = pnLo(warnAt);
+  }
+
+  /** Raises persistNeeded once per mark: later frames do not raise it again until the mark moves. */
+  private emitPersist(sa: TransmitSA): void {
+    sa.warnHi = Infinity;
+    this.emit('persistNeeded', { sci: this.txSciHex, an: sa.an, nextPN: sa.nextPN, persistedPN: pnBig(sa.limitHi, sa.limitLo) });
+  }
+
+  private refusePersist(sa: TransmitSA): TransmitOutcome {
+    if (sa.warnHi !== Infinity) this.emitPersist(sa);
+    return this.refuseTransmit(
+      'SimOutPktsPNExhausted',
+      `transmit SA ${sa.an} reached PN ${pnBig(sa.limitHi, sa.limitLo)}, the last persisted snapshot's mark: persist a newer snapshot (persistNeeded)`,
+    );
+  }
+
   // ---------------------------------------------------------------- transmit (10.5)
 
   /** Protects one frame (DA ‖ SA ‖ user data) with the encoding SA. */
@@ -553,6 +765,7 @@ export class SecY {
     const sa = this.tx.sas[this.tx.encodingSA];
     if (sa === undefined || !sa.enableTransmit) return this.refuseTransmit('SimOutPktsNoSA', `no transmit SA in use under encoding AN ${this.tx.encodingSA}`);
     if (sa.exhausted) return this.refuseTransmit('SimOutPktsPNExhausted', `transmit SA ${sa.an} has used its last PN`);
+    if (!pnLess(sa.nextHi, sa.nextLo, sa.limitHi, sa.limitLo)) return this.refusePersist(sa);
     // 10.5.3, 9.5: SC when asked always, or when the SCI cannot be left out. ES needs SCI = source address ‖
     // port 1 (port 0 with SCB); SCB and a point-to-point SecY (at most one receive SC) let it be left out too.
     const esOk = c.useES && this.sourceIsSci(frame, c.useSCB ? SCB_PORT : END_STATION_PORT);
@@ -573,6 +786,7 @@ export class SecY {
       this.emit('rekeyNeeded', { sci: this.txSciHex, an: sa.an, pn: pnBig(hi, lo), threshold: c.rekeyThreshold });
     }
     if (sa.exhausted) this.emit('pnExhausted', { sci: this.txSciHex, an: sa.an, lastPN: pnBig(hi, lo) });
+    if (!pnLess(sa.nextHi, sa.nextLo, sa.warnHi, sa.warnLo)) this.emitPersist(sa);
     return {
       kind: 'pending',
       frame,
@@ -632,12 +846,18 @@ export class SecY {
 
   /** Verifies one frame from the Common Port. Never throws on frame contents. */
   receive(frame: Uint8Array): ReceiveOutcome {
+    // Frame contents never throw, but something that is not octets at all is the caller's mistake.
+    if (!(frame instanceof Uint8Array)) throw new ConfigError('frame', 'a Uint8Array', describe(frame));
     this.budget = this.c.receiveCapacity;
     return this.receiveOne(frame);
   }
 
   /** Verifies frames in order (replay state moves in order); `receiveCapacity` applies to the burst. */
   receiveBurst(frames: readonly Uint8Array[]): ReceiveOutcome[] {
+    if (!Array.isArray(frames)) throw new ConfigError('frames', 'an array of Uint8Array', describe(frames));
+    for (let i = 0; i < frames.length; i++) {
+      if (!(frames[i] instanceof Uint8Array)) throw new ConfigError(`frames[${i}]`, 'a Uint8Array', describe(frames[i]));
+    }
     this.budget = this.c.receiveCapacity;
     const out: ReceiveOutcome[] = new Array(frames.length);
     for (let i = 0; i < frames.length; i++) out[i] = this.receiveOne(frames[i]!);

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { writeCaptureFileAtomic, writePcap } from '../../capture/index.js';
 import { isBackendName } from '../../crypto/backend.js';
@@ -17,6 +17,36 @@ interface Args {
   pcapDir?: string;
   backend: string;
   json: boolean;
+}
+
+const errno = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+
+/**
+ * Creates `dir` and its missing parents one level at a time, before the run, so a bad --pcap-dir costs no
+ * simulation. Not mkdirSync's `recursive`: Node 20 loops forever when a parent exists but answers ENOENT
+ * for a child (a path under /proc, a dangling symlink), and the command would hang.
+ */
+function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    let isFolder: boolean;
+    try {
+      isFolder = statSync(d).isDirectory();
+    } catch (e) {
+      if (errno(e) !== 'ENOENT' || dirname(d) === d) throw new UsageError(`--pcap-dir ${dir}: cannot use ${d} (${errno(e)})`);
+      missing.push(d);
+      continue;
+    }
+    if (!isFolder) throw new UsageError(`--pcap-dir ${dir}: ${d} is not a folder`);
+    break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      throw new UsageError(`--pcap-dir ${dir}: cannot create ${d} (${errno(e)})`);
+    }
+  }
 }
 
 /** The result as JSON: bigints as strings, captures as frame counts (they go to --pcap-dir). */
@@ -56,6 +86,7 @@ export const simulateCommand: CommandModule<object, Args> = {
       path = found.path;
     }
     const scenario = loadScenarioFile(path!);
+    if (args.pcapDir !== undefined) makeFolder(args.pcapDir);
     let interrupted = false;
     const onInterrupt = (): void => {
       interrupted = true;
@@ -76,10 +107,14 @@ export const simulateCommand: CommandModule<object, Args> = {
     progress.done();
     process.removeListener('SIGINT', onInterrupt);
     if (args.pcapDir !== undefined) {
-      mkdirSync(args.pcapDir, { recursive: true });
       for (const [name, frames] of Object.entries(result.captures)) {
         const records = frames.map((f) => ({ data: f.data, timestampNs: BigInt(Math.round(f.atPs / 1000)) }));
-        await writeCaptureFileAtomic(join(args.pcapDir, `${name}.pcap`), writePcap(records, { resolution: 'ns' }));
+        const file = join(args.pcapDir, `${name}.pcap`);
+        try {
+          await writeCaptureFileAtomic(file, writePcap(records, { resolution: 'ns' }));
+        } catch (e) {
+          throw new UsageError(`--pcap-dir: cannot write ${file} (${errno(e)})`);
+        }
       }
     }
     process.stdout.write(args.json ? `${toJson(result)}\n` : `${renderResult(result)}\n${args.pcapDir !== undefined ? `\ncaptures in ${args.pcapDir}: ${Object.keys(result.captures).map((n) => `${n}.pcap`).join(', ')}\n` : ''}`);

@@ -1,0 +1,67 @@
+/**
+ * The fuzzer's seeded generator (sfc32 seeded through splitmix32). Its own copy rather than link/rng.ts:
+ * a fuzz seed must keep reproducing the same frames even when the link model's generator changes.
+ */
+export class FuzzRng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d = 1;
+
+  constructor(seed: number) {
+    let s = seed >>> 0;
+    const next = (): number => {
+      s = (s + 0x9e3779b9) >>> 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    for (let i = 0; i < 12; i++) this.u32();
+  }
+
+  u32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor((this.u32() / 0x1_0000_0000) * n);
+  }
+
+  /** Uniform integer in [min, max]. */
+  range(min: number, max: number): number {
+    return min + this.int(max - min + 1);
+  }
+
+  chance(p: number): boolean {
+    return this.u32() / 0x1_0000_0000 < p;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)]!;
+  }
+
+  fill(bytes: Uint8Array): Uint8Array {
+    for (let i = 0; i < bytes.length; i++) bytes[i] = this.u32() & 0xff;
+    return bytes;
+  }
+
+  bytes(n: number): Uint8Array {
+    return this.fill(new Uint8Array(n));
+  }
+
+  /** A seed for a derived generator, so one stream's draws do not shift another's. */
+  fork(): FuzzRng {
+    return new FuzzRng(this.u32());
+  }
+}
