@@ -18,8 +18,9 @@ export type LineRateName = keyof typeof LINE_RATES;
 export function parseLineRate(text: string | number, field = 'rate'): number {
   if (typeof text === 'number' && text > 0) return text;
   const m = typeof text === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(G|M)(?:bit\/s|bps|b\/s|bE)?\s*$/i.exec(text) : null;
-  if (!m) throw new RangeError(`${field}: expected a line rate like "10G" or "100Gbit/s", got ${JSON.stringify(text)}`);
-  return parseFloat(m[1]!) * (m[2]!.toUpperCase() === 'G' ? 1e9 : 1e6);
+  const rate = m ? parseFloat(m[1]!) * (m[2]!.toUpperCase() === 'G' ? 1e9 : 1e6) : 0;
+  if (!(rate > 0)) throw new RangeError(`${field}: expected a line rate like "10G" or "100Gbit/s", got ${JSON.stringify(text)}`);
+  return rate;
 }
 
 /** Octets a frame of `length` (no FCS) occupies on the wire, gap included. */

@@ -137,6 +137,7 @@ function sizeSpec(f: Fields): SizeSpec {
 }
 
 function flow(f: Fields): TrafficFlow {
+  f.only('from', 'frames', 'size', 'load', 'burst', 'start', 'vlan', 'payload');
   const from = f.string('from', 'a');
   if (from !== 'a' && from !== 'b') f.fail('from', '"a" or "b"', from);
   const payload = f.string('payload', 'counter');
@@ -168,8 +169,23 @@ function flow(f: Fields): TrafficFlow {
   };
 }
 
+/** The fields each actor takes besides `type`. */
+const ACTOR_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  tap: [],
+  drop: ['rate', 'burst'],
+  duplicate: ['rate'],
+  reorder: ['rate', 'depth'],
+  corrupt: ['rate', 'bits'],
+  jitter: ['max'],
+  replay: ['rate', 'window', 'after'],
+  tamper: ['field', 'rate'],
+  inject: ['rate'],
+};
+
 function actor(f: Fields): ActorSpec {
   const type = f.string('type');
+  const fields = ACTOR_FIELDS[type];
+  if (fields !== undefined) f.only('type', ...fields);
   switch (type) {
     case 'tap':
       return { type };
@@ -228,6 +244,7 @@ function secySettings(f: Fields, suiteFromMka: string | undefined): SecYSettings
 }
 
 function mkaSettings(f: Fields): MkaSettings {
+  f.only('cak', 'ckn', 'keyServerPriority', 'cipherSuite', 'confidentialityOffset', 'helloTime', 'lifeTime', 'retireTime', 'policy', 'cakB', 'cknB', 'silence');
   const key = (field: string): Uint8Array => {
     const v = f.hex(field);
     return v.length === 16 || v.length === 32 ? v : f.fail(field, '16 or 32 octets in hex', f.raw(field));
@@ -283,16 +300,20 @@ function mkaSettings(f: Fields): MkaSettings {
 /** Decodes a scenario's JSON; `file` names it in errors. */
 export function decodeScenario(doc: unknown, file = 'scenario'): Scenario {
   if (!isObject(doc)) throw new ConfigError(file, 'a JSON object', Array.isArray(doc) ? 'an array' : typeof doc);
-  const f = new Fields(doc, '');
-  const link = new Fields(isObject(doc['link']) ? doc['link'] : {}, 'link');
+  const f = new Fields(doc, '').only('name', 'description', 'seed', 'link', 'secy', 'keys', 'traffic', 'actors', 'duration', 'timeline', 'lessons', 'mka');
+  const link = new Fields(isObject(doc['link']) ? doc['link'] : {}, 'link').only('rate', 'cableMeters', 'queueFrames');
   const mkaRaw = isObject(doc['mka']) ? doc['mka'] : undefined;
   if (doc['mka'] !== undefined && mkaRaw === undefined) f.fail('mka', 'an object', doc['mka']);
   const mkaFields = mkaRaw === undefined ? undefined : new Fields(mkaRaw, 'mka');
   const mkaSuite = mkaFields?.has('cipherSuite') ? mkaFields.string('cipherSuite') : undefined;
   if (mkaSuite !== undefined && cipherSuite(mkaSuite) === undefined) mkaFields!.fail('cipherSuite', 'GCM-AES-128, GCM-AES-256, GCM-AES-XPN-128 or GCM-AES-XPN-256', mkaSuite);
-  const secy = secySettings(new Fields(isObject(doc['secy']) ? doc['secy'] : {}, 'secy'), mkaSuite);
+  const secyFields = new Fields(isObject(doc['secy']) ? doc['secy'] : {}, 'secy').only(
+    'cipherSuite', 'protectFrames', 'validateFrames', 'replayProtect', 'replayWindow',
+    'confidentialityProtect', 'confidentialityOffset', 'alwaysIncludeSCI', 'useES', 'useSCB',
+  );
+  const secy = secySettings(secyFields, mkaSuite);
   const mka = mkaFields === undefined ? undefined : mkaSettings(mkaFields);
-  const keysRaw = new Fields(isObject(doc['keys']) ? doc['keys'] : {}, 'keys');
+  const keysRaw = new Fields(isObject(doc['keys']) ? doc['keys'] : {}, 'keys').only('initialPN', 'rekeyAtPN', 'rekeyEvery', 'retireAfter');
   const minPN = secy.cipherSuite.xpn ? 0n : 1n;
   const keys: KeySettings = {
     initialPN: keysRaw.bigint('initialPN', minPN, secy.cipherSuite.maxPN, 1n),
@@ -305,6 +326,7 @@ export function decodeScenario(doc: unknown, file = 'scenario'): Scenario {
     retireAfterPs: keysRaw.has('retireAfter') ? duration(keysRaw, 'retireAfter') : 100 * PS_PER_US,
   };
   const actorsRaw = isObject(doc['actors']) ? doc['actors'] : {};
+  new Fields(actorsRaw, 'actors').only('a', 'b');
   const actorList = (side: Side): ActorSpec[] => (actorsRaw[side] === undefined ? [] : new Fields(actorsRaw, 'actors').array(side).map(actor));
   let lineRate: number;
   try {

@@ -22,6 +22,14 @@ export class Fields {
     throw new ConfigError(this.name(field), expected, found === undefined ? 'nothing' : JSON.stringify(found));
   }
 
+  /** Refuses fields this object may not have, so a typo or a file of another kind fails loudly. */
+  only(...allowed: string[]): this {
+    for (const key of Object.keys(this.o)) {
+      if (!allowed.includes(key)) throw new ConfigError(this.name(key), `one of the fields ${allowed.join(', ')}`, 'an unknown field');
+    }
+    return this;
+  }
+
   has(field: string): boolean {
     return this.o[field] !== undefined && this.o[field] !== null;
   }

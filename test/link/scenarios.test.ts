@@ -140,6 +140,8 @@ describe('determinism, rollover and line-rate arithmetic', () => {
     expect(() => decodeScenario({ link: { rate: 'fast' } })).toThrow(/link\.rate: expected a line rate/);
     expect(() => decodeScenario({ actors: { a: [{ type: 'nuke' }] } })).toThrow(/actors\.a\[0\]\.type/);
     expect(() => decodeScenario({ secy: { validateFrames: 'lax' } })).toThrow(/secy\.validateFrames: expected Disabled, Check or Strict/);
+    expect(() => decodeScenario({ secy: { replayWindw: 8 } })).toThrow(/secy\.replayWindw: expected one of the fields cipherSuite, .*, got an unknown field/);
+    expect(() => decodeScenario({ actors: { a: [{ type: 'drop', rate: 0.1, depth: 3 }] } })).toThrow(/actors\.a\[0\]\.depth: expected one of the fields type, rate, burst/);
   });
 });
 
