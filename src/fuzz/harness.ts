@@ -24,7 +24,7 @@ import { toHex } from '../util/hex.js';
 import { parseMacsecFrame, type MacsecFrame } from '../wire/frame.js';
 import { foreign, mutate, type MutationContext } from './mutate.js';
 import { authenticatedRegion, changedTextBit, locateSecTag, sameAuthenticated } from './oracle.js';
-import { FuzzRng } from './rng.js';
+import { Rng } from '../util/rng.js';
 import { PayloadPool, Stream, setupMatrix, type LegitFrame } from './stream.js';
 
 export interface FuzzOptions {
@@ -121,7 +121,7 @@ function heapMiB(): number {
 }
 
 /** Payload sizes: short (SL set), ordinary, jumbo, and now and then more than 64 KiB. */
-function payloadSize(rng: FuzzRng): number {
+function payloadSize(rng: Rng): number {
   const r = rng.int(1000);
   if (r < 400) return rng.int(34);
   if (r < 850) return rng.range(34, 1500);
@@ -169,7 +169,7 @@ export function runFuzz(options: FuzzOptions): FuzzReport {
   const keep = options.keepViolations ?? 20;
   const limitMiB = options.heapGrowthMiB ?? 64;
 
-  const rng = new FuzzRng(options.seed);
+  const rng = new Rng(options.seed);
   const pool = new PayloadPool(rng.fork());
   const specs = setupMatrix();
   const makeStreams = (): Stream[] => specs.map((s, i) => new Stream(s, i, rng.fork(), backend));

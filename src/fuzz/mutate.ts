@@ -3,8 +3,9 @@
  * disagreements, PNs around 2^32, padding and clear-tag changes that leave the ICV-covered octets alone)
  * and frames made from nothing (tiny, huge, random, random SecTAG bits, untagged, EAPOL).
  */
+import { concatBytes } from '../util/hex.js';
 import { authenticatedRegion } from './oracle.js';
-import type { FuzzRng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 import type { LegitFrame, PayloadPool, Stream } from './stream.js';
 
 /** The fields of a legitimate frame, as octet ranges [start, end). */
@@ -43,26 +44,16 @@ export function fieldsOf(bytes: Uint8Array, clearTags: number): Fields {
 }
 
 export interface MutationContext {
-  readonly rng: FuzzRng;
+  readonly rng: Rng;
   readonly stream: Stream;
   readonly pool: PayloadPool;
 }
 
 type Mutator = (f: Uint8Array, fields: Fields, x: MutationContext) => Uint8Array;
 
-const flipBit = (f: Uint8Array, at: number, rng: FuzzRng): Uint8Array => {
+const flipBit = (f: Uint8Array, at: number, rng: Rng): Uint8Array => {
   const out = f.slice();
   out[at]! ^= 1 << rng.int(8);
-  return out;
-};
-
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
   return out;
 };
 
@@ -144,8 +135,8 @@ const MUTATORS: readonly (readonly [string, number, Mutator])[] = [
       return f.slice(0, Math.max(0, Math.min(f.length - 1, cut)));
     },
   ],
-  ['extend', 4, (f, _, { rng }) => concat(f, rng.bytes(rng.range(1, 64)))],
-  ['pad to 60', 3, (f) => (f.length < 60 ? concat(f, new Uint8Array(60 - f.length)) : f.slice())],
+  ['extend', 4, (f, _, { rng }) => concatBytes(f, rng.bytes(rng.range(1, 64)))],
+  ['pad to 60', 3, (f) => (f.length < 60 ? concatBytes(f, new Uint8Array(60 - f.length)) : f.slice())],
   [
     'padding changed',
     4,
@@ -173,7 +164,7 @@ const MUTATORS: readonly (readonly [string, number, Mutator])[] = [
   [
     'VLAN tag inserted',
     2,
-    (f, _, { rng }) => concat(f.subarray(0, 12), Uint8Array.from([0x81, 0x00, rng.int(256), rng.int(256)]), f.subarray(12)),
+    (f, _, { rng }) => concatBytes(f.subarray(0, 12), Uint8Array.from([0x81, 0x00, rng.int(256), rng.int(256)]), f.subarray(12)),
   ],
   [
     'EtherType changed',
@@ -191,7 +182,7 @@ const MUTATORS: readonly (readonly [string, number, Mutator])[] = [
     3,
     (f, _, { rng }) => {
       const a = rng.int(f.length);
-      return concat(f.subarray(0, a), f.subarray(Math.min(f.length, a + rng.range(1, 24))));
+      return concatBytes(f.subarray(0, a), f.subarray(Math.min(f.length, a + rng.range(1, 24))));
     },
   ],
   [
@@ -199,7 +190,7 @@ const MUTATORS: readonly (readonly [string, number, Mutator])[] = [
     3,
     (f, _, { rng }) => {
       const a = rng.int(f.length + 1);
-      return concat(f.subarray(0, a), rng.bytes(rng.range(1, 24)), f.subarray(a));
+      return concatBytes(f.subarray(0, a), rng.bytes(rng.range(1, 24)), f.subarray(a));
     },
   ],
   [
@@ -208,7 +199,7 @@ const MUTATORS: readonly (readonly [string, number, Mutator])[] = [
     (f, _, { rng, stream }) => {
       const other = rng.pick(stream.ring).bytes;
       const cut = rng.int(Math.min(f.length, other.length) + 1);
-      return concat(f.subarray(0, cut), other.subarray(cut));
+      return concatBytes(f.subarray(0, cut), other.subarray(cut));
     },
   ],
   [
@@ -216,7 +207,7 @@ const MUTATORS: readonly (readonly [string, number, Mutator])[] = [
     1,
     (f, _, { rng, pool }) => {
       const size = rng.range(65_536, 70_000);
-      return size > f.length ? concat(f, pool.take(rng, size - f.length)) : f.slice();
+      return size > f.length ? concatBytes(f, pool.take(rng, size - f.length)) : f.slice();
     },
   ],
   [
@@ -232,7 +223,7 @@ const MUTATORS: readonly (readonly [string, number, Mutator])[] = [
 
 const TOTAL_WEIGHT = MUTATORS.reduce((n, [, w]) => n + w, 0);
 
-function pickMutator(rng: FuzzRng): readonly [string, number, Mutator] {
+function pickMutator(rng: Rng): readonly [string, number, Mutator] {
   let r = rng.int(TOTAL_WEIGHT);
   for (const m of MUTATORS) {
     r -= m[1];
@@ -270,7 +261,7 @@ function clampFields(f: Fields, length: number): Fields {
 /** Frames made from nothing: each a name and its octets. */
 export function foreign(x: MutationContext): { bytes: Uint8Array; name: string } {
   const { rng, stream, pool } = x;
-  const header = (): Uint8Array => concat(stream.peerMac, rng.chance(0.8) ? stream.mac : rng.bytes(6));
+  const header = (): Uint8Array => concatBytes(stream.peerMac, rng.chance(0.8) ? stream.mac : rng.bytes(6));
   switch (rng.int(9)) {
     case 0: {
       const n = rng.int(24);
@@ -290,14 +281,14 @@ export function foreign(x: MutationContext): { bytes: Uint8Array; name: string }
       const tag = Uint8Array.from([0x88, 0xe5, tci, sl, ...rng.bytes(4)]);
       const sci = sc ? (rng.chance(0.7) ? stream.txSci : rng.bytes(8)) : new Uint8Array(0);
       const vlan = stream.clearTags === 1 && rng.chance(0.3) ? Uint8Array.from([0x81, 0, rng.int(256), rng.int(256)]) : new Uint8Array(0);
-      return { bytes: concat(header(), vlan, tag, sci, pool.take(rng, dataLength + 16)), name: 'random SecTAG' };
+      return { bytes: concatBytes(header(), vlan, tag, sci, pool.take(rng, dataLength + 16)), name: 'random SecTAG' };
     }
     case 4:
-      return { bytes: concat(header(), Uint8Array.from([0x08, 0x00]), pool.take(rng, rng.range(0, 1500))), name: 'untagged' };
+      return { bytes: concatBytes(header(), Uint8Array.from([0x08, 0x00]), pool.take(rng, rng.range(0, 1500))), name: 'untagged' };
     case 5:
-      return { bytes: concat(header(), Uint8Array.from([0x88, 0x8e]), pool.take(rng, rng.range(4, 120))), name: 'EAPOL' };
+      return { bytes: concatBytes(header(), Uint8Array.from([0x88, 0x8e]), pool.take(rng, rng.range(4, 120))), name: 'EAPOL' };
     case 6:
-      return { bytes: concat(header(), Uint8Array.from([0x88, 0xe5, rng.pick([0x2c, 0x0c, 0x4c]), 0]), rng.bytes(4), stream.txSci, pool.take(rng, rng.range(65_536, 70_000))), name: 'huge random' };
+      return { bytes: concatBytes(header(), Uint8Array.from([0x88, 0xe5, rng.pick([0x2c, 0x0c, 0x4c]), 0]), rng.bytes(4), stream.txSci, pool.take(rng, rng.range(65_536, 70_000))), name: 'huge random' };
     case 7:
       return { bytes: stream.wrongKey(pool, false), name: 'valid under a wrong key' };
     default:

@@ -11,7 +11,7 @@ import type { KeyResolver } from '../explain/explain.js';
 import { SecY, VALIDATE_FRAMES, type ValidateFrames } from '../secy/index.js';
 import { implicitSci } from '../wire/sci.js';
 import { ReplayModel, type LegitimateMeta } from './oracle.js';
-import type { FuzzRng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 
 export type SciMode = 'sc' | 'es' | 'p2p';
 
@@ -71,11 +71,11 @@ const OFFSETS: readonly ConfidentialityOffset[] = [0, 30, 50];
 /** Random octets to copy payloads from, so a 64 KiB payload costs a copy, not 64 Ki draws. */
 export class PayloadPool {
   readonly bytes: Uint8Array;
-  constructor(rng: FuzzRng, size = 1 << 18) {
+  constructor(rng: Rng, size = 1 << 18) {
     this.bytes = rng.bytes(size);
   }
   /** `n` octets (at most the pool's size) from a random place. */
-  take(rng: FuzzRng, n: number): Uint8Array {
+  take(rng: Rng, n: number): Uint8Array {
     const start = rng.int(this.bytes.length - n + 1);
     return this.bytes.slice(start, start + n);
   }
@@ -107,7 +107,7 @@ export class Stream {
   constructor(
     readonly spec: SetupSpec,
     readonly index: number,
-    private readonly rng: FuzzRng,
+    private readonly rng: Rng,
     readonly backend: BackendName,
   ) {
     // Addresses and SCIs differ per setup; the SCI is MAC ‖ port 1, so ES can stand in for it.

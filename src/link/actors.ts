@@ -5,7 +5,7 @@
  */
 import { ICV_LENGTH, secTagLength, TCI_SC } from '../wire/sectag.js';
 import { ETHERTYPE_OFFSET, EtherType, isVlanTpid, readU16 } from '../wire/ethernet.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 
 export type Side = 'a' | 'b';
 

@@ -6,7 +6,7 @@
 import type { ActorContext, Side, WireActor, WireFrame } from './actors.js';
 import type { Clock } from './clock.js';
 import { PROPAGATION_PS_PER_METRE, serializationPs } from './linerate.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 
 /** What a port does with frames: its SecY (or nothing, for an unprotected link). */
 export interface Endpoint {

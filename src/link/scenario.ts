@@ -4,7 +4,7 @@
  * here, so a bad file fails before the run with the field's path and what was expected.
  */
 import { cipherSuite, CONFIDENTIALITY_OFFSETS, type CipherSuite, type ConfidentialityOffset } from '../crypto/suite.js';
-import { VALIDATE_FRAMES, type ValidateFrames } from '../secy/controls.js';
+import { VALIDATE_FRAMES, type SecYControls } from '../secy/controls.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ConfigError } from '../util/errors.js';
@@ -18,18 +18,18 @@ import { MAX_CKN_LENGTH, MIN_CKN_LENGTH } from '../mka/keys.js';
 import { MKA_HELLO_TIME_PS, MKA_LIFE_TIME_PS, SAK_RETIRE_TIME_PS, type NoPeerPolicy } from '../mka/kay.js';
 
 /** The SecY controls both ports use (802.1AE 10.7), under the standard's names. */
-export interface SecYSettings {
-  readonly cipherSuite: CipherSuite;
-  readonly protectFrames: boolean;
-  readonly validateFrames: ValidateFrames;
-  readonly replayProtect: boolean;
-  readonly replayWindow: number;
-  readonly confidentialityProtect: boolean;
-  readonly confidentialityOffset: ConfidentialityOffset;
-  readonly alwaysIncludeSCI: boolean;
-  readonly useES: boolean;
-  readonly useSCB: boolean;
-}
+export type SecYSettings = Pick<
+  SecYControls,
+  | 'protectFrames'
+  | 'validateFrames'
+  | 'replayProtect'
+  | 'replayWindow'
+  | 'confidentialityProtect'
+  | 'confidentialityOffset'
+  | 'alwaysIncludeSCI'
+  | 'useES'
+  | 'useSCB'
+> & { readonly cipherSuite: CipherSuite };
 
 export interface TrafficFlow {
   readonly from: Side;

@@ -17,7 +17,7 @@ import { Corrupt, Drop, Duplicate, Inject, Jitter, Reorder, Replay, Tamper, Tap,
 import { Clock, PS_PER_S } from './clock.js';
 import { Link, type Endpoint } from './link.js';
 import { macsecOverhead, maxFrameRate, serializationPs, wireOctets } from './linerate.js';
-import { Rng } from './rng.js';
+import { Rng } from '../util/rng.js';
 import type { ActorSpec, Scenario, TrafficFlow } from './scenario.js';
 import { buildFrame, frameSize, readTrafficHeader } from './traffic.js';
 

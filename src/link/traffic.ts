@@ -4,7 +4,7 @@
  */
 import { EtherType, VLAN_TAG_LENGTH, writeU16, writeU32 } from '../wire/ethernet.js';
 import { FCS_LENGTH } from './linerate.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 
 /** IEEE 802 local experimental EtherType: our test traffic. */
 export const TEST_ETHERTYPE = 0x88b5;

@@ -3,6 +3,7 @@
  * SAK derivation, AES Key Wrap of the SAK under the KEK, the MKPDU ICV, and the XPN SSCI and salt.
  * Bad parameters (wrong key lengths, ...) throw ConfigError; a wrapped key that fails to unwrap is a result.
  */
+import { concatBytes } from '../util/hex.js';
 import { aeskw } from '@noble/ciphers/aes.js';
 import { ConfigError, describe } from '../util/errors.js';
 import { MAC_LENGTH } from '../wire/mac.js';
@@ -57,21 +58,11 @@ function compare(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
-function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** mac1 ‖ mac2 with mac1 the numerically lesser address, compared as octet strings (6.2.2). */
 export function orderedMacs(macA: Uint8Array, macB: Uint8Array): Uint8Array {
   checkLength(macA, 'MAC address', MAC_LENGTH);
   checkLength(macB, 'MAC address', MAC_LENGTH);
-  return compare(macA, macB) <= 0 ? concat(macA, macB) : concat(macB, macA);
+  return compare(macA, macB) <= 0 ? concatBytes(macA, macB) : concatBytes(macB, macA);
 }
 
 function mskPrefix(msk: Uint8Array, length: number): Uint8Array {
@@ -106,7 +97,7 @@ export function deriveCkn(
   if (!(eapSessionId instanceof Uint8Array) || eapSessionId.length === 0) {
     throw new ConfigError('EAP-Session-Id', 'at least 1 octet', describe(eapSessionId));
   }
-  return kdf(mskPrefix(msk, keyLength), Label.CKN, concat(eapSessionId, orderedMacs(macA, macB)), cknLength * 8);
+  return kdf(mskPrefix(msk, keyLength), Label.CKN, concatBytes(eapSessionId, orderedMacs(macA, macB)), cknLength * 8);
 }
 
 /** Keyid: the first 16 octets of the CKN, zero-padded on the right when shorter (9.3.3). */
@@ -143,7 +134,7 @@ export function sakContext(ksNonce: Uint8Array, memberIdentifiers: readonly Uint
   checkKn(kn);
   const knOctets = new Uint8Array(KN_LENGTH);
   new DataView(knOctets.buffer).setUint32(0, kn);
-  return concat(ksNonce, ...memberIdentifiers, knOctets);
+  return concatBytes(ksNonce, ...memberIdentifiers, knOctets);
 }
 
 /** SAK = KDF(CAK, "IEEE8021 SAK", KS-nonce ‖ MI list ‖ KN, sakLength * 8) (9.8.1). */

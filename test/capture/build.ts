@@ -1,4 +1,5 @@
 /** Test helper: hand-assembles pcap and pcapng files octet by octet, in either byte order. */
+export { concatBytes as concat } from '../../src/util/hex.js';
 import { expect } from 'vitest';
 import { CaptureError, type CaptureErrorCode } from '../../src/capture/index.js';
 
@@ -41,16 +42,6 @@ export class Builder {
     return Uint8Array.from(this.out);
   }
 }
-
-export const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
 
 /** A frame of `length` octets: broadcast DA, a fixed SA, EtherType 0x88B5 (local experimental), counting payload. */
 export function frame(length: number, seed = 0): Uint8Array {

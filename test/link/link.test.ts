@@ -3,7 +3,7 @@ import { Corrupt, Drop, Duplicate, Jitter, Reorder, Replay, Tamper, Tap, type Wi
 import { Clock, parseDuration, PS_PER_MS, PS_PER_NS } from '../../src/link/clock.js';
 import { Link, type Arrival, type Endpoint } from '../../src/link/link.js';
 import { maxFrameRate, serializationPs, wireOctets } from '../../src/link/linerate.js';
-import { Rng } from '../../src/link/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import { buildFrame, frameSize, IMIX_MEAN, readTrafficHeader } from '../../src/link/traffic.js';
 
 const passThrough: Endpoint = {

@@ -43,6 +43,19 @@ export class Rng {
     return Math.floor(this.float() * n);
   }
 
+  /** Uniform integer in [min, max]. */
+  range(min: number, max: number): number {
+    return min + this.int(max - min + 1);
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)]!;
+  }
+
+  bytes(n: number): Uint8Array {
+    return this.fill(new Uint8Array(n));
+  }
+
   chance(p: number): boolean {
     return p > 0 && this.float() < p;
   }
@@ -52,8 +65,8 @@ export class Rng {
     return bytes;
   }
 
-  /** An independent stream for one actor, so adding an actor does not shift another's draws. */
-  fork(label: string): Rng {
+  /** An independent stream (for one actor, one flow...), so adding one does not shift another's draws. */
+  fork(label = ''): Rng {
     let h = this.u32();
     for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
     return new Rng(h);
