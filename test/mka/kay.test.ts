@@ -5,7 +5,7 @@ import { KaY, type KayEvent, type KayOptions, type KayReceiveResult } from '../.
 import { deriveIck, deriveKek, mkpduIcv, wrapSak } from '../../src/mka/keys.js';
 import { emitMkpdu, parseMkpdu, type MkpduRepr } from '../../src/mka/mkpdu.js';
 import { Clock } from '../../src/link/clock.js';
-import { Rng } from '../../src/link/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import { SecY } from '../../src/secy/secy.js';
 import type { SecYControls } from '../../src/secy/controls.js';
 import { equalBytes, fromHex, toHex } from '../../src/util/hex.js';
