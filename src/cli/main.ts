@@ -2,6 +2,7 @@
 /** The `macsec` command: yargs wiring only; every command's work lives in the layers below. */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { benchCommand } from './commands/bench.js';
 import { explainCommand } from './commands/explain.js';
 import { protectCommand } from './commands/protect.js';
 import { simulateCommand } from './commands/simulate.js';
@@ -17,6 +18,7 @@ await yargs(hideBin(process.argv))
   .command(validateCommand)
   .command(explainCommand)
   .command(simulateCommand)
+  .command(benchCommand)
   .demandCommand(1, 'Name a command: macsec --help lists them.')
   .strict()
   .recommendCommands()

@@ -6,6 +6,9 @@
  * Operates in place on ranges of one buffer: the AAD, then the data right where it lies, then the
  * 16-octet tag. Table-driven GHASH is not constant-time (cache timing): fine for a simulator.
  */
+import { D_AAD_LEN, D_AAD_OFF, D_DATA_LEN, D_DATA_OFF, D_IV, D_TAG_OFF, DESC_WORDS, keystreamBlocks, type BurstBuffers, type GcmEngine } from './engine.js';
+import { ghash, ghashTable, readLE, tagMatches, WordView, writeTag, xorKeystream, type GhashTable } from './ghash.js';
+import { GhashWasm, type BurstKeystream } from './ghash-wasm.js';
 
 /** What a backend supplies: AES-CTR keystream for a 96-bit IV. */
 export interface KeystreamSource {
@@ -20,149 +23,225 @@ export interface KeystreamSource {
   wipe(): void;
 }
 
+/**
+ * What the built-in backends supply beyond `KeystreamSource`: the keystream as little-endian words (the
+ * form GHASH and the CTR XOR consume), and optionally a whole burst's keystream at once.
+ */
+export interface WordKeystreamSource extends KeystreamSource {
+  /** E_K(IV ‖ 1), E_K(IV ‖ 2), ... as little-endian words from word 0, valid until the next call. */
+  keystreamWords(iv0: number, iv1: number, iv2: number, blocks: number): Uint32Array;
+  /**
+   * The keystream of burst frames first .. first + count - 1 back to back, `keystreamBlocks(dataLen)`
+   * blocks each, the IVs taken from the descriptors. For sources where one call per burst pays
+   * (one native call); others leave it out and are asked frame by frame.
+   */
+  burstKeystream?(desc: Int32Array, first: number, count: number): Uint32Array;
+  /** As `keystreamWords`, written to out[outWord ...]: for sources that compute it (no copy). */
+  keystreamInto?(iv0: number, iv1: number, iv2: number, blocks: number, out: Uint32Array, outWord: number): void;
+}
+
 export const TAG_LENGTH = 16;
 export const IV_LENGTH = 12;
 
-const readBE = (b: Uint8Array, o: number): number =>
-  ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-
-/** Reads the 4-octet word at `o` with octets at or past `end` taken as zero (GHASH pads with zeros). */
-function readBEPadded(b: Uint8Array, o: number, end: number): number {
-  let w = 0;
-  for (let i = 0; i < 4; i++) w = (w << 8) | (o + i < end ? b[o + i]! : 0);
-  return w >>> 0;
+/** Keystream blocks of a burst's frames first .. first + count - 1. */
+function burstBlocks(desc: Int32Array, first: number, count: number): number {
+  let blocks = 0;
+  for (let i = first; i < first + count; i++) blocks += keystreamBlocks(desc[i * DESC_WORDS + D_DATA_LEN]!);
+  return blocks;
 }
 
-/** 8-bit GHASH table: entry (p, v) is the field element with octet v at position p, times H. */
-function ghashTable(h0: number, h1: number, h2: number, h3: number): Uint32Array {
-  const table = new Uint32Array(16 * 256 * 4);
-  let v0 = h0, v1 = h1, v2 = h2, v3 = h3; // H · x^j, j = 8p + i
-  for (let p = 0; p < 16; p++) {
-    for (let i = 0; i < 8; i++) {
-      const e = ((p << 8) | (0x80 >>> i)) << 2;
-      table[e] = v0;
-      table[e + 1] = v1;
-      table[e + 2] = v2;
-      table[e + 3] = v3;
-      // Multiply by x: a right shift in GCM's bit order, reduced by x^128 + x^7 + x^2 + x + 1.
-      const carry = v3 & 1;
-      v3 = ((v3 >>> 1) | (v2 << 31)) >>> 0;
-      v2 = ((v2 >>> 1) | (v1 << 31)) >>> 0;
-      v1 = ((v1 >>> 1) | (v0 << 31)) >>> 0;
-      v0 = ((v0 >>> 1) ^ (carry ? 0xe1000000 : 0)) >>> 0;
-    }
-    // Every other octet value is the XOR of its single-bit entries.
-    for (let v = 1; v < 256; v++) {
-      const low = v & -v;
-      if (low === v) continue;
-      const e = ((p << 8) | v) << 2;
-      const a = ((p << 8) | low) << 2;
-      const b = ((p << 8) | (v ^ low)) << 2;
-      for (let k = 0; k < 4; k++) table[e + k] = table[a + k]! ^ table[b + k]!;
-    }
-  }
-  return table;
-}
-
-export class Gcm {
-  private table: Uint32Array;
-  /** GHASH accumulator Y, four big-endian words. */
-  private readonly y = new Uint32Array(4);
-
-  constructor(private readonly source: KeystreamSource) {
-    const h = source.encryptZeroBlock();
-    this.table = ghashTable(readBE(h, 0), readBE(h, 4), readBE(h, 8), readBE(h, 12));
-    h.fill(0);
-  }
-
-  /** Absorbs buf[off, off+len) into Y, zero-padding the last block. */
-  private ghash(buf: Uint8Array, off: number, len: number): void {
-    const t = this.table;
-    const y = this.y;
-    let y0 = y[0]!, y1 = y[1]!, y2 = y[2]!, y3 = y[3]!;
-    const end = off + len;
-    for (let o = off; o < end; o += 16) {
-      if (o + 16 <= end) {
-        y0 ^= readBE(buf, o);
-        y1 ^= readBE(buf, o + 4);
-        y2 ^= readBE(buf, o + 8);
-        y3 ^= readBE(buf, o + 12);
-      } else {
-        y0 ^= readBEPadded(buf, o, end);
-        y1 ^= readBEPadded(buf, o + 4, end);
-        y2 ^= readBEPadded(buf, o + 8, end);
-        y3 ^= readBEPadded(buf, o + 12, end);
+/** Adapts a plain `KeystreamSource` (octets) to words. */
+function wordSource(source: KeystreamSource): WordKeystreamSource {
+  if ('keystreamWords' in source) return source as WordKeystreamSource;
+  const iv = new Uint8Array(IV_LENGTH);
+  let words = new Uint32Array(0);
+  return {
+    keystream: (v, blocks) => source.keystream(v, blocks),
+    encryptZeroBlock: () => source.encryptZeroBlock(),
+    wipe: () => source.wipe(),
+    keystreamWords(iv0, iv1, iv2, blocks) {
+      for (let i = 0; i < 4; i++) {
+        iv[i] = iv0 >>> (8 * i);
+        iv[4 + i] = iv1 >>> (8 * i);
+        iv[8 + i] = iv2 >>> (8 * i);
       }
-      let z0 = 0, z1 = 0, z2 = 0, z3 = 0;
-      for (let p = 0; p < 16; p++) {
-        const w = p < 4 ? y0 : p < 8 ? y1 : p < 12 ? y2 : y3;
-        const e = ((p << 8) | ((w >>> (24 - 8 * (p & 3))) & 0xff)) << 2;
-        z0 ^= t[e]!;
-        z1 ^= t[e + 1]!;
-        z2 ^= t[e + 2]!;
-        z3 ^= t[e + 3]!;
-      }
-      y0 = z0 >>> 0;
-      y1 = z1 >>> 0;
-      y2 = z2 >>> 0;
-      y3 = z3 >>> 0;
-    }
-    y[0] = y0;
-    y[1] = y1;
-    y[2] = y2;
-    y[3] = y3;
-  }
-
-  /** GHASH(A, C) ⊕ E_K(J0), written to out[outOff, outOff+16). `ks` holds E_K(J0) in its first block. */
-  private tag(buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, ks: Uint8Array, out: Uint8Array, outOff: number): void {
-    this.y.fill(0);
-    this.ghash(buf, aadOff, aadLen);
-    this.ghash(buf, dataOff, dataLen);
-    const lengths = LENGTHS;
-    lengths.fill(0);
-    const aBits = aadLen * 8;
-    const cBits = dataLen * 8;
-    lengths[4] = aBits >>> 24; lengths[5] = aBits >>> 16; lengths[6] = aBits >>> 8; lengths[7] = aBits;
-    lengths[12] = cBits >>> 24; lengths[13] = cBits >>> 16; lengths[14] = cBits >>> 8; lengths[15] = cBits;
-    this.ghash(lengths, 0, 16);
-    const y = this.y;
-    for (let i = 0; i < 16; i++) out[outOff + i] = ((y[i >> 2]! >>> (24 - 8 * (i & 3))) & 0xff) ^ ks[i]!;
-  }
-
-  /**
-   * Encrypts buf[dataOff, dataOff+dataLen) in place, authenticating buf[aadOff, aadOff+aadLen) with it,
-   * and writes the tag at buf[tagOff].
-   */
-  seal(iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): void {
-    const ks = this.source.keystream(iv, 1 + ((dataLen + 15) >> 4));
-    for (let i = 0; i < dataLen; i++) buf[dataOff + i]! ^= ks[16 + i]!;
-    this.tag(buf, aadOff, aadLen, dataOff, dataLen, ks, buf, tagOff);
-  }
-
-  /**
-   * Checks the tag at buf[tagOff] in constant time; only when it verifies is the data decrypted in place.
-   * Returns whether it verified.
-   */
-  open(iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): boolean {
-    const ks = this.source.keystream(iv, 1 + ((dataLen + 15) >> 4));
-    const expected = EXPECTED;
-    this.tag(buf, aadOff, aadLen, dataOff, dataLen, ks, expected, 0);
-    let diff = 0;
-    for (let i = 0; i < TAG_LENGTH; i++) diff |= expected[i]! ^ buf[tagOff + i]!;
-    expected.fill(0);
-    if (diff !== 0) return false;
-    for (let i = 0; i < dataLen; i++) buf[dataOff + i]! ^= ks[16 + i]!;
-    return true;
-  }
-
-  /** Zeroes the GHASH table and the backend's key schedule. */
-  wipe(): void {
-    this.table.fill(0);
-    this.y.fill(0);
-    this.source.wipe();
-  }
+      const ks = source.keystream(iv, blocks);
+      if (words.length < blocks * 4) words = new Uint32Array(blocks * 4);
+      for (let i = 0; i < blocks * 4; i++) words[i] = readLE(ks, 4 * i);
+      return words;
+    },
+  };
 }
 
 // Shared scratch: JavaScript runs one frame at a time per thread.
-const LENGTHS = new Uint8Array(16);
-const EXPECTED = new Uint8Array(TAG_LENGTH);
+const Y = new Uint32Array(4);
+
+/**
+ * Single frames this small go through the TypeScript GHASH: copying into and out of the WebAssembly
+ * memory cost more than the faster GHASH saved at 64-octet frames; at 512 octets it is well ahead.
+ */
+const WASM_MIN_OCTETS = 256;
+
+/** A single frame as a burst of one, for the WebAssembly kernel: its descriptor is scratch too. */
+const ONE = { desc: new Int32Array(DESC_WORDS), results: new Uint8Array(1) };
+
+function oneFrame(iv: Uint8Array, data: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): BurstBuffers {
+  const d = ONE.desc;
+  d[D_AAD_OFF] = aadOff;
+  d[D_AAD_LEN] = aadLen;
+  d[D_DATA_OFF] = dataOff;
+  d[D_DATA_LEN] = dataLen;
+  d[D_TAG_OFF] = tagOff;
+  d[D_IV] = readLE(iv, 0);
+  d[D_IV + 1] = readLE(iv, 4);
+  d[D_IV + 2] = readLE(iv, 8);
+  return { data, desc: d, results: ONE.results };
+}
+
+/** Frees the WebAssembly table slot of a context dropped without `wipe()`. */
+const slots = new FinalizationRegistry<{ wasm: GhashWasm; slot: number }>(({ wasm, slot }) => wasm.removeTable(slot));
+
+/**
+ * GCM over a backend's keystream: the GHASH, CTR XOR and tag in the WebAssembly kernel (ghash-wasm.ts)
+ * where there is one (bursts, and single frames of 256 octets or more as bursts of one), else in
+ * TypeScript (ghash.ts).
+ */
+export class Gcm implements GcmEngine {
+  private readonly table: GhashTable;
+  private readonly source: WordKeystreamSource;
+  /** Word view of the buffer frames are in: a burst's buffer stays the same for all its frames. */
+  private readonly view = new WordView();
+  private readonly wasm: GhashWasm | undefined;
+  /** This context's table in the WebAssembly memory. */
+  private readonly slot: number = -1;
+  private wiped = false;
+
+  constructor(source: KeystreamSource) {
+    this.source = wordSource(source);
+    const h = source.encryptZeroBlock();
+    this.table = ghashTable(h);
+    h.fill(0);
+    this.wasm = GhashWasm.get();
+    if (this.wasm !== undefined) {
+      this.slot = this.wasm.addTable(this.table);
+      slots.register(this, { wasm: this.wasm, slot: this.slot }, this);
+    }
+  }
+
+  seal(iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): void {
+    this.assertKey();
+    if (this.wasm !== undefined && aadLen + dataLen >= WASM_MIN_OCTETS) {
+      this.wasm.run(this.slot, oneFrame(iv, buf, aadOff, aadLen, dataOff, dataLen, tagOff), 0, 1, this.burstKeystream(ONE.desc, 0, 1), keystreamBlocks(dataLen), false);
+      return;
+    }
+    const ks = this.source.keystreamWords(readLE(iv, 0), readLE(iv, 4), readLE(iv, 8), keystreamBlocks(dataLen));
+    this.sealWith(ks, 0, buf, this.view.of(buf), aadOff, aadLen, dataOff, dataLen, tagOff);
+  }
+
+  open(iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): boolean {
+    this.assertKey();
+    if (this.wasm !== undefined && aadLen + dataLen >= WASM_MIN_OCTETS) {
+      return this.wasm.run(this.slot, oneFrame(iv, buf, aadOff, aadLen, dataOff, dataLen, tagOff), 0, 1, this.burstKeystream(ONE.desc, 0, 1), keystreamBlocks(dataLen), true) === 1;
+    }
+    const ks = this.source.keystreamWords(readLE(iv, 0), readLE(iv, 4), readLE(iv, 8), keystreamBlocks(dataLen));
+    return this.openWith(ks, 0, buf, this.view.of(buf), aadOff, aadLen, dataOff, dataLen, tagOff);
+  }
+
+  sealBurst(burst: BurstBuffers, first: number, count: number): void {
+    this.assertKey();
+    if (this.wasm !== undefined) {
+      this.wasm.run(this.slot, burst, first, count, this.burstKeystream(burst.desc, first, count), burstBlocks(burst.desc, first, count), false);
+      return;
+    }
+    const { data, desc } = burst;
+    const words = this.view.of(data);
+    const batch = this.source.burstKeystream?.(desc, first, count);
+    let kw = 0;
+    for (let i = first; i < first + count; i++) {
+      const d = i * DESC_WORDS;
+      const dataLen = desc[d + D_DATA_LEN]!;
+      let ks: Uint32Array;
+      if (batch === undefined) {
+        ks = this.source.keystreamWords(desc[d + D_IV]!, desc[d + D_IV + 1]!, desc[d + D_IV + 2]!, keystreamBlocks(dataLen));
+        kw = 0;
+      } else {
+        ks = batch;
+      }
+      this.sealWith(ks, kw, data, words, desc[d + D_AAD_OFF]!, desc[d + D_AAD_LEN]!, desc[d + D_DATA_OFF]!, dataLen, desc[d + D_TAG_OFF]!);
+      kw += 4 * keystreamBlocks(dataLen);
+    }
+  }
+
+  openBurst(burst: BurstBuffers, first: number, count: number): number {
+    this.assertKey();
+    if (this.wasm !== undefined) {
+      return this.wasm.run(this.slot, burst, first, count, this.burstKeystream(burst.desc, first, count), burstBlocks(burst.desc, first, count), true);
+    }
+    const { data, desc, results } = burst;
+    const words = this.view.of(data);
+    const batch = this.source.burstKeystream?.(desc, first, count);
+    let kw = 0;
+    let verified = 0;
+    for (let i = first; i < first + count; i++) {
+      const d = i * DESC_WORDS;
+      const dataLen = desc[d + D_DATA_LEN]!;
+      let ks: Uint32Array;
+      if (batch === undefined) {
+        ks = this.source.keystreamWords(desc[d + D_IV]!, desc[d + D_IV + 1]!, desc[d + D_IV + 2]!, keystreamBlocks(dataLen));
+        kw = 0;
+      } else {
+        ks = batch;
+      }
+      const ok = this.openWith(ks, kw, data, words, desc[d + D_AAD_OFF]!, desc[d + D_AAD_LEN]!, desc[d + D_DATA_OFF]!, dataLen, desc[d + D_TAG_OFF]!);
+      results[i] = ok ? 1 : 0;
+      if (ok) verified++;
+      kw += 4 * keystreamBlocks(dataLen);
+    }
+    return verified;
+  }
+
+  /** Zeroes the GHASH tables and the backend's key schedule. */
+  wipe(): void {
+    if (this.wiped) return;
+    this.wiped = true;
+    if (this.wasm !== undefined) {
+      slots.unregister(this);
+      this.wasm.removeTable(this.slot);
+    }
+    this.table.all.fill(0);
+    this.view.clear();
+    this.source.wipe();
+  }
+
+  private assertKey(): void {
+    if (this.wiped) throw new Error('GCM: the key was wiped');
+  }
+
+  /** A burst's keystream for the WebAssembly kernel: in one piece when the source makes it so, else frame by frame. */
+  private burstKeystream(desc: Int32Array, first: number, count: number): BurstKeystream {
+    const source = this.source;
+    const batch = source.burstKeystream?.(desc, first, count);
+    if (batch !== undefined) return batch;
+    return (frame, out, outWord) => {
+      const d = frame * DESC_WORDS;
+      const blocks = keystreamBlocks(desc[d + D_DATA_LEN]!);
+      if (source.keystreamInto !== undefined) source.keystreamInto(desc[d + D_IV]!, desc[d + D_IV + 1]!, desc[d + D_IV + 2]!, blocks, out, outWord);
+      else out.set(source.keystreamWords(desc[d + D_IV]!, desc[d + D_IV + 1]!, desc[d + D_IV + 2]!, blocks).subarray(0, blocks * 4), outWord);
+    };
+  }
+
+  /** `ks` from word `kw`: E_K(J0), then the data's keystream. */
+  private sealWith(ks: Uint32Array, kw: number, buf: Uint8Array, words: Uint32Array | undefined, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): void {
+    xorKeystream(buf, words, dataOff, dataLen, ks, kw + 4);
+    ghash(this.table, buf, words, aadOff, aadLen, dataOff, dataLen, Y);
+    writeTag(Y, ks, kw, buf, tagOff);
+  }
+
+  private openWith(ks: Uint32Array, kw: number, buf: Uint8Array, words: Uint32Array | undefined, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): boolean {
+    ghash(this.table, buf, words, aadOff, aadLen, dataOff, dataLen, Y);
+    const ok = tagMatches(Y, ks, kw, buf, tagOff);
+    Y.fill(0);
+    if (ok) xorKeystream(buf, words, dataOff, dataLen, ks, kw + 4);
+    return ok;
+  }
+}

@@ -39,11 +39,16 @@ const PN_LOW = 0xffff_ffffn;
 
 /** Checks what a SecY checks once at configuration, for callers of the stateless API. */
 export function checkProtectOptions(sa: SaContext, o: ProtectOptions): void {
-  if (!Number.isInteger(o.an) || o.an < 0 || o.an > 3) throw new ConfigError('an', 'an integer 0-3', describe(o.an));
   const minPN = sa.suite.xpn ? 0n : 1n;
   if (typeof o.pn !== 'bigint' || o.pn < minPN || o.pn > sa.suite.maxPN) {
     throw new ConfigError('pn', `${minPN} to ${sa.suite.maxPN} for ${sa.suite.name}`, describe(o.pn));
   }
+  checkSecTagOptions(o);
+}
+
+/** The checks of `checkProtectOptions` but the PN's: what a burst shares between its frames. */
+export function checkSecTagOptions(o: Omit<ProtectOptions, 'pn'>): void {
+  if (!Number.isInteger(o.an) || o.an < 0 || o.an > 3) throw new ConfigError('an', 'an integer 0-3', describe(o.an));
   if (o.sci.length !== SCI_LENGTH) throw new ConfigError('sci', `${SCI_LENGTH} octets`, describe(o.sci));
   if (o.includeSci && (o.endStation || o.scb)) throw new ConfigError('includeSci', 'SC=1 only with ES=0 and SCB=0 (9.5)', 'ES or SCB set');
   if (!CONFIDENTIALITY_OFFSETS.includes(o.confidentialityOffset)) {

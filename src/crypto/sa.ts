@@ -4,7 +4,8 @@
  */
 import { ConfigError, describe } from '../util/errors.js';
 import { createGcm, DEFAULT_BACKEND, type BackendName } from './backend.js';
-import type { Gcm } from './gcm.js';
+import type { BurstBuffers, GcmEngine } from './engine.js';
+import { bswap32, readLE } from './ghash.js';
 import { SALT_LENGTH, SSCI_LENGTH, type CipherSuite } from './suite.js';
 
 export interface SaKey {
@@ -17,10 +18,39 @@ export interface SaKey {
   readonly salt?: Uint8Array | undefined;
 }
 
+/**
+ * What the burst thread pool needs to give a worker its own context for an SA: the SAK (and XPN's SSCI
+ * and salt), kept only until the SA is wiped, and a call when it is wiped, so the workers' copies go too.
+ */
+export interface SaKeyMaterial {
+  readonly key: Uint8Array;
+  readonly ssci: Uint8Array | undefined;
+  readonly salt: Uint8Array | undefined;
+}
+
+const keyMaterial = new WeakMap<SaContext, SaKeyMaterial>();
+const wipeListeners = new WeakMap<SaContext, (() => void)[]>();
+
+/** A live SA's key material, for the burst thread pool; undefined once wiped. */
+export function saKeyMaterial(sa: SaContext): SaKeyMaterial | undefined {
+  return keyMaterial.get(sa);
+}
+
+/** Calls `listener` when `sa` is wiped (at once when it already is). */
+export function onSaWipe(sa: SaContext, listener: () => void): void {
+  if (sa.isWiped) {
+    listener();
+    return;
+  }
+  const list = wipeListeners.get(sa) ?? [];
+  list.push(listener);
+  wipeListeners.set(sa, list);
+}
+
 export class SaContext {
   readonly suite: CipherSuite;
   readonly backend: BackendName;
-  private readonly gcm: Gcm;
+  private readonly gcm: GcmEngine;
   private readonly ssci: Uint8Array;
   private readonly salt: Uint8Array;
   private readonly ivBuffer = new Uint8Array(12);
@@ -43,6 +73,7 @@ export class SaContext {
     this.gcm = createGcm(key, backend);
     this.ssci = sa.ssci ? sa.ssci.slice() : new Uint8Array(0);
     this.salt = sa.salt ? sa.salt.slice() : new Uint8Array(0);
+    keyMaterial.set(this, { key: key.slice(), ssci: sa.ssci?.slice(), salt: sa.salt?.slice() });
   }
 
   /**
@@ -66,6 +97,24 @@ export class SaContext {
     return iv;
   }
 
+  /**
+   * The IV as `iv()` makes it, written as three little-endian words to out[at, at + 3): the form a
+   * burst descriptor holds (engine.ts, D_IV).
+   */
+  ivWords(sci: Uint8Array, sciOffset: number, pnHigh: number, pnLow: number, out: Int32Array, at: number): void {
+    if (this.suite.xpn) {
+      const s = this.salt;
+      const h = this.ssci;
+      out[at] = readLE(h, 0) ^ readLE(s, 0);
+      out[at + 1] = bswap32(pnHigh) ^ readLE(s, 4);
+      out[at + 2] = bswap32(pnLow) ^ readLE(s, 8);
+    } else {
+      out[at] = readLE(sci, sciOffset);
+      out[at + 1] = readLE(sci, sciOffset + 4);
+      out[at + 2] = bswap32(pnLow);
+    }
+  }
+
   seal(iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): void {
     if (this.wiped) throw new ConfigError('SAK', 'an installed key', 'a wiped one');
     this.gcm.seal(iv, buf, aadOff, aadLen, dataOff, dataLen, tagOff);
@@ -74,6 +123,18 @@ export class SaContext {
   open(iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): boolean {
     if (this.wiped) throw new ConfigError('SAK', 'an installed key', 'a wiped one');
     return this.gcm.open(iv, buf, aadOff, aadLen, dataOff, dataLen, tagOff);
+  }
+
+  /** Seals frames first .. first + count - 1 of a burst (engine.ts). */
+  sealBurst(burst: BurstBuffers, first: number, count: number): void {
+    if (this.wiped) throw new ConfigError('SAK', 'an installed key', 'a wiped one');
+    this.gcm.sealBurst(burst, first, count);
+  }
+
+  /** Opens frames first .. first + count - 1 of a burst, setting `burst.results`; returns how many verified. */
+  openBurst(burst: BurstBuffers, first: number, count: number): number {
+    if (this.wiped) throw new ConfigError('SAK', 'an installed key', 'a wiped one');
+    return this.gcm.openBurst(burst, first, count);
   }
 
   get isWiped(): boolean {
@@ -87,6 +148,14 @@ export class SaContext {
     this.ssci.fill(0);
     this.salt.fill(0);
     this.ivBuffer.fill(0);
+    const material = keyMaterial.get(this);
+    material?.key.fill(0);
+    material?.ssci?.fill(0);
+    material?.salt?.fill(0);
+    keyMaterial.delete(this);
     this.wiped = true;
+    const listeners = wipeListeners.get(this) ?? [];
+    wipeListeners.delete(this);
+    for (const listener of listeners) listener();
   }
 }

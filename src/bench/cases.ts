@@ -1,0 +1,222 @@
+/**
+ * What the benchmark measures, as runnable cases over prepared frames: our burst and single-frame
+ * paths per backend and thread count, and the baselines, (a) @noble/ciphers `gcm()` per frame and
+ * (b) node:crypto `createCipheriv` per frame, and (c) the AES-GCM ceiling, node:crypto over one 16 KiB
+ * buffer. Shared by the interleaved engine (runner.ts) and the benchmark.js suites (bench/).
+ *
+ * A frame of F octets is an Ethernet frame DA to FCS: the frame handed to `protect` is its first F - 4
+ * octets (no FCS), so the user data is F - 16 octets. The SecTAG carries the SCI (16 octets), as in
+ * PERFORMANCE.md. IMIX is 64, 576 and 1518 octets in the ratio 7:4:1, interleaved.
+ */
+import { createCipheriv } from 'node:crypto';
+import { gcm } from '@noble/ciphers/aes.js';
+import type { BackendName } from '../crypto/backend.js';
+import { protectBurst } from '../crypto/burst.js';
+import { protect, type ProtectOptions } from '../crypto/macsec.js';
+import type { BurstPool } from '../crypto/pool.js';
+import { SaContext } from '../crypto/sa.js';
+import { CIPHER_SUITES, type CipherSuiteName } from '../crypto/suite.js';
+
+export type BenchMode = 'integrity' | 'confidentiality';
+export type BenchSize = number | 'imix';
+/**
+ *   burst      protectBurst, `burstFrames` frames a call (threaded: `threadedBurstFrames`, split with a pool)
+ *   frame      protect, one frame a call
+ *   noble-gcm  baseline (a): `gcm(key, iv, aad).encrypt(plaintext)` per frame
+ *   node-gcm   baseline (b): createCipheriv + setAAD + update + final + getAuthTag per frame
+ *   ceiling    baseline (c): createCipheriv over one 16 KiB buffer, counted as frames of this size
+ */
+export type BenchMethod = 'burst' | 'frame' | 'noble-gcm' | 'node-gcm' | 'ceiling';
+
+export interface CaseSpec {
+  readonly suite: CipherSuiteName;
+  readonly mode: BenchMode;
+  readonly size: BenchSize;
+  readonly method: BenchMethod;
+  /** Our backend, for `burst` and `frame`. */
+  readonly backend?: BackendName | undefined;
+  /** Threads working: 1, or 1 + the pool's workers. */
+  readonly threads: number;
+}
+
+export interface BenchCase {
+  readonly spec: CaseSpec;
+  /** Processes a fixed amount of work; returns how many frames (of this case's size) that was. */
+  run(): number;
+  /** Wipes the case's SA. */
+  close(): void;
+}
+
+export const IMIX_SIZES = [64, 576, 1518] as const;
+export const IMIX_WEIGHTS = [7, 4, 1] as const;
+/** One IMIX period, the sizes spread out: 7 × 64, 4 × 576, 1 × 1518. */
+const IMIX_PATTERN = [64, 576, 64, 64, 576, 64, 1518, 64, 576, 64, 64, 576];
+
+export const SECTAG_OCTETS = 16;
+export const FCS_OCTETS = 4;
+/** DA ‖ SA ‖ SecTAG with SCI: the AAD before any user data. */
+const HEADER_AAD = 12 + SECTAG_OCTETS;
+const CEILING_OCTETS = 16 * 1024;
+/** Frames per call of the per-frame methods, so the harness's own cost stays out of the figures. */
+const FRAMES_PER_CALL = 128;
+
+/** Average frame octets (DA to FCS) of a size: the size itself, or IMIX's weighted mean. */
+export function averageFrameOctets(size: BenchSize): number {
+  if (size !== 'imix') return size;
+  return IMIX_PATTERN.reduce((a, b) => a + b, 0) / IMIX_PATTERN.length;
+}
+
+/** Deterministic filler: the figures must not depend on the run's random numbers. */
+function fill(seed: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x;
+  }
+  return out;
+}
+
+/** The frames, keys and per-frame inputs one (suite, mode, size) group shares between its cases. */
+export class Fixture {
+  readonly key: Uint8Array;
+  readonly ssci: Uint8Array | undefined;
+  readonly salt: Uint8Array | undefined;
+  readonly sci = fill(3, 8);
+  /** Frames without FCS, as `protect` takes them; as many as the largest burst. */
+  readonly frames: Uint8Array[];
+  readonly options: Omit<ProtectOptions, 'pn'>;
+  /** For the baselines: per frame the IV, the AAD and the plaintext as MACsec would have them. */
+  readonly ivs: Uint8Array[];
+  readonly aads: Uint8Array[];
+  readonly plaintexts: Uint8Array[];
+
+  constructor(
+    readonly suite: CipherSuiteName,
+    readonly mode: BenchMode,
+    readonly size: BenchSize,
+    frames: number,
+  ) {
+    const s = CIPHER_SUITES[suite];
+    this.key = fill(1, s.keyLength);
+    this.ssci = s.xpn ? fill(4, 4) : undefined;
+    this.salt = s.xpn ? fill(5, 12) : undefined;
+    const confidentiality = mode === 'confidentiality';
+    this.options = { an: 0, sci: this.sci, includeSci: true, endStation: false, scb: false, confidentiality, confidentialityOffset: 0 };
+    this.frames = [];
+    this.ivs = [];
+    this.aads = [];
+    this.plaintexts = [];
+    for (let i = 0; i < frames; i++) {
+      const octets = size === 'imix' ? IMIX_PATTERN[i % IMIX_PATTERN.length]! : size;
+      const frame = fill(100 + i, octets - FCS_OCTETS);
+      this.frames.push(frame);
+      if (i < FRAMES_PER_CALL) {
+        const user = frame.length - 12;
+        this.ivs.push(fill(10_000 + i, 12));
+        this.aads.push(fill(20_000 + i, HEADER_AAD + (confidentiality ? 0 : user)));
+        this.plaintexts.push(confidentiality ? frame.subarray(12).slice() : new Uint8Array(0));
+      }
+    }
+  }
+
+  sa(backend: BackendName): SaContext {
+    return new SaContext({ suite: CIPHER_SUITES[this.suite], key: this.key, ssci: this.ssci, salt: this.salt }, backend);
+  }
+}
+
+/** Which node:crypto GCM cipher a key length asks for. */
+const gcmName = (keyLength: number): 'aes-128-gcm' | 'aes-256-gcm' => (keyLength === 32 ? 'aes-256-gcm' : 'aes-128-gcm');
+
+/** One case over a fixture. `pool` is needed for threaded bursts. */
+export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: BurstPool | undefined): BenchCase {
+  const done = { close(): void {} };
+  switch (spec.method) {
+    case 'burst': {
+      const sa = f.sa(spec.backend!);
+      const threaded = spec.threads > 1;
+      if (threaded && pool === undefined) throw new Error('threaded burst without a pool');
+      const frames = f.frames.slice(0, burstFrames);
+      const n = frames.length;
+      const pnHigh = new Uint32Array(n);
+      const pnLow = new Uint32Array(n);
+      let next = 1;
+      const run = { pool: threaded ? pool : undefined };
+      return {
+        spec,
+        run() {
+          // Fresh PNs each burst, as a SecY assigns them; wrapping long before 2^32.
+          if (next > 0x7fff_0000) next = 1;
+          for (let i = 0; i < n; i++) pnLow[i] = next + i;
+          next += n;
+          protectBurst(sa, frames, f.options, pnHigh, pnLow, run);
+          return n;
+        },
+        close: () => sa.wipe(),
+      };
+    }
+    case 'frame': {
+      const sa = f.sa(spec.backend!);
+      const frames = f.frames.slice(0, FRAMES_PER_CALL);
+      // Options built ahead (a SecY would build one per frame too, but that is not the crypto's cost);
+      // the PNs repeat from call to call: a benchmark, not a link.
+      const options = frames.map((_, i): ProtectOptions => ({ ...f.options, pn: BigInt(i + 1) }));
+      return {
+        spec,
+        run() {
+          for (let i = 0; i < frames.length; i++) protect(sa, frames[i]!, options[i]!);
+          return frames.length;
+        },
+        close: () => sa.wipe(),
+      };
+    }
+    case 'noble-gcm': {
+      const { key, ivs, aads, plaintexts } = f;
+      return {
+        spec,
+        run() {
+          for (let i = 0; i < ivs.length; i++) gcm(key, ivs[i]!, aads[i]!).encrypt(plaintexts[i]!);
+          return ivs.length;
+        },
+        ...done,
+      };
+    }
+    case 'node-gcm': {
+      const { key, ivs, aads, plaintexts } = f;
+      const name = gcmName(key.length);
+      return {
+        spec,
+        run() {
+          for (let i = 0; i < ivs.length; i++) {
+            const c = createCipheriv(name, key, ivs[i]!);
+            c.setAAD(aads[i]!);
+            if (plaintexts[i]!.length > 0) c.update(plaintexts[i]!);
+            c.final();
+            c.getAuthTag();
+          }
+          return ivs.length;
+        },
+        ...done,
+      };
+    }
+    case 'ceiling': {
+      const buffer = fill(7, CEILING_OCTETS);
+      const iv = fill(8, 12);
+      const name = gcmName(f.key.length);
+      const perCall = CEILING_OCTETS / averageFrameOctets(f.size);
+      return {
+        spec,
+        run() {
+          const c = createCipheriv(name, f.key, iv);
+          c.update(buffer);
+          c.final();
+          c.getAuthTag();
+          return perCall;
+        },
+        ...done,
+      };
+    }
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * The throughput benchmark: every case of a (suite, mode, size) group is run side by side in
+ * interleaved rounds (each round runs each case once, the order rotating), and a case's figure is the
+ * median over rounds. A ratio between two cases is the median of their per-round ratios, so a shared,
+ * noisy machine slows both sides of a ratio alike.
+ */
+import { BACKEND_NAMES, type BackendName } from '../crypto/backend.js';
+import { BurstPool } from '../crypto/pool.js';
+import { CIPHER_SUITE_NAMES, type CipherSuiteName } from '../crypto/suite.js';
+import { ConfigError, describe } from '../util/errors.js';
+import { averageFrameOctets, Fixture, makeCase, SECTAG_OCTETS, type BenchCase, type BenchMethod, type BenchMode, type BenchSize, type CaseSpec } from './cases.js';
+import { frameGbps, LINK_RATES_GBPS, lineRateFractions, type LinkRate } from './line-rate.js';
+import { machineInfo, type MachineInfo } from './machine.js';
+
+export const DEFAULT_SIZES: readonly BenchSize[] = [64, 128, 256, 512, 1024, 1518, 'imix'];
+export const BENCH_MODES: readonly BenchMode[] = ['integrity', 'confidentiality'];
+
+export interface BenchOptions {
+  /** Default: all four; quick: GCM-AES-128. */
+  readonly suites?: readonly CipherSuiteName[];
+  /** Default: both; quick: confidentiality. */
+  readonly modes?: readonly BenchMode[];
+  /** Frame sizes in octets (DA to FCS, 64-1518) or 'imix'. Default: 64 ... 1518 and IMIX; quick: 64, 512, 1518. */
+  readonly sizes?: readonly BenchSize[];
+  /** Our backends to measure. Default: every available one. */
+  readonly backends?: readonly BackendName[];
+  /** Worker threads for the threaded burst rows (threads = 1 + workers); 0 for none. Default 1. */
+  readonly workers?: number;
+  /** Measuring time per case, all rounds together, in seconds. Default 0.5; quick 0.1. */
+  readonly seconds?: number;
+  /** Interleaved rounds per group. Default 5; quick 3. */
+  readonly rounds?: number;
+  /** Measure the single-frame path too. Default true. */
+  readonly singleFrame?: boolean;
+  /** Frames per burst on one thread (default 128) and when threaded (default 4096). */
+  readonly burstFrames?: number;
+  readonly threadedBurstFrames?: number;
+  /** Presets for a run within 30 s; explicit options still win. */
+  readonly quick?: boolean;
+  /** Called with a line of progress per group. */
+  readonly onProgress?: (line: string) => void;
+}
+
+export interface BenchResult extends CaseSpec {
+  /** Mean frame octets, DA to FCS (the size, or IMIX's mean). */
+  readonly frameOctets: number;
+  /** Frames per second: median over rounds, and every round's figure. */
+  readonly fps: number;
+  readonly fpsRounds: readonly number[];
+  /** Frame octets × fps × 8, in Gbit/s. */
+  readonly gbps: number;
+  /** fps as a fraction of each link's line rate (protected frame + 20 octets of preamble, SFD and IFG). */
+  readonly lineRate: Readonly<Record<`${LinkRate}`, number>>;
+  /** Medians of per-round ratios to the baselines measured beside it: (a) noble gcm(), (b) createCipheriv. */
+  readonly vsNobleGcm: number | undefined;
+  readonly vsNodeGcm: number | undefined;
+  /** Threaded bursts: median per-round ratio to the same backend's single-thread burst. */
+  readonly vsOneThread: number | undefined;
+}
+
+export interface TargetCheck {
+  readonly target: string;
+  readonly value: number | undefined;
+  readonly goal: number;
+  /** undefined when the run did not measure what the target needs. */
+  readonly met: boolean | undefined;
+}
+
+export interface BenchReport {
+  readonly version: 1;
+  readonly startedAt: string;
+  readonly durationSeconds: number;
+  readonly machine: MachineInfo;
+  readonly options: {
+    readonly suites: readonly CipherSuiteName[];
+    readonly modes: readonly BenchMode[];
+    readonly sizes: readonly BenchSize[];
+    readonly backends: readonly BackendName[];
+    readonly workers: number;
+    readonly seconds: number;
+    readonly rounds: number;
+    readonly singleFrame: boolean;
+    readonly burstFrames: number;
+    readonly threadedBurstFrames: number;
+  };
+  readonly linkRatesGbps: readonly number[];
+  /** SecTAG octets assumed in the line-rate figures (with SCI). */
+  readonly secTagOctets: number;
+  readonly results: readonly BenchResult[];
+  readonly targets: readonly TargetCheck[];
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+function resolveOptions(o: BenchOptions): BenchReport['options'] {
+  const quick = o.quick ?? false;
+  const suites = o.suites ?? (quick ? ['GCM-AES-128'] : CIPHER_SUITE_NAMES);
+  for (const s of suites) if (!CIPHER_SUITE_NAMES.includes(s)) throw new ConfigError('suites', CIPHER_SUITE_NAMES.join(', '), describe(s));
+  const modes = o.modes ?? (quick ? ['confidentiality'] : BENCH_MODES);
+  for (const m of modes) if (!BENCH_MODES.includes(m)) throw new ConfigError('modes', BENCH_MODES.join(', '), describe(m));
+  const sizes = o.sizes ?? (quick ? [64, 512, 1518] : DEFAULT_SIZES);
+  for (const s of sizes) {
+    if (s !== 'imix' && !(Number.isInteger(s) && s >= 64 && s <= 1518)) throw new ConfigError('sizes', "64-1518 octets or 'imix'", describe(s));
+  }
+  const backends = o.backends ?? BACKEND_NAMES;
+  for (const b of backends) if (!BACKEND_NAMES.includes(b)) throw new ConfigError('backends', `one of ${BACKEND_NAMES.join(', ')}`, describe(b));
+  const workers = o.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new ConfigError('workers', 'an integer 0-64', describe(workers));
+  const seconds = o.seconds ?? (quick ? 0.1 : 0.5);
+  if (!(seconds > 0)) throw new ConfigError('seconds', 'a positive number', describe(seconds));
+  const rounds = o.rounds ?? (quick ? 3 : 5);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new ConfigError('rounds', 'a positive integer', describe(rounds));
+  const burstFrames = o.burstFrames ?? 128;
+  const threadedBurstFrames = o.threadedBurstFrames ?? 4096;
+  for (const [name, v] of [['burstFrames', burstFrames], ['threadedBurstFrames', threadedBurstFrames]] as const) {
+    if (!Number.isInteger(v) || v < 1 || v > 65536) throw new ConfigError(name, 'an integer 1-65536', describe(v));
+  }
+  return { suites, modes, sizes, backends, workers, seconds, rounds, singleFrame: o.singleFrame ?? true, burstFrames, threadedBurstFrames };
+}
+
+/** The cases of one group, baselines first. */
+function groupSpecs(suite: CipherSuiteName, mode: BenchMode, size: BenchSize, o: BenchReport['options']): CaseSpec[] {
+  const specs: CaseSpec[] = [];
+  const add = (method: BenchMethod, backend?: BackendName, threads = 1): void => {
+    specs.push({ suite, mode, size, method, backend, threads });
+  };
+  add('node-gcm');
+  add('noble-gcm');
+  add('ceiling');
+  for (const backend of o.backends) {
+    add('burst', backend);
+    if (o.workers > 0) add('burst', backend, 1 + o.workers);
+    if (o.singleFrame) add('frame', backend);
+  }
+  return specs;
+}
+
+/** Runs `c` for about `ms` milliseconds; returns frames per second. */
+function measure(c: BenchCase, ms: number): number {
+  let frames = 0;
+  const t0 = performance.now();
+  let t = t0;
+  do {
+    frames += c.run();
+    t = performance.now();
+  } while (t - t0 < ms);
+  return (frames * 1000) / (t - t0);
+}
+
+const isSame = (a: CaseSpec, b: CaseSpec): boolean =>
+  a.suite === b.suite && a.mode === b.mode && a.size === b.size && a.method === b.method && a.backend === b.backend && a.threads === b.threads;
+
+/** Runs the benchmark. Needs the event loop only to start and stop the worker threads. */
+export async function runBench(options: BenchOptions = {}): Promise<BenchReport> {
+  const o = resolveOptions(options);
+  const startedAt = new Date();
+  const machine = machineInfo();
+  const pool = o.workers > 0 ? await BurstPool.create({ workers: o.workers, minFrames: Math.min(2048, o.threadedBurstFrames) }) : undefined;
+  const results: BenchResult[] = [];
+  const cellMs = (o.seconds * 1000) / o.rounds;
+  try {
+    for (const suite of o.suites) {
+      for (const mode of o.modes) {
+        for (const size of o.sizes) {
+          const fixture = new Fixture(suite, mode, size, Math.max(o.burstFrames, o.workers > 0 ? o.threadedBurstFrames : 0, 128));
+          const cases = groupSpecs(suite, mode, size, o).map((spec) =>
+            makeCase(fixture, spec, spec.threads > 1 ? o.threadedBurstFrames : o.burstFrames, pool),
+          );
+          try {
+            results.push(...measureGroup(cases, o.rounds, cellMs));
+          } finally {
+            for (const c of cases) c.close();
+          }
+          options.onProgress?.(`${suite} ${mode} ${size}: done`);
+        }
+      }
+    }
+  } finally {
+    await pool?.close();
+  }
+  const report: Omit<BenchReport, 'targets'> = {
+    version: 1,
+    startedAt: startedAt.toISOString(),
+    durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
+    machine,
+    options: o,
+    linkRatesGbps: [...LINK_RATES_GBPS],
+    secTagOctets: SECTAG_OCTETS,
+    results,
+  };
+  return { ...report, targets: checkTargets(results) };
+}
+
+function measureGroup(cases: readonly BenchCase[], rounds: number, cellMs: number): BenchResult[] {
+  // Warm-up: every case once, so the first round measures optimised code.
+  for (const c of cases) measure(c, Math.min(20, cellMs));
+  const fps = cases.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < cases.length; k++) {
+      const i = (k + r) % cases.length;
+      fps[i]!.push(measure(cases[i]!, cellMs));
+    }
+  }
+  const find = (spec: Partial<CaseSpec>): number => cases.findIndex((c) => Object.entries(spec).every(([k, v]) => c.spec[k as keyof CaseSpec] === v));
+  const ratio = (i: number, j: number): number | undefined => (j < 0 || i === j ? undefined : median(fps[i]!.map((x, r) => x / fps[j]![r]!)));
+  const nobleGcm = find({ method: 'noble-gcm' });
+  const nodeGcm = find({ method: 'node-gcm' });
+  return cases.map((c, i) => {
+    const { spec } = c;
+    const octets = averageFrameOctets(spec.size);
+    const f = median(fps[i]!);
+    const oneThread = spec.method === 'burst' && spec.threads > 1 ? find({ method: 'burst', backend: spec.backend, threads: 1 }) : -1;
+    return {
+      ...spec,
+      backend: spec.backend,
+      frameOctets: octets,
+      fps: f,
+      fpsRounds: fps[i]!,
+      gbps: frameGbps(f, octets),
+      lineRate: lineRateFractions(f, octets, SECTAG_OCTETS),
+      vsNobleGcm: ratio(i, nobleGcm),
+      vsNodeGcm: ratio(i, nodeGcm),
+      vsOneThread: ratio(i, oneThread),
+    };
+  });
+}
+
+/** The issue's targets (one thread, GCM-AES-128, confidentiality), checked against this run's figures. */
+export function checkTargets(results: readonly BenchResult[]): TargetCheck[] {
+  const at = (method: BenchMethod, backend: BackendName | undefined, size: BenchSize, threads = 1): BenchResult | undefined =>
+    results.find((r) => isSame(r, { suite: 'GCM-AES-128', mode: 'confidentiality', size, method, backend, threads }));
+  const check = (target: string, value: number | undefined, goal: number): TargetCheck => ({ target, value, goal, met: value === undefined ? undefined : value >= goal });
+  const targets = [
+    check('node burst ≥ 10× createCipheriv at 64 octets', at('burst', 'node', 64)?.vsNodeGcm, 10),
+    check('node burst ≥ 2× createCipheriv at 512 octets', at('burst', 'node', 512)?.vsNodeGcm, 2),
+    check('node burst ≥ 1× createCipheriv at 1518 octets', at('burst', 'node', 1518)?.vsNodeGcm, 1),
+    check('noble burst ≥ 10× noble gcm() at 64 octets', at('burst', 'noble', 64)?.vsNobleGcm, 10),
+    check('native burst ≥ 15× createCipheriv at 64 octets', at('burst', 'native', 64)?.vsNodeGcm, 15),
+    check('native burst ≥ 10 GbE line rate at 512 octets', at('burst', 'native', 512)?.lineRate['10'], 1),
+    check('native burst ≥ 10 GbE line rate at 1518 octets', at('burst', 'native', 1518)?.lineRate['10'], 1),
+  ];
+  // Thread scaling: the median over the sizes measured, per backend.
+  const threaded = results.filter((r) => r.suite === 'GCM-AES-128' && r.mode === 'confidentiality' && r.method === 'burst' && r.threads > 1);
+  for (const backend of new Set(threaded.map((r) => r.backend))) {
+    const ratios = threaded.filter((r) => r.backend === backend && r.vsOneThread !== undefined).map((r) => r.vsOneThread!);
+    const threads = threaded.find((r) => r.backend === backend)!.threads;
+    targets.push(check(`${backend} burst on ${threads} threads ≥ 1.3× one (median over sizes)`, ratios.length > 0 ? median(ratios) : undefined, 1.3));
+  }
+  return targets;
+}

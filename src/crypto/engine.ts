@@ -1,0 +1,46 @@
+/**
+ * What every backend's GCM context implements, and the burst buffers shared by the TypeScript engine,
+ * the native addon and the worker threads: frames laid out in one buffer, described by a table of
+ * 32-bit words (so C and a worker read it without parsing anything).
+ */
+
+/** Words per frame in a burst descriptor. */
+export const DESC_WORDS = 8;
+/** Word offsets in a frame's descriptor: the AAD, the secure data (encrypted/decrypted in place), the ICV. */
+export const D_AAD_OFF = 0;
+export const D_AAD_LEN = 1;
+export const D_DATA_OFF = 2;
+export const D_DATA_LEN = 3;
+export const D_TAG_OFF = 4;
+/** The 96-bit IV as three little-endian words: octet 4k + j of the IV is bits 8j..8j+7 of word D_IV + k. */
+export const D_IV = 5;
+
+/**
+ * A burst: frame i's AAD, data and ICV lie in `data` where desc[DESC_WORDS·i ...] says; `results[i]` is
+ * set to 1 when frame i's ICV verified (open only), else 0. Offsets are relative to `data`.
+ */
+export interface BurstBuffers {
+  readonly data: Uint8Array;
+  readonly desc: Int32Array;
+  readonly results: Uint8Array;
+}
+
+/** Keystream blocks a frame needs: E_K(J0) for the tag, then one per 16 octets of data. */
+export const keystreamBlocks = (dataLength: number): number => 1 + ((dataLength + 15) >>> 4);
+
+/** A GCM context for one key (AES-128 or AES-256), with a 96-bit IV per frame and a 16-octet tag. */
+export interface GcmEngine {
+  /**
+   * Encrypts buf[dataOff, +dataLen) in place, authenticating buf[aadOff, +aadLen) with it, and writes
+   * the tag at buf[tagOff].
+   */
+  seal(iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): void;
+  /** Checks the tag at buf[tagOff] in constant time; only when it verifies is the data decrypted in place. */
+  open(iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): boolean;
+  /** Seals frames first .. first + count - 1 of a burst. */
+  sealBurst(burst: BurstBuffers, first: number, count: number): void;
+  /** Opens frames first .. first + count - 1 of a burst, setting their `results`; returns how many verified. */
+  openBurst(burst: BurstBuffers, first: number, count: number): number;
+  /** Forgets the key (schedule, GHASH table). */
+  wipe(): void;
+}

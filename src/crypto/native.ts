@@ -1,0 +1,108 @@
+/**
+ * `native` backend: the optional N-API addon (native/macsec_gcm.c) over OpenSSL's EVP AES-GCM, one
+ * context per SA, one call per burst. Built by `npm install` when a compiler is there
+ * (scripts/build-native.mjs); when it is not, or fails to load, everything else works and
+ * `nativeStatus()` says why.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { packageRoot } from '../util/paths.js';
+import type { BurstBuffers, GcmEngine } from './engine.js';
+
+/** The addon's `abi` this module speaks (native/macsec_gcm.c ADDON_ABI). */
+const ADDON_ABI = 1;
+
+declare const saHandle: unique symbol;
+/** An SA's OpenSSL contexts, owned by the addon (freed by `wipe` or the garbage collector). */
+type NativeSa = { readonly [saHandle]: true };
+
+interface Addon {
+  readonly abi: number;
+  /** OpenSSL_version(OPENSSL_VERSION) as the addon sees it. */
+  readonly openssl: string;
+  createSa(key: Uint8Array): NativeSa;
+  wipe(sa: NativeSa): void;
+  seal(sa: NativeSa, iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): void;
+  open(sa: NativeSa, iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): boolean;
+  sealBurst(sa: NativeSa, buf: Uint8Array, desc: Int32Array, first: number, count: number): void;
+  openBurst(sa: NativeSa, buf: Uint8Array, desc: Int32Array, results: Uint8Array, first: number, count: number): number;
+}
+
+export type NativeStatus =
+  | { readonly available: true; readonly path: string; readonly openssl: string }
+  | { readonly available: false; readonly reason: string };
+
+/** Why the install step did not build the addon, as scripts/build-native.mjs recorded it. */
+function buildReason(root: string): string | undefined {
+  try {
+    const status = JSON.parse(readFileSync(join(root, 'build', 'native-status.json'), 'utf8')) as { built?: unknown; reason?: unknown };
+    return status.built === false && typeof status.reason === 'string' ? status.reason : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function load(): { addon: Addon | undefined; status: NativeStatus } {
+  const unavailable = (reason: string): { addon: undefined; status: NativeStatus } => ({ addon: undefined, status: { available: false, reason } });
+  if (process.env['MACSEC_SIM_NATIVE'] === '0') return unavailable('disabled by MACSEC_SIM_NATIVE=0');
+  let root: string;
+  try {
+    root = packageRoot();
+  } catch (e) {
+    return unavailable((e as Error).message);
+  }
+  const path = join(root, 'build', 'Release', 'macsec_gcm.node');
+  if (!existsSync(path)) {
+    const why = buildReason(root);
+    return unavailable(why !== undefined ? `not built: ${why}` : 'not built (run `npm run build:native`; needs a C compiler, make and python3)');
+  }
+  let addon: Addon;
+  try {
+    addon = createRequire(import.meta.url)(path) as Addon;
+  } catch (e) {
+    return unavailable(`${path} does not load: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (addon.abi !== ADDON_ABI) return unavailable(`${path} is a stale build (ABI ${String(addon.abi)}, expected ${ADDON_ABI}): run \`npm run build:native\``);
+  return { addon, status: { available: true, path, openssl: addon.openssl } };
+}
+
+const loaded = load();
+
+/** Whether the addon is there and, if not, why. */
+export function nativeStatus(): NativeStatus {
+  return loaded.status;
+}
+
+/** AES-GCM for one key in OpenSSL. Only constructible when `nativeStatus().available`. */
+export class NativeGcm implements GcmEngine {
+  private readonly addon: Addon;
+  private readonly sa: NativeSa;
+
+  constructor(key: Uint8Array) {
+    const { addon, status } = loaded;
+    if (addon === undefined) throw new Error(`native backend unavailable: ${status.available ? 'not loaded' : status.reason}`);
+    this.addon = addon;
+    this.sa = addon.createSa(key);
+  }
+
+  seal(iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): void {
+    this.addon.seal(this.sa, iv, buf, aadOff, aadLen, dataOff, dataLen, tagOff);
+  }
+
+  open(iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): boolean {
+    return this.addon.open(this.sa, iv, buf, aadOff, aadLen, dataOff, dataLen, tagOff);
+  }
+
+  sealBurst(burst: BurstBuffers, first: number, count: number): void {
+    this.addon.sealBurst(this.sa, burst.data, burst.desc, first, count);
+  }
+
+  openBurst(burst: BurstBuffers, first: number, count: number): number {
+    return this.addon.openBurst(this.sa, burst.data, burst.desc, burst.results, first, count);
+  }
+
+  wipe(): void {
+    this.addon.wipe(this.sa);
+  }
+}

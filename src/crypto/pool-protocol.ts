@@ -1,0 +1,92 @@
+/**
+ * How the main thread and a burst worker talk. Each worker has a control block of a few words on a
+ * SharedArrayBuffer: the main thread posts a message, bumps SEQ and notifies; the worker reads its
+ * messages synchronously (`receiveMessageOnPort`), does the job, posts the result, sets DONE = SEQ and
+ * notifies back. Both threads block in Atomics.wait rather than in their event loops.
+ *
+ * A job's frames travel in an ordinary ArrayBuffer that is transferred, not shared: V8 copies into and
+ * out of SharedArrayBuffers with relaxed atomic copies, several times slower than memcpy, and the
+ * staging copy is the one part of a split burst the main thread cannot hand off. The worker returns the
+ * buffer with its result, for the next job.
+ */
+import type { BackendName } from './backend.js';
+import type { BurstProtectOptions, BurstValidateOptions } from './burst.js';
+import type { CipherSuiteName } from './suite.js';
+
+export const CTRL_WORDS = 4;
+/** Control block words. */
+export const C_SEQ = 0;
+export const C_DONE = 1;
+/** 0 when the job ran (a ResultMessage follows for protect/validate); 1 when it threw (an ErrorMessage). */
+export const C_STATUS = 2;
+
+/** Staging table: words per frame. Protect uses the first four, validate all. */
+export const TABLE_WORDS = 9;
+/** Where the frame's octets are in the staging buffer; on validate its 8-octet SCI follows them. */
+export const T_IN_OFF = 0;
+export const T_IN_LEN = 1;
+export const T_PN_HIGH = 2;
+/** The PN's low half; on validate the SecTAG's PN. */
+export const T_PN_LOW = 3;
+/** Validate: the frame's layout (BurstLayout); T_E is 1 when the E bit is set. */
+export const T_SECTAG_OFF = 4;
+export const T_DATA_OFF = 5;
+export const T_DATA_LEN = 6;
+export const T_ICV_OFF = 7;
+export const T_E = 8;
+
+/** Main → worker: make a context for an SA. */
+export interface InstallMessage {
+  readonly type: 'install';
+  readonly id: number;
+  readonly suite: CipherSuiteName;
+  readonly backend: BackendName;
+  readonly key: Uint8Array;
+  readonly ssci: Uint8Array | undefined;
+  readonly salt: Uint8Array | undefined;
+}
+
+/** Main → worker: forget an SA (it was wiped). */
+export interface DropMessage {
+  readonly type: 'drop';
+  readonly id: number;
+}
+
+/** Main → worker: protect or validate `count` frames staged in `stage` as `table` describes. */
+export interface JobMessage {
+  readonly type: 'job';
+  readonly sa: number;
+  readonly count: number;
+  readonly stage: ArrayBuffer;
+  readonly table: Int32Array;
+  readonly protect?: BurstProtectOptions;
+  readonly validate?: BurstValidateOptions;
+}
+
+/** Main → worker: leave the loop. */
+export interface StopMessage {
+  readonly type: 'stop';
+}
+
+export type ToWorker = InstallMessage | DropMessage | JobMessage | StopMessage;
+
+/**
+ * Worker → main: the job's frames, in a buffer of the worker's, transferred: frame i is
+ * buffer[offsets[i], offsets[i] + lengths[i]), or null when lengths[i] is -1 (ICV did not verify).
+ * `stage` is the job's staging buffer, handed back for the next job.
+ */
+export interface ResultMessage {
+  readonly type: 'result';
+  readonly buffer: ArrayBuffer | undefined;
+  readonly offsets: Int32Array;
+  readonly lengths: Int32Array;
+  readonly stage: ArrayBuffer;
+}
+
+/** Worker → main: why the last job failed. */
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly message: string;
+}
+
+export type FromWorker = ResultMessage | ErrorMessage;

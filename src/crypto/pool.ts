@@ -1,0 +1,339 @@
+/**
+ * Worker threads for large bursts. The burst is cut in two (or more) slices: this thread protects or
+ * validates the first itself, each worker one of the others. A worker's slice is copied into a staging
+ * buffer that is transferred to the worker (only this thread can read the caller's frames); the worker
+ * builds, seals or opens its frames in a buffer of its own and transfers that back, with the staging
+ * buffer for the next burst. The serial work left here is the staging copy and making the result views.
+ * The cut adapts from burst to burst: whichever side finished first gets more of the next one, which
+ * also absorbs a busy machine.
+ *
+ * Waking a worker costs tens of microseconds, so bursts of fewer than `minFrames` frames are not split.
+ * Each worker makes its own context per SA from the SAK (sent on the SA's first split burst, dropped
+ * when the SA is wiped): GCM contexts are not shared between threads.
+ */
+import { once } from 'node:events';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { ConfigError, describe } from '../util/errors.js';
+import { SCI_LENGTH } from '../wire/sectag.js';
+import { protectRange, validateRange, type BurstLayout, type BurstProtectOptions, type BurstValidateOptions } from './burst.js';
+import {
+  C_DONE, C_SEQ, C_STATUS, CTRL_WORDS, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
+  type FromWorker, type ResultMessage, type ToWorker,
+} from './pool-protocol.js';
+import { onSaWipe, saKeyMaterial, type SaContext } from './sa.js';
+
+export interface BurstPoolOptions {
+  /** Worker threads beside the calling thread (default 1). */
+  readonly workers?: number;
+  /** Bursts with fewer frames are not split (default 2048). */
+  readonly minFrames?: number;
+  /** How long to wait for a worker's slice before giving up, in ms (default 10 000). */
+  readonly timeoutMs?: number;
+  /**
+   * How long a thread polls for the other's signal before sleeping in Atomics.wait, in ms (default 0.1):
+   * a worker after its slice, this thread for a worker's result. Waking a sleeping thread took from tens
+   * of microseconds to milliseconds on the 2-vCPU development VM; 0 never polls.
+   */
+  readonly spinMs?: number;
+}
+
+interface Thread {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly ctrl: Int32Array;
+  seq: number;
+  /** Whether the job in flight answers with a ResultMessage. */
+  expectsResult: boolean;
+  /** The staging buffer the worker handed back, for its next job. */
+  stage: ArrayBuffer | undefined;
+}
+
+/** A worker's slice, staged: its frames' octets and a table row per frame. */
+interface Staged {
+  readonly stage: ArrayBuffer;
+  readonly bytes: Uint8Array;
+  readonly table: Int32Array<ArrayBuffer>;
+}
+
+/** Octets a frame counts for beside its own when cutting a burst (IV set-up, tag, per-frame calls). */
+const FRAME_WEIGHT = 64;
+/** How far the calling thread's share moves per burst, and its bounds. */
+const SHARE_STEP = 0.02;
+const MIN_SHARE = 0.05;
+const MAX_SHARE = 0.9;
+
+/** The worker's module and how to start it: compiled JavaScript, or (under vitest) TypeScript through a loader. */
+function workerEntry(): { url: URL; execArgv: string[] } {
+  const here = import.meta.url;
+  // Compiled: the worker takes this process's Node options (--cpu-prof included), less --input-type, which
+  // a worker started from a file refuses.
+  if (!here.endsWith('.ts')) return { url: new URL('./pool-worker.js', here), execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) };
+  // Running from the TypeScript sources: Node 20 cannot import .ts, so the worker registers hooks that
+  // transpile it (scripts/ts-worker-hooks.mjs, with the typescript devDependency).
+  const hooks = new URL('../../scripts/ts-worker-hooks.mjs', here).href;
+  const register = `import { register } from 'node:module'; register(${JSON.stringify(hooks)});`;
+  return { url: new URL('./pool-worker.ts', here), execArgv: ['--import', `data:text/javascript,${encodeURIComponent(register)}`] };
+}
+
+export class BurstPool {
+  readonly workers: number;
+  readonly minFrames: number;
+  private readonly timeoutMs: number;
+  private readonly spinMs: number;
+  private readonly threads: Thread[];
+  private readonly saIds = new WeakMap<SaContext, number>();
+  private nextSaId = 1;
+  /** The calling thread's share of a burst's work, adapted after every split burst. */
+  private share: number;
+  private closed = false;
+
+  private constructor(threads: Thread[], minFrames: number, timeoutMs: number, spinMs: number) {
+    this.threads = threads;
+    this.workers = threads.length;
+    this.minFrames = minFrames;
+    this.timeoutMs = timeoutMs;
+    this.spinMs = spinMs;
+    // It also stages the workers' frames, so it starts with a little less than an equal share.
+    this.share = 0.9 / (threads.length + 1);
+  }
+
+  /** Starts the workers and resolves once they are ready. */
+  static async create(options: BurstPoolOptions = {}): Promise<BurstPool> {
+    const workers = options.workers ?? 1;
+    if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new ConfigError('workers', 'an integer 1-64', describe(workers));
+    const minFrames = options.minFrames ?? 2048;
+    if (!Number.isInteger(minFrames) || minFrames < 2) throw new ConfigError('minFrames', 'an integer of at least 2', describe(minFrames));
+    const spinMs = options.spinMs ?? 0.1;
+    if (!(spinMs >= 0 && spinMs <= 1000)) throw new ConfigError('spinMs', '0-1000', describe(spinMs));
+    const { url, execArgv } = workerEntry();
+    const threads = await Promise.all(
+      Array.from({ length: workers }, async (): Promise<Thread> => {
+        const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_WORDS * 4));
+        const { port1, port2 } = new MessageChannel();
+        const worker = new Worker(url, { execArgv, workerData: { ctrl: ctrl.buffer, port: port2, spinMs }, transferList: [port2] });
+        try {
+          await once(worker, 'message');
+        } catch (e) {
+          await worker.terminate();
+          throw e;
+        }
+        // Idle workers block in Atomics.wait and must not keep the process alive.
+        worker.unref();
+        port1.unref();
+        return { worker, port: port1, ctrl, seq: 0, expectsResult: false, stage: undefined };
+      }),
+    );
+    return new BurstPool(threads, minFrames, options.timeoutMs ?? 10_000, spinMs);
+  }
+
+  /** Whether a burst of `frames` frames is split. */
+  splits(frames: number): boolean {
+    return !this.closed && frames >= this.minFrames;
+  }
+
+  /** protectBurst's split path: arguments already checked. */
+  protect(sa: SaContext, frames: readonly Uint8Array[], o: BurstProtectOptions, pnHigh: ArrayLike<number>, pnLow: ArrayLike<number>): Uint8Array[] {
+    const id = this.saId(sa);
+    const cuts = this.cut(frames);
+    this.threads.forEach((t, k) => {
+      const first = cuts[k + 1]!, count = cuts[k + 2]! - first;
+      const { stage, table } = this.stageFrames(t, frames, first, count, 0, (table, _bytes, row, i) => {
+        table[row + T_PN_HIGH] = pnHigh[i]!;
+        table[row + T_PN_LOW] = pnLow[i]!;
+      });
+      this.send(t, { type: 'job', sa: id, count, stage, table, protect: o }, [stage, table.buffer]);
+    });
+    let mine: Uint8Array[] = [];
+    let failure: unknown;
+    try {
+      mine = protectRange(sa, frames, 0, cuts[1]!, o, pnHigh, pnLow);
+    } catch (e) {
+      failure = e;
+    }
+    const out = new Array<Uint8Array>(frames.length);
+    for (let i = 0; i < mine.length; i++) out[i] = mine[i]!;
+    this.collect(cuts, failure, (i, f) => (out[i] = f!));
+    return out;
+  }
+
+  /** validateBurst's split path: arguments already checked. */
+  validate(
+    sa: SaContext,
+    frames: readonly Uint8Array[],
+    layouts: readonly BurstLayout[],
+    scis: readonly Uint8Array[],
+    pnHigh: ArrayLike<number>,
+    o: BurstValidateOptions,
+  ): (Uint8Array | null)[] {
+    const id = this.saId(sa);
+    const cuts = this.cut(frames);
+    this.threads.forEach((t, k) => {
+      const first = cuts[k + 1]!, count = cuts[k + 2]! - first;
+      const { stage, table } = this.stageFrames(t, frames, first, count, SCI_LENGTH, (table, bytes, row, i, at) => {
+        const l = layouts[i]!;
+        table[row + T_PN_HIGH] = pnHigh[i]!;
+        table[row + T_PN_LOW] = l.secTag.pn;
+        table[row + T_SECTAG_OFF] = l.secTagOffset;
+        table[row + T_DATA_OFF] = l.secureDataOffset;
+        table[row + T_DATA_LEN] = l.secureDataLength;
+        table[row + T_ICV_OFF] = l.icvOffset;
+        table[row + T_E] = l.secTag.tci.e ? 1 : 0;
+        bytes.set(scis[i]!, at);
+      });
+      this.send(t, { type: 'job', sa: id, count, stage, table, validate: o }, [stage, table.buffer]);
+    });
+    let mine: (Uint8Array | null)[] = [];
+    let failure: unknown;
+    try {
+      mine = validateRange(sa, frames, 0, cuts[1]!, layouts, scis, pnHigh, o);
+    } catch (e) {
+      failure = e;
+    }
+    const out = new Array<Uint8Array | null>(frames.length);
+    for (let i = 0; i < mine.length; i++) out[i] = mine[i]!;
+    this.collect(cuts, failure, (i, f) => (out[i] = f));
+    return out;
+  }
+
+  /** Stops the workers (after any job in progress). The SA contexts they held are wiped. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.threads) this.send(t, { type: 'stop' });
+    await Promise.all(
+      this.threads.map(async (t) => {
+        t.worker.ref();
+        const exited = once(t.worker, 'exit');
+        this.finish(t);
+        await exited;
+      }),
+    );
+  }
+
+  /** Checks the pool is open; the SA's id in the workers, installing it there on first use. */
+  private saId(sa: SaContext): number {
+    if (this.closed) throw new ConfigError('pool', 'an open BurstPool', 'a closed one');
+    const known = this.saIds.get(sa);
+    if (known !== undefined) return known;
+    const keys = saKeyMaterial(sa);
+    if (keys === undefined) throw new ConfigError('SAK', 'an installed key', 'a wiped one');
+    const id = this.nextSaId++;
+    this.saIds.set(sa, id);
+    for (const t of this.threads) t.port.postMessage({ type: 'install', id, suite: sa.suite.name, backend: sa.backend, ...keys } satisfies ToWorker);
+    onSaWipe(sa, () => {
+      if (this.closed) return;
+      // Woken now, so the workers' copies of the key go with the SA rather than at the next burst.
+      for (const t of this.threads) this.send(t, { type: 'drop', id });
+      for (const t of this.threads) this.finish(t);
+    });
+    return id;
+  }
+
+  /**
+   * Cut points: this thread takes frames [cuts[0], cuts[1]), worker t [cuts[t + 1], cuts[t + 2]). The
+   * share of work is in octets plus a fixed cost per frame.
+   */
+  private cut(frames: readonly Uint8Array[]): number[] {
+    const n = frames.length;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += frames[i]!.length + FRAME_WEIGHT;
+    const workers = this.threads.length;
+    const cuts = [0];
+    let goal = total * this.share;
+    let acc = 0;
+    for (let i = 0; i < n && cuts.length <= workers; i++) {
+      acc += frames[i]!.length + FRAME_WEIGHT;
+      if (acc >= goal) {
+        cuts.push(i + 1);
+        goal += (total * (1 - this.share)) / workers;
+      }
+    }
+    while (cuts.length <= workers + 1) cuts.push(n);
+    cuts[cuts.length - 1] = n;
+    return cuts;
+  }
+
+  /**
+   * Copies frames first .. first + count - 1 into the worker's staging buffer (each followed by `extra`
+   * octets for `row` to fill) with a table row each (row index = frame index - first).
+   */
+  private stageFrames(
+    t: Thread,
+    frames: readonly Uint8Array[],
+    first: number,
+    count: number,
+    extra: number,
+    row: (table: Int32Array, bytes: Uint8Array, row: number, frame: number, extraAt: number) => void,
+  ): Staged {
+    let octets = 0;
+    for (let i = first; i < first + count; i++) octets += frames[i]!.length + extra;
+    // The buffer the worker handed back, unless it is too small; grown geometrically.
+    const stage = t.stage !== undefined && t.stage.byteLength >= octets ? t.stage : new ArrayBuffer(Math.max(octets, 2 * (t.stage?.byteLength ?? 0)));
+    t.stage = undefined;
+    const bytes = new Uint8Array(stage);
+    const table = new Int32Array(count * TABLE_WORDS);
+    let at = 0;
+    for (let i = first; i < first + count; i++) {
+      const f = frames[i]!;
+      const r = (i - first) * TABLE_WORDS;
+      bytes.set(f, at);
+      table[r + T_IN_OFF] = at;
+      table[r + T_IN_LEN] = f.length;
+      row(table, bytes, r, i, at + f.length);
+      at += f.length + extra;
+    }
+    return { stage, bytes, table };
+  }
+
+  /**
+   * Waits for every worker (even after a failure here, so none is still working when this returns),
+   * hands each worker frame to `put`, adapts the share, and throws the first failure.
+   */
+  private collect(cuts: readonly number[], failure: unknown, put: (frame: number, f: Uint8Array | null) => void): void {
+    // A worker already done when this thread finished its own slice had too little to do.
+    const early = this.threads.some((t) => Atomics.load(t.ctrl, C_DONE) === t.seq);
+    for (let t = 0; t < this.threads.length; t++) {
+      try {
+        const r = this.finish(this.threads[t]!);
+        if (r === undefined) continue;
+        this.threads[t]!.stage = r.stage;
+        for (let i = 0; i < r.lengths.length; i++) {
+          const len = r.lengths[i]!;
+          put(cuts[t + 1]! + i, len < 0 ? null : new Uint8Array(r.buffer!, r.offsets[i]!, len));
+        }
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (failure !== undefined) throw failure;
+    this.share = Math.min(MAX_SHARE, Math.max(MIN_SHARE, this.share + (early ? -SHARE_STEP : SHARE_STEP)));
+  }
+
+  /** Posts `m` to the worker and wakes it. */
+  private send(t: Thread, m: ToWorker, transfer: ArrayBuffer[] = []): void {
+    t.port.postMessage(m, transfer);
+    t.expectsResult = m.type === 'job';
+    t.seq++;
+    Atomics.store(t.ctrl, C_SEQ, t.seq);
+    Atomics.notify(t.ctrl, C_SEQ);
+  }
+
+  /** Waits for the worker's job; returns its result (jobs), throws its error. */
+  private finish(t: Thread): ResultMessage | undefined {
+    const c = t.ctrl;
+    const spinUntil = performance.now() + this.spinMs;
+    while (Atomics.load(c, C_DONE) !== t.seq && performance.now() < spinUntil);
+    const deadline = Date.now() + this.timeoutMs;
+    for (let done = Atomics.load(c, C_DONE); done !== t.seq; done = Atomics.load(c, C_DONE)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`burst worker ${t.worker.threadId} did not answer within ${this.timeoutMs} ms`);
+      Atomics.wait(c, C_DONE, done, left);
+    }
+    if (c[C_STATUS] === 0 && !t.expectsResult) return undefined;
+    const m = receiveMessageOnPort(t.port)?.message as FromWorker | undefined;
+    if (c[C_STATUS] !== 0 || m?.type !== 'result') {
+      throw new Error(`burst worker ${t.worker.threadId}: ${m?.type === 'error' ? m.message : 'no result'}`);
+    }
+    return m;
+  }
+}

@@ -1,0 +1,74 @@
+/** The benchmark in a tiny mode: well-formed JSON, SVG and table. No timing assertions. */
+import { describe, expect, it } from 'vitest';
+import { BACKEND_NAMES } from '../../src/crypto/backend.js';
+import { lineRateFps, renderSvg, renderTable, runBench, wireOctets, type BenchReport } from '../../src/bench/index.js';
+
+describe('line-rate arithmetic', () => {
+  it('64-octet frames at 10 GbE without MACsec overhead are the textbook 14.88 Mfps', () => {
+    // With a zero-octet SecTAG and no ICV this is plain Ethernet: 84 octet times a frame.
+    expect(wireOctets(64, 0) - 16).toBe(84);
+    expect(lineRateFps(10, 64, -16)).toBeCloseTo(14_880_952, 0);
+    expect(lineRateFps(10, 1518, 16)).toBeCloseTo(10e9 / (8 * (1518 + 16 + 16 + 20)), 6);
+  });
+});
+
+describe('runBench (tiny)', () => {
+  let report: BenchReport;
+
+  it('measures every case, baselines beside it', async () => {
+    report = await runBench({
+      suites: ['GCM-AES-128'],
+      modes: ['confidentiality'],
+      sizes: [64, 'imix'],
+      seconds: 0.05,
+      rounds: 2,
+      workers: 1,
+      burstFrames: 16,
+      threadedBurstFrames: 48,
+    });
+    // Per size: 3 baselines, and per backend a burst, a threaded burst and a single-frame case.
+    expect(report.results).toHaveLength(2 * (3 + 3 * BACKEND_NAMES.length));
+    for (const r of report.results) {
+      expect(r.fps).toBeGreaterThan(0);
+      expect(r.fpsRounds).toHaveLength(2);
+      expect(Object.keys(r.lineRate)).toEqual(['1', '10', '25', '100']);
+      if (r.method !== 'node-gcm') expect(r.vsNodeGcm).toBeGreaterThan(0);
+      if (r.method === 'burst' && r.threads > 1) expect(r.vsOneThread).toBeGreaterThan(0);
+    }
+    expect(report.results.find((r) => r.size === 'imix')!.frameOctets).toBeCloseTo((7 * 64 + 4 * 576 + 1518) / 12, 6);
+    expect(report.machine.backends.map((b) => b.name)).toEqual(['noble', 'node', 'native']);
+    expect(report.targets.length).toBeGreaterThan(0);
+  });
+
+  it('is JSON', () => {
+    const back = JSON.parse(JSON.stringify(report)) as BenchReport;
+    expect(back.results.length).toBe(report.results.length);
+    expect(back.machine.node).toBe(process.versions.node);
+    expect(back.options.sizes).toEqual([64, 'imix']);
+  });
+
+  it('renders an SVG chart', () => {
+    const svg = renderSvg(report);
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    expect(svg).not.toMatch(/NaN|undefined|Infinity/);
+    // Every element closed: as many opening tags (not self-closing) as closing ones, per name.
+    for (const name of ['svg', 'text', 'g']) {
+      const open = svg.match(new RegExp(`<${name}[ >](?:[^>]*[^/])?>`, 'g'))?.length ?? 0;
+      const close = svg.match(new RegExp(`</${name}>`, 'g'))?.length ?? 0;
+      expect(open, name).toBe(close);
+    }
+    for (const g of ['1 GbE', '10 GbE', '25 GbE', '100 GbE', 'AES-GCM ceiling']) expect(svg).toContain(`>${g}<`);
+    expect(svg.match(/<polyline/g)!.length).toBeGreaterThanOrEqual(5);
+    expect(svg.match(/<circle/g)!.length).toBe(report.results.filter((r) => r.method !== 'ceiling' && r.size !== 'imix').length);
+  });
+
+  it('renders a table', () => {
+    const table = renderTable(report);
+    expect(table).toContain('GCM-AES-128, confidentiality');
+    expect(table).toMatch(/\| +64 B \|/);
+    expect(table).toContain('IMIX B');
+    expect(table).toContain('createCipheriv per frame (b)');
+    expect(table).not.toMatch(/NaN|undefined/);
+  });
+});
