@@ -1,6 +1,16 @@
-/** What every command shares: colour detection, one-line errors, exit codes. */
+/** What every command shares: colour detection, one-line errors, exit codes, and the options and output of the capture commands. */
+import type { Argv } from 'yargs';
+import type { FcsMode } from '../capture/index.js';
+import { loadSaFile, type SaFile } from '../config/sa-file.js';
+import { BACKEND_NAMES, isBackendName, type BackendName } from '../crypto/backend.js';
+import type { ProgressSink } from '../runs/capture-run.js';
+import { UsageError } from '../util/errors.js';
+import { VALIDATE_FRAMES_OPTION, type ReceiveControlOptions } from '../runs/receiver.js';
 import { ConfigError } from '../util/errors.js';
 import { HexError } from '../util/hex.js';
+import { Progress } from '../util/progress.js';
+
+export { UsageError };
 
 export const EXIT_OK = 0;
 /** Frames rejected, vectors failed. */
@@ -10,11 +20,6 @@ export const EXIT_USAGE = 2;
 
 export const useColor = (stream: NodeJS.WriteStream): boolean =>
   stream.isTTY === true && process.env['NO_COLOR'] === undefined && process.env['TERM'] !== 'dumb';
-
-/** An error a user can fix: printed as one line, exit 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 const USER_ERRORS = new Set(['UsageError', 'ConfigError', 'HexError', 'VectorFileError', 'CaptureError', 'WireError', 'ScenarioError', 'MkaError']);
 
@@ -43,4 +48,44 @@ export function guarded<A>(body: (args: A) => void | Promise<void>): (args: A) =
       reportError(e);
     }
   };
+}
+
+// ---------------------------------------------------------------- shared by protect, validate and explain --in
+
+/** Captures with more frames than this get a progress bar (on a terminal): below it a run is too quick to need one. */
+export const PROGRESS_MIN_FRAMES = 2000;
+
+export const FCS_MODES: readonly FcsMode[] = ['auto', 'present', 'absent'];
+
+export function checkBackend(name: string): BackendName {
+  if (!isBackendName(name)) throw new UsageError(`--backend: expected ${BACKEND_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** --backend checked, then the --sa file loaded: where protect and validate start. */
+export function backendAndSaFile(args: { readonly backend: string; readonly sa: string }): { backend: BackendName; saFile: SaFile } {
+  return { backend: checkBackend(args.backend), saFile: loadSaFile(args.sa) };
+}
+
+/** A progress bar on stderr for a long run, or a no-op for a short one: a run's `progress` option. */
+export function progressFor(label: string): (frames: number) => ProgressSink {
+  return (frames) => {
+    if (frames <= PROGRESS_MIN_FRAMES) return { update: () => undefined, done: () => undefined };
+    const p = new Progress(label);
+    return { update: (d) => p.update(d), done: () => p.done() };
+  };
+}
+
+/** JSON with bigints (PNs) as decimal strings. */
+export const toJson = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
+
+/** The receive controls as options: `--validate-frames` and friends. */
+export type ReceiveArgs = ReceiveControlOptions;
+
+/** yargs options shared by validate and explain --in: the receive SecY's controls (10.7). */
+export function receiveOptions<T>(y: Argv<T>): Argv<T> {
+  return y
+    .option('validate-frames', { choices: Object.keys(VALIDATE_FRAMES_OPTION), default: 'strict', describe: 'validateFrames: strict drops what fails, check delivers it counted, disabled skips validation of C=0 frames' })
+    .option('replay-window', { type: 'number', default: 0, describe: 'replayWindow: how far below the highest PN seen a frame may arrive (0: strictly increasing)' })
+    .option('replay-protect', { type: 'boolean', default: true, describe: 'replayProtect (--no-replay-protect accepts any PN)' }) as unknown as Argv<T>;
 }

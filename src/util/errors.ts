@@ -19,3 +19,11 @@ export function describe(value: unknown): string {
   if (typeof value === 'bigint') return value.toString();
   return String(value);
 }
+
+/**
+ * An error a user can fix that is not one parameter's (a file that cannot be read or written, options that
+ * do not go together): the CLI prints its message as one line and exits 2.
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
