@@ -1,9 +1,9 @@
 /** `macsec bench`: the throughput benchmark (src/bench), its table on stdout, JSON and SVG on request. */
-import { writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { renderSvg, renderTable, runBench, BENCH_MODES, DEFAULT_SIZES, type BenchMode, type BenchSize } from '../../bench/index.js';
 import { ALL_BACKEND_NAMES, availableBackends, type BackendName } from '../../crypto/backend.js';
 import { CIPHER_SUITE_NAMES, cipherSuite, type CipherSuiteName } from '../../crypto/suite.js';
+import { checkOutputPath, writeOutputFile } from '../../runs/files.js';
 import { guarded, UsageError } from '../output.js';
 
 interface Args {
@@ -48,6 +48,9 @@ export const benchCommand: CommandModule<object, Args> = {
       const a = availability.find((x) => x.name === b) ?? fail(`--backend: unknown backend ${JSON.stringify(b)}; one of ${ALL_BACKEND_NAMES.join(', ')}`);
       return a.available ? a.name : fail(`--backend: ${a.name} is not available: ${a.detail}`);
     });
+    // A bad output path fails now, not after a minute of measuring.
+    if (args.json !== undefined) checkOutputPath(args.json, '--json');
+    if (args.svg !== undefined) checkOutputPath(args.svg, '--svg');
     for (const a of availability) if (!a.available) process.stderr.write(`macsec bench: ${a.name} backend not measured: ${a.detail}\n`);
     const report = await runBench({
       suites,
@@ -61,8 +64,9 @@ export const benchCommand: CommandModule<object, Args> = {
       onProgress: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(`${renderTable(report)}\n`);
-    if (args.json !== undefined) writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
-    if (args.svg !== undefined) writeFileSync(args.svg, renderSvg(report));
+    const text = new TextEncoder();
+    if (args.json !== undefined) await writeOutputFile(args.json, text.encode(`${JSON.stringify(report, null, 2)}\n`));
+    if (args.svg !== undefined) await writeOutputFile(args.svg, text.encode(renderSvg(report)));
   }),
 };
 
