@@ -1,6 +1,7 @@
 /**
  * benchmark.js suites over the benchmark's cases (src/bench/cases.ts): one suite per cipher suite,
- * mode and frame size, holding the baselines and our burst and single-frame paths per backend. Each
+ * mode and frame size, holding the baselines, our burst and single-frame paths per backend, and the
+ * SecY's transmit and receive over them (validateBurst beside SecY.receiveBurst). Each
  * benchmark call processes a fixed number of frames, so frames/s = calls/s × frames per call.
  *
  * benchmark.js runs each benchmark to completion before the next: good for its statistics (sampling,
@@ -11,7 +12,7 @@ import Benchmark from 'benchmark';
 import { BACKEND_NAMES, type BackendName } from '../src/crypto/backend.js';
 import { BurstPool } from '../src/crypto/pool.js';
 import type { CipherSuiteName } from '../src/crypto/suite.js';
-import { averageFrameOctets, Fixture, makeCase, type BenchCase, type BenchMode, type BenchSize, type CaseSpec } from '../src/bench/cases.js';
+import { averageFrameOctets, Fixture, makeCase, SECY_METHODS, type BenchCase, type BenchMode, type BenchSize, type CaseSpec } from '../src/bench/cases.js';
 import { frameGbps } from '../src/bench/line-rate.js';
 import { seriesLabel } from '../src/bench/render.js';
 
@@ -59,6 +60,8 @@ export async function runSuites(o: SuiteOptions, print: (line: string) => void):
             specs.push({ suite, mode, size, method: 'burst', backend, threads: 1 });
             if (pool) specs.push({ suite, mode, size, method: 'burst', backend, threads: 1 + pool.workers });
             specs.push({ suite, mode, size, method: 'frame', backend, threads: 1 });
+            specs.push({ suite, mode, size, method: 'validate-burst', backend, threads: 1 });
+            for (const method of SECY_METHODS) specs.push({ suite, mode, size, method, backend, threads: 1 });
           }
           const cases: BenchCase[] = specs.map((spec) => makeCase(fixture, spec, spec.threads > 1 ? THREADED_BURST_FRAMES : BURST_FRAMES, pool));
           try {

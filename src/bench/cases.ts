@@ -1,8 +1,9 @@
 /**
  * What the benchmark measures, as runnable cases over prepared frames: our burst and single-frame
- * paths per backend and thread count, and the baselines, (a) @noble/ciphers `gcm()` per frame and
- * (b) node:crypto `createCipheriv` per frame, and (c) the AES-GCM ceiling, node:crypto over one 16 KiB
- * buffer. Shared by the interleaved engine (runner.ts) and the benchmark.js suites (bench/).
+ * paths per backend and thread count, the SecY's transmit and receive (burst and per frame) over the
+ * same frames, and the baselines, (a) @noble/ciphers `gcm()` per frame and (b) node:crypto
+ * `createCipheriv` per frame, and (c) the AES-GCM ceiling, node:crypto over one 16 KiB buffer. Shared by
+ * the interleaved engine (runner.ts) and the benchmark.js suites (bench/).
  *
  * A frame of F octets is an Ethernet frame DA to FCS: the frame handed to `protect` is its first F - 4
  * octets (no FCS), so the user data is F - 16 octets. The SecTAG carries the SCI (16 octets), as in
@@ -11,22 +12,52 @@
 import { createCipheriv } from 'node:crypto';
 import { gcm } from '@noble/ciphers/aes.js';
 import type { BackendName } from '../crypto/backend.js';
-import { protectBurst } from '../crypto/burst.js';
+import { protectBurst, validateBurst } from '../crypto/burst.js';
 import { protect, type ProtectOptions } from '../crypto/macsec.js';
 import type { BurstPool } from '../crypto/pool.js';
 import { SaContext } from '../crypto/sa.js';
 import { CIPHER_SUITES, type CipherSuiteName } from '../crypto/suite.js';
+import { SecY } from '../secy/secy.js';
+import { parseMacsecFrame, type MacsecFrame } from '../wire/frame.js';
 
 export type BenchMode = 'integrity' | 'confidentiality';
 export type BenchSize = number | 'imix';
 /**
- *   burst      protectBurst, `burstFrames` frames a call (threaded: `threadedBurstFrames`, split with a pool)
- *   frame      protect, one frame a call
- *   noble-gcm  baseline (a): `gcm(key, iv, aad).encrypt(plaintext)` per frame
- *   node-gcm   baseline (b): createCipheriv + setAAD + update + final + getAuthTag per frame
- *   ceiling    baseline (c): createCipheriv over one 16 KiB buffer, counted as frames of this size
+ *   burst                protectBurst, `burstFrames` frames a call (threaded: `threadedBurstFrames`, split with a pool)
+ *   frame                protect, one frame a call
+ *   validate-burst       validateBurst over the same frames protected, `burstFrames` a call (layouts parsed ahead)
+ *   secy-transmit-burst  SecY.transmitBurst, `burstFrames` frames a call: PNs, checks, counters and outcomes
+ *                        around protectBurst
+ *   secy-transmit        SecY.transmit, one frame a call
+ *   secy-receive-burst   SecY.receiveBurst over the protected frames, `burstFrames` a call: parsing, SC and SA
+ *                        lookup, PN and replay checks, counters and outcomes around validateBurst
+ *   secy-receive         SecY.receive, one frame a call
+ *   noble-gcm            baseline (a): `gcm(key, iv, aad).encrypt(plaintext)` per frame
+ *   node-gcm             baseline (b): createCipheriv + setAAD + update + final + getAuthTag per frame
+ *   ceiling              baseline (c): createCipheriv over one 16 KiB buffer, counted as frames of this size
  */
-export type BenchMethod = 'burst' | 'frame' | 'noble-gcm' | 'node-gcm' | 'ceiling';
+export type BenchMethod =
+  | 'burst'
+  | 'frame'
+  | 'validate-burst'
+  | 'secy-transmit-burst'
+  | 'secy-transmit'
+  | 'secy-receive-burst'
+  | 'secy-receive'
+  | 'noble-gcm'
+  | 'node-gcm'
+  | 'ceiling';
+
+/** The SecY rows, and the bare burst each is set against (same direction, backend and frames). */
+export const SECY_METHODS = ['secy-transmit-burst', 'secy-transmit', 'secy-receive-burst', 'secy-receive'] as const;
+export type SecYMethod = (typeof SECY_METHODS)[number];
+export const BARE_BURST_OF: Readonly<Record<SecYMethod, BenchMethod>> = {
+  'secy-transmit-burst': 'burst',
+  'secy-transmit': 'burst',
+  'secy-receive-burst': 'validate-burst',
+  'secy-receive': 'validate-burst',
+};
+export const isSecYMethod = (m: BenchMethod): m is SecYMethod => (SECY_METHODS as readonly string[]).includes(m);
 
 export interface CaseSpec {
   readonly suite: CipherSuiteName;
@@ -125,7 +156,58 @@ export class Fixture {
   sa(backend: BackendName): SaContext {
     return new SaContext({ suite: CIPHER_SUITES[this.suite], key: this.key, ssci: this.ssci, salt: this.salt }, backend);
   }
+
+  private received: { mpdus: Uint8Array[]; layouts: MacsecFrame[] } | undefined;
+
+  /** The frames protected with PNs 1, 2, ... (as a SecY with alwaysIncludeSCI sends them) and parsed, made once. */
+  protectedFrames(): { mpdus: Uint8Array[]; layouts: MacsecFrame[] } {
+    if (this.received === undefined) {
+      const sa = this.sa('node');
+      const n = this.frames.length;
+      const pnLow = Uint32Array.from({ length: n }, (_, i) => i + 1);
+      // Copied out of the burst's buffer: each frame its own, as frames from a network would be.
+      const mpdus = protectBurst(sa, this.frames, this.options, new Uint32Array(n), pnLow).map((m) => m.slice());
+      sa.wipe();
+      const layouts = mpdus.map((m) => {
+        const parsed = parseMacsecFrame(m, { allowZeroPN: CIPHER_SUITES[this.suite].xpn });
+        if (!parsed.ok) throw new Error(`bench fixture: ${parsed.error.message}`);
+        return parsed.value;
+      });
+      this.received = { mpdus, layouts };
+    }
+    return this.received;
+  }
+
+  /** A SecY that sends as `options` says (SC=1, confidentiality as the mode), with a transmit SA under the key. */
+  transmitter(backend: BackendName): SecY {
+    const secy = new SecY({
+      sci: this.sci,
+      cipherSuite: this.suite,
+      backend,
+      alwaysIncludeSCI: true,
+      confidentialityProtect: this.options.confidentiality,
+      confidentialityOffset: this.options.confidentialityOffset,
+    });
+    secy.createTransmitSA({ an: 0, sak: this.key, ssci: this.ssci, salt: this.salt, enable: true });
+    return secy;
+  }
+
+  /**
+   * A SecY receiving from this fixture's SCI, replayProtect on (the default). Its replay window covers
+   * every PN of the protected frames, so the same frames can be received again and again, each time
+   * InPktsOK (inside [lowestPN, nextPN) a repeat is accepted, 10.6.5): the work of a fresh frame but
+   * nextPN's move.
+   */
+  receiver(backend: BackendName): SecY {
+    const secy = new SecY({ sci: fill(6, 8), cipherSuite: this.suite, backend, replayWindow: this.frames.length + 1 });
+    secy.createReceiveSC(this.sci);
+    secy.createReceiveSA(this.sci, { an: 0, sak: this.key, ssci: this.ssci, salt: this.salt, enable: true });
+    return secy;
+  }
 }
+
+/** How many frames a transmitting SecY sends before a fresh SA: far from the rekey threshold and the last PN. */
+const SECY_SA_FRAMES = 2 ** 30;
 
 /** Which node:crypto GCM cipher a key length asks for. */
 const gcmName = (keyLength: number): 'aes-128-gcm' | 'aes-256-gcm' => (keyLength === 32 ? 'aes-256-gcm' : 'aes-128-gcm');
@@ -170,6 +252,60 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
           return frames.length;
         },
         close: () => sa.wipe(),
+      };
+    }
+    case 'validate-burst': {
+      const sa = f.sa(spec.backend!);
+      const { mpdus, layouts } = f.protectedFrames();
+      const frames = mpdus.slice(0, burstFrames);
+      const n = frames.length;
+      const lays = layouts.slice(0, n);
+      const scis = frames.map(() => f.sci);
+      const pnHigh = new Uint32Array(n);
+      const o = { confidentialityOffset: f.options.confidentialityOffset };
+      return {
+        spec,
+        run() {
+          validateBurst(sa, frames, lays, scis, pnHigh, o);
+          return n;
+        },
+        close: () => sa.wipe(),
+      };
+    }
+    case 'secy-transmit-burst':
+    case 'secy-transmit': {
+      let secy = f.transmitter(spec.backend!);
+      const burst = spec.method === 'secy-transmit-burst';
+      const frames = f.frames.slice(0, burst ? burstFrames : FRAMES_PER_CALL);
+      let sent = 0;
+      return {
+        spec,
+        run() {
+          if ((sent += frames.length) > SECY_SA_FRAMES) {
+            secy.destroy();
+            secy = f.transmitter(spec.backend!);
+            sent = frames.length;
+          }
+          if (burst) secy.transmitBurst(frames);
+          else for (let i = 0; i < frames.length; i++) secy.transmit(frames[i]!);
+          return frames.length;
+        },
+        close: () => secy.destroy(),
+      };
+    }
+    case 'secy-receive-burst':
+    case 'secy-receive': {
+      const secy = f.receiver(spec.backend!);
+      const burst = spec.method === 'secy-receive-burst';
+      const frames = f.protectedFrames().mpdus.slice(0, burst ? burstFrames : FRAMES_PER_CALL);
+      return {
+        spec,
+        run() {
+          if (burst) secy.receiveBurst(frames);
+          else for (let i = 0; i < frames.length; i++) secy.receive(frames[i]!);
+          return frames.length;
+        },
+        close: () => secy.destroy(),
       };
     }
     case 'noble-gcm': {

@@ -1,5 +1,5 @@
 /** A benchmark report as a text table and as an SVG chart. */
-import type { BenchMethod, BenchMode, BenchSize } from './cases.js';
+import { isSecYMethod, type BenchMethod, type BenchMode, type BenchSize } from './cases.js';
 import { lineRateFps } from './line-rate.js';
 import type { BenchReport, BenchResult } from './runner.js';
 
@@ -9,7 +9,15 @@ const METHOD_LABEL: Record<BenchMethod, string> = {
   ceiling: 'ceiling: node:crypto 16 KiB (c)',
   burst: 'burst',
   frame: 'single frame',
+  'validate-burst': 'validateBurst',
+  'secy-transmit-burst': 'SecY.transmitBurst',
+  'secy-transmit': 'SecY.transmit per frame',
+  'secy-receive-burst': 'SecY.receiveBurst',
+  'secy-receive': 'SecY.receive per frame',
 };
+
+/** Bursts, for the line-rate table and the chart: what a caller gets, frame after frame. */
+const isBurst = (m: BenchMethod): boolean => m === 'burst' || m === 'validate-burst' || m === 'secy-transmit-burst' || m === 'secy-receive-burst';
 
 export function seriesLabel(r: Pick<BenchResult, 'method' | 'backend' | 'threads'>): string {
   if (r.backend === undefined) return METHOD_LABEL[r.method];
@@ -53,10 +61,12 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
+const fmtCost = (x: number | undefined): string => (x === undefined ? '' : `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(Math.abs(x) >= 1 ? 0 : 1)} %`);
+
 /**
  * Markdown tables: per suite and mode, frames/s (Gbit/s) and the ratio to createCipheriv (b), or to
  * noble gcm() (a) for the noble backend, or to one thread for threaded rows; then each burst's share of
- * 1/10/25/100 GbE line rate; then the targets.
+ * 1/10/25/100 GbE line rate; then what the SecY costs over the bare burst cipher; then the targets.
  */
 export function renderTable(report: BenchReport): string {
   const m = report.machine;
@@ -81,7 +91,7 @@ export function renderTable(report: BenchReport): string {
     ]);
     out.push(table(['method', ...sizes.map((s) => `${sizeLabel(s)} B`)], rows), '');
     out.push(`Line rate (fraction of ${report.linkRatesGbps.join(' / ')} GbE; SecTAG ${report.secTagOctets} + ICV 16 + 20 octets a frame):`, '');
-    const lineRows = series(p.results.filter((r) => r.method === 'burst' || r.method === 'ceiling')).map((s) => [
+    const lineRows = series(p.results.filter((r) => isBurst(r.method) || r.method === 'ceiling')).map((s) => [
       seriesLabel(s[0]!),
       ...sizes.map((size) => {
         const r = s.find((x) => x.size === size);
@@ -89,12 +99,20 @@ export function renderTable(report: BenchReport): string {
       }),
     ]);
     out.push(table(['method', ...sizes.map((s) => `${sizeLabel(s)} B`)], lineRows), '');
+    const secyRows = series(p.results.filter((r) => isSecYMethod(r.method))).map((s) => [
+      seriesLabel(s[0]!),
+      ...sizes.map((size) => fmtCost(s.find((x) => x.size === size)?.overBareBurst)),
+    ]);
+    if (secyRows.length > 0) {
+      out.push('SecY bookkeeping: time per frame over the bare burst cipher of its direction (protectBurst, validateBurst), same backend and frames:', '');
+      out.push(table(['method', ...sizes.map((s) => `${sizeLabel(s)} B`)], secyRows), '');
+    }
   }
   if (report.targets.length > 0) {
     out.push('### Targets', '');
     for (const t of report.targets) {
       const mark = t.met === undefined ? '–' : t.met ? '✓' : '✗';
-      out.push(`${mark} ${t.target}: ${t.value === undefined ? 'not measured' : t.value.toFixed(2)} (goal ${t.goal})`);
+      out.push(`${mark} ${t.target}: ${t.value === undefined ? 'not measured' : t.value.toFixed(2)} (goal ${t.comparison === 'at most' ? '≤' : '≥'} ${t.goal})`);
     }
   }
   return out.join('\n');
@@ -103,10 +121,15 @@ export function renderTable(report: BenchReport): string {
 const COLORS: Record<string, string> = { node: '#1f77b4', noble: '#2ca02c', native: '#d62728' };
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** The series the chart draws. */
+const CHARTED: readonly BenchMethod[] = ['burst', 'frame', 'secy-transmit-burst', 'noble-gcm', 'node-gcm'];
+
 /**
  * Frames/s against frame size, both on log scales, one panel per suite and mode: our bursts per backend
- * (solid; threaded dashed; single frame dotted), the per-frame baselines in grey, the AES-GCM ceiling,
- * and the 1/10/25/100 GbE line rates. IMIX is drawn as diamonds at its mean frame size.
+ * (solid; threaded dashed; single frame dotted; SecY.transmitBurst thin dash-dot), the per-frame
+ * baselines in grey, the AES-GCM ceiling, and the 1/10/25/100 GbE line rates. IMIX is drawn as diamonds
+ * at its mean frame size. The receive rows (validateBurst, SecY.receiveBurst) and the SecY's per-frame
+ * rows are left to the table: the chart would be a tangle of lines.
  */
 export function renderSvg(report: BenchReport): string {
   const ps = panels(report);
@@ -159,11 +182,11 @@ export function renderSvg(report: BenchReport): string {
       parts.push(`<text x="${px(x0) + 4}" y="${py(bps / x0) - 5}" fill="#ff7f0e">AES-GCM ceiling</text>`);
       legend.set(METHOD_LABEL.ceiling, `<line x1="0" x2="24" y1="0" y2="0" stroke="#ff7f0e" stroke-width="1.5" stroke-dasharray="8 3"/>`);
     }
-    for (const s of series(p.results.filter((r) => r.method !== 'ceiling'))) {
+    for (const s of series(p.results.filter((r) => CHARTED.includes(r.method)))) {
       const r0 = s[0]!;
       const color = r0.backend === undefined ? (r0.method === 'node-gcm' ? '#555' : '#aaa') : (COLORS[r0.backend] ?? '#000');
-      const dash = r0.method === 'frame' ? ' stroke-dasharray="1 3"' : r0.threads > 1 ? ' stroke-dasharray="6 3"' : '';
-      const widthPx = r0.method === 'burst' ? 2 : 1.5;
+      const dash = r0.method === 'frame' ? ' stroke-dasharray="1 3"' : r0.method === 'secy-transmit-burst' ? ' stroke-dasharray="6 2 1 2"' : r0.threads > 1 ? ' stroke-dasharray="6 3"' : '';
+      const widthPx = r0.method === 'burst' ? 2 : r0.method === 'secy-transmit-burst' ? 1 : 1.5;
       const sized = s.filter((r) => r.size !== 'imix').sort((a, b) => a.frameOctets - b.frameOctets);
       if (sized.length > 1) {
         parts.push(`<polyline points="${sized.map((r) => `${px(r.frameOctets).toFixed(1)},${py(r.fps).toFixed(1)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="${widthPx}"${dash}/>`);

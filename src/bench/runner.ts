@@ -8,7 +8,20 @@ import { BACKEND_NAMES, type BackendName } from '../crypto/backend.js';
 import { BurstPool } from '../crypto/pool.js';
 import { CIPHER_SUITE_NAMES, type CipherSuiteName } from '../crypto/suite.js';
 import { ConfigError, describe } from '../util/errors.js';
-import { averageFrameOctets, Fixture, makeCase, SECTAG_OCTETS, type BenchCase, type BenchMethod, type BenchMode, type BenchSize, type CaseSpec } from './cases.js';
+import {
+  averageFrameOctets,
+  BARE_BURST_OF,
+  Fixture,
+  isSecYMethod,
+  makeCase,
+  SECTAG_OCTETS,
+  SECY_METHODS,
+  type BenchCase,
+  type BenchMethod,
+  type BenchMode,
+  type BenchSize,
+  type CaseSpec,
+} from './cases.js';
 import { frameGbps, LINK_RATES_GBPS, lineRateFractions, type LinkRate } from './line-rate.js';
 import { machineInfo, type MachineInfo } from './machine.js';
 
@@ -32,6 +45,11 @@ export interface BenchOptions {
   readonly rounds?: number;
   /** Measure the single-frame path too. Default true. */
   readonly singleFrame?: boolean;
+  /**
+   * Measure the SecY too: SecY.transmitBurst and receiveBurst beside the bare protectBurst and validateBurst,
+   * and (with singleFrame) SecY.transmit and receive per frame. Default true.
+   */
+  readonly secy?: boolean;
   /** Frames per burst on one thread (default 128) and when threaded (default 4096). */
   readonly burstFrames?: number;
   readonly threadedBurstFrames?: number;
@@ -56,12 +74,20 @@ export interface BenchResult extends CaseSpec {
   readonly vsNodeGcm: number | undefined;
   /** Threaded bursts: median per-round ratio to the same backend's single-thread burst. */
   readonly vsOneThread: number | undefined;
+  /**
+   * SecY rows: what the SecY's bookkeeping costs over the bare burst cipher of its direction (protectBurst
+   * for transmit, validateBurst for receive; same backend, frames and burst size), as the median of the
+   * per-round ratios bare fps / SecY fps, less 1: 0.1 is 10 % more time per frame.
+   */
+  readonly overBareBurst: number | undefined;
 }
 
 export interface TargetCheck {
   readonly target: string;
   readonly value: number | undefined;
   readonly goal: number;
+  /** Whether the value is to reach the goal (at least) or stay within it (at most, for costs). */
+  readonly comparison: 'at least' | 'at most';
   /** undefined when the run did not measure what the target needs. */
   readonly met: boolean | undefined;
 }
@@ -80,6 +106,7 @@ export interface BenchReport {
     readonly seconds: number;
     readonly rounds: number;
     readonly singleFrame: boolean;
+    readonly secy: boolean;
     readonly burstFrames: number;
     readonly threadedBurstFrames: number;
   };
@@ -119,7 +146,9 @@ function resolveOptions(o: BenchOptions): BenchReport['options'] {
   for (const [name, v] of [['burstFrames', burstFrames], ['threadedBurstFrames', threadedBurstFrames]] as const) {
     if (!Number.isInteger(v) || v < 1 || v > 65536) throw new ConfigError(name, 'an integer 1-65536', describe(v));
   }
-  return { suites, modes, sizes, backends, workers, seconds, rounds, singleFrame: o.singleFrame ?? true, burstFrames, threadedBurstFrames };
+  const singleFrame = o.singleFrame ?? true;
+  const secy = o.secy ?? true;
+  return { suites, modes, sizes, backends, workers, seconds, rounds, singleFrame, secy, burstFrames, threadedBurstFrames };
 }
 
 /** The cases of one group, baselines first. */
@@ -135,6 +164,10 @@ function groupSpecs(suite: CipherSuiteName, mode: BenchMode, size: BenchSize, o:
     add('burst', backend);
     if (o.workers > 0) add('burst', backend, 1 + o.workers);
     if (o.singleFrame) add('frame', backend);
+    if (o.secy) {
+      add('validate-burst', backend);
+      for (const method of SECY_METHODS) if (o.singleFrame || method.endsWith('-burst')) add(method, backend);
+    }
   }
   return specs;
 }
@@ -207,6 +240,7 @@ function measureGroup(cases: readonly BenchCase[], rounds: number, cellMs: numbe
   }
   const find = (spec: Partial<CaseSpec>): number => cases.findIndex((c) => Object.entries(spec).every(([k, v]) => c.spec[k as keyof CaseSpec] === v));
   const ratio = (i: number, j: number): number | undefined => (j < 0 || i === j ? undefined : median(fps[i]!.map((x, r) => x / fps[j]![r]!)));
+  const cost = (i: number, j: number): number | undefined => (j < 0 || i === j ? undefined : median(fps[j]!.map((x, r) => x / fps[i]![r]!)) - 1);
   const nobleGcm = find({ method: 'noble-gcm' });
   const nodeGcm = find({ method: 'node-gcm' });
   return cases.map((c, i) => {
@@ -214,6 +248,7 @@ function measureGroup(cases: readonly BenchCase[], rounds: number, cellMs: numbe
     const octets = averageFrameOctets(spec.size);
     const f = median(fps[i]!);
     const oneThread = spec.method === 'burst' && spec.threads > 1 ? find({ method: 'burst', backend: spec.backend, threads: 1 }) : -1;
+    const bare = isSecYMethod(spec.method) ? find({ method: BARE_BURST_OF[spec.method], backend: spec.backend, threads: 1 }) : -1;
     return {
       ...spec,
       backend: spec.backend,
@@ -225,6 +260,7 @@ function measureGroup(cases: readonly BenchCase[], rounds: number, cellMs: numbe
       vsNobleGcm: ratio(i, nobleGcm),
       vsNodeGcm: ratio(i, nodeGcm),
       vsOneThread: ratio(i, oneThread),
+      overBareBurst: cost(i, bare),
     };
   });
 }
@@ -233,7 +269,9 @@ function measureGroup(cases: readonly BenchCase[], rounds: number, cellMs: numbe
 export function checkTargets(results: readonly BenchResult[]): TargetCheck[] {
   const at = (method: BenchMethod, backend: BackendName | undefined, size: BenchSize, threads = 1): BenchResult | undefined =>
     results.find((r) => isSame(r, { suite: 'GCM-AES-128', mode: 'confidentiality', size, method, backend, threads }));
-  const check = (target: string, value: number | undefined, goal: number): TargetCheck => ({ target, value, goal, met: value === undefined ? undefined : value >= goal });
+  const check = (target: string, value: number | undefined, goal: number): TargetCheck => ({ target, value, goal, comparison: 'at least', met: value === undefined ? undefined : value >= goal });
+  const atMost = (target: string, value: number | undefined, goal: number): TargetCheck => ({ target, value, goal, comparison: 'at most', met: value === undefined ? undefined : value <= goal });
+  const percent = (x: number | undefined): number | undefined => (x === undefined ? undefined : x * 100);
   const targets = [
     check('node burst ≥ 10× createCipheriv at 64 octets', at('burst', 'node', 64)?.vsNodeGcm, 10),
     check('node burst ≥ 2× createCipheriv at 512 octets', at('burst', 'node', 512)?.vsNodeGcm, 2),
@@ -243,6 +281,13 @@ export function checkTargets(results: readonly BenchResult[]): TargetCheck[] {
     check('native burst ≥ 10 GbE line rate at 512 octets', at('burst', 'native', 512)?.lineRate['10'], 1),
     check('native burst ≥ 10 GbE line rate at 1518 octets', at('burst', 'native', 1518)?.lineRate['10'], 1),
   ];
+  // The SecY's bookkeeping over the bare burst cipher, per backend measured, in percent.
+  for (const backend of new Set(results.filter((r) => r.method === 'secy-transmit-burst' || r.method === 'secy-receive-burst').map((r) => r.backend))) {
+    targets.push(
+      atMost(`${backend} SecY.transmitBurst costs ≤ 15 % over protectBurst at 64 octets (%)`, percent(at('secy-transmit-burst', backend, 64)?.overBareBurst), 15),
+      atMost(`${backend} SecY.receiveBurst costs ≤ 15 % over validateBurst at 64 octets (%)`, percent(at('secy-receive-burst', backend, 64)?.overBareBurst), 15),
+    );
+  }
   // Thread scaling: the median over the sizes measured, per backend.
   const threaded = results.filter((r) => r.suite === 'GCM-AES-128' && r.mode === 'confidentiality' && r.method === 'burst' && r.threads > 1);
   for (const backend of new Set(threaded.map((r) => r.backend))) {

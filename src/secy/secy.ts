@@ -7,8 +7,11 @@
  *   transmit: prepareTransmit (SA, PN, checks) -> protectJob (crypto) -> completeTransmit (counters)
  *   receive:  prepareReceive (SecTAG, SC, SA, PN recovery, replay pre-check) -> validateJob (crypto)
  *             -> completeReceive (replay check again, counters, nextPN/lowestPN)
- * The PN is assigned and the replay state updated in frame order; `transmitBurst`/`receiveBurst` run the
- * three steps frame by frame today.
+ * The PN is assigned and the replay state updated in frame order. `transmitBurst`/`receiveBurst` run the
+ * first step frame by frame, the crypto of the whole burst in one pass (`protectBurst`/`validateBurst`, one
+ * call per run of frames that share an SA and SecTAG options), then the last step frame by frame, in frame
+ * order; outcomes, counters, frames and PN state are exactly those of `transmit`/`receive` one frame at a
+ * time (see the two methods for what serial order asks of them).
  *
  * Receive decision table (10.6.1-10.6.5), in the order the checks are made; "deliver" is the Controlled
  * Port, with the SecTAG and ICV removed; C is the SecTAG's C bit (E=1 implies C=1: 9.5):
@@ -46,6 +49,7 @@
  * - a too-long frame is refused before it takes a PN (Linux assigns the PN first);
  * - InOctets and OutOctets count user data octets (Linux counts the whole frame).
  */
+import { protectRange, validateRange, type BurstProtectOptions, type BurstRunOptions } from '../crypto/burst.js';
 import { MIN_USER_DATA, protect, validate, type ProtectOptions } from '../crypto/macsec.js';
 import { SaContext } from '../crypto/sa.js';
 import type { BackendName } from '../crypto/backend.js';
@@ -72,7 +76,8 @@ import {
 } from './counters.js';
 import { applyControls, defaultControls, resolveBackend, resolveSuite, toSci, type SciInput, type SecYControls, type SecYOptions } from './controls.js';
 import type { ReceiveDropCounter, ReceiveOrigin, ReceiveOutcome, TransmitDropCounter, TransmitOutcome } from './outcome.js';
-import { advanceReplay, checkPN, isLate, pnBig, pnHi, pnLess, pnLo, raiseLowest, recoverPNHigh } from './replay.js';
+import { advanceReplay, checkPN, isLate, pnBig, pnHi, pnLess, pnLo, raiseLowest, recoverPNHigh, TWO_32 } from './replay.js';
+import { quickLayout } from './quick-layout.js';
 import { ReceiveSA, TransmitSA } from './sa.js';
 import { AN_COUNT, ReceiveSC, TransmitSC } from './sc.js';
 import {
@@ -241,6 +246,38 @@ function stripSecTag(frame: Uint8Array, layout: MacsecFrame): Uint8Array {
 
 const hex8 = (n: number): string => n.toString(16).padStart(8, '0');
 
+/**
+ * A transmit frame's SecTAG options as one small number (frames with equal keys share a burst call):
+ * the SC, ES, SCB and E=C bits, the clear tags, and the confidentiality offset's index in
+ * CONFIDENTIALITY_OFFSETS.
+ */
+const KEY_INCLUDE_SCI = 1;
+const KEY_END_STATION = 2;
+const KEY_SCB = 4;
+const KEY_CONFIDENTIALITY = 8;
+const KEY_TAGS_SHIFT = 4;
+const KEY_OFFSET_SHIFT = 6;
+
+const keyOfControls = (c: SecYControls): number =>
+  (c.confidentialityProtect ? KEY_CONFIDENTIALITY : 0) | (CONFIDENTIALITY_OFFSETS.indexOf(c.confidentialityOffset) << KEY_OFFSET_SHIFT);
+
+/** A transmit burst's per-frame state by frame index, and the indices of the frames waiting for the crypto. */
+class TransmitScratch {
+  readonly tags: Uint8Array;
+  readonly pnHi: Uint32Array;
+  readonly pnLo: Uint32Array;
+  readonly keys: Uint8Array;
+  readonly pending: Int32Array;
+
+  constructor(frames: number) {
+    this.tags = new Uint8Array(frames);
+    this.pnHi = new Uint32Array(frames);
+    this.pnLo = new Uint32Array(frames);
+    this.keys = new Uint8Array(frames);
+    this.pending = new Int32Array(frames);
+  }
+}
+
 export class SecY {
   readonly cipherSuite: CipherSuite;
   readonly backend: BackendName;
@@ -249,6 +286,8 @@ export class SecY {
   private c: SecYControls;
   private thresholdHi: number;
   private thresholdLo: number;
+  /** The part of a transmitted frame's SecTAG options key that the controls alone decide (E=C, offset). */
+  private keyOfControls: number;
   /** hi of maxPN: 0, or 2^32 - 1 with XPN. */
   private readonly maxHi: number;
   private readonly tx: TransmitSC;
@@ -262,6 +301,10 @@ export class SecY {
   /** The SCI last looked up, for reporting an unknown one. */
   private lookupHi = 0;
   private lookupLo = 0;
+  /** The receive SC found last, and its SCI's words: the frames of a burst mostly come from one peer. */
+  private foundSC: ReceiveSC | undefined;
+  private foundHi = -1;
+  private foundLo = -1;
   private readonly protectOptions: Mutable<ProtectOptions>;
   private readonly listeners: { [K in keyof SecYEvents]: SecYListener<K>[] } = { rekeyNeeded: [], pnExhausted: [], persistNeeded: [] };
   /** PNs a snapshot saves ahead by default (snapshot.ts). */
@@ -274,6 +317,14 @@ export class SecY {
   /** Resume points restored for SAKs by keyId: a SA installed under one of them starts there or above. */
   private readonly pnFloors = new Map<string, bigint>();
   private readonly queued: (() => void)[] = [];
+  /** What step 1 of transmit leaves for the next steps when a frame takes its PN (takePN). */
+  private readonly prepared: { sa: TransmitSA | undefined; hi: number; lo: number; key: number } = { sa: undefined, hi: 0, lo: 0, key: 0 };
+  /** Kept from burst to burst (typed arrays are slow to make); undefined while a burst has it. */
+  private txScratch: TransmitScratch | undefined;
+  /** The PN upper halves of a receive run, kept likewise (receiveBurst raises no events, so never nested). */
+  private rxPnHigh = new Uint32Array(128);
+  /** A receive run's SCIs (one per frame, all the SA's), kept likewise and refilled when the SA changes. */
+  private rxScis: Uint8Array[] = [];
 
   constructor(options: SecYOptions) {
     if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an object with at least sci', describe(options));
@@ -287,6 +338,7 @@ export class SecY {
     this.c = applyControls(defaultControls(this.cipherSuite), controls, this.cipherSuite);
     this.thresholdHi = pnHi(this.c.rekeyThreshold);
     this.thresholdLo = pnLo(this.c.rekeyThreshold);
+    this.keyOfControls = keyOfControls(this.c);
     this.tx = new TransmitSC(this.txSci);
     this.protectOptions = {
       an: 0,
@@ -318,6 +370,7 @@ export class SecY {
     this.c = next;
     this.thresholdHi = pnHi(next.rekeyThreshold);
     this.thresholdLo = pnLo(next.rekeyThreshold);
+    this.keyOfControls = keyOfControls(next);
     // A smaller window raises lowestPN now; a larger one takes effect as nextPN moves on.
     for (const sc of this.rx.values()) for (const sa of sc.sas) if (sa) raiseLowest(sa, next.replayWindow);
   }
@@ -446,6 +499,7 @@ export class SecY {
     if (this.rx.has(key)) throw new ConfigError('sci', 'an SCI without a receive SC', `receive SC ${key} exists`);
     const sc = new ReceiveSC(s);
     this.rx.set(key, sc);
+    this.foundSC = undefined;
     const hi = readU32(s, 0);
     let inner = this.rxIndex.get(hi);
     if (!inner) this.rxIndex.set(hi, (inner = new Map()));
@@ -459,6 +513,7 @@ export class SecY {
     addCounters(this.rxAbsorbed, sc.counters(), RECEIVE_SC_COUNTERS);
     const key = sciHex(sc.sci);
     this.rx.delete(key);
+    this.foundSC = undefined;
     const hi = readU32(sc.sci, 0);
     const inner = this.rxIndex.get(hi)!;
     inner.delete(readU32(sc.sci, 4));
@@ -718,15 +773,208 @@ export class SecY {
     return outcome;
   }
 
-  /** Protects frames in order (PNs assigned in order); checks every frame's shape before sending any. */
-  transmitBurst(frames: readonly Uint8Array[]): TransmitOutcome[] {
-    for (const f of frames) this.checkTransmitFrame(f);
-    const out: TransmitOutcome[] = new Array(frames.length);
-    for (let i = 0; i < frames.length; i++) {
-      out[i] = this.transmitOne(frames[i]!);
-      this.dispatchEvents();
+  /**
+   * Protects frames in order (PNs assigned in order); checks every frame's shape before sending any.
+   *
+   * The cryptography of the burst is done in one pass: every frame takes its PN in order (step 1, as
+   * prepareTransmit), the frames that took one are protected in runs that share an SA and SecTAG options,
+   * one burst call each (protectBurst's work, its checks left out: the SecY made the options and PNs), and
+   * then counted in frame order (step 3). An event a frame raises (rekeyNeeded, pnExhausted,
+   * persistNeeded) is dispatched as `transmit` dispatches it: once that frame and all before it are
+   * protected and counted, and before the next frame takes its PN. So a listener that switches SAs, changes
+   * controls or persists a snapshot affects exactly the frames it would affect frame by frame. Outcomes,
+   * counters, frames and PN state are those of `transmit` called once per frame.
+   *
+   * `run.pool` lets runs of at least `pool.minFrames` frames be split between worker threads
+   * (crypto/pool.ts). The MPDUs returned are views into one buffer per run (burst.ts).
+   */
+  transmitBurst(frames: readonly Uint8Array[], run: BurstRunOptions = {}): TransmitOutcome[] {
+    if (!Array.isArray(frames)) throw new ConfigError('frames', 'an array of Uint8Array', describe(frames));
+    const n = frames.length;
+    // A listener may send a burst of its own while this one waits on it: it gets scratch of its own.
+    let s = this.txScratch;
+    this.txScratch = undefined;
+    if (s === undefined || s.pnHi.length < n) s = new TransmitScratch(Math.max(n, 128));
+    const { tags, pnHi, pnLo, keys, pending } = s;
+    for (let i = 0; i < n; i++) tags[i] = this.checkTransmitFrame(frames[i]!);
+    const out: TransmitOutcome[] = new Array(n);
+    // The frames that took a PN and wait for the crypto: pending[0, count), all under `sa`, with their user
+    // data octets added up (all, and E=1's) while each frame is at hand, for the counters.
+    let count = 0;
+    let sa: TransmitSA | undefined;
+    let octets = 0;
+    let encryptedOctets = 0;
+    // After a frame takes its PN the full way (takePN), the frames that may follow it taking theirs with
+    // only their length checked (quickPNs), the SecTAG options they share but for the clear tags, and the
+    // octets a frame grows by.
+    let quick = 0;
+    let quickKey = 0;
+    let growth = 0;
+    let maxFrameSize = 0;
+    for (let i = 0; i < n; i++) {
+      const frame = frames[i]!;
+      const t = tags[i]!;
+      let key: number;
+      if (quick > 0 && frame.length + growth <= maxFrameSize) {
+        // What takePN would do, none of its checks or events being due: take nextPN, increment it.
+        quick--;
+        const owner = sa!;
+        const hi = owner.nextHi;
+        const lo = owner.nextLo;
+        if (lo === 0xffff_ffff) {
+          owner.nextHi = hi + 1;
+          owner.nextLo = 0;
+        } else {
+          owner.nextLo = lo + 1;
+        }
+        pnHi[i] = hi;
+        pnLo[i] = lo;
+        key = quickKey | (t << KEY_TAGS_SHIFT);
+      } else {
+        quick = 0;
+        const refused = this.takePN(frame, t);
+        if (refused !== undefined) {
+          out[i] = refused;
+        } else {
+          const p = this.prepared;
+          if (p.sa !== sa && count > 0) {
+            // The SA changes only when a listener runs, after a flush; kept apart anyway should that change.
+            this.sendPending(frames, sa!, s, count, octets, encryptedOctets, out, run);
+            count = octets = encryptedOctets = 0;
+          }
+          sa = p.sa!;
+          pnHi[i] = p.hi;
+          pnLo[i] = p.lo;
+          quickKey = p.key & ~(3 << KEY_TAGS_SHIFT);
+          growth = secTagLength((p.key & KEY_INCLUDE_SCI) !== 0) + ICV_LENGTH;
+          maxFrameSize = this.c.maxFrameSize;
+          quick = this.quickPNs(sa);
+        }
+        key = refused === undefined ? this.prepared.key : -1;
+      }
+      if (key >= 0) {
+        keys[i] = key;
+        pending[count++] = i;
+        const userLength = frame.length - ETHERTYPE_OFFSET - VLAN_TAG_LENGTH * t;
+        octets += userLength;
+        if (key & KEY_CONFIDENTIALITY) encryptedOctets += userLength;
+      }
+      if (this.queued.length > 0) {
+        // Serial order: the listeners see this frame and every earlier one sent and counted.
+        if (count > 0) this.sendPending(frames, sa!, s, count, octets, encryptedOctets, out, run);
+        count = octets = encryptedOctets = 0;
+        quick = 0; // a listener may change anything
+        this.dispatchEvents();
+      }
     }
+    if (count > 0) this.sendPending(frames, sa!, s, count, octets, encryptedOctets, out, run);
+    // A nested burst (a listener's) may have put its scratch back meanwhile: keep the larger.
+    const kept = this.txScratch as TransmitScratch | undefined;
+    if (kept === undefined || kept.pnHi.length < s.pnHi.length) this.txScratch = s;
     return out;
+  }
+
+  /**
+   * Steps 2 and 3 for the frames s.pending[0, count), which took their PNs under `sa`: one burst call per
+   * run of frames with the same SecTAG options (one run unless frames differ in their source address, with
+   * useES, or in their clear tags), then the counters and outcomes in frame order.
+   */
+  private sendPending(
+    frames: readonly Uint8Array[],
+    sa: TransmitSA,
+    s: TransmitScratch,
+    count: number,
+    octets: number,
+    encryptedOctets: number,
+    out: TransmitOutcome[],
+    run: BurstRunOptions,
+  ): void {
+    const { pnHi, pnLo, keys, pending } = s;
+    const key0 = keys[pending[0]!]!;
+    let uniform = true;
+    for (let k = 1; k < count && uniform; k++) uniform = keys[pending[k]!] === key0;
+    let mpdus: Uint8Array[];
+    if (uniform) {
+      mpdus = this.sealRun(frames, sa, key0, s, pending.subarray(0, count), run);
+    } else {
+      mpdus = new Array(count);
+      const done = new Uint8Array(count);
+      for (let k = 0; k < count; k++) {
+        if (done[k]) continue;
+        const key = keys[pending[k]!]!;
+        const members: number[] = [];
+        for (let m = k; m < count; m++) {
+          if (!done[m] && keys[pending[m]!] === key) {
+            members.push(m);
+            done[m] = 1;
+          }
+        }
+        const sealed = this.sealRun(frames, sa, key, s, Int32Array.from(members, (m) => pending[m]!), run);
+        for (let m = 0; m < members.length; m++) mpdus[members[m]!] = sealed[m]!;
+      }
+    }
+    // Step 3, as completeTransmit: no listener runs before the burst returns or the next event, so the
+    // counters can be added up and stored once.
+    const an = sa.an;
+    let encrypted = 0;
+    for (let k = 0; k < count; k++) {
+      const i = pending[k]!;
+      const confidentiality = (keys[i]! & KEY_CONFIDENTIALITY) !== 0;
+      if (confidentiality) encrypted++;
+      out[i] = { kind: 'transmitted', counter: confidentiality ? 'OutPktsEncrypted' : 'OutPktsProtected', frame: mpdus[k]!, an, pn: pnBig(pnHi[i]!, pnLo[i]!) };
+    }
+    const cnt = sa.counters;
+    cnt.OutPktsEncrypted += encrypted;
+    cnt.OutOctetsEncrypted += encryptedOctets;
+    cnt.OutPktsProtected += count - encrypted;
+    cnt.OutOctetsProtected += octets - encryptedOctets;
+  }
+
+  /** Step 2 for frames[members[k]] with SecTAG options `key`: their MPDUs, in the members' order. */
+  private sealRun(frames: readonly Uint8Array[], sa: TransmitSA, key: number, s: TransmitScratch, members: Int32Array, run: BurstRunOptions): Uint8Array[] {
+    const count = members.length;
+    const o: BurstProtectOptions = {
+      an: sa.an,
+      sci: this.txSci,
+      includeSci: (key & KEY_INCLUDE_SCI) !== 0,
+      endStation: (key & KEY_END_STATION) !== 0,
+      scb: (key & KEY_SCB) !== 0,
+      confidentiality: (key & KEY_CONFIDENTIALITY) !== 0,
+      confidentialityOffset: CONFIDENTIALITY_OFFSETS[(key >>> KEY_OFFSET_SHIFT) & 3]!,
+      clearTags: (key >>> KEY_TAGS_SHIFT) & 3,
+    };
+    const first = members[0]!;
+    const split = run.pool?.splits(count) ?? false;
+    // The usual case: frames first .. first + count - 1 of the burst, PNs in place by frame index.
+    if (!split && members[count - 1]! - first === count - 1) return protectRange(sa.ctx, frames, first, count, o, s.pnHi, s.pnLo);
+    const some: Uint8Array[] = new Array(count);
+    const hi = new Uint32Array(count);
+    const lo = new Uint32Array(count);
+    for (let k = 0; k < count; k++) {
+      const i = members[k]!;
+      some[k] = frames[i]!;
+      hi[k] = s.pnHi[i]!;
+      lo[k] = s.pnLo[i]!;
+    }
+    return split ? run.pool!.protect(sa.ctx, some, o, hi, lo) : protectRange(sa.ctx, some, 0, count, o, hi, lo);
+  }
+
+  /**
+   * How many frames may take their PNs from `sa` after the one that just took its PN through takePN with
+   * none of takePN's checks or events due (the controls and SAs can change only when a listener runs, and
+   * then this is worked out again): none while the SCI's presence depends on the frame's source (useES);
+   * else as many PNs as lie below each of maxPN (whose frame raises pnExhausted), the persisted limit, the
+   * rekey threshold not yet reported, and the PN whose frame moves nextPN to the persist mark.
+   */
+  private quickPNs(sa: TransmitSA): number {
+    if (this.c.useES) return 0;
+    const nextHi = sa.nextHi;
+    const nextLo = sa.nextLo;
+    // PNs from nextPN up to (not including) hi·2^32 + lo; Infinity when hi is (no limit, no mark).
+    const below = (hi: number, lo: number): number => (hi - nextHi) * TWO_32 + (lo - nextLo);
+    let n = Math.min(below(this.maxHi, 0xffff_ffff), below(sa.limitHi, sa.limitLo), below(sa.warnHi, sa.warnLo) - 1);
+    if (!sa.rekeyReported) n = Math.min(n, below(this.thresholdHi, this.thresholdLo));
+    return n;
   }
 
   private transmitOne(frame: Uint8Array): TransmitOutcome {
@@ -755,8 +1003,32 @@ export class SecY {
    * returned; a frame that will be sent takes its PN here, in order.
    */
   prepareTransmit(frame: Uint8Array): TransmitOutcome | TransmitJob {
-    const c = this.c;
     const tags = this.checkTransmitFrame(frame);
+    const refused = this.takePN(frame, tags);
+    if (refused !== undefined) return refused;
+    const { sa, hi, lo, key } = this.prepared;
+    return {
+      kind: 'pending',
+      frame,
+      sa: sa!,
+      pnHi: hi,
+      pnLo: lo,
+      clearTags: tags,
+      userLength: frame.length - ETHERTYPE_OFFSET - VLAN_TAG_LENGTH * tags,
+      includeSci: (key & KEY_INCLUDE_SCI) !== 0,
+      endStation: (key & KEY_END_STATION) !== 0,
+      scb: (key & KEY_SCB) !== 0,
+      confidentiality: (key & KEY_CONFIDENTIALITY) !== 0,
+      confidentialityOffset: CONFIDENTIALITY_OFFSETS[(key >>> KEY_OFFSET_SHIFT) & 3]!,
+    };
+  }
+
+  /**
+   * Step 1 for a frame already checked, with its count of clear tags: a refusal (counted), or undefined
+   * with the SA, PN and SecTAG options left in `this.prepared` (the burst path allocates nothing per frame).
+   */
+  private takePN(frame: Uint8Array, tags: number): TransmitOutcome | undefined {
+    const c = this.c;
     if (!c.protectFrames) {
       if (frame.length > c.maxFrameSize) return this.refuseTransmit('OutPktsTooLong', `${frame.length} octets exceed maxFrameSize ${c.maxFrameSize}`);
       this.own.OutPktsUntagged++;
@@ -787,20 +1059,16 @@ export class SecY {
     }
     if (sa.exhausted) this.emit('pnExhausted', { sci: this.txSciHex, an: sa.an, lastPN: pnBig(hi, lo) });
     if (!pnLess(sa.nextHi, sa.nextLo, sa.warnHi, sa.warnLo)) this.emitPersist(sa);
-    return {
-      kind: 'pending',
-      frame,
-      sa,
-      pnHi: hi,
-      pnLo: lo,
-      clearTags: tags,
-      userLength: frame.length - ETHERTYPE_OFFSET - VLAN_TAG_LENGTH * tags,
-      includeSci,
-      endStation: !includeSci && esOk,
-      scb: !includeSci && c.useSCB,
-      confidentiality: c.confidentialityProtect,
-      confidentialityOffset: c.confidentialityOffset,
-    };
+    const p = this.prepared;
+    p.sa = sa;
+    p.hi = hi;
+    p.lo = lo;
+    p.key =
+      (includeSci ? KEY_INCLUDE_SCI : esOk ? KEY_END_STATION : 0) |
+      (!includeSci && c.useSCB ? KEY_SCB : 0) |
+      (tags << KEY_TAGS_SHIFT) |
+      this.keyOfControls;
+    return undefined;
   }
 
   /** Step 2 of transmit: the cipher suite (14.5, 14.7). */
@@ -852,26 +1120,144 @@ export class SecY {
     return this.receiveOne(frame);
   }
 
-  /** Verifies frames in order (replay state moves in order); `receiveCapacity` applies to the burst. */
-  receiveBurst(frames: readonly Uint8Array[]): ReceiveOutcome[] {
+  /**
+   * Verifies frames in order (replay state moves in order); `receiveCapacity` applies to the burst.
+   *
+   * The cryptography of the burst is done in one pass: every frame is parsed and matched to its receive SA,
+   * its PN recovered and replay pre-checked, in order, against the SA's state before the burst; the frames
+   * to validate are validated in runs per SA, one burst call each (validateBurst's work, its checks left
+   * out: the SecY parsed the frames and recovered the PNs); then, in frame order, each frame
+   * gets exactly what `receive` would give it with the SA's state as the earlier frames left it: its PN
+   * recovered again (XPN) and checked against lowestPN, the capacity taken, the counters, nextPN and
+   * lowestPN. A frame whose recovered PN came out differently from the one it was validated with (earlier
+   * frames of the burst moved lowestPN across a 2^32 boundary) is validated again, alone, with the right
+   * one; a frame the pre-check found late is late in frame order too (lowestPN only rises), so it is not
+   * validated at all. Outcomes, counters, frames and PN state are those of `receive` called per frame.
+   *
+   * `run.pool` lets runs of at least `pool.minFrames` frames be split between worker threads
+   * (crypto/pool.ts). The frames delivered are views into one buffer per run (burst.ts).
+   */
+  receiveBurst(frames: readonly Uint8Array[], run: BurstRunOptions = {}): ReceiveOutcome[] {
     if (!Array.isArray(frames)) throw new ConfigError('frames', 'an array of Uint8Array', describe(frames));
     for (let i = 0; i < frames.length; i++) {
       if (!(frames[i] instanceof Uint8Array)) throw new ConfigError(`frames[${i}]`, 'a Uint8Array', describe(frames[i]));
     }
     this.budget = this.c.receiveCapacity;
-    const out: ReceiveOutcome[] = new Array(frames.length);
-    for (let i = 0; i < frames.length; i++) out[i] = this.receiveOne(frames[i]!);
+    const n = frames.length;
+    const out: ReceiveOutcome[] = new Array(n);
+    const jobs: (ReceiveJob | undefined)[] = new Array(n);
+    // Step 2's results by frame: the unprotected frame, null (ICV failed), or undefined (not done ahead).
+    let validated: (Uint8Array | null | undefined)[] = new Array(n);
+    // Done ahead for the frames that will probably need it: to be validated, not late against lowestPN as it
+    // is now (it only rises), within the capacity. A burst comes mostly from one SA: its frames (the run)
+    // are gathered as they come, those of other SAs set aside (`others`) and gathered per SA afterwards.
+    // While every frame goes to the run, the run is frames[0, runCount) and needs no list of its own.
+    const replayProtect = this.c.replayProtect;
+    let budget = this.budget;
+    let runSA: ReceiveSA | undefined;
+    let runCount = 0;
+    const layouts: MacsecFrame[] = new Array(n);
+    let runAt: number[] | undefined;
+    let others: number[] | undefined;
+    for (let i = 0; i < n; i++) {
+      const r = this.locateReceive(frames[i]!);
+      if (r.kind !== 'pending') {
+        out[i] = r;
+        continue;
+      }
+      jobs[i] = r;
+      if (budget <= 0 || !r.validate || (replayProtect && isLate(r.sa, r.pnHi, r.pnLo))) continue;
+      budget--;
+      if (r.pnHi > this.maxHi) {
+        validated[i] = null; // as validateJob: recovered past maxPN
+      } else if (runSA === undefined || r.sa === runSA) {
+        runSA = r.sa;
+        if (runAt === undefined && runCount !== i) runAt = Array.from({ length: runCount }, (_, k) => k);
+        if (runAt === undefined) layouts[i] = r.layout;
+        else runAt.push(i);
+        runCount++;
+      } else {
+        (others ??= []).push(i);
+      }
+    }
+    if (runSA !== undefined) {
+      if (runAt === undefined) {
+        const opened = this.validateRun(runSA, frames, layouts, runCount, run);
+        if (runCount === n) validated = opened;
+        else for (let k = 0; k < runCount; k++) validated[k] = opened[k];
+      } else {
+        this.validateAt(runSA, jobs, runAt, validated, run);
+      }
+    }
+    if (others !== undefined) {
+      const bySA = new Map<ReceiveSA, number[]>();
+      for (const i of others) {
+        const sa = jobs[i]!.sa;
+        const list = bySA.get(sa);
+        if (list === undefined) bySA.set(sa, [i]);
+        else list.push(i);
+      }
+      for (const [sa, at] of bySA) this.validateAt(sa, jobs, at, validated, run);
+    }
+    // Step 3 in frame order, each frame against the state the frames before it left.
+    for (let i = 0; i < n; i++) {
+      const job = jobs[i];
+      if (job !== undefined) out[i] = this.finishReceive(job, validated[i]);
+    }
     return out;
   }
 
+  /** validateRun for the jobs at[k] (all on `sa`), results to validated[at[k]]. */
+  private validateAt(sa: ReceiveSA, jobs: readonly (ReceiveJob | undefined)[], at: readonly number[], validated: (Uint8Array | null | undefined)[], run: BurstRunOptions): void {
+    const opened = this.validateRun(sa, at.map((i) => jobs[i]!.frame), at.map((i) => jobs[i]!.layout), at.length, run);
+    for (let k = 0; k < at.length; k++) validated[at[k]!] = opened[k];
+  }
+
+  /**
+   * Step 2 for frames[0, count), received on `sa` (validateBurst's work, its checks left out: the layouts
+   * are the parser's, the PN halves the SecY's), each with the upper PN half its job recovered, which is
+   * the one the SA's lowestPN gives now, as the burst began.
+   */
+  private validateRun(sa: ReceiveSA, frames: readonly Uint8Array[], layouts: readonly MacsecFrame[], count: number, run: BurstRunOptions): (Uint8Array | null)[] {
+    if (this.rxPnHigh.length < count) this.rxPnHigh = new Uint32Array(Math.max(count, 2 * this.rxPnHigh.length));
+    const pnHigh = this.rxPnHigh;
+    if (this.cipherSuite.xpn) {
+      for (let k = 0; k < count; k++) pnHigh[k] = recoverPNHigh(true, sa, layouts[k]!.secTag.pn);
+    } else {
+      pnHigh.fill(0, 0, count);
+    }
+    // Every frame of the run has the SA's SCI: an array of it kept from run to run.
+    const sci = sa.validateOptions.sci;
+    let scis = this.rxScis;
+    if (scis.length < count || scis[0] !== sci) this.rxScis = scis = new Array<Uint8Array>(Math.max(count, scis.length)).fill(sci);
+    if (run.pool?.splits(count)) {
+      return run.pool.validate(sa.ctx, frames.slice(0, count), layouts.slice(0, count), scis.slice(0, count), pnHigh.slice(0, count), sa.validateOptions);
+    }
+    return validateRange(sa.ctx, frames, 0, count, layouts, scis, pnHigh, sa.validateOptions);
+  }
+
   private receiveOne(frame: Uint8Array): ReceiveOutcome {
-    const job = this.prepareReceive(frame);
+    const job = this.locateReceive(frame);
     if (job.kind !== 'pending') return job;
+    return this.finishReceive(job, undefined);
+  }
+
+  /**
+   * A located job's turn, in frame order: what `receive` does after locating the frame, with the SA's
+   * state as it is now. The PN's upper half is recovered again (XPN: lowestPN may have moved since the job
+   * was located, in a burst), then the replay check (10.6.2), the capacity, validation unless `validated`
+   * holds its result for the same PN, and completeReceive.
+   */
+  private finishReceive(located: ReceiveJob, validated: Uint8Array | null | undefined): ReceiveOutcome {
+    const { sa, pnLo: lo } = located;
+    const hi = recoverPNHigh(this.cipherSuite.xpn, sa, lo);
+    const job = hi === located.pnHi ? located : { ...located, pnHi: hi };
+    if (this.c.replayProtect && isLate(sa, hi, lo)) return this.late(job.sc, sa, hi, lo);
     let plain: Uint8Array | null = null;
     if (job.validate) {
       if (this.budget <= 0) return this.overrun(job);
       this.budget--;
-      plain = this.validateJob(job);
+      plain = validated !== undefined && job === located ? validated : this.validateJob(job);
     }
     return this.completeReceive(job, plain);
   }
@@ -883,13 +1269,21 @@ export class SecY {
    * For a batched path: the XPN PN is recovered from lowestPN as it is at this step. If earlier frames of the
    * same batch move lowestPN across a 2^32 boundary before completeReceive, a frame may be recovered into the
    * older epoch where serial processing would recover it into the newer; completeReceive's replay check
-   * then drops it as Late (with replayProtect on) instead of NotValid. Re-run this step for frames whose
-   * SA's lowestPN changed epoch meanwhile to keep serial outcomes exactly.
+   * then drops it as Late (with replayProtect on) instead of NotValid. Re-run the recovery for such frames
+   * before completing them to keep serial outcomes exactly (as receiveBurst does).
    */
   prepareReceive(frame: Uint8Array): ReceiveOutcome | ReceiveJob {
+    const job = this.locateReceive(frame);
+    if (job.kind !== 'pending' || !(this.c.replayProtect && isLate(job.sa, job.pnHi, job.pnLo))) return job;
+    return this.late(job.sc, job.sa, job.pnHi, job.pnLo);
+  }
+
+  /** prepareReceive without the replay check: everything that does not depend on the SA's PN state but the recovery. */
+  private locateReceive(frame: Uint8Array): ReceiveOutcome | ReceiveJob {
     const c = this.c;
     const strict = c.validateFrames === 'Strict';
-    const tagOffset = findSecTag(frame, c.clearTags);
+    // A SecTAG right after the addresses, as almost every frame has it, without the search.
+    const tagOffset = frame.length > ETHERTYPE_OFFSET + 2 && frame[ETHERTYPE_OFFSET] === 0x88 && frame[ETHERTYPE_OFFSET + 1] === 0xe5 ? ETHERTYPE_OFFSET : findSecTag(frame, c.clearTags);
     if (tagOffset < 0) {
       if (strict) return this.drop(this.own, 'InPktsNoTag', 'no SecTAG, and validateFrames is Strict', undefined);
       this.own.InPktsUntagged++;
@@ -899,12 +1293,16 @@ export class SecY {
       this.own.SimInPktsUncontrolled++;
       return { kind: 'uncontrolled', counter: 'SimInPktsUncontrolled', frame };
     }
-    const parsed = parseMacsecFrame(frame, { clearTags: (tagOffset - ETHERTYPE_OFFSET) / VLAN_TAG_LENGTH, allowZeroPN: this.cipherSuite.xpn });
-    if (!parsed.ok) {
-      this.own.InPktsBadTag++;
-      return { kind: 'dropped', counter: 'InPktsBadTag', reason: parsed.error.message, error: parsed.error, origin: undefined };
+    // The common case without parseMacsecFrame's allocations; it decides (and explains) everything else.
+    let layout: MacsecFrame | undefined = tagOffset === ETHERTYPE_OFFSET ? quickLayout(frame, this.cipherSuite.xpn) : undefined;
+    if (layout === undefined) {
+      const parsed = parseMacsecFrame(frame, { clearTags: (tagOffset - ETHERTYPE_OFFSET) / VLAN_TAG_LENGTH, allowZeroPN: this.cipherSuite.xpn });
+      if (!parsed.ok) {
+        this.own.InPktsBadTag++;
+        return { kind: 'dropped', counter: 'InPktsBadTag', reason: parsed.error.message, error: parsed.error, origin: undefined };
+      }
+      layout = parsed.value;
     }
-    const layout = parsed.value;
     const tag = layout.secTag;
     const cBit = tag.tci.c;
     const sc = this.findReceiveSC(frame, layout);
@@ -925,7 +1323,6 @@ export class SecY {
     }
     const lo = tag.pn;
     const hi = recoverPNHigh(this.cipherSuite.xpn, sa, lo);
-    if (c.replayProtect && isLate(sa, hi, lo)) return this.late(sc, sa, hi, lo);
     return { kind: 'pending', frame, layout, sc, sa, pnHi: hi, pnLo: lo, validate: cBit || c.validateFrames !== 'Disabled' };
   }
 
@@ -1008,7 +1405,16 @@ export class SecY {
       this.lookupHi = -1;
       return this.rx.size === 1 ? this.rx.values().next().value : undefined;
     }
-    return this.rxIndex.get(this.lookupHi)?.get(this.lookupLo);
+    const hi = this.lookupHi;
+    const lo = this.lookupLo;
+    if (this.foundSC !== undefined && hi === this.foundHi && lo === this.foundLo) return this.foundSC;
+    const sc = this.rxIndex.get(hi)?.get(lo);
+    if (sc !== undefined) {
+      this.foundSC = sc;
+      this.foundHi = hi;
+      this.foundLo = lo;
+    }
+    return sc;
   }
 
   // ---------------------------------------------------------------- statistics

@@ -26,18 +26,36 @@ describe('runBench (tiny)', () => {
       burstFrames: 16,
       threadedBurstFrames: 48,
     });
-    // Per size: 3 baselines, and per backend a burst, a threaded burst and a single-frame case.
-    expect(report.results).toHaveLength(2 * (3 + 3 * BACKEND_NAMES.length));
+    // Per size: 3 baselines, and per backend a burst, a threaded burst and a single-frame case, validateBurst,
+    // and the SecY's transmitBurst, transmit, receiveBurst and receive.
+    expect(report.results).toHaveLength(2 * (3 + 8 * BACKEND_NAMES.length));
     for (const r of report.results) {
       expect(r.fps).toBeGreaterThan(0);
       expect(r.fpsRounds).toHaveLength(2);
       expect(Object.keys(r.lineRate)).toEqual(['1', '10', '25', '100']);
       if (r.method !== 'node-gcm') expect(r.vsNodeGcm).toBeGreaterThan(0);
       if (r.method === 'burst' && r.threads > 1) expect(r.vsOneThread).toBeGreaterThan(0);
+      // The SecY rows, and only they, carry their cost over the bare burst of their direction.
+      if (r.method.startsWith('secy-')) expect(r.overBareBurst).toBeGreaterThan(-1);
+      else expect(r.overBareBurst).toBeUndefined();
     }
     expect(report.results.find((r) => r.size === 'imix')!.frameOctets).toBeCloseTo((7 * 64 + 4 * 576 + 1518) / 12, 6);
     expect(report.machine.backends.map((b) => b.name)).toEqual(['noble', 'node', 'native']);
     expect(report.targets.length).toBeGreaterThan(0);
+    for (const backend of BACKEND_NAMES) {
+      for (const direction of ['transmitBurst', 'receiveBurst']) {
+        const t = report.targets.find((x) => x.target.startsWith(`${backend} SecY.${direction} costs`));
+        expect(t?.comparison, `${backend} ${direction}`).toBe('at most');
+        expect(t?.goal).toBe(15);
+        expect(t?.met).toBe(t!.value! <= 15);
+      }
+    }
+  });
+
+  it('leaves the SecY rows out when asked', async () => {
+    const r = await runBench({ suites: ['GCM-AES-128'], modes: ['integrity'], sizes: [64], backends: ['node'], seconds: 0.02, rounds: 1, workers: 0, burstFrames: 8, secy: false });
+    expect(r.results.map((x) => x.method)).toEqual(['node-gcm', 'noble-gcm', 'ceiling', 'burst', 'frame']);
+    expect(r.targets.some((t) => t.target.includes('SecY'))).toBe(false);
   });
 
   it('is JSON', () => {
@@ -60,7 +78,8 @@ describe('runBench (tiny)', () => {
     }
     for (const g of ['1 GbE', '10 GbE', '25 GbE', '100 GbE', 'AES-GCM ceiling']) expect(svg).toContain(`>${g}<`);
     expect(svg.match(/<polyline/g)!.length).toBeGreaterThanOrEqual(5);
-    expect(svg.match(/<circle/g)!.length).toBe(report.results.filter((r) => r.method !== 'ceiling' && r.size !== 'imix').length);
+    const charted = ['burst', 'frame', 'secy-transmit-burst', 'noble-gcm', 'node-gcm'];
+    expect(svg.match(/<circle/g)!.length).toBe(report.results.filter((r) => charted.includes(r.method) && r.size !== 'imix').length);
   });
 
   it('renders a table', () => {
@@ -69,6 +88,9 @@ describe('runBench (tiny)', () => {
     expect(table).toMatch(/\| +64 B \|/);
     expect(table).toContain('IMIX B');
     expect(table).toContain('createCipheriv per frame (b)');
+    expect(table).toContain('SecY bookkeeping');
+    expect(table).toMatch(/\| node SecY\.receiveBurst +\| +[+−]\d/);
+    expect(table).toMatch(/SecY\.transmitBurst costs ≤ 15 % over protectBurst at 64 octets \(%\): -?\d+\.\d\d \(goal ≤ 15\)/);
     expect(table).not.toMatch(/NaN|undefined/);
   });
 });

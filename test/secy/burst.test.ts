@@ -1,0 +1,477 @@
+/**
+ * SecY.transmitBurst / receiveBurst do the cryptography of a burst in one pass (protectBurst /
+ * validateBurst per run of frames sharing an SA) and the bookkeeping frame by frame around it. Their
+ * results must be exactly those of transmit / receive one frame at a time: these properties run twin
+ * SecYs, one frame by frame and one in bursts of random sizes, over random streams (replays, reordering,
+ * tampering, unknown SCIs and ANs, XPN streams crossing 2^32 and reaching 2^64, PN exhaustion, rekeying
+ * and persistence listeners), every suite, both modes, every validateFrames mode, on every backend.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKEND_NAMES, type BackendName } from '../../src/crypto/backend.js';
+import { BurstPool } from '../../src/crypto/pool.js';
+import { CIPHER_SUITES, CIPHER_SUITE_NAMES, type CipherSuiteName } from '../../src/crypto/suite.js';
+import { quickLayout } from '../../src/secy/quick-layout.js';
+import { parseMacsecFrame } from '../../src/wire/frame.js';
+import { SecY, VALIDATE_FRAMES, type ReceiveOutcome, type SecYOptions, type TransmitOutcome, type ValidateFrames } from '../../src/secy/index.js';
+import { MAC_A, MAC_C, SCI_A, SCI_B, SCI_C, TCI_OFFSET, ethFrame, flip, key, sent, xpnExtras } from './helpers.js';
+
+const TWO_32 = 0x1_0000_0000n;
+
+/** An outcome as plain data: every field, the frame as hex (a burst's frames are views into one buffer). */
+function plainOutcome(o: ReceiveOutcome | TransmitOutcome): Record<string, unknown> {
+  const { frame, ...rest } = o as { frame?: Uint8Array };
+  return { ...rest, frame: frame === undefined ? undefined : Buffer.from(frame).toString('hex') };
+}
+
+/** Chunk sizes 1..max cycling over `sizes`, covering `n` frames. */
+function chunks<T>(items: readonly T[], sizes: readonly number[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0, k = 0; i < items.length; k++) {
+    const size = sizes.length === 0 ? items.length : sizes[k % sizes.length]!;
+    out.push(items.slice(i, i + size));
+    i += size;
+  }
+  return out;
+}
+
+/** Where the streams start: low, just below 2^32 (the plain suites' end; XPN crosses it), and, XPN only, just below 2^64. */
+const startsFor = (suite: CipherSuiteName): bigint[] =>
+  CIPHER_SUITES[suite].xpn ? [1n, TWO_32 - 6n, CIPHER_SUITES[suite].maxPN - 9n] : [1n, TWO_32 - 9n];
+
+// ------------------------------------------------------------------------------------------- receive
+
+interface ReceiveCase {
+  readonly suite: CipherSuiteName;
+  readonly backend: BackendName;
+  readonly start: bigint;
+  /** Per frame of the transmitted stream: sent with confidentiality (C=1) or integrity only (C=0). */
+  readonly confidential: readonly boolean[];
+  readonly alwaysIncludeSCI: boolean;
+  readonly confidentialityOffset: 0 | 30 | 50;
+  readonly validateFrames: ValidateFrames;
+  readonly replayProtect: boolean;
+  readonly replayWindow: number;
+  readonly receiveCapacity: number;
+  /** How the received sequence is made from the pool: next in order, any frame of the pool, or a replay of a recent one. */
+  readonly steps: readonly { readonly kind: 'next' | 'any' | 'back'; readonly pick: number }[];
+  readonly chunkSizes: readonly number[];
+}
+
+/**
+ * Frames under AN 2 (a receive SA installed, not enabled), AN 3 (no receive SA) and from an unknown SCI
+ * (C=1 and C=0): the same whatever the case, so made once per suite (the octets are the same on every
+ * backend).
+ */
+const foreign = new Map<CipherSuiteName, Uint8Array[]>();
+function foreignFrames(suite: CipherSuiteName): Uint8Array[] {
+  let frames = foreign.get(suite);
+  if (frames === undefined) {
+    const x = xpnExtras(suite);
+    const a = new SecY({ sci: SCI_A, cipherSuite: suite });
+    a.createTransmitSA({ an: 2, sak: key(suite, 3), enable: true, ...x });
+    const an2 = sent(a.transmit(ethFrame(30, 7)));
+    a.createTransmitSA({ an: 3, sak: key(suite, 4), enable: true, ...x });
+    const an3 = sent(a.transmit(ethFrame(30, 8)));
+    const c = new SecY({ sci: SCI_C, cipherSuite: suite, alwaysIncludeSCI: true });
+    c.createTransmitSA({ an: 0, sak: key(suite, 1), enable: true, ...x });
+    const unknownC1 = sent(c.transmit(ethFrame(30, 0, 0x0800, MAC_C)));
+    c.setControls({ confidentialityProtect: false });
+    frames = [an2, an3, unknownC1, sent(c.transmit(ethFrame(30, 0, 0x0800, MAC_C)))];
+    foreign.set(suite, frames);
+  }
+  return frames;
+}
+
+/** The frames a receiver may see: a stream under AN 0 and AN 1, and every kind of frame that is not one. */
+function receivePool(c: ReceiveCase): { stream: Uint8Array[]; others: Uint8Array[] } {
+  const { suite, backend, start } = c;
+  const x = xpnExtras(suite);
+  const a = new SecY({ sci: SCI_A, cipherSuite: suite, backend, alwaysIncludeSCI: c.alwaysIncludeSCI, confidentialityOffset: c.confidentialityOffset });
+  a.createTransmitSA({ an: 0, sak: key(suite, 1), nextPN: start, enable: true, ...x });
+  const stream: Uint8Array[] = [];
+  c.confidential.forEach((on, i) => {
+    a.setControls({ confidentialityProtect: on });
+    const o = a.transmit(ethFrame(i % 3 === 0 ? 40 : 60 + i, i));
+    if (o.kind === 'transmitted') stream.push(o.frame); // PNs run out near the plain suites' end
+  });
+  const others: Uint8Array[] = [];
+  a.createTransmitSA({ an: 1, sak: key(suite, 2), nextPN: start, enable: true, ...x });
+  for (let i = 0; i < 3; i++) {
+    const o = a.transmit(ethFrame(30, 100 + i));
+    if (o.kind === 'transmitted') others.push(o.frame); // AN 1: a second receive SA
+  }
+  others.push(...foreignFrames(suite));
+  if (stream.length > 0) {
+    const tagAt = TCI_OFFSET;
+    others.push(flip(stream[0]!, -1), flip(stream[stream.length - 1]!, 30)); // ICV, data tampered
+    const bad = stream[0]!.slice();
+    bad[tagAt]! |= 0x80; // V=1: bad SecTAG
+    const ec = stream[0]!.slice();
+    ec[tagAt] = (ec[tagAt]! | 0x08) & ~0x04; // E=1, C=0: Uncontrolled Port only
+    others.push(bad, ec, stream[0]!.subarray(0, 20)); // and one cut short
+  }
+  others.push(ethFrame(), ethFrame(20, 1, 0x86dd, MAC_A)); // untagged
+  return { stream, others };
+}
+
+function receiverFor(c: ReceiveCase): SecY {
+  const { suite, backend, start } = c;
+  const options: SecYOptions = {
+    sci: SCI_B,
+    cipherSuite: suite,
+    backend,
+    validateFrames: c.validateFrames,
+    replayProtect: c.replayProtect,
+    replayWindow: c.replayWindow,
+    receiveCapacity: c.receiveCapacity,
+    confidentialityOffset: c.confidentialityOffset,
+  };
+  const b = new SecY(options);
+  const x = xpnExtras(suite);
+  b.createReceiveSC(SCI_A);
+  b.createReceiveSA(SCI_A, { an: 0, sak: key(suite, 1), nextPN: start, enable: true, ...x });
+  b.createReceiveSA(SCI_A, { an: 1, sak: key(suite, 2), nextPN: start, enable: true, ...x });
+  b.createReceiveSA(SCI_A, { an: 2, sak: key(suite, 3), ...x });
+  return b;
+}
+
+/**
+ * The burst as the step API runs it frame by frame (what receiveBurst did before the crypto was batched):
+ * the reference when receiveCapacity is finite, since `receive` gives each call the whole capacity.
+ */
+function receiveStepwise(b: SecY, frames: readonly Uint8Array[], capacity: number): ReceiveOutcome[] {
+  let budget = capacity;
+  return frames.map((f) => {
+    const job = b.prepareReceive(f);
+    if (job.kind !== 'pending') return job;
+    let plain: Uint8Array | null = null;
+    if (job.validate) {
+      if (budget <= 0) return b.overrun(job);
+      budget--;
+      plain = b.validateJob(job);
+    }
+    return b.completeReceive(job, plain);
+  });
+}
+
+function receiveState(b: SecY): unknown {
+  return [0, 1, 2].map((an) => b.receiveSAState(SCI_A, an));
+}
+
+function checkReceive(c: ReceiveCase): void {
+  const { stream, others } = receivePool(c);
+  const sequence: Uint8Array[] = [];
+  let cursor = 0;
+  for (const s of c.steps) {
+    if (s.kind === 'next' && cursor < stream.length) sequence.push(stream[cursor++]!);
+    else if (s.kind === 'back' && cursor > 0) sequence.push(stream[Math.max(0, cursor - 1 - (s.pick % 6))]!);
+    else {
+      const all = [...stream, ...others];
+      sequence.push(all[s.pick % all.length]!);
+    }
+  }
+  const one = receiverFor(c);
+  const burst = receiverFor(c);
+  const finite = c.receiveCapacity !== Infinity;
+  for (const part of chunks(sequence, c.chunkSizes)) {
+    const expected = finite ? receiveStepwise(one, part, c.receiveCapacity) : part.map((f) => one.receive(f));
+    const got = burst.receiveBurst(part);
+    expect(got.map(plainOutcome)).toEqual(expected.map(plainOutcome));
+    expect(receiveState(burst)).toEqual(receiveState(one));
+  }
+  expect(burst.counters()).toEqual(one.counters());
+}
+
+const receiveCase = (suite: CipherSuiteName, backend: BackendName): fc.Arbitrary<ReceiveCase> =>
+  fc.record({
+    suite: fc.constant(suite),
+    backend: fc.constant(backend),
+    start: fc.constantFrom(...startsFor(suite)),
+    confidential: fc.array(fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false)), { minLength: 4, maxLength: 14 }),
+    alwaysIncludeSCI: fc.boolean(),
+    confidentialityOffset: fc.constantFrom(0 as const, 30 as const, 50 as const),
+    validateFrames: fc.constantFrom(...VALIDATE_FRAMES),
+    replayProtect: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false)),
+    replayWindow: fc.constantFrom(0, 0, 1, 3, 5, 64),
+    receiveCapacity: fc.oneof({ weight: 4, arbitrary: fc.constant(Infinity) }, fc.nat({ max: 6 })),
+    steps: fc.array(
+      fc.record({
+        kind: fc.oneof({ weight: 5, arbitrary: fc.constant('next' as const) }, fc.constant('any' as const), fc.constant('back' as const)),
+        pick: fc.nat({ max: 1000 }),
+      }),
+      { minLength: 1, maxLength: 36 },
+    ),
+    chunkSizes: fc.array(fc.integer({ min: 1, max: 12 }), { maxLength: 5 }),
+  });
+
+// ------------------------------------------------------------------------------------------- transmit
+
+interface TransmitCase {
+  readonly suite: CipherSuiteName;
+  readonly backend: BackendName;
+  readonly start: bigint;
+  readonly confidentialityProtect: boolean;
+  readonly confidentialityOffset: 0 | 30 | 50;
+  readonly sciMode: 'alwaysIncludeSCI' | 'useES' | 'useSCB' | 'pointToPoint';
+  readonly clearTags: 0 | 1 | 2;
+  readonly maxFrameSize: number;
+  /** rekeyThreshold as an offset from the start: 0 to 12 frames in. */
+  readonly rekeyAfter: number;
+  /** On rekeyNeeded the listener installs and enables the next AN's SA. */
+  readonly switchOnRekey: boolean;
+  /** Persistence armed with this headroom, the listener persisting a snapshot on every persistNeeded (or every other). */
+  readonly persist: { readonly headroom: bigint; readonly every: 1 | 2 } | undefined;
+  /** Per frame: payload length, VLAN tags, from the SCI's address (ES applies) or another one. */
+  readonly frames: readonly { readonly payload: number; readonly vlans: 0 | 1 | 2; readonly ownSource: boolean }[];
+  readonly chunkSizes: readonly number[];
+}
+
+function transmitFrame(f: TransmitCase['frames'][number], i: number): Uint8Array {
+  const base = ethFrame(f.payload, i, 0x0800, f.ownSource ? MAC_A : MAC_C);
+  if (f.vlans === 0) return base;
+  const out = new Uint8Array(base.length + 4 * f.vlans);
+  out.set(base.subarray(0, 12));
+  for (let v = 0; v < f.vlans; v++) out.set([v === 0 && f.vlans === 2 ? 0x88 : 0x81, v === 0 && f.vlans === 2 ? 0xa8 : 0x00, 0, 10 + v], 12 + 4 * v);
+  out.set(base.subarray(12), 12 + 4 * f.vlans);
+  return out;
+}
+
+/** A transmitter with the case's controls and listeners; `log` records every event with the counts at that moment. */
+function transmitterFor(c: TransmitCase, log: unknown[]): SecY {
+  const { suite, backend } = c;
+  const x = xpnExtras(suite);
+  const a = new SecY({
+    sci: SCI_A,
+    cipherSuite: suite,
+    backend,
+    confidentialityProtect: c.confidentialityProtect,
+    confidentialityOffset: c.confidentialityOffset,
+    alwaysIncludeSCI: c.sciMode === 'alwaysIncludeSCI',
+    useES: c.sciMode === 'useES',
+    useSCB: c.sciMode === 'useSCB',
+    clearTags: c.clearTags,
+    maxFrameSize: c.maxFrameSize,
+    rekeyThreshold: c.start + BigInt(c.rekeyAfter) > CIPHER_SUITES[suite].maxPN ? CIPHER_SUITES[suite].maxPN : c.start + BigInt(c.rekeyAfter),
+    ...(c.persist ? { pnHeadroom: c.persist.headroom } : {}),
+  });
+  if (c.sciMode !== 'pointToPoint') {
+    a.createReceiveSC(SCI_B);
+    a.createReceiveSC(SCI_C);
+  }
+  const counts = (): unknown => a.counters().transmitSC.counters;
+  let rekeys = 0;
+  a.on('rekeyNeeded', (e) => {
+    log.push(['rekeyNeeded', e, counts()]);
+    if (c.switchOnRekey && rekeys < 3) {
+      rekeys++;
+      const an = (a.encodingSA + 1) % 4;
+      if (a.transmitSAState(an) !== undefined) a.deleteTransmitSA(an);
+      a.createTransmitSA({ an, sak: key(suite, 10 + rekeys), nextPN: c.start, enable: true, ...x });
+    }
+  });
+  a.on('pnExhausted', (e) => log.push(['pnExhausted', e, counts()]));
+  let persists = 0;
+  a.on('persistNeeded', (e) => {
+    log.push(['persistNeeded', e, counts()]);
+    if (c.persist && persists++ % c.persist.every === 0) a.persisted(a.snapshot());
+  });
+  a.createTransmitSA({ an: 0, sak: key(suite, 1), nextPN: c.start, enable: true, ...x });
+  if (c.persist) a.persisted(a.snapshot());
+  return a;
+}
+
+function transmitState(a: SecY): unknown {
+  return [0, 1, 2, 3].map((an) => a.transmitSAState(an));
+}
+
+function checkTransmit(c: TransmitCase): void {
+  const frames = c.frames.map(transmitFrame);
+  const logOne: unknown[] = [];
+  const logBurst: unknown[] = [];
+  const one = transmitterFor(c, logOne);
+  const burst = transmitterFor(c, logBurst);
+  for (const part of chunks(frames, c.chunkSizes)) {
+    const expected = part.map((f) => one.transmit(f));
+    const got = burst.transmitBurst(part);
+    expect(got.map(plainOutcome)).toEqual(expected.map(plainOutcome));
+    expect(transmitState(burst)).toEqual(transmitState(one));
+  }
+  expect(logBurst).toEqual(logOne);
+  expect(burst.counters()).toEqual(one.counters());
+}
+
+const transmitCase = (suite: CipherSuiteName, backend: BackendName): fc.Arbitrary<TransmitCase> =>
+  fc.record({
+    suite: fc.constant(suite),
+    backend: fc.constant(backend),
+    start: fc.constantFrom(...startsFor(suite)),
+    confidentialityProtect: fc.boolean(),
+    confidentialityOffset: fc.constantFrom(0 as const, 30 as const, 50 as const),
+    sciMode: fc.constantFrom('alwaysIncludeSCI' as const, 'useES' as const, 'useSCB' as const, 'pointToPoint' as const),
+    clearTags: fc.constantFrom(0 as const, 0 as const, 1 as const, 2 as const),
+    maxFrameSize: fc.oneof({ weight: 3, arbitrary: fc.constant(1996) }, fc.integer({ min: 60, max: 140 })),
+    rekeyAfter: fc.nat({ max: 12 }),
+    switchOnRekey: fc.boolean(),
+    persist: fc.option(fc.record({ headroom: fc.bigInt({ min: 0n, max: 6n }), every: fc.constantFrom(1 as const, 2 as const) }), { freq: 3 }),
+    frames: fc.array(
+      fc.record({ payload: fc.nat({ max: 90 }), vlans: fc.constantFrom(0 as const, 0 as const, 1 as const, 2 as const), ownSource: fc.boolean() }),
+      { minLength: 1, maxLength: 30 },
+    ),
+    chunkSizes: fc.array(fc.integer({ min: 1, max: 12 }), { maxLength: 5 }),
+  });
+
+// ------------------------------------------------------------------------------------------- the properties
+
+/** Runs per backend and direction, spread over the suites: enough to hit every path, in seconds. */
+const RUNS = 48;
+
+describe('receiveBurst is receive frame by frame', () => {
+  for (const backend of BACKEND_NAMES) {
+    it(`every suite, mode, validateFrames, replay window [${backend}]`, () => {
+      for (const suite of CIPHER_SUITE_NAMES) {
+        fc.assert(fc.property(receiveCase(suite, backend), checkReceive), { numRuns: RUNS / 2 });
+      }
+    });
+  }
+
+  it('an XPN burst in which lowestPN crosses 2^32 before a replay from the old epoch: validated again with the new upper half', () => {
+    // Window 4: after PN 2^32 + 5 lowestPN is 2^32 + 2, so PN 2^32 - 3 replayed recovers into epoch 1
+    // (2^32 + 2^32 - 3) and fails its ICV, as it would frame by frame; at the burst's start it recovered
+    // into epoch 0, where it verifies.
+    for (const backend of BACKEND_NAMES) {
+      const c: ReceiveCase = {
+        suite: 'GCM-AES-XPN-128',
+        backend,
+        start: TWO_32 - 6n,
+        confidential: Array.from({ length: 12 }, () => true),
+        alwaysIncludeSCI: false,
+        confidentialityOffset: 0,
+        validateFrames: 'Strict',
+        replayProtect: true,
+        replayWindow: 4,
+        receiveCapacity: Infinity,
+        steps: [],
+        chunkSizes: [],
+      };
+      const { stream } = receivePool(c);
+      const order = [...stream, stream[3]!]; // stream[3] is PN 2^32 - 3
+      const one = receiverFor(c);
+      const burst = receiverFor(c);
+      const expected = order.map((f) => one.receive(f));
+      const replay = expected.at(-1)!;
+      expect(replay.counter).toBe('InPktsNotValid');
+      expect(replay.kind === 'dropped' && replay.origin?.pn).toBe(2n * TWO_32 - 3n);
+      expect(burst.receiveBurst(order).map(plainOutcome)).toEqual(expected.map(plainOutcome));
+      expect(burst.counters()).toEqual(one.counters());
+    }
+  });
+});
+
+describe('transmitBurst is transmit frame by frame', () => {
+  for (const backend of BACKEND_NAMES) {
+    it(`every suite and mode, SCI modes, clear tags, PN exhaustion, rekey and persistence listeners [${backend}]`, () => {
+      for (const suite of CIPHER_SUITE_NAMES) {
+        fc.assert(fc.property(transmitCase(suite, backend), checkTransmit), { numRuns: RUNS / 2 });
+      }
+    });
+  }
+
+  it('runs are cut where the SA changes: one burst call per run', () => {
+    const c: TransmitCase = {
+      suite: 'GCM-AES-128',
+      backend: 'node',
+      start: 1n,
+      confidentialityProtect: true,
+      confidentialityOffset: 0,
+      sciMode: 'alwaysIncludeSCI',
+      clearTags: 0,
+      maxFrameSize: 1996,
+      rekeyAfter: 5,
+      switchOnRekey: true,
+      persist: undefined,
+      frames: Array.from({ length: 10 }, (_, i) => ({ payload: 40 + i, vlans: 0 as const, ownSource: true })),
+      chunkSizes: [],
+    };
+    const a = transmitterFor(c, []);
+    const b = transmitterFor(c, []);
+    const frames = c.frames.map(transmitFrame);
+    const splits: number[] = [];
+    // A stand-in that only records the runs it is asked about and never splits them.
+    const pool = { splits: (n: number) => (splits.push(n), false) } as unknown as BurstPool;
+    expect(a.transmitBurst(frames, { pool }).map(plainOutcome)).toEqual(frames.map((f) => b.transmit(f)).map(plainOutcome));
+    // Rekey at PN 6: the first six frames go in one run, the rest (under the new SA) in another.
+    expect(splits).toEqual([6, 4]);
+  });
+});
+
+describe('with a worker pool, the same', () => {
+  let pool: BurstPool | undefined;
+  beforeAll(async () => {
+    pool = await BurstPool.create({ workers: 1, minFrames: 2 });
+  });
+  afterAll(async () => {
+    await pool?.close();
+  });
+
+  for (const suite of ['GCM-AES-128', 'GCM-AES-XPN-256'] as const) {
+    it(`transmitBurst and receiveBurst split between threads give what transmit and receive give [${suite}]`, () => {
+      const x = xpnExtras(suite);
+      const start = CIPHER_SUITES[suite].xpn ? TWO_32 - 20n : 1n;
+      const tx = (): SecY => {
+        const a = new SecY({ sci: SCI_A, cipherSuite: suite, backend: 'node' });
+        a.createTransmitSA({ an: 0, sak: key(suite, 1), nextPN: start, enable: true, ...x });
+        return a;
+      };
+      const rx = (): SecY => {
+        const b = new SecY({ sci: SCI_B, cipherSuite: suite, backend: 'node', replayWindow: 8 });
+        b.createReceiveSC(SCI_A);
+        b.createReceiveSA(SCI_A, { an: 0, sak: key(suite, 1), nextPN: start, enable: true, ...x });
+        return b;
+      };
+      const frames = Array.from({ length: 40 }, (_, i) => ethFrame(20 + 13 * i, i));
+      const [one, split] = [tx(), tx()];
+      const expected = frames.map((f) => one.transmit(f));
+      const got = split.transmitBurst(frames, { pool });
+      expect(got.map(plainOutcome)).toEqual(expected.map(plainOutcome));
+      const mpdus = expected.map(sent);
+      const order = [...mpdus.slice(0, 25), mpdus[3]!, flip(mpdus[30]!, -2), ...mpdus.slice(25)];
+      const [b1, b2] = [rx(), rx()];
+      expect(b2.receiveBurst(order, { pool }).map(plainOutcome)).toEqual(order.map((f) => b1.receive(f)).map(plainOutcome));
+      expect(b2.counters()).toEqual(b1.counters());
+    });
+  }
+});
+
+describe('quickLayout', () => {
+  it('accepts only what parseMacsecFrame accepts, with the same layout', () => {
+    const a = new SecY({ sci: SCI_A, alwaysIncludeSCI: true });
+    a.createTransmitSA({ an: 1, sak: key('GCM-AES-128', 1), enable: true });
+    const base = [sent(a.transmit(ethFrame(2))), sent(a.transmit(ethFrame(46))), sent(a.transmit(ethFrame(100)))];
+    fc.assert(
+      fc.property(
+        fc.nat({ max: base.length - 1 }),
+        fc.array(fc.record({ at: fc.nat({ max: 40 }), value: fc.nat({ max: 255 }) }), { maxLength: 4 }),
+        fc.integer({ min: -20, max: 20 }),
+        fc.boolean(),
+        (which, edits, resize, allowZeroPN) => {
+          // Edits aimed at the SecTAG (octets 12-27) and around; the frame cut short, padded or grown.
+          const frame = new Uint8Array(Math.max(0, base[which]!.length + resize));
+          frame.set(base[which]!.subarray(0, frame.length));
+          for (const e of edits) if (e.at < frame.length) frame[e.at] = e.value;
+          const quick = quickLayout(frame, allowZeroPN);
+          if (quick === undefined) return;
+          const parsed = parseMacsecFrame(frame, { allowZeroPN });
+          expect(parsed.ok).toBe(true);
+          if (!parsed.ok) return;
+          const p = parsed.value;
+          const { clearTags, secTagOffset, secureDataOffset, secureDataLength, icvOffset, padding } = quick;
+          expect({ clearTags, secTagOffset, secureDataOffset, secureDataLength, icvOffset, padding }).toEqual({ ...p, secTag: undefined });
+          const t = quick.secTag;
+          expect({ tci: { ...t.tci }, an: t.an, sl: t.sl, pn: t.pn, sci: t.sci }).toEqual(p.secTag);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
