@@ -5,7 +5,7 @@
  *   node    AES-ECB keystream from node:crypto, our GHASH: fastest without a compiler
  *   native  the optional C addon over OpenSSL EVP AES-GCM: fastest; present only when it was built
  */
-import { ConfigError } from '../util/errors.js';
+import { ConfigError, describe } from '../util/errors.js';
 import type { GcmEngine } from './engine.js';
 import { Gcm } from './gcm.js';
 import { NativeGcm, nativeStatus } from './native.js';
@@ -60,5 +60,8 @@ export function createGcm(key: Uint8Array, backend: BackendName = DEFAULT_BACKEN
       if (!status.available) throw new ConfigError('backend', `noble or node (native: ${status.reason})`, 'native');
       return new NativeGcm(key);
     }
+    default:
+      // Reached only from untyped callers (JavaScript, JSON): the type allows no other name.
+      throw new ConfigError('backend', ALL_BACKEND_NAMES.join(', '), describe(backend));
   }
 }

@@ -60,6 +60,7 @@ export function checkSecTagOptions(o: Omit<ProtectOptions, 'pn'>): void {
 
 /** Protects `frame` (DA ‖ SA ‖ [clear tags] ‖ user data) into a new MACsec frame. */
 export function protect(sa: SaContext, frame: Uint8Array, o: ProtectOptions): Uint8Array {
+  if (!(frame instanceof Uint8Array)) throw new ConfigError('frame', 'a Uint8Array', describe(frame));
   checkProtectOptions(sa, o);
   const tagsLength = (o.clearTags ?? 0) * VLAN_TAG_LENGTH;
   const headerLength = ETHERTYPE_OFFSET + tagsLength;
