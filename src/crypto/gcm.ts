@@ -43,6 +43,14 @@ export interface WordKeystreamSource extends KeystreamSource {
 export const TAG_LENGTH = 16;
 export const IV_LENGTH = 12;
 
+/** `KeystreamSource.keystream` in octets, for a source that makes its keystream as little-endian words. */
+export function keystreamOctets(words: WordKeystreamSource['keystreamWords'], iv: Uint8Array, blocks: number): Uint8Array {
+  const w = words(readLE(iv, 0), readLE(iv, 4), readLE(iv, 8), blocks);
+  const out = new Uint8Array(blocks * 16);
+  for (let i = 0; i < out.length; i++) out[i] = w[i >>> 2]! >>> ((i & 3) << 3);
+  return out;
+}
+
 /** Keystream blocks of a burst's frames first .. first + count - 1. */
 function burstBlocks(desc: Int32Array, first: number, count: number): number {
   let blocks = 0;
@@ -160,16 +168,15 @@ export class Gcm implements GcmEngine {
     for (let i = first; i < first + count; i++) {
       const d = i * DESC_WORDS;
       const dataLen = desc[d + D_DATA_LEN]!;
-      let ks: Uint32Array;
-      if (batch === undefined) {
-        ks = this.source.keystreamWords(desc[d + D_IV]!, desc[d + D_IV + 1]!, desc[d + D_IV + 2]!, keystreamBlocks(dataLen));
-        kw = 0;
-      } else {
-        ks = batch;
-      }
-      this.sealWith(ks, kw, data, words, desc[d + D_AAD_OFF]!, desc[d + D_AAD_LEN]!, desc[d + D_DATA_OFF]!, dataLen, desc[d + D_TAG_OFF]!);
+      const ks = batch ?? this.frameKeystream(desc, d);
+      this.sealWith(ks, batch === undefined ? 0 : kw, data, words, desc[d + D_AAD_OFF]!, desc[d + D_AAD_LEN]!, desc[d + D_DATA_OFF]!, dataLen, desc[d + D_TAG_OFF]!);
       kw += 4 * keystreamBlocks(dataLen);
     }
+  }
+
+  /** One burst frame's keystream, for sources that do not make a whole burst's at once. */
+  private frameKeystream(desc: Int32Array, d: number): Uint32Array {
+    return this.source.keystreamWords(desc[d + D_IV]!, desc[d + D_IV + 1]!, desc[d + D_IV + 2]!, keystreamBlocks(desc[d + D_DATA_LEN]!));
   }
 
   openBurst(burst: BurstBuffers, first: number, count: number): number {
@@ -185,14 +192,8 @@ export class Gcm implements GcmEngine {
     for (let i = first; i < first + count; i++) {
       const d = i * DESC_WORDS;
       const dataLen = desc[d + D_DATA_LEN]!;
-      let ks: Uint32Array;
-      if (batch === undefined) {
-        ks = this.source.keystreamWords(desc[d + D_IV]!, desc[d + D_IV + 1]!, desc[d + D_IV + 2]!, keystreamBlocks(dataLen));
-        kw = 0;
-      } else {
-        ks = batch;
-      }
-      const ok = this.openWith(ks, kw, data, words, desc[d + D_AAD_OFF]!, desc[d + D_AAD_LEN]!, desc[d + D_DATA_OFF]!, dataLen, desc[d + D_TAG_OFF]!);
+      const ks = batch ?? this.frameKeystream(desc, d);
+      const ok = this.openWith(ks, batch === undefined ? 0 : kw, data, words, desc[d + D_AAD_OFF]!, desc[d + D_AAD_LEN]!, desc[d + D_DATA_OFF]!, dataLen, desc[d + D_TAG_OFF]!);
       results[i] = ok ? 1 : 0;
       if (ok) verified++;
       kw += 4 * keystreamBlocks(dataLen);

@@ -8,8 +8,8 @@
  * (the object noble returns per block is optimised away); so noble's it is.
  */
 import { unsafe } from '@noble/ciphers/aes.js';
-import { bswap32, readLE } from './ghash.js';
-import type { WordKeystreamSource } from './gcm.js';
+import { bswap32 } from './ghash.js';
+import { keystreamOctets, type WordKeystreamSource } from './gcm.js';
 
 export function nobleKeystream(key: Uint8Array): WordKeystreamSource {
   const xk = unsafe.expandKeyLE(key);
@@ -32,12 +32,7 @@ export function nobleKeystream(key: Uint8Array): WordKeystreamSource {
   return {
     keystreamWords,
     keystreamInto,
-    keystream(iv, blocks) {
-      const w = keystreamWords(readLE(iv, 0), readLE(iv, 4), readLE(iv, 8), blocks);
-      const out = new Uint8Array(blocks * 16);
-      for (let i = 0; i < out.length; i++) out[i] = w[i >>> 2]! >>> ((i & 3) << 3);
-      return out;
-    },
+    keystream: (iv, blocks) => keystreamOctets(keystreamWords, iv, blocks),
     encryptZeroBlock() {
       const s = unsafe.encrypt(xk, 0, 0, 0, 0);
       const h = new Uint8Array(16);

@@ -5,8 +5,8 @@
  */
 import { createCipheriv, type Cipher } from 'node:crypto';
 import { keystreamBlocks, D_DATA_LEN, D_IV, DESC_WORDS } from './engine.js';
-import type { WordKeystreamSource } from './gcm.js';
-import { bswap32, LITTLE_ENDIAN, readLE } from './ghash.js';
+import { keystreamOctets, type WordKeystreamSource } from './gcm.js';
+import { bswap32, LITTLE_ENDIAN } from './ghash.js';
 
 /** Swaps every word: on a big-endian host, turns little-endian words into memory order and back. */
 function swapWords(w: Uint32Array, n: number): void {
@@ -63,12 +63,7 @@ export function nodeKeystream(key: Uint8Array): WordKeystreamSource {
       }
       return encryptCounters(total);
     },
-    keystream(iv, blocks) {
-      const w = keystreamWords(readLE(iv, 0), readLE(iv, 4), readLE(iv, 8), blocks);
-      const out = new Uint8Array(blocks * 16);
-      for (let i = 0; i < out.length; i++) out[i] = w[i >>> 2]! >>> ((i & 3) << 3);
-      return out;
-    },
+    keystream: (iv, blocks) => keystreamOctets(keystreamWords, iv, blocks),
     encryptZeroBlock() {
       return new Uint8Array(cipher().update(new Uint8Array(16)));
     },
