@@ -3,7 +3,7 @@
  * with errors that name the file, the vector and the field, and running each in both directions.
  */
 import { readFileSync } from 'node:fs';
-import { protect, validate } from '../crypto/macsec.js';
+import { protect, validate, type ProtectOptions } from '../crypto/macsec.js';
 import { SaContext } from '../crypto/sa.js';
 import { cipherSuite, CONFIDENTIALITY_OFFSETS, type CipherSuite, type ConfidentialityOffset } from '../crypto/suite.js';
 import type { BackendName } from '../crypto/backend.js';
@@ -203,6 +203,20 @@ function receiverSci(v: MacsecVector, frame: Uint8Array, secTag: SecTag): Uint8A
   return secTag.sci ?? implicitSci(frame, secTag.tci) ?? v.sci;
 }
 
+/** How a transmitter sends the vector's frame: its AN, SCI and TCI bits, mode and offset (the PN aside). */
+export function vectorProtectOptions(v: MacsecVector): Omit<ProtectOptions, 'pn'> {
+  return {
+    an: v.an,
+    sci: v.sci,
+    includeSci: (v.tci & TCI_SC) !== 0,
+    endStation: (v.tci & TCI_ES) !== 0,
+    scb: (v.tci & TCI_SCB) !== 0,
+    confidentiality: v.confidentiality,
+    confidentialityOffset: v.confidentialityOffset,
+    clearTags: v.clearTags,
+  };
+}
+
 /** Protects, validates, and checks that one flipped bit of the ICV and of the secure data is caught. */
 export function runVector(v: MacsecVector, backend: BackendName): VectorResult {
   const result = (status: VectorStatus, problems: string[]): VectorResult => ({ name: v.name, backend, status, problems });
@@ -211,17 +225,7 @@ export function runVector(v: MacsecVector, backend: BackendName): VectorResult {
   const problems: string[] = [];
   const sa = new SaContext({ suite: v.suite, key: v.key, ssci: v.ssci, salt: v.salt }, backend);
   try {
-    const out = protect(sa, v.unprotectedFrame, {
-      an: v.an,
-      pn: v.pn,
-      sci: v.sci,
-      includeSci: (v.tci & TCI_SC) !== 0,
-      endStation: (v.tci & TCI_ES) !== 0,
-      scb: (v.tci & TCI_SCB) !== 0,
-      confidentiality: v.confidentiality,
-      confidentialityOffset: v.confidentialityOffset,
-      clearTags: v.clearTags,
-    });
+    const out = protect(sa, v.unprotectedFrame, { ...vectorProtectOptions(v), pn: v.pn });
     if (!equalBytes(out, v.protectedFrame)) problems.push(`protect: got ${toHex(out)}, expected ${toHex(v.protectedFrame)}`);
 
     const open = (frame: Uint8Array): Uint8Array | null | string => {

@@ -130,7 +130,7 @@ export function protectRange(
   sa.ivWords(o.sci, 0, 0, 0, IV0, 0);
   const iv0 = IV0[0]!, iv1 = IV0[1]!, iv2 = IV0[2]!;
   const tciAn = tciOctet({ es: o.endStation, sc: o.includeSci, scb: o.scb, e: o.confidentiality, c: o.confidentiality }, o.an);
-  // Octets moved four at a time (DataView: any alignment; measured well ahead of octet loops here).
+  // Octets moved four at a time (DataView reads unaligned words; measured well ahead of octet loops here).
   const view = new DataView(data.buffer, data.byteOffset, data.length);
   const sci0 = readU32(o.sci, 0), sci1 = readU32(o.sci, 4);
   const offsets = new Int32Array(count);

@@ -13,10 +13,9 @@ import { protect, validate } from '../../src/crypto/macsec.js';
 import { BurstPool } from '../../src/crypto/pool.js';
 import { SaContext } from '../../src/crypto/sa.js';
 import { CIPHER_SUITES, type CipherSuiteName, type ConfidentialityOffset } from '../../src/crypto/suite.js';
-import { loadVectorFile } from '../../src/conformance/vectors.js';
+import { loadVectorFile, vectorProtectOptions } from '../../src/conformance/vectors.js';
 import { ConfigError } from '../../src/util/errors.js';
 import { parseMacsecFrame } from '../../src/wire/frame.js';
-import { TCI_ES, TCI_SC, TCI_SCB } from '../../src/wire/sectag.js';
 
 const availability = new Map(availableBackends().map((b) => [b.name, b]));
 function eachBackend(body: (backend: BackendName) => void): void {
@@ -141,16 +140,7 @@ describe('Annex C vectors through bursts', () => {
     it(`all ${vectors.length}, single and split`, () => {
       for (const v of vectors) {
         const sa = new SaContext({ suite: v.suite, key: v.key, ssci: v.ssci, salt: v.salt }, backend);
-        const options: BurstProtectOptions = {
-          an: v.an,
-          sci: v.sci,
-          includeSci: (v.tci & TCI_SC) !== 0,
-          endStation: (v.tci & TCI_ES) !== 0,
-          scb: (v.tci & TCI_SCB) !== 0,
-          confidentiality: v.confidentiality,
-          confidentialityOffset: v.confidentialityOffset,
-          clearTags: v.clearTags,
-        };
+        const options: BurstProtectOptions = vectorProtectOptions(v);
         const high = [Number(v.pn >> 32n)], low = [Number(v.pn & 0xffff_ffffn)];
         expect(protectBurst(sa, [v.unprotectedFrame], options, high, low), v.name).toEqual([v.protectedFrame]);
         // Twice the same frame: a split burst (PN reuse does not matter to the arithmetic).
