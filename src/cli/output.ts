@@ -21,7 +21,7 @@ export const EXIT_USAGE = 2;
 export const useColor = (stream: NodeJS.WriteStream): boolean =>
   stream.isTTY === true && process.env['NO_COLOR'] === undefined && process.env['TERM'] !== 'dumb';
 
-const USER_ERRORS = new Set(['UsageError', 'ConfigError', 'HexError', 'VectorFileError', 'CaptureError', 'WireError', 'ScenarioError', 'MkaError']);
+const USER_ERRORS = new Set(['UsageError', 'ConfigError', 'HexError', 'VectorFileError', 'CaptureError', 'WireError', 'MkaError']);
 
 export function isUserError(e: unknown): e is Error {
   return e instanceof UsageError || e instanceof ConfigError || e instanceof HexError || (e instanceof Error && USER_ERRORS.has(e.name));

@@ -156,29 +156,23 @@ function xpnParams(sa: SaSpec): { ssci?: Uint8Array; salt?: Uint8Array } {
   return { ...(sa.ssci ? { ssci: sa.ssci } : {}), ...(sa.salt ? { salt: sa.salt } : {}) };
 }
 
-/**
- * Protects frames in order through `secy.transmitBurst`, BURST_FRAMES at a time; `onProgress` gets the
- * share done after each burst. Every frame must be at least MIN_TRANSMIT_FRAME octets (transmitBurst
- * throws on a shorter one before sending any of its burst).
- */
-export function transmitAll(secy: SecY, frames: readonly Uint8Array[], onProgress?: (done: number) => void): TransmitOutcome[] {
-  const out: TransmitOutcome[] = [];
+/** Runs `frames` through `burst` BURST_FRAMES at a time, in order; `onProgress` gets the share done after each. */
+function inBursts<T>(frames: readonly Uint8Array[], burst: (chunk: Uint8Array[]) => T[], onProgress?: (done: number) => void): T[] {
+  const out: T[] = [];
   for (let i = 0; i < frames.length; i += BURST_FRAMES) {
-    for (const o of secy.transmitBurst(frames.slice(i, i + BURST_FRAMES))) out.push(o);
+    for (const o of burst(frames.slice(i, i + BURST_FRAMES))) out.push(o);
     onProgress?.(Math.min(1, (i + BURST_FRAMES) / frames.length));
   }
   return out;
 }
 
 /**
- * Validates frames in order through `secy.receiveBurst`, BURST_FRAMES at a time (the replay state moves
- * in frame order, as on a wire).
+ * Protects frames in order through `secy.transmitBurst`. Every frame must be at least MIN_TRANSMIT_FRAME
+ * octets (transmitBurst throws on a shorter one before sending any of its burst).
  */
-export function receiveAll(secy: SecY, frames: readonly Uint8Array[], onProgress?: (done: number) => void): ReceiveOutcome[] {
-  const out: ReceiveOutcome[] = [];
-  for (let i = 0; i < frames.length; i += BURST_FRAMES) {
-    for (const o of secy.receiveBurst(frames.slice(i, i + BURST_FRAMES))) out.push(o);
-    onProgress?.(Math.min(1, (i + BURST_FRAMES) / frames.length));
-  }
-  return out;
-}
+export const transmitAll = (secy: SecY, frames: readonly Uint8Array[], onProgress?: (done: number) => void): TransmitOutcome[] =>
+  inBursts(frames, (chunk) => secy.transmitBurst(chunk), onProgress);
+
+/** Validates frames in order through `secy.receiveBurst` (the replay state moves in frame order, as on a wire). */
+export const receiveAll = (secy: SecY, frames: readonly Uint8Array[], onProgress?: (done: number) => void): ReceiveOutcome[] =>
+  inBursts(frames, (chunk) => secy.receiveBurst(chunk), onProgress);

@@ -12,7 +12,7 @@ import { RECEIVE_PACKET_COUNTERS, TRANSMIT_PACKET_COUNTERS, type SecYCounters } 
 import { KaY, type KayEvent, type KayStatus, type NoPeerPolicy } from '../mka/kay.js';
 import { EtherType, readU16 } from '../wire/ethernet.js';
 import { parseMacsecFrame } from '../wire/frame.js';
-import { makeSci, sciHex } from '../wire/sci.js';
+import { makeSci } from '../wire/sci.js';
 import { Corrupt, Drop, Duplicate, Inject, Jitter, Reorder, Replay, Tamper, Tap, type Side, type WireActor, type WireFrame } from './actors.js';
 import { Clock, PS_PER_S } from './clock.js';
 import { Link, type Endpoint } from './link.js';
@@ -638,4 +638,3 @@ export function conservation(c: Readonly<SecYCounters>): { received: number; tra
   };
 }
 
-export { sciHex };

@@ -3,7 +3,6 @@
  * `runMkaVector` checks one against this implementation; it never throws, and a kind it does not know
  * fails rather than passing unchecked.
  */
-import { readFileSync } from 'node:fs';
 import { equalBytes, fromHex, toHex } from '../util/hex.js';
 import { aesCmac, kdf, Label } from './kdf.js';
 import {
@@ -42,17 +41,6 @@ export interface MkaVectorResult {
 
 export function isMkaVector(x: unknown): x is MkaVector {
   return typeof x === 'object' && x !== null && !Array.isArray(x) && typeof (x as Record<string, unknown>)['kind'] === 'string';
-}
-
-/** Reads a vector file: a JSON array of vectors, or an object holding one under `vectors`. */
-export function loadMkaVectorFile(path: string): MkaVector[] {
-  const doc: unknown = JSON.parse(readFileSync(path, 'utf8'));
-  const list = Array.isArray(doc) ? doc : typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>)['vectors'] : undefined;
-  if (!Array.isArray(list)) throw new Error(`${path}: expected an array of MKA vectors`);
-  return list.map((entry, i) => {
-    if (!isMkaVector(entry)) throw new Error(`${path}: entry #${i + 1} has no string "kind"`);
-    return entry;
-  });
 }
 
 class VectorFieldError extends Error {}

@@ -6,7 +6,7 @@
  */
 import { fail, ok, type Parsed } from './error.js';
 import { ETHERTYPE_OFFSET, EtherType, MIN_FRAME_LENGTH, VLAN_TAG_LENGTH, isVlanTpid, parseVlanTag, readU16, type VlanTag } from './ethernet.js';
-import { ICV_LENGTH, SECTAG_LENGTH, emitSecTag, parseSecTag, secTagLength, shortLength, type SecTag, type SecTagOptions } from './sectag.js';
+import { ICV_LENGTH, parseSecTag, secTagLength, type SecTag, type SecTagOptions } from './sectag.js';
 
 export interface MacsecFrame {
   /** VLAN tags between SA and SecTAG, outermost first (extension; outside the ICV). */
@@ -82,28 +82,4 @@ export function parseMacsecFrame(frame: Uint8Array, options: MacsecFrameOptions 
     icvOffset: secureDataOffset + secureDataLength,
     padding: available - secureDataLength,
   });
-}
-
-/** The SecTAG length, in octets, a frame with this SC bit needs before its secure data. */
-export { secTagLength, shortLength, SECTAG_LENGTH };
-
-/**
- * Lays out a protected frame for `userData` octets of user data: writes DA, SA, the clear tags and the
- * SecTAG (with SL computed from the length) into a new buffer with room for the secure data and ICV.
- */
-export function emitMacsecHeader(
-  da: Uint8Array,
-  sa: Uint8Array,
-  clearTags: Uint8Array,
-  secTag: Omit<SecTag, 'sl'>,
-  userDataLength: number,
-): { frame: Uint8Array; secureDataOffset: number } {
-  const headerLength = ETHERTYPE_OFFSET + clearTags.length;
-  const secureDataOffset = headerLength + secTagLength(secTag.tci.sc);
-  const frame = new Uint8Array(secureDataOffset + userDataLength + ICV_LENGTH);
-  frame.set(da, 0);
-  frame.set(sa, 6);
-  frame.set(clearTags, ETHERTYPE_OFFSET);
-  emitSecTag({ ...secTag, sl: shortLength(userDataLength) }, frame, headerLength);
-  return { frame, secureDataOffset };
 }

@@ -19,7 +19,7 @@ import {
   type MkpduRepr,
   type RawParameterSet,
 } from '../../src/mka/mkpdu.js';
-import { loadMkaVectorFile } from '../../src/mka/vectors.js';
+import { loadAnyVectorFile } from '../../src/conformance/vectors.js';
 import { ConfigError } from '../../src/util/errors.js';
 import { equalBytes, fromHex, toHex } from '../../src/util/hex.js';
 import { LINUX_CAK, LINUX_CKN, LINUX_FRAMES } from './fixtures.js';
@@ -100,7 +100,7 @@ describe('Linux wpa_supplicant MKPDUs (independent implementation)', () => {
 });
 
 describe('MACsec_Lab frames (synthetic) decode to the expected fields', () => {
-  const lab = loadMkaVectorFile(join(import.meta.dirname, '..', '..', 'vectors', 'mka', 'vectors.json')).filter((v) => v.kind === 'mkpdu-icv');
+  const lab = loadAnyVectorFile(join(import.meta.dirname, '..', '..', 'vectors', 'mka', 'vectors.json')).flatMap((v) => (v.type === 'mka' && v.vector.kind === 'mkpdu-icv' ? [v.vector] : []));
   const frame = (n: number) => fromHex(String(lab.find((v) => (v.name ?? '').startsWith(`macsec-lab-mkpdu-${n}`))!['frame']));
 
   it('frame 2: Potential Peer List', () => {

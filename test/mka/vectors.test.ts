@@ -14,11 +14,13 @@ import {
   wrapSak,
 } from '../../src/mka/keys.js';
 import { emitMkpdu, parseMkpdu } from '../../src/mka/mkpdu.js';
-import { isMkaVector, loadMkaVectorFile, MKA_VECTOR_KINDS, runMkaVector, type MkaVector } from '../../src/mka/vectors.js';
+import { loadAnyVectorFile } from '../../src/conformance/vectors.js';
+import { isMkaVector, MKA_VECTOR_KINDS, runMkaVector, type MkaVector } from '../../src/mka/vectors.js';
 import { equalBytes, fromHex, toHex } from '../../src/util/hex.js';
 
 const file = join(import.meta.dirname, '..', '..', 'vectors', 'mka', 'vectors.json');
-const vectors = loadMkaVectorFile(file);
+const mkaVectors = (path: string): MkaVector[] => loadAnyVectorFile(path).flatMap((v) => (v.type === 'mka' ? [v.vector] : []));
+const vectors = mkaVectors(file);
 
 const hex = (v: MkaVector, field: string): Uint8Array => {
   const value = v[field];
