@@ -8,9 +8,9 @@ import { protectCommand } from './commands/protect.js';
 import { simulateCommand } from './commands/simulate.js';
 import { validateCommand } from './commands/validate.js';
 import { vectorsCommand } from './commands/vectors.js';
-import { EXIT_USAGE } from './output.js';
+import { EXIT_USAGE, NO_COMMAND, stdioValues, usageLine } from './output.js';
 
-await yargs(hideBin(process.argv))
+await yargs(stdioValues(hideBin(process.argv)))
   .scriptName('macsec')
   .usage('$0 <command> [options]\n\nA MACsec (IEEE 802.1AE) frame encryption simulator.')
   .command(vectorsCommand)
@@ -19,13 +19,12 @@ await yargs(hideBin(process.argv))
   .command(explainCommand)
   .command(simulateCommand)
   .command(benchCommand)
-  .demandCommand(1, 'Name a command: macsec --help lists them.')
+  .demandCommand(1, NO_COMMAND)
   .strict()
   .recommendCommands()
   .fail((message, error) => {
     if (error) throw error;
-    // yargs spreads some messages over lines ("Invalid values:\n  Argument: ..."): one line, as every error here.
-    process.stderr.write(`macsec: ${message.replace(/\s*\n\s*/g, ' ')} (macsec --help lists the options)\n`);
+    process.stderr.write(`macsec: ${usageLine(message, stdioValues(hideBin(process.argv)))}\n`);
     process.exit(EXIT_USAGE);
   })
   .help()

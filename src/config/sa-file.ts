@@ -8,7 +8,8 @@
  *   { "cipherSuite": "GCM-AES-XPN-128", "confidentiality": true,
  *     "channels": [ { "sci": "…", "direction": "transmit" | "receive" | "both",
  *                     "sas": [ { "an": 0, "key": "…", "pn": "1", "ssci": "…", "salt": "…" } ] } ] }
- * `includeSci`, `endStation` and `scb` set the TCI bits a transmitter uses (defaults: SCI included).
+ * `includeSci`, `endStation` and `scb` set the TCI bits a transmitter uses (defaults: SCI included). Any other
+ * field is refused with its JSON path, as in scenario files.
  */
 import { cipherSuite, CONFIDENTIALITY_OFFSETS, SALT_LENGTH, SSCI_LENGTH, type CipherSuite, type ConfidentialityOffset } from '../crypto/suite.js';
 import { ConfigError } from '../util/errors.js';
@@ -42,6 +43,11 @@ export interface SaFile {
   readonly channels: readonly ChannelSpec[];
 }
 
+/** The fields of one SA: at the top level of the one-SA form, or in `channels[i].sas[j]`. */
+const SA_FIELDS = ['an', 'key', 'pn', 'ssci', 'salt'] as const;
+/** The fields for the whole SecY; the one-SA form adds `sci` and SA_FIELDS, the channel form `channels`. */
+const FILE_FIELDS = ['cipherSuite', 'confidentiality', 'confidentialityOffset', 'includeSci', 'endStation', 'scb'] as const;
+
 function saSpec(f: Fields, suite: CipherSuite): SaSpec {
   return {
     an: f.integer('an', 0, 3),
@@ -60,7 +66,8 @@ function noXpnField(f: Fields, field: string, suite: CipherSuite): undefined {
 /** Decodes an SA file's JSON; `file` names it in errors. */
 export function decodeSaFile(doc: unknown, file = 'SA file'): SaFile {
   if (!isObject(doc)) throw new ConfigError(file, 'a JSON object', Array.isArray(doc) ? 'an array' : typeof doc);
-  const f = new Fields(doc, '');
+  // Unknown fields are refused (a typo such as "confidentialty" would otherwise change what is protected).
+  const f = new Fields(doc, '').only(...FILE_FIELDS, ...(doc['channels'] !== undefined ? ['channels'] : ['sci', ...SA_FIELDS]));
   const name = f.string('cipherSuite', 'GCM-AES-128');
   const suite = cipherSuite(name) ?? f.fail('cipherSuite', 'GCM-AES-128, GCM-AES-256, GCM-AES-XPN-128 or GCM-AES-XPN-256', name);
   const offset = f.integer('confidentialityOffset', 0, 50, 0);
@@ -71,9 +78,10 @@ export function decodeSaFile(doc: unknown, file = 'SA file'): SaFile {
   if (includeSci && (endStation || scb)) f.fail('includeSci', 'false when endStation or scb is set (9.5: SC=1 excludes ES and SCB)', includeSci);
   const channels: ChannelSpec[] = f.has('channels')
     ? f.array('channels').map((c) => {
+        c.only('sci', 'direction', 'sas');
         const text = c.string('direction', 'both');
         const direction: Direction = text === 'transmit' || text === 'receive' || text === 'both' ? text : c.fail('direction', 'transmit, receive or both', text);
-        const sas = c.array('sas').map((s) => saSpec(s, suite));
+        const sas = c.array('sas').map((s) => saSpec(s.only(...SA_FIELDS), suite));
         const ans = new Set(sas.map((s) => s.an));
         if (ans.size !== sas.length) c.fail('sas', 'one SA per AN', sas.map((s) => s.an));
         return { sci: c.hex('sci', SCI_LENGTH), direction, sas };

@@ -16,6 +16,8 @@ import type { ChannelSpec, SaFile, SaSpec } from './sa-file.js';
 
 export interface TransmitSecYOptions {
   readonly backend?: BackendName;
+  /** maxFrameSize (10.7): the longest MPDU sent, DA to ICV. Default the SecY's (1996). */
+  readonly maxFrameSize?: number;
   /** Names the file in errors. Default "SA file". */
   readonly file?: string;
 }
@@ -28,6 +30,8 @@ export interface ReceiveSecYOptions {
   /** replayProtect (10.7). Default true. */
   readonly replayProtect?: boolean;
   readonly backend?: BackendName;
+  /** maxFrameSize (10.7). Default the SecY's (1996). */
+  readonly maxFrameSize?: number;
   readonly file?: string;
 }
 
@@ -104,7 +108,13 @@ export function transmitSecY(file: SaFile, options: TransmitSecYOptions = {}): S
   const { channel, index } = transmitChannel(file, fileName);
   const first = channel.sas[0];
   if (first === undefined) throw new ConfigError(`${fileName}: channels[${index}].sas`, 'at least one SA to send under', 'none');
-  const secy = new SecY({ sci: channel.sci, cipherSuite: file.suite, ...(options.backend ? { backend: options.backend } : {}), ...fileControls(file) });
+  const secy = new SecY({
+    sci: channel.sci,
+    cipherSuite: file.suite,
+    ...(options.backend ? { backend: options.backend } : {}),
+    ...fileControls(file),
+    ...(options.maxFrameSize !== undefined ? { maxFrameSize: options.maxFrameSize } : {}),
+  });
   channel.sas.forEach((sa: SaSpec, j) => {
     const where = saPath(file, index, j);
     // XPN files may say pn 0 (a receiver's lowest acceptable PN); a transmitter's first PN is 1 or more (10.5.2).
@@ -139,6 +149,7 @@ export function receiveSecY(file: SaFile, options: ReceiveSecYOptions = {}): Sec
     ...(options.validateFrames !== undefined ? { validateFrames: options.validateFrames } : {}),
     ...(options.replayWindow !== undefined ? { replayWindow: options.replayWindow } : {}),
     ...(options.replayProtect !== undefined ? { replayProtect: options.replayProtect } : {}),
+    ...(options.maxFrameSize !== undefined ? { maxFrameSize: options.maxFrameSize } : {}),
   });
   for (const { c, i } of receiving) {
     secy.createReceiveSC(c.sci);

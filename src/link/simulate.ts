@@ -30,6 +30,8 @@ const other = (s: Side): Side => (s === 'a' ? 'b' : 'a');
 export interface SimulateOptions {
   readonly seed?: number;
   readonly backend?: BackendName;
+  /** Both SecYs' maxFrameSize (10.7), for jumbo frames; the SecY's default (1996) when undefined. */
+  readonly maxFrameSize?: number | undefined;
   /** Called now and then with the share of offered frames done, 0-1. */
   readonly onProgress?: (done: number) => void;
   /** Checked between events: true ends the run early, with the summary so far. */
@@ -244,6 +246,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
       useES: s.useES,
       useSCB: s.useSCB,
       ...(scenario.keys.rekeyAtPN !== undefined ? { rekeyThreshold: scenario.keys.rekeyAtPN } : {}),
+      ...(options.maxFrameSize !== undefined ? { maxFrameSize: options.maxFrameSize } : {}),
     });
   }
   const ssci = { a: Uint8Array.of(0, 0, 0, 1), b: Uint8Array.of(0, 0, 0, 2) };

@@ -1,12 +1,20 @@
 /**
  * The files a command reads and writes around a run: input captures and frame files, output paths checked
- * before any work, and outputs written atomically. Every failure is a one-line UsageError naming the path.
+ * before any work, and outputs written so that nothing but the output is ever replaced. Every failure is a
+ * one-line UsageError naming the path.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { CaptureError, readCaptureFile, writeCaptureFileAtomic, writePcap, type Capture, type FcsMode, type WritableRecord } from '../capture/index.js';
+import { accessSync, constants, fstatSync, lstatSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { CaptureError, readCapture, readCaptureFile, writeCaptureFileAtomic, writePcap, type Capture, type FcsMode, type WritableRecord } from '../capture/index.js';
 import { fromHex } from '../util/hex.js';
 import { UsageError } from '../util/errors.js';
+
+/** The path that stands for standard input (as an input) or standard output (as an output). */
+export const STDIO = '-';
+
+/** A path as reports name it: "stdin"/"stdout" for `-`. */
+export const fileLabel = (path: string, direction: 'in' | 'out'): string => (path === STDIO ? (direction === 'in' ? 'stdin' : 'stdout') : path);
 
 /** The errno code of a failed file operation, or its message when it has none. */
 const why = (e: unknown): string => {
@@ -14,13 +22,24 @@ const why = (e: unknown): string => {
   return typeof code === 'string' ? code : (e as Error).message;
 };
 
-/** Reads a pcap or pcapng file; a file that cannot be opened is a usage error (exit 2), not a crash. */
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Reads a pcap or pcapng file, or standard input for `-`; a file that cannot be opened is a usage error
+ * (exit 2), not a crash.
+ */
 export async function readInputCapture(path: string, fcsMode: FcsMode): Promise<Capture> {
   try {
-    return await readCaptureFile(path, { fcsMode });
+    if (path !== STDIO) return await readCaptureFile(path, { fcsMode });
+    if (process.stdin.isTTY === true) throw new UsageError('--in -: standard input is a terminal, not a capture (pipe one in)');
+    return readCapture(await readStdin(), 'stdin', { fcsMode });
   } catch (e) {
-    if (e instanceof CaptureError) throw e; // already one line naming the file and the offset
-    throw new UsageError(`${path}: cannot read (${why(e)})`);
+    if (e instanceof CaptureError || e instanceof UsageError) throw e; // already one line naming the file and the offset
+    throw new UsageError(`${fileLabel(path, 'in')}: cannot read (${why(e)})`);
   }
 }
 
@@ -37,31 +56,170 @@ export function readFrameFile(path: string): Uint8Array {
 }
 
 /**
- * Checks before any work that an output file can be written where asked (its folder exists, it is not a
- * folder), so a run never does all its work and then fails to write. `option` names it in the error.
+ * An output checked before any work, and how it will be written:
+ * - `stdout`: standard output (the path `-`);
+ * - `through`: an existing file that is not a regular file (a device such as /dev/null, a FIFO, a
+ *   terminal), opened and written, never replaced;
+ * - `replace`: a regular file or a path not there yet, written to a temporary file beside `target` and
+ *   renamed over it, so it is never half-written.
  */
-export function checkOutputPath(path: string, option: string): void {
-  const folder = dirname(path);
-  let ok: boolean;
-  try {
-    ok = statSync(folder).isDirectory();
-  } catch {
-    ok = false;
+export interface PlannedOutput {
+  /** The option that named it, for errors. */
+  readonly option: string;
+  /** The path as the user gave it. */
+  readonly path: string;
+  readonly how: 'stdout' | 'through' | 'replace';
+  /** `path` with symlinks followed: what is opened or renamed over. */
+  readonly target: string;
+  /** Device and inode when it exists already: no two outputs may be one file. */
+  readonly id: string | undefined;
+}
+
+/** Symlink hops followed before giving up, as the kernel's own limit (ELOOP). */
+const MAX_LINKS = 40;
+
+/** `path` with its symlinks followed to the end, also to a target that does not exist yet (a dangling link). */
+function followLinks(path: string): string {
+  let p = resolve(path);
+  for (let hops = 0; hops <= MAX_LINKS; hops++) {
+    let s: Stats;
+    try {
+      s = lstatSync(p);
+    } catch {
+      return p; // not there (or not reachable): the checks below say which
+    }
+    if (!s.isSymbolicLink()) return p;
+    p = resolve(dirname(p), readlinkSync(p));
   }
-  if (!ok) throw new UsageError(`${option} ${path}: no folder ${folder}`);
+  return p; // a loop: statSync answers ELOOP below
+}
+
+/** Device and inode: two paths (links, symlinks, `-`) name the same file when these agree. */
+const fileId = (s: Stats): string => `${s.dev}:${s.ino}`;
+
+/**
+ * The inputs' identities, for refusing an output that is one of them. Character devices are left out:
+ * writing a terminal or /dev/null replaces nothing (and stdin and stdout are often one terminal). An input
+ * that cannot be opened is left to its reader, which says why.
+ */
+function inputIds(inputs: readonly string[]): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const input of inputs) {
+    try {
+      const s = input === STDIO ? fstatSync(0) : statSync(input);
+      if (!s.isCharacterDevice()) ids.set(fileId(s), input === STDIO ? 'stdin' : input);
+    } catch {
+      // the reader reports it
+    }
+  }
+  return ids;
+}
+
+function writable(path: string): string | undefined {
   try {
-    if (statSync(path).isDirectory()) throw new UsageError(`${option} ${path}: is a folder`);
+    accessSync(path, constants.W_OK);
+    return undefined;
   } catch (e) {
-    if (e instanceof UsageError) throw e; // a path that does not exist yet is the usual case
+    return why(e);
   }
 }
 
-/** Writes a file atomically (a temporary file renamed over the path): never half-written, even on error. */
-export async function writeOutputFile(path: string, bytes: Uint8Array): Promise<void> {
+/** One output checked: see PlannedOutput. `inputs` maps device:inode to the input's name. */
+function planOutput(option: string, path: string, inputs: ReadonlyMap<string, string>): PlannedOutput {
+  const named = `${option} ${path}`;
+  if (path === STDIO) {
+    const s = fstatSync(1);
+    const input = inputs.get(fileId(s));
+    if (input !== undefined && !s.isCharacterDevice()) throw new UsageError(`${named}: standard output is the input ${input}`);
+    return { option, path, how: 'stdout', target: path, id: s.isCharacterDevice() ? undefined : fileId(s) };
+  }
+  const target = followLinks(path);
+  let s: Stats | undefined;
   try {
-    await writeCaptureFileAtomic(path, bytes);
+    s = statSync(target);
   } catch (e) {
-    throw new UsageError(`${path}: cannot write (${why(e)})`);
+    const code = why(e);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new UsageError(`${named}: cannot write (${code})`);
+  }
+  if (s === undefined) {
+    // A new file: its folder must exist and take new files.
+    const folder = dirname(target);
+    const shown = target === resolve(path) ? dirname(path) : `${folder} (where ${path} points)`;
+    let isFolder: boolean | undefined;
+    try {
+      isFolder = statSync(folder).isDirectory();
+    } catch {
+      isFolder = undefined;
+    }
+    if (isFolder === undefined) throw new UsageError(`${named}: no folder ${shown}`);
+    if (!isFolder) throw new UsageError(`${named}: ${shown} is not a folder`);
+    const denied = writable(folder);
+    if (denied !== undefined) throw new UsageError(`${named}: cannot create a file in ${folder} (${denied})`);
+    return { option, path, how: 'replace', target, id: undefined };
+  }
+  if (s.isDirectory()) throw new UsageError(`${named}: is a folder`);
+  if (s.isSocket()) throw new UsageError(`${named}: is a socket`);
+  const input = inputs.get(fileId(s));
+  if (input !== undefined && !s.isCharacterDevice()) throw new UsageError(`${named}: is the input ${input}`);
+  const denied = writable(target) ?? (s.isFile() ? writable(dirname(target)) : undefined);
+  if (denied !== undefined) throw new UsageError(`${named}: cannot write (${denied})`);
+  return { option, path, how: s.isFile() ? 'replace' : 'through', target, id: s.isCharacterDevice() ? undefined : fileId(s) };
+}
+
+/**
+ * Checks every output of a command before any work: each can be written where asked (an existing folder
+ * that takes files; not a folder), none is one of `inputs` (by device and inode, so links and `-` count) or
+ * another output, and at most one is standard output. `outputs` pairs an option with its path (`-`: stdout).
+ */
+export function planOutputs(outputs: readonly (readonly [option: string, path: string])[], inputs: readonly string[]): PlannedOutput[] {
+  const ids = inputIds(inputs);
+  const planned: PlannedOutput[] = [];
+  for (const [option, path] of outputs) {
+    const p = planOutput(option, path, ids);
+    const twice = planned.find((q) => (p.how === 'stdout' && q.how === 'stdout') || (p.id !== undefined && q.id === p.id) || (p.how === 'replace' && q.target === p.target));
+    if (twice !== undefined) throw new UsageError(`${option} ${path}: is also ${twice.option} ${twice.path}`);
+    planned.push(p);
+  }
+  return planned;
+}
+
+/** One output checked on its own (see planOutputs). */
+export const checkOutputPath = (path: string, option: string, inputs: readonly string[] = []): PlannedOutput => planOutputs([[option, path]], inputs)[0]!;
+
+/** Whether any planned output is standard output (then reports go to stderr, so stdout holds the output alone). */
+export const writesStdout = (outputs: readonly (PlannedOutput | undefined)[]): boolean => outputs.some((o) => o?.how === 'stdout');
+
+function writeStdout(bytes: Uint8Array): Promise<void> {
+  return new Promise((done, failed) => {
+    // A reader that quits early (EPIPE) arrives as an 'error' event, not through the callback alone.
+    const onError = (e: Error): void => failed(e);
+    process.stdout.once('error', onError);
+    process.stdout.write(bytes, (e) => {
+      process.stdout.removeListener('error', onError);
+      if (e) failed(e);
+      else done();
+    });
+  });
+}
+
+/** Opens an existing non-regular file for writing (a FIFO waits here for its reader) and writes it, never replacing it. */
+async function writeThrough(path: string, bytes: Uint8Array): Promise<void> {
+  const handle = await open(path, constants.O_WRONLY);
+  try {
+    await handle.writeFile(bytes);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes a planned output as its plan says (see PlannedOutput). */
+export async function writeOutputFile(output: PlannedOutput, bytes: Uint8Array): Promise<void> {
+  try {
+    if (output.how === 'stdout') await writeStdout(bytes);
+    else if (output.how === 'through') await writeThrough(output.target, bytes);
+    else await writeCaptureFileAtomic(output.target, bytes);
+  } catch (e) {
+    throw new UsageError(`${fileLabel(output.path, 'out')}: cannot write (${why(e)})`);
   }
 }
 

@@ -16,18 +16,31 @@ export interface ReceiveControlOptions {
   readonly validateFrames: string;
   readonly replayWindow: number;
   readonly replayProtect: boolean;
+  /** --max-frame-size: maxFrameSize (10.7); the SecY's default when undefined. */
+  readonly maxFrameSize?: number | undefined;
+}
+
+/** The options that set SecY controls, by the controls' names (10.7): a SecY's ConfigError is reworded under them. */
+const CONTROL_OPTIONS: Readonly<Record<string, string>> = { replayWindow: '--replay-window', maxFrameSize: '--max-frame-size' };
+
+/** Runs `body`, rethrowing a SecY's ConfigError about a control an option set as a UsageError naming the option. */
+export function namingOptions<T>(body: () => T): T {
+  try {
+    return body();
+  } catch (e) {
+    const option = e instanceof ConfigError ? CONTROL_OPTIONS[e.field] : undefined;
+    if (option !== undefined && e instanceof ConfigError) throw new UsageError(`${option}: expected ${e.expected}, got ${e.found}`);
+    throw e;
+  }
 }
 
 /** The receive SecY for the file and options; a bad option is a UsageError naming it as the user typed it. */
 export function buildReceiveSecY(saFile: SaFile, options: ReceiveControlOptions, backend: BackendName, file: string): SecY {
   const validateFrames = VALIDATE_FRAMES_OPTION[options.validateFrames];
   if (validateFrames === undefined) throw new UsageError(`--validate-frames: expected strict, check or disabled, got ${JSON.stringify(options.validateFrames)}`);
-  try {
-    return receiveSecY(saFile, { validateFrames, replayWindow: options.replayWindow, replayProtect: options.replayProtect, backend, file });
-  } catch (e) {
-    if (e instanceof ConfigError && e.field === 'replayWindow') throw new UsageError(`--replay-window: expected ${e.expected}, got ${e.found}`);
-    throw e;
-  }
+  return namingOptions(() =>
+    receiveSecY(saFile, { validateFrames, replayWindow: options.replayWindow, replayProtect: options.replayProtect, maxFrameSize: options.maxFrameSize, backend, file }),
+  );
 }
 
 /** What became of one received record. */

@@ -55,6 +55,9 @@ function listFrames(rows: readonly ListedFrame[]): string[] {
   return lines;
 }
 
+/** "1 frame", "2 frames". */
+const frames = (n: number): string => `${n} frame${n === 1 ? '' : 's'}`;
+
 const inputOf = (files: RunFiles, frames: number): { file: string; format: Capture['format']; frames: number } => ({ file: files.input, format: files.format, frames });
 
 const installPath = `~/.config/wireshark/${WIRESHARK_PSK_FILE}`;
@@ -89,7 +92,7 @@ export function renderProtectReport(run: ProtectRun, context: ProtectReportConte
   const mode = saFile.confidentiality ? `encrypted${saFile.confidentialityOffset ? `, offset ${saFile.confidentialityOffset}` : ''}` : 'integrity only';
   const range = run.pns !== undefined ? `, PN ${run.pns.first}-${run.pns.last}` : '';
   out.push(
-    `protect: ${run.results.length} frames from ${context.input} (${context.format}): ${run.written.length} protected, ${run.failed.length} not ` +
+    `protect: ${frames(run.results.length)} from ${context.input} (${context.format}): ${run.written.length} protected, ${run.failed.length} not ` +
       `-> ${context.output} (${saFile.suite.name}, ${mode}, SCI ${run.sci}, AN ${run.an}${range})`,
   );
   if (run.nextPN !== undefined && run.written.length > 0) {
@@ -128,7 +131,7 @@ export function renderValidateReport(run: ValidateRun, context: RunFiles): strin
   const out: string[] = [formatCounters(run.counters), '', ...listFrames(run.failed)];
   const byCounter = run.deliveredBy.map(([c, n]) => `${c} ${n}`).join(', ');
   out.push(
-    `validate: ${run.results.length} frames from ${context.input} (${context.format}): ${run.written.length} delivered` +
+    `validate: ${frames(run.results.length)} from ${context.input} (${context.format}): ${run.written.length} delivered` +
       `${byCounter ? ` (${byCounter})` : ''}, ${run.failed.length} not${context.output !== undefined ? ` -> ${context.output}` : ''}`,
   );
   return `${out.join('\n')}\n`;

@@ -1,11 +1,12 @@
-/** The files around a run: input captures and frame files, output paths checked first, atomic writes. */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+/** The files around a run: input captures and frame files, output paths checked first, writes that replace nothing but the output. */
+import { execFileSync } from 'node:child_process';
+import { linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaptureError, readCapture, writePcap } from '../../src/capture/index.js';
 import { UsageError } from '../../src/util/errors.js';
-import { checkOutputPath, outputCapture, outputResolution, readFrameFile, readInputCapture, writeOutputFile } from '../../src/runs/files.js';
+import { checkOutputPath, outputCapture, outputResolution, planOutputs, readFrameFile, readInputCapture, writeOutputFile } from '../../src/runs/files.js';
 import { ConfigError } from '../../src/util/errors.js';
 import { ethFrame } from '../secy/helpers.js';
 import { T0 } from './fixtures.js';
@@ -22,30 +23,73 @@ const usageError = (body: () => unknown): string => {
   throw new Error('no UsageError');
 };
 
-describe('checkOutputPath', () => {
-  it('accepts a new file in an existing folder, and an existing file', () => {
-    checkOutputPath(join(tmp, 'new.pcap'), '--out');
-    writeFileSync(join(tmp, 'old.pcap'), 'x');
-    checkOutputPath(join(tmp, 'old.pcap'), '--out');
+describe('planOutputs: checked before any work', () => {
+  const at = (name: string): string => join(tmp, name);
+
+  it('a new file in an existing folder, and an existing regular file, are replaced atomically', () => {
+    expect(checkOutputPath(at('new.pcap'), '--out')).toMatchObject({ how: 'replace', target: at('new.pcap') });
+    writeFileSync(at('old.pcap'), 'x');
+    expect(checkOutputPath(at('old.pcap'), '--out')).toMatchObject({ how: 'replace', target: at('old.pcap') });
   });
 
-  it('refuses a missing folder and a folder, naming the option', () => {
-    expect(usageError(() => checkOutputPath(join(tmp, 'nope', 'x.pcap'), '--out'))).toBe(`--out ${join(tmp, 'nope', 'x.pcap')}: no folder ${join(tmp, 'nope')}`);
-    mkdirSync(join(tmp, 'dir'));
-    expect(usageError(() => checkOutputPath(join(tmp, 'dir'), '--wireshark-keys'))).toBe(`--wireshark-keys ${join(tmp, 'dir')}: is a folder`);
+  it('refuses a missing folder, a path through a file, and a folder, naming the option', () => {
+    expect(usageError(() => checkOutputPath(at('nope/x.pcap'), '--out'))).toBe(`--out ${at('nope/x.pcap')}: no folder ${at('nope')}`);
+    writeFileSync(at('plain-file'), 'x');
+    expect(usageError(() => checkOutputPath(at('plain-file/x.pcap'), '--out'))).toBe(`--out ${at('plain-file/x.pcap')}: ${at('plain-file')} is not a folder`);
+    mkdirSync(at('dir'));
+    expect(usageError(() => checkOutputPath(at('dir'), '--wireshark-keys'))).toBe(`--wireshark-keys ${at('dir')}: is a folder`);
+  });
+
+  it('refuses an output that is an input: the same path, a hard link, a symlink either way', () => {
+    writeFileSync(at('in.pcap'), 'capture');
+    linkSync(at('in.pcap'), at('hard.pcap'));
+    symlinkSync(at('in.pcap'), at('soft.pcap'));
+    expect(usageError(() => checkOutputPath(at('in.pcap'), '--out', [at('in.pcap')]))).toBe(`--out ${at('in.pcap')}: is the input ${at('in.pcap')}`);
+    expect(usageError(() => checkOutputPath(at('hard.pcap'), '--out', [at('in.pcap')]))).toBe(`--out ${at('hard.pcap')}: is the input ${at('in.pcap')}`);
+    expect(usageError(() => checkOutputPath(at('in.pcap'), '--json', [at('soft.pcap')]))).toBe(`--json ${at('in.pcap')}: is the input ${at('soft.pcap')}`);
+  });
+
+  it('refuses two outputs that are one file', () => {
+    expect(usageError(() => planOutputs([['--out', at('two.pcap')], ['--wireshark-keys', at('two.pcap')]], []))).toBe(`--wireshark-keys ${at('two.pcap')}: is also --out ${at('two.pcap')}`);
+    expect(usageError(() => planOutputs([['--json', '-'], ['--svg', '-']], []))).toBe('--svg -: is also --json -');
+  });
+
+  it('writes through a device and a FIFO, and replaces the target of a symlink, never the link', () => {
+    expect(checkOutputPath('/dev/null', '--out')).toMatchObject({ how: 'through', target: '/dev/null' });
+    execFileSync('mkfifo', [at('pipe')]);
+    expect(checkOutputPath(at('pipe'), '--out')).toMatchObject({ how: 'through', target: at('pipe') });
+    writeFileSync(at('target.pcap'), 'x');
+    symlinkSync('target.pcap', at('link.pcap'));
+    expect(checkOutputPath(at('link.pcap'), '--out')).toMatchObject({ how: 'replace', target: at('target.pcap') });
+    symlinkSync('not-yet.pcap', at('dangling.pcap'));
+    expect(checkOutputPath(at('dangling.pcap'), '--out')).toMatchObject({ how: 'replace', target: at('not-yet.pcap') });
+    expect(checkOutputPath('-', '--out')).toMatchObject({ how: 'stdout' });
   });
 });
 
 describe('writeOutputFile', () => {
   it('writes the bytes and leaves no temporary file', async () => {
     const dir = mkdtempSync(join(tmp, 'w-'));
-    await writeOutputFile(join(dir, 'out.bin'), Uint8Array.from([1, 2, 3]));
+    await writeOutputFile(checkOutputPath(join(dir, 'out.bin'), '--out'), Uint8Array.from([1, 2, 3]));
     expect([...readFileSync(join(dir, 'out.bin'))]).toEqual([1, 2, 3]);
     expect(readdirSync(dir)).toEqual(['out.bin']);
   });
 
-  it('a path it cannot write is a UsageError with the errno code', async () => {
-    await expect(writeOutputFile(join(tmp, 'missing', 'x'), new Uint8Array(1))).rejects.toThrow(new UsageError(`${join(tmp, 'missing', 'x')}: cannot write (ENOENT)`));
+  it('a symlink keeps pointing at its target, which holds the bytes', async () => {
+    const dir = mkdtempSync(join(tmp, 'w-'));
+    writeFileSync(join(dir, 'target'), 'old');
+    symlinkSync('target', join(dir, 'link'));
+    await writeOutputFile(checkOutputPath(join(dir, 'link'), '--out'), Uint8Array.from([7]));
+    expect(lstatSync(join(dir, 'link')).isSymbolicLink()).toBe(true);
+    expect([...readFileSync(join(dir, 'target'))]).toEqual([7]);
+    expect(readdirSync(dir).sort()).toEqual(['link', 'target']);
+  });
+
+  it('a path that went away after the check is a UsageError with the errno code', async () => {
+    const dir = mkdtempSync(join(tmp, 'w-'));
+    const planned = checkOutputPath(join(dir, 'x'), '--out');
+    rmSync(dir, { recursive: true });
+    await expect(writeOutputFile(planned, new Uint8Array(1))).rejects.toThrow(new UsageError(`${join(dir, 'x')}: cannot write (ENOENT)`));
   });
 });
 

@@ -50,7 +50,7 @@ describe('protect', () => {
     const sa = oneSa({ confidentiality: false });
     const run = protectCapture(transmitSecY(sa), capture([record(new Uint8Array(4), T0)]));
     const text = renderProtectReport(run, { input: 'a', format: 'pcap', output: 'b', saFile: sa });
-    expect(text.endsWith('protect: 1 frames from a (pcap): 0 protected, 1 not -> b (GCM-AES-128, integrity only, SCI 02000000000a0001, AN 1)\n')).toBe(true);
+    expect(text.endsWith('protect: 1 frame from a (pcap): 0 protected, 1 not -> b (GCM-AES-128, integrity only, SCI 02000000000a0001, AN 1)\n')).toBe(true);
   });
 
   it('JSON: the fields in their order, the Wireshark keys only when written', () => {

@@ -3,17 +3,17 @@ import type { Argv, CommandModule } from 'yargs';
 import { renderSvg, renderTable, runBench, BENCH_MODES, DEFAULT_SIZES, type BenchMode, type BenchSize } from '../../bench/index.js';
 import { ALL_BACKEND_NAMES, availableBackends, type BackendName } from '../../crypto/backend.js';
 import { CIPHER_SUITE_NAMES, cipherSuite, type CipherSuiteName } from '../../crypto/suite.js';
-import { checkOutputPath, writeOutputFile } from '../../runs/files.js';
-import { guarded, UsageError } from '../output.js';
+import { planOutputs, STDIO, writeOutputFile, writesStdout } from '../../runs/files.js';
+import { decimalNumber, guarded, optionalWholeNumber, reportStream, UsageError, wholeNumber } from '../output.js';
 
 interface Args {
   suite: string[] | undefined;
   mode: string[] | undefined;
   sizes: string[] | undefined;
   backend: string[] | undefined;
-  workers: number;
-  seconds: number | undefined;
-  rounds: number | undefined;
+  workers: unknown;
+  seconds: unknown;
+  rounds: unknown;
   json: string | undefined;
   svg: string | undefined;
   quick: boolean;
@@ -31,11 +31,11 @@ export const benchCommand: CommandModule<object, Args> = {
       .option('mode', { type: 'string', array: true, describe: `${BENCH_MODES.join(', ')} (default both)` })
       .option('sizes', { type: 'string', array: true, describe: `frame sizes in octets, DA to FCS, 64-1518, or imix (default ${DEFAULT_SIZES.join(',')})` })
       .option('backend', { type: 'string', array: true, describe: `backends (default every available one): ${ALL_BACKEND_NAMES.join(', ')}` })
-      .option('workers', { type: 'number', default: 1, describe: 'worker threads for the threaded burst rows (0: none)' })
-      .option('seconds', { type: 'number', describe: 'measuring time per case, all rounds together (default 0.5; 0.1 with --quick)' })
-      .option('rounds', { type: 'number', describe: 'interleaved rounds (default 5; 3 with --quick)' })
-      .option('json', { type: 'string', describe: 'write the whole report (every figure, the machine) as JSON to FILE' })
-      .option('svg', { type: 'string', describe: 'write the frames/s chart as SVG to FILE' })
+      .option('workers', { default: 1, describe: 'worker threads for the threaded burst rows (0: none)' })
+      .option('seconds', { describe: 'measuring time per case, all rounds together (default 0.5; 0.1 with --quick)' })
+      .option('rounds', { describe: 'interleaved rounds (default 5; 3 with --quick)' })
+      .option('json', { type: 'string', describe: 'write the whole report (every figure, the machine) as JSON to FILE (no FILE or -: to standard output, the table then to stderr)' })
+      .option('svg', { type: 'string', describe: 'write the frames/s chart as SVG to FILE (-: to standard output)' })
       .option('quick', { type: 'boolean', default: false, describe: 'GCM-AES-128, confidentiality, 64/512/1518 octets: under 30 s' })
       .example('$0 bench --quick', 'a first look')
       .example('$0 bench --suite GCM-AES-128 --sizes 64,512,1518,imix --json bench.json --svg bench.svg', 'one suite, saved') as Argv<Args>,
@@ -48,25 +48,33 @@ export const benchCommand: CommandModule<object, Args> = {
       const a = availability.find((x) => x.name === b) ?? fail(`--backend: unknown backend ${JSON.stringify(b)}; one of ${ALL_BACKEND_NAMES.join(', ')}`);
       return a.available ? a.name : fail(`--backend: ${a.name} is not available: ${a.detail}`);
     });
-    // A bad output path fails now, not after a minute of measuring.
-    if (args.json !== undefined) checkOutputPath(args.json, '--json');
-    if (args.svg !== undefined) checkOutputPath(args.svg, '--svg');
+    const workers = wholeNumber(args.workers, '--workers');
+    const seconds = args.seconds === undefined ? undefined : decimalNumber(args.seconds, '--seconds');
+    const rounds = optionalWholeNumber(args.rounds, '--rounds');
+    // A bad output path fails now, not after a minute of measuring. `--json` alone is standard output.
+    const stdoutOr = (path: string): string => (path === '' ? STDIO : path);
+    const outputs = planOutputs(
+      [...(args.json !== undefined ? [['--json', stdoutOr(args.json)] as const] : []), ...(args.svg !== undefined ? [['--svg', stdoutOr(args.svg)] as const] : [])],
+      [],
+    );
+    const jsonOut = outputs.find((o) => o.option === '--json');
+    const svgOut = outputs.find((o) => o.option === '--svg');
     for (const a of availability) if (!a.available) process.stderr.write(`macsec bench: ${a.name} backend not measured: ${a.detail}\n`);
     const report = await runBench({
       suites,
       modes,
       sizes,
       backends,
-      workers: args.workers,
-      seconds: args.seconds,
-      rounds: args.rounds,
+      workers,
+      seconds,
+      rounds,
       quick: args.quick,
       onProgress: (line) => process.stderr.write(`${line}\n`),
     });
-    process.stdout.write(`${renderTable(report)}\n`);
+    reportStream(writesStdout([jsonOut, svgOut])).write(`${renderTable(report)}\n`);
     const text = new TextEncoder();
-    if (args.json !== undefined) await writeOutputFile(args.json, text.encode(`${JSON.stringify(report, null, 2)}\n`));
-    if (args.svg !== undefined) await writeOutputFile(args.svg, text.encode(renderSvg(report)));
+    if (jsonOut !== undefined) await writeOutputFile(jsonOut, text.encode(`${JSON.stringify(report, null, 2)}\n`));
+    if (svgOut !== undefined) await writeOutputFile(svgOut, text.encode(renderSvg(report)));
   }),
 };
 

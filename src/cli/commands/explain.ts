@@ -7,16 +7,16 @@ import { explainFrame, type ExplainOptions } from '../../explain/explain.js';
 import { renderTree } from '../../explain/tree.js';
 import { ickLookup } from '../../mka/keys.js';
 import { checkFrameNumber, explainCapture, explainReceiver } from '../../runs/explain-capture.js';
-import { readFrameFile, readInputCapture } from '../../runs/files.js';
+import { fileLabel, readFrameFile, readInputCapture } from '../../runs/files.js';
 import { explainedFrameJson, renderExplainedFrame, renderExplainReport } from '../../runs/report.js';
 import { fromHex } from '../../util/hex.js';
-import { FCS_MODES, guarded, progressFor, receiveOptions, toJson, UsageError, useColor, type ReceiveArgs } from '../output.js';
+import { FCS_MODES, guarded, optionalWholeNumber, progressFor, receiveControls, receiveOptions, toJson, UsageError, useColor, type ReceiveArgs } from '../output.js';
 
 interface Args extends ReceiveArgs {
   hex?: string;
   file?: string;
   in?: string;
-  frame?: number;
+  frame?: unknown;
   fcs: FcsMode;
   sa?: string;
   cak?: string;
@@ -34,15 +34,17 @@ function mkaIckOption(args: Args): ExplainOptions {
 
 /** explain --in: the frames of a capture (or --frame N), received in order with --sa (see explainCapture). */
 async function explainCaptureFile(args: Args & { in: string }, backend: BackendName): Promise<void> {
+  const frame = optionalWholeNumber(args.frame, '--frame');
+  const controls = receiveControls(args);
   const capture = await readInputCapture(args.in, args.fcs);
-  checkFrameNumber(args.frame, capture.records.length, args.in);
+  checkFrameNumber(frame, capture.records.length, fileLabel(args.in, 'in'));
   const sa = args.sa !== undefined ? loadSaFile(args.sa) : undefined;
   const explain = mkaIckOption(args);
-  const receiver = sa !== undefined && args.sa !== undefined ? explainReceiver(sa, args, backend, args.sa) : undefined;
+  const receiver = sa !== undefined && args.sa !== undefined ? explainReceiver(sa, controls, backend, args.sa) : undefined;
   const color = useColor(process.stdout);
   const docs: unknown[] = [];
   const texts: string[] = [];
-  const summary = explainCapture(capture, { frame: args.frame, explain, receiver, progress: progressFor('explain') }, (f) =>
+  const summary = explainCapture(capture, { frame, explain, receiver, progress: progressFor('explain') }, (f) =>
     args.json ? docs.push(explainedFrameJson(f)) : texts.push(renderExplainedFrame(f, color)),
   );
   process.stdout.write(args.json ? `${toJson(docs)}\n` : renderExplainReport(texts, summary));
@@ -56,8 +58,8 @@ export const explainCommand: CommandModule<object, Args> = {
       y
         .positional('hex', { type: 'string', describe: 'the frame in hex (DA first, no FCS)' })
         .option('file', { type: 'string', describe: 'read the frame from a file (hex text or raw octets)' })
-        .option('in', { type: 'string', describe: 'explain the frames of a capture (pcap or pcapng)' })
-        .option('frame', { type: 'number', describe: 'with --in: only frame N (1-based, as Wireshark numbers them)' })
+        .option('in', { type: 'string', describe: 'explain the frames of a capture (pcap or pcapng; - : standard input)' })
+        .option('frame', { describe: 'with --in: only frame N (1-based, as Wireshark numbers them)' })
         .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'with --in: frames end with an FCS: auto, present, absent' })
         .option('sa', { type: 'string', describe: 'SA file (JSON) with the key: check the ICV and show the user data' })
         .option('cak', { type: 'string', describe: 'MKA: the CAK (hex) to check MKPDU ICVs with, with --ckn' })

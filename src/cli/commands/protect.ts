@@ -3,10 +3,11 @@ import type { FcsMode } from '../../capture/index.js';
 import { transmitSecY } from '../../config/secy-builder.js';
 import { BACKEND_NAMES } from '../../crypto/backend.js';
 import { renderWiresharkKeys, WIRESHARK_PSK_FILE, wiresharkKeyEntries } from '../../interop/wireshark-keys.js';
-import { checkOutputPath, outputCapture, readInputCapture, writeOutputFile } from '../../runs/files.js';
+import { fileLabel, outputCapture, planOutputs, readInputCapture, writeOutputFile, writesStdout } from '../../runs/files.js';
 import { protectCapture } from '../../runs/protect-capture.js';
+import { namingOptions } from '../../runs/receiver.js';
 import { protectReportJson, renderProtectReport, type ProtectReportContext } from '../../runs/report.js';
-import { backendAndSaFile, EXIT_REJECTED, FCS_MODES, guarded, progressFor, toJson } from '../output.js';
+import { backendAndSaFile, EXIT_REJECTED, FCS_MODES, guarded, MAX_FRAME_SIZE_OPTION, optionalWholeNumber, progressFor, reportStream, toJson } from '../output.js';
 
 interface Args {
   sa: string;
@@ -15,6 +16,7 @@ interface Args {
   backend: string;
   fcs: FcsMode;
   wiresharkKeys?: string;
+  maxFrameSize?: unknown;
   json: boolean;
 }
 
@@ -24,11 +26,12 @@ export const protectCommand: CommandModule<object, Args> = {
   builder: (y: Argv) =>
     y
       .option('sa', { type: 'string', demandOption: true, describe: 'SA file (JSON): the transmit channel, its SAKs, first PN and SecTAG bits' })
-      .option('in', { type: 'string', demandOption: true, describe: 'plain Ethernet frames: pcap or pcapng' })
-      .option('out', { type: 'string', demandOption: true, describe: 'where to write the protected frames (pcap, written atomically)' })
+      .option('in', { type: 'string', demandOption: true, describe: 'plain Ethernet frames: pcap or pcapng (- : standard input)' })
+      .option('out', { type: 'string', demandOption: true, describe: 'where to write the protected frames (pcap, written atomically; - : standard output, the report then goes to stderr)' })
       .option('backend', { type: 'string', default: 'noble', describe: `crypto backend: ${BACKEND_NAMES.join(', ')}` })
       .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
       .option('wireshark-keys', { type: 'string', describe: `also write the SAKs as Wireshark's MACsec pre-shared key table (${WIRESHARK_PSK_FILE})` })
+      .option('max-frame-size', MAX_FRAME_SIZE_OPTION)
       .option('json', { type: 'boolean', default: false, describe: 'print counters and per-frame results as JSON' })
       .example('$0 protect --sa examples/sa.json --in examples/plain.pcap --out protected.pcap', 'encrypt a capture; PNs count up from the SA file\'s pn')
       .example('$0 protect --sa examples/sa.json --in plain.pcapng --out p.pcap --wireshark-keys psk_config_data', 'and the keys for Wireshark 4.6+')
@@ -38,19 +41,19 @@ export const protectCommand: CommandModule<object, Args> = {
       ) as Argv<Args>,
   handler: guarded(async (args: Args) => {
     const { backend, saFile } = backendAndSaFile(args);
-    const secy = transmitSecY(saFile, { backend, file: args.sa });
-    checkOutputPath(args.out, '--out');
-    if (args.wiresharkKeys !== undefined) checkOutputPath(args.wiresharkKeys, '--wireshark-keys');
-    const wiresharkKeys = args.wiresharkKeys !== undefined ? { file: args.wiresharkKeys, keys: renderWiresharkKeys(wiresharkKeyEntries(saFile)) } : undefined;
+    const maxFrameSize = optionalWholeNumber(args.maxFrameSize, '--max-frame-size');
+    const secy = namingOptions(() => transmitSecY(saFile, { backend, file: args.sa, maxFrameSize }));
+    const [out, keysFile] = planOutputs([['--out', args.out], ...(args.wiresharkKeys !== undefined ? [['--wireshark-keys', args.wiresharkKeys] as const] : [])], [args.in, args.sa]);
+    const wiresharkKeys = keysFile !== undefined ? { file: fileLabel(keysFile.path, 'out'), keys: renderWiresharkKeys(wiresharkKeyEntries(saFile)) } : undefined;
     const capture = await readInputCapture(args.in, args.fcs);
 
     const run = protectCapture(secy, capture, { progress: progressFor('protect') });
     const image = outputCapture(run.written);
-    if (wiresharkKeys !== undefined) await writeOutputFile(wiresharkKeys.file, new TextEncoder().encode(wiresharkKeys.keys.text));
-    await writeOutputFile(args.out, image);
+    if (keysFile !== undefined && wiresharkKeys !== undefined) await writeOutputFile(keysFile, new TextEncoder().encode(wiresharkKeys.keys.text));
+    await writeOutputFile(out!, image);
 
     if (run.failed.length > 0) process.exitCode = EXIT_REJECTED;
-    const context: ProtectReportContext = { input: args.in, format: capture.format, output: args.out, saFile, wiresharkKeys };
-    process.stdout.write(args.json ? `${toJson(protectReportJson(run, context))}\n` : renderProtectReport(run, context));
+    const context: ProtectReportContext = { input: fileLabel(args.in, 'in'), format: capture.format, output: fileLabel(args.out, 'out'), saFile, wiresharkKeys };
+    reportStream(writesStdout([out, keysFile])).write(args.json ? `${toJson(protectReportJson(run, context))}\n` : renderProtectReport(run, context));
   }),
 };

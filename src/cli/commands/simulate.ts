@@ -1,23 +1,29 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { writeCaptureFileAtomic, writePcap } from '../../capture/index.js';
+import { writePcap } from '../../capture/index.js';
 import { isBackendName } from '../../crypto/backend.js';
 import { renderResult } from '../../link/report.js';
 import { builtinScenarios, loadScenarioFile } from '../../link/scenario.js';
 import { simulationSteps, type SimulationResult } from '../../link/simulate.js';
+import { planOutputs, writeOutputFile, type PlannedOutput } from '../../runs/files.js';
+import { namingOptions } from '../../runs/receiver.js';
 import { Progress } from '../../util/progress.js';
-import { guarded, UsageError } from '../output.js';
+import { guarded, MAX_FRAME_SIZE_OPTION, optionalWholeNumber, UsageError } from '../output.js';
 
 interface Args {
   scenario?: string;
   builtin?: string;
   list: boolean;
-  seed?: number;
+  seed?: unknown;
   pcapDir?: string;
+  maxFrameSize?: unknown;
   backend: string;
   json: boolean;
 }
+
+/** The captures --pcap-dir holds, in the order they are written. */
+const CAPTURE_NAMES: readonly (keyof SimulationResult['captures'])[] = ['wire', 'a-sent', 'a-received', 'b-sent', 'b-received'];
 
 const errno = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 
@@ -64,8 +70,9 @@ export const simulateCommand: CommandModule<object, Args> = {
       .positional('scenario', { type: 'string', describe: 'scenario file (JSON; see examples/scenarios/)' })
       .option('builtin', { type: 'string', describe: 'run a built-in scenario by name (see --list)' })
       .option('list', { type: 'boolean', default: false, describe: 'list the built-in scenarios' })
-      .option('seed', { type: 'number', describe: "override the scenario's seed" })
+      .option('seed', { describe: "override the scenario's seed" })
       .option('pcap-dir', { type: 'string', describe: 'write wire.pcap and each side\'s sent/received plain frames here' })
+      .option('max-frame-size', MAX_FRAME_SIZE_OPTION)
       .option('backend', { type: 'string', default: 'noble', describe: 'crypto backend' })
       .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
       .example('$0 simulate --list', 'what there is to watch')
@@ -78,7 +85,9 @@ export const simulateCommand: CommandModule<object, Args> = {
     }
     if ((args.scenario === undefined) === (args.builtin === undefined)) throw new UsageError('simulate: give a scenario file or --builtin NAME (--list shows them)');
     if (!isBackendName(args.backend)) throw new UsageError(`--backend: unknown backend ${JSON.stringify(args.backend)}`);
-    if (args.seed !== undefined && !(Number.isInteger(args.seed) && args.seed >= 0 && args.seed <= 0xffff_ffff)) throw new UsageError(`--seed: expected an integer 0-4294967295, got ${args.seed}`);
+    const seed = optionalWholeNumber(args.seed, '--seed');
+    if (seed !== undefined && !(seed >= 0 && seed <= 0xffff_ffff)) throw new UsageError(`--seed: expected an integer 0-4294967295, got ${seed}`);
+    const maxFrameSize = optionalWholeNumber(args.maxFrameSize, '--max-frame-size');
     let path = args.scenario;
     if (args.builtin !== undefined) {
       const found = builtinScenarios().find((s) => s.name === args.builtin);
@@ -86,17 +95,22 @@ export const simulateCommand: CommandModule<object, Args> = {
       path = found.path;
     }
     const scenario = loadScenarioFile(path!);
-    if (args.pcapDir !== undefined) makeFolder(args.pcapDir);
+    let pcaps: PlannedOutput[] = [];
+    if (args.pcapDir !== undefined) {
+      makeFolder(args.pcapDir);
+      const dir = args.pcapDir;
+      pcaps = planOutputs(CAPTURE_NAMES.map((name) => ['--pcap-dir', join(dir, `${name}.pcap`)] as const), [path!]);
+    }
     let interrupted = false;
     const onInterrupt = (): void => {
       interrupted = true;
     };
     process.once('SIGINT', onInterrupt);
     const progress = new Progress(`simulate ${scenario.name}`);
-    const steps = simulationSteps(scenario, { ...(args.seed !== undefined ? { seed: args.seed } : {}), backend: args.backend, shouldStop: () => interrupted });
+    const steps = simulationSteps(scenario, { ...(seed !== undefined ? { seed } : {}), backend: args.backend, maxFrameSize, shouldStop: () => interrupted });
     let result: SimulationResult;
     for (;;) {
-      const step = steps.next();
+      const step = namingOptions(() => steps.next()); // the SecYs are built on the first step
       if (step.done) {
         result = step.value;
         break;
@@ -106,16 +120,10 @@ export const simulateCommand: CommandModule<object, Args> = {
     }
     progress.done();
     process.removeListener('SIGINT', onInterrupt);
-    if (args.pcapDir !== undefined) {
-      for (const [name, frames] of Object.entries(result.captures)) {
-        const records = frames.map((f) => ({ data: f.data, timestampNs: BigInt(Math.round(f.atPs / 1000)) }));
-        const file = join(args.pcapDir, `${name}.pcap`);
-        try {
-          await writeCaptureFileAtomic(file, writePcap(records, { resolution: 'ns' }));
-        } catch (e) {
-          throw new UsageError(`--pcap-dir: cannot write ${file} (${errno(e)})`);
-        }
-      }
+    for (const [i, name] of CAPTURE_NAMES.entries()) {
+      const records = result.captures[name].map((f) => ({ data: f.data, timestampNs: BigInt(Math.round(f.atPs / 1000)) }));
+      const pcap = pcaps[i];
+      if (pcap !== undefined) await writeOutputFile(pcap, writePcap(records, { resolution: 'ns' }));
     }
     process.stdout.write(args.json ? `${toJson(result)}\n` : `${renderResult(result)}\n${args.pcapDir !== undefined ? `\ncaptures in ${args.pcapDir}: ${Object.keys(result.captures).map((n) => `${n}.pcap`).join(', ')}\n` : ''}`);
     if (interrupted) process.exitCode = 130;

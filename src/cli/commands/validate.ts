@@ -1,11 +1,24 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { FcsMode } from '../../capture/index.js';
 import { BACKEND_NAMES } from '../../crypto/backend.js';
-import { checkOutputPath, outputCapture, readInputCapture, writeOutputFile } from '../../runs/files.js';
+import { fileLabel, outputCapture, planOutputs, readInputCapture, writeOutputFile, writesStdout } from '../../runs/files.js';
 import { buildReceiveSecY } from '../../runs/receiver.js';
 import { renderValidateReport, validateReportJson, type ValidateReportContext } from '../../runs/report.js';
 import { validateCapture } from '../../runs/validate-capture.js';
-import { backendAndSaFile, EXIT_REJECTED, FCS_MODES, guarded, progressFor, receiveOptions, toJson, type ReceiveArgs } from '../output.js';
+import {
+  backendAndSaFile,
+  EXIT_REJECTED,
+  FCS_MODES,
+  guarded,
+  MAX_FRAME_SIZE_OPTION,
+  optionalWholeNumber,
+  progressFor,
+  receiveControls,
+  receiveOptions,
+  reportStream,
+  toJson,
+  type ReceiveArgs,
+} from '../output.js';
 
 interface Args extends ReceiveArgs {
   sa: string;
@@ -13,6 +26,7 @@ interface Args extends ReceiveArgs {
   out?: string;
   backend: string;
   fcs: FcsMode;
+  maxFrameSize?: unknown;
   json: boolean;
 }
 
@@ -23,10 +37,11 @@ export const validateCommand: CommandModule<object, Args> = {
     receiveOptions(
       y
         .option('sa', { type: 'string', demandOption: true, describe: 'SA file (JSON): the receive channels and their SAKs (pn: the lowest acceptable PN)' })
-        .option('in', { type: 'string', demandOption: true, describe: 'MACsec frames: pcap or pcapng' })
-        .option('out', { type: 'string', describe: 'where to write the frames delivered to the Controlled Port (pcap, written atomically)' })
+        .option('in', { type: 'string', demandOption: true, describe: 'MACsec frames: pcap or pcapng (- : standard input)' })
+        .option('out', { type: 'string', describe: 'where to write the frames delivered to the Controlled Port (pcap, written atomically; - : standard output, the report then goes to stderr)' })
         .option('backend', { type: 'string', default: 'noble', describe: `crypto backend: ${BACKEND_NAMES.join(', ')}` })
         .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
+        .option('max-frame-size', MAX_FRAME_SIZE_OPTION)
         .option('json', { type: 'boolean', default: false, describe: 'print counters and per-frame results as JSON' }),
     )
       .example('$0 validate --sa examples/sa.json --in protected.pcap --out plain.pcap', 'decrypt and check; exit 1 if any frame was dropped')
@@ -37,15 +52,15 @@ export const validateCommand: CommandModule<object, Args> = {
       ) as Argv<Args>,
   handler: guarded(async (args: Args) => {
     const { backend, saFile } = backendAndSaFile(args);
-    const secy = buildReceiveSecY(saFile, args, backend, args.sa);
-    if (args.out !== undefined) checkOutputPath(args.out, '--out');
+    const secy = buildReceiveSecY(saFile, { ...receiveControls(args), maxFrameSize: optionalWholeNumber(args.maxFrameSize, '--max-frame-size') }, backend, args.sa);
+    const [out] = planOutputs(args.out !== undefined ? [['--out', args.out]] : [], [args.in, args.sa]);
     const capture = await readInputCapture(args.in, args.fcs);
 
     const run = validateCapture(secy, capture, { progress: progressFor('validate') });
-    if (args.out !== undefined) await writeOutputFile(args.out, outputCapture(run.written));
+    if (out !== undefined) await writeOutputFile(out, outputCapture(run.written));
 
     if (run.failed.length > 0) process.exitCode = EXIT_REJECTED;
-    const context: ValidateReportContext = { input: args.in, format: capture.format, output: args.out, saFile };
-    process.stdout.write(args.json ? `${toJson(validateReportJson(run, context))}\n` : renderValidateReport(run, context));
+    const context: ValidateReportContext = { input: fileLabel(args.in, 'in'), format: capture.format, output: args.out !== undefined ? fileLabel(args.out, 'out') : undefined, saFile };
+    reportStream(writesStdout([out])).write(args.json ? `${toJson(validateReportJson(run, context))}\n` : renderValidateReport(run, context));
   }),
 };
