@@ -7,7 +7,8 @@
  * Rows marked `known` fail today in code another engineer owns; they run as `it.fails` (so they start
  * failing, as a reminder, the day the fix lands) and are listed in the robustness report for the lead.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +143,39 @@ symlinkSync(f('nowhere'), F.dangling);
 const outFile = (name: string): string => join(OUT, name);
 const sentinel = write('out/existing.pcap', 'previous contents');
 
+// Outputs that are inputs, devices, links (issue 12): each row its own files, since the rows run in parallel.
+const SA_TEXT = readFileSync(join(ROOT, 'examples', 'sa.json'));
+const copy = (name: string, bytes: Uint8Array): string => write(name, bytes);
+const O = {
+  sameIn: copy('o-same.pcap', plainPcap),
+  saAsOut: copy('o-sa.json', SA_TEXT),
+  keysIn: copy('o-keys-in.pcap', plainPcap),
+  hardIn: copy('o-hard-in.pcap', plainPcap),
+  hardLink: f('o-hard-link.pcap'),
+  symIn: f('o-sym-in.pcap'),
+  symTarget: copy('o-sym-target.pcap', plainPcap),
+  validateIn: copy('o-validate-in.pcap', plainPcap),
+  linkOut: f('o-link-out.pcap'),
+  linkTarget: write('o-link-target.pcap', 'previous contents'),
+  scenarioDir: f('o-scenario-dir'),
+  notAFolder: copy('o-not-a-folder.json', SA_TEXT),
+  oneFrame: write('o-one-frame.pcap', pcap([ethernet(60)])),
+  jumbo: write('o-jumbo.pcap', pcap([ethernet(9212)])), // 9216 octets with FCS
+};
+linkSync(O.hardIn, O.hardLink);
+symlinkSync(O.symTarget, O.symIn);
+symlinkSync(O.linkTarget, O.linkOut);
+mkdirSync(O.scenarioDir);
+const scenarioAsWire = write('o-scenario-dir/wire.pcap', readFileSync(join(ROOT, 'examples', 'scenarios', 'replay.json')));
+const jumboScenario = write('o-jumbo-scenario.json', { traffic: [{ frames: 3, size: 9216 }], duration: '1ms' });
+const S = {
+  typo: write('sa-typo.json', { ...SA, confidentialty: false }),
+  includeSCI: write('sa-include-sci.json', { ...omit(SA, 'includeSci'), includeSCI: false }),
+  channelTypo: write('sa-channel-typo.json', { channels: [{ sci: '0000000000000001', direction: 'both', sas: [{ an: 0, kye: KEY, key: KEY }] }] }),
+  channelsAndKey: write('sa-channels-and-key.json', { key: KEY, channels: [{ sci: '0000000000000001', sas: [{ an: 0, key: KEY }] }] }),
+  vectorExtras: write('v-extras.json', [{ ...VECTOR, name: 'mine', source: 'captured on a lab switch', generator: { tool: 'other', seed: 7 } }]),
+};
+
 // ------------------------------------------------------------------ the table
 
 type ErrorClass = typeof ConfigError | typeof HexError | typeof WireError | typeof CaptureError | typeof VectorFileError;
@@ -155,6 +189,10 @@ interface CommandRow {
   readonly message: RegExp;
   /** Output files that must not exist afterwards (and no temporary files beside them). */
   readonly noFiles?: readonly string[];
+  /** Files that must hold afterwards exactly what they held before the run. */
+  readonly unchanged?: readonly string[];
+  /** Any other state of the files afterwards. */
+  readonly after?: () => void;
   /** Code owned elsewhere that does not pass yet: the row runs as it.fails. */
   readonly known?: string;
 }
@@ -199,6 +237,11 @@ const COMMAND_ROWS: readonly CommandRow[] = [
   { what: 'SA file: an array', input: explainSa(F.array), exit: 2, message: /array\.json: expected a JSON object, got an array$/ },
   { what: 'SA file: missing', input: explainSa(F.missing), exit: 2, message: /missing\.json: expected a readable SA file, got ENOENT$/ },
   { what: 'SA file: two transmit channels', input: explainSa(F.twoTx), exit: 2, message: /two-tx\.json: channels: expected at most one transmit channel/ },
+  { what: 'SA file: a misspelt field (confidentialty) is refused, nothing written', input: ['protect', '--sa', S.typo, '--in', PLAIN_PCAP, '--out', outFile('typo.pcap')], noFiles: [outFile('typo.pcap')], exit: 2, message: /sa-typo\.json: confidentialty: expected one of the fields cipherSuite, confidentiality, confidentialityOffset, includeSci, endStation, scb, sci, an, key, pn, ssci, salt, got an unknown field$/ },
+  { what: 'SA file: includeSCI for includeSci', input: explainSa(S.includeSCI), exit: 2, message: /sa-include-sci\.json: includeSCI: expected one of the fields .*, got an unknown field$/ },
+  { what: 'SA file: an unknown field in an SA, with its path', input: explainSa(S.channelTypo), exit: 2, message: /sa-channel-typo\.json: channels\[0\]\.sas\[0\]\.kye: expected one of the fields an, key, pn, ssci, salt, got an unknown field$/ },
+  { what: 'SA file: a one-SA key beside channels', input: explainSa(S.channelsAndKey), exit: 2, message: /sa-channels-and-key\.json: key: expected one of the fields cipherSuite, confidentiality, confidentialityOffset, includeSci, endStation, scb, channels, got an unknown field$/ },
+  { what: 'vector files keep extra descriptive fields', input: ['vectors', S.vectorExtras], exit: 0, message: /^1 passed, 0 failed$/m },
   { what: 'protect with a receive-only SA file', ...protectTo('rx-only.pcap'), input: ['protect', '--sa', F.rxOnly, '--in', PLAIN_PCAP, '--out', outFile('rx-only.pcap')], exit: 2, message: /rx-only\.json: channels: expected a channel with direction "transmit" or "both" to send on, got receive channels only$/ },
   { what: 'protect with a bad key writes nothing', input: ['protect', '--sa', F.shortKey, '--in', PLAIN_PCAP, '--out', outFile('bad-key.pcap')], noFiles: [outFile('bad-key.pcap')], exit: 2, message: /key: expected 16 octets in hex, got 15 octets$/ },
   { what: 'validate with a malformed SA file', input: ['validate', '--sa', F.malformed, '--in', PLAIN_PCAP], exit: 2, message: /malformed\.json: expected valid JSON/ },
@@ -217,6 +260,33 @@ const COMMAND_ROWS: readonly CommandRow[] = [
   { what: '--pcap-dir under /proc (Node\'s recursive mkdir loops forever there: was a hang)', input: ['simulate', '--builtin', 'replay', '--pcap-dir', '/proc/macsec-nope/x'], exit: 2, message: /--pcap-dir \/proc\/macsec-nope\/x: cannot create \/proc\/macsec-nope \(\w+\)$/ },
   { what: '--pcap-dir is a file', input: ['simulate', '--builtin', 'replay', '--pcap-dir', F.sa], exit: 2, message: /--pcap-dir .*sa\.json: .*sa\.json is not a folder$/ },
   { what: '--pcap-dir through a dangling symlink', input: ['simulate', '--builtin', 'replay', '--pcap-dir', join(F.dangling, 'x')], exit: 2, message: /--pcap-dir .*dangling\/x: cannot create .*dangling \(EEXIST\)$/ },
+  // outputs that are inputs: refused before any work, the input untouched
+  { what: '--out is the --in capture', input: ['protect', '--sa', F.sa, '--in', O.sameIn, '--out', O.sameIn], exit: 2, message: /^macsec: --out (\S+o-same\.pcap): is the input \1$/, unchanged: [O.sameIn] },
+  { what: '--out is the --sa file', input: ['protect', '--sa', O.saAsOut, '--in', PLAIN_PCAP, '--out', O.saAsOut], exit: 2, message: /^macsec: --out \S+o-sa\.json: is the input \S+o-sa\.json$/, unchanged: [O.saAsOut] },
+  { what: '--wireshark-keys is the --in capture', input: ['protect', '--sa', F.sa, '--in', O.keysIn, '--out', outFile('keys-in.pcap'), '--wireshark-keys', O.keysIn], noFiles: [outFile('keys-in.pcap')], exit: 2, message: /^macsec: --wireshark-keys \S+o-keys-in\.pcap: is the input \S+o-keys-in\.pcap$/, unchanged: [O.keysIn] },
+  { what: '--out is a hard link to the --in capture', input: ['protect', '--sa', F.sa, '--in', O.hardIn, '--out', O.hardLink], exit: 2, message: /^macsec: --out \S+o-hard-link\.pcap: is the input \S+o-hard-in\.pcap$/, unchanged: [O.hardIn] },
+  { what: '--in is a symlink to --out', input: ['protect', '--sa', F.sa, '--in', O.symIn, '--out', O.symTarget], exit: 2, message: /^macsec: --out \S+o-sym-target\.pcap: is the input \S+o-sym-in\.pcap$/, unchanged: [O.symTarget], after: () => expect(lstatSync(O.symIn).isSymbolicLink()).toBe(true) },
+  { what: 'validate --out is its --in', input: ['validate', '--sa', F.sa, '--in', O.validateIn, '--out', O.validateIn], exit: 2, message: /^macsec: --out \S+o-validate-in\.pcap: is the input \S+o-validate-in\.pcap$/, unchanged: [O.validateIn] },
+  { what: '--out and --wireshark-keys are one file', input: ['protect', '--sa', F.sa, '--in', PLAIN_PCAP, '--out', outFile('twice'), '--wireshark-keys', outFile('twice')], noFiles: [outFile('twice')], exit: 2, message: /^macsec: --wireshark-keys \S+twice: is also --out \S+twice$/ },
+  { what: '--pcap-dir would overwrite the scenario file', input: ['simulate', scenarioAsWire, '--pcap-dir', O.scenarioDir], exit: 2, message: /^macsec: --pcap-dir \S+wire\.pcap: is the input \S+wire\.pcap$/, unchanged: [scenarioAsWire], after: () => expect(readdirSync(O.scenarioDir)).toEqual(['wire.pcap']) },
+  // outputs that are not regular files: written through, never replaced
+  { what: '--out /dev/null stays a device', input: ['protect', '--sa', F.sa, '--in', PLAIN_PCAP, '--out', '/dev/null'], exit: 0, message: /^protect: 40 frames from .* -> \/dev\/null /m, after: () => expect(statSync('/dev/null').isCharacterDevice()).toBe(true) },
+  {
+    what: '--out through a symlink writes its target and keeps the link',
+    input: ['protect', '--sa', F.sa, '--in', PLAIN_PCAP, '--out', O.linkOut],
+    exit: 0,
+    message: /^protect: 40 frames from .*: 40 protected, 0 not -> \S+o-link-out\.pcap /m,
+    after: () => {
+      expect(lstatSync(O.linkOut).isSymbolicLink()).toBe(true);
+      expect(readCapture(readFileSync(O.linkTarget), 'target', { fcsMode: 'absent' }).records).toHaveLength(40);
+    },
+  },
+  // outputs that cannot be created: refused before the work starts
+  { what: '--out through a regular file (ENOTDIR)', input: ['protect', '--sa', F.sa, '--in', PLAIN_PCAP, '--out', join(O.notAFolder, 'x.pcap')], exit: 2, message: /^macsec: --out \S+o-not-a-folder\.json\/x\.pcap: \S+o-not-a-folder\.json is not a folder$/, unchanged: [O.notAFolder] },
+  { what: 'bench --json in a missing folder, before measuring', input: ['bench', '--quick', '--json', join(dir, 'no', 'bench.json')], exit: 2, message: /^macsec: --json \S+no\/bench\.json: no folder \S+\/no$/ },
+  { what: 'bench --svg through a regular file, before measuring', input: ['bench', '--quick', '--svg', join(O.notAFolder, 'chart.svg')], exit: 2, message: /^macsec: --svg \S+chart\.svg: \S+o-not-a-folder\.json is not a folder$/ },
+  { what: 'bench --json (to stdout) and --svg - are one output', input: ['bench', '--quick', '--json', '--svg', '-'], exit: 2, message: /^macsec: --svg -: is also --json -$/ },
+  { what: 'validate --out in a missing folder, before reading the capture', input: ['validate', '--sa', F.sa, '--in', F.truncated, '--out', join(dir, 'no', 'x.pcap')], exit: 2, message: /^macsec: --out \S+\/no\/x\.pcap: no folder \S+\/no$/ },
   // frames over 64 KiB: refused by name (protect), dropped by rule (validate), explained (explain)
   { what: 'protect: a frame over 64 KiB is refused, named (exit 1)', input: ['protect', '--sa', F.sa, '--in', F.bigFrame, '--out', outFile('big.pcap')], exit: 1, message: /^refused: frame 1: OutPktsTooLong: MPDU of 70032 octets exceeds maxFrameSize 1996$/m },
   { what: 'validate: a frame over 64 KiB is dropped, named (exit 1)', input: ['validate', '--sa', F.sa, '--in', F.bigFrame], exit: 1, message: /^dropped: frame 1: InPktsNoTag: no SecTAG, and validateFrames is Strict$/m },
@@ -226,13 +296,38 @@ const COMMAND_ROWS: readonly CommandRow[] = [
   { what: '--validate-frames lax', input: ['validate', '--sa', F.sa, '--in', PLAIN_PCAP, '--validate-frames', 'lax'], exit: 2, message: /Invalid values: Argument: validate-frames, Given: "lax", Choices: "strict", "check", "disabled"/ },
   { what: '--replay-window -1', input: ['validate', '--sa', F.sa, '--in', PLAIN_PCAP, '--replay-window=-1'], exit: 2, message: /--replay-window: expected an integer 0 to 4294967295, got -1$/ },
   { what: '--replay-window 2^31 with XPN', input: ['validate', '--sa', F.xpnSa, '--in', PLAIN_PCAP, '--replay-window', '2147483648'], exit: 2, message: /--replay-window: expected an integer 0 to 1073741823 \(2\^30 - 1: the XPN limit\), got 2147483648$/ },
-  { what: '--replay-window not a number', input: ['validate', '--sa', F.sa, '--in', PLAIN_PCAP, '--replay-window', 'wide'], exit: 2, message: /--replay-window: expected an integer 0 to 4294967295, got NaN$/ },
+  { what: '--replay-window not a number', input: ['validate', '--sa', F.sa, '--in', PLAIN_PCAP, '--replay-window', 'abc'], exit: 2, message: /^macsec: --replay-window: expected a whole number, got 'abc'$/ },
+  { what: '--frame not a number', input: ['explain', '--in', PLAIN_PCAP, '--frame', 'third'], exit: 2, message: /^macsec: --frame: expected a whole number, got 'third'$/ },
+  { what: '--seed not a number', input: ['simulate', '--builtin', 'replay', '--seed', '7a'], exit: 2, message: /^macsec: --seed: expected a whole number, got '7a'$/ },
+  { what: '--max-frame-size not a number', ...protectTo('mfs-text.pcap', '--max-frame-size', 'jumbo'), exit: 2, message: /^macsec: --max-frame-size: expected a whole number, got 'jumbo'$/ },
+  { what: '--max-frame-size 10', ...protectTo('mfs-10.pcap', '--max-frame-size', '10'), exit: 2, message: /^macsec: --max-frame-size: expected an integer of at least 60 \(octets, FCS excluded\), got 10$/ },
+  { what: '--max-frame-size 10 (simulate)', input: ['simulate', jumboScenario, '--max-frame-size', '10'], exit: 2, message: /^macsec: --max-frame-size: expected an integer of at least 60 \(octets, FCS excluded\), got 10$/ },
+  { what: 'bench --workers not a number (before measuring)', input: ['bench', '--quick', '--workers', 'two'], exit: 2, message: /^macsec: --workers: expected a whole number, got 'two'$/ },
+  { what: 'bench --seconds not a number', input: ['bench', '--quick', '--seconds', 'long'], exit: 2, message: /^macsec: --seconds: expected a number, got 'long'$/ },
+  { what: 'bench --rounds 2.5', input: ['bench', '--quick', '--rounds', '2.5'], exit: 2, message: /^macsec: --rounds: expected a whole number, got '2.5'$/ },
   { what: '--backend unknown (protect)', ...protectTo('backend.pcap', '--backend', 'openssl'), exit: 2, message: /--backend: expected noble, node.*, got "openssl"$/ },
   { what: '--backend unknown (explain)', input: ['explain', '00', '--backend', 'openssl'], exit: 2, message: /--backend: unknown backend "openssl"$/ },
   { what: '--frame beyond the capture', input: ['explain', '--in', PLAIN_PCAP, '--frame', '99'], exit: 2, message: /--frame: expected a frame number 1-\d+ \(frames in .*plain\.pcap\), got 99$/ },
   { what: '--frame without --in', input: ['explain', '00', '--frame', '1'], exit: 2, message: /--frame: only with --in \(a capture\)$/ },
   { what: 'protect without --out', input: ['protect', '--sa', F.sa, '--in', PLAIN_PCAP], exit: 2, message: /Missing required argument: out/ },
-  { what: 'unknown option', input: ['vectors', '--fast'], exit: 2, message: /Unknown argument: fast/ },
+  { what: 'unknown option', input: ['vectors', '--fast'], exit: 2, message: /^macsec: unknown option --fast \(macsec --help lists the options\)$/ },
+  { what: 'unknown option (protect), nothing written', ...protectTo('bogus.pcap', '--bogus'), exit: 2, message: /^macsec: unknown option --bogus \(macsec --help lists the options\)$/ },
+  { what: 'unknown options, as typed', input: ['vectors', '--no-colour', '-z', '--fast-path=1'], exit: 2, message: /^macsec: unknown options --no-colour, -z, --fast-path \(macsec --help lists the options\)$/ },
+  { what: 'a stray argument', input: ['protect', 'plain.pcap', '--sa', F.sa, '--in', PLAIN_PCAP, '--out', outFile('stray.pcap')], noFiles: [outFile('stray.pcap')], exit: 2, message: /^macsec: unexpected argument 'plain\.pcap' \(macsec --help lists the options\)$/ },
+  { what: 'bare macsec says once what to do', input: [], exit: 2, message: /^macsec: name a command \(macsec --help lists the commands\)$/ },
+  // the rough edges
+  { what: 'one frame is "1 frame"', input: ['protect', '--sa', F.sa, '--in', O.oneFrame, '--out', outFile('one-frame.pcap')], exit: 0, message: /^protect: 1 frame from .*o-one-frame\.pcap \(pcap\): 1 protected, 0 not -> /m },
+  { what: 'a jumbo frame (9216 with FCS) is refused at the default maxFrameSize', input: ['protect', '--sa', F.sa, '--in', O.jumbo, '--out', outFile('jumbo-default.pcap')], exit: 1, message: /^refused: frame 1: OutPktsTooLong: MPDU of 9244 octets exceeds maxFrameSize 1996$/m },
+  {
+    what: '--max-frame-size 9244 protects a jumbo frame',
+    input: ['protect', '--sa', F.sa, '--in', O.jumbo, '--out', outFile('jumbo.pcap'), '--max-frame-size', '9244'],
+    exit: 0,
+    message: /^protect: 1 frame from .*: 1 protected, 0 not/m,
+    after: () => expect(readCapture(readFileSync(outFile('jumbo.pcap')), 'jumbo.pcap', { fcsMode: 'absent' }).records[0]!.data.length).toBe(9244),
+  },
+  { what: '--max-frame-size on validate', input: ['validate', '--sa', F.sa, '--in', PLAIN_PCAP, '--max-frame-size', '9244'], exit: 1, message: /^validate: 40 frames from .*: 0 delivered, 40 not$/m },
+  { what: '--max-frame-size 9244 lets a simulated link carry jumbo frames', input: ['simulate', jumboScenario, '--max-frame-size', '9244'], exit: 0, message: /offered 3, sent 3, arrived 3/ },
+  { what: 'jumbo frames on a simulated link at the default maxFrameSize', input: ['simulate', jumboScenario], exit: 0, message: /offered 3, sent 0, refused: OutPktsTooLong 3/ },
   // hex
   { what: 'explain: odd number of hex digits', input: ['explain', 'abc'], exit: 2, message: /frame: odd number of hex digits \(a lone digit at offset 2\)$/ },
   { what: 'explain: not hex', input: ['explain', 'zz'], exit: 2, message: /frame: 'z' at offset 0 is not a hex digit$/ },
@@ -446,7 +541,9 @@ const API_ROWS: readonly ApiRow[] = [
 // ------------------------------------------------------------------ running the table
 
 let runs: Run[] = [];
+const before = new Map<string, Buffer>();
 beforeAll(async () => {
+  for (const file of COMMAND_ROWS.flatMap((r) => r.unchanged ?? [])) before.set(file, readFileSync(file));
   runs = await macsecAll(COMMAND_ROWS.map((r) => r.input));
 }, 180_000);
 
@@ -466,6 +563,8 @@ describe(`bad input, commands: ${COMMAND_ROWS.length} cases`, () => {
         expect(r.stdout, where).toMatch(row.message);
       }
       for (const file of row.noFiles ?? []) expect(existsSync(file), `${file} was written`).toBe(false);
+      for (const file of row.unchanged ?? []) expect(readFileSync(file).equals(before.get(file)!), `${file} changed`).toBe(true);
+      row.after?.();
     });
   });
 
@@ -491,4 +590,71 @@ describe(`bad input, library: ${API_ROWS.length} cases`, () => {
       expect(e.message).toMatch(row.message);
     });
   }
+});
+
+// ------------------------------------------------------------------ outputs that are not files: a FIFO, standard output
+
+const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+
+/** Runs a shell command line (a pipeline) with the built CLI as $MACSEC; its stdout as octets. */
+function shell(line: string): { status: number | null; stdout: Buffer; stderr: string } {
+  const r = spawnSync('sh', ['-c', line], { env: { ...process.env, NO_COLOR: '1', MACSEC: `${process.execPath} ${MAIN}` }, timeout: 120_000, maxBuffer: 64 << 20 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
+}
+
+describe('outputs that are not regular files, and standard input and output', () => {
+  const protected40 = (): Buffer => {
+    const file = join(dir, `reference-${process.hrtime.bigint()}.pcap`);
+    expect(shell(`$MACSEC protect --sa ${F.sa} --in ${PLAIN_PCAP} --out ${file}`).status).toBe(0);
+    return readFileSync(file);
+  };
+
+  it('a FIFO is written through: its reader receives the whole pcap, and it stays a FIFO', () => {
+    const fifo = join(dir, 'capture.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // The reader opens the FIFO first (in the background); protect's open waits for it, as a shell redirection does.
+    const r = shell(`cat ${fifo} > ${fifo}.got & $MACSEC protect --sa ${F.sa} --in ${PLAIN_PCAP} --out ${fifo}; status=$?; wait; exit $status`);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString('utf8')).toMatch(/^protect: 40 frames from .* -> \S+capture\.fifo /m);
+    expect(readFileSync(`${fifo}.got`).equals(protected40())).toBe(true);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it('protect --out - | validate --in - --out -: the plain capture comes back on stdout, the summaries on stderr', () => {
+    const r = shell(`$MACSEC protect --sa ${F.sa} --in ${PLAIN_PCAP} --out - | $MACSEC validate --sa ${F.sa} --in - --out -`);
+    expect(r.status).toBe(0);
+    expect(r.stdout.equals(plainPcap)).toBe(true); // README: validate gives back what protect was given
+    const lines = r.stderr.split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/^protect: 40 frames from \S+plain\.pcap \(pcap\): 40 protected, 0 not -> stdout /));
+    expect(lines).toContainEqual('validate: 40 frames from stdin (pcap): 40 delivered (InPktsOK 40), 0 not -> stdout');
+  });
+
+  it('--json with --out -: the JSON report goes to stderr, stdout holds the pcap alone', () => {
+    const r = shell(`$MACSEC protect --sa ${F.sa} --in ${PLAIN_PCAP} --out - --json`);
+    expect(r.status).toBe(0);
+    expect(r.stdout.equals(protected40())).toBe(true);
+    expect((JSON.parse(r.stderr) as { output: { file: string; frames: number } }).output).toEqual({ file: 'stdout', frames: 40 });
+  });
+
+  it('--out - appended to the input itself is refused (stdout is the input), the input untouched', () => {
+    const input = write('appended.pcap', plainPcap);
+    const r = shell(`$MACSEC protect --sa ${F.sa} --in ${input} --out - >> ${input}`);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`macsec: --out -: standard output is the input ${input}\n`);
+    expect(readFileSync(input).equals(plainPcap)).toBe(true);
+  });
+
+  it('--in - with nothing on stdin is a truncated capture, named stdin (exit 2)', () => {
+    const r = shell(`$MACSEC validate --sa ${F.sa} --in - < /dev/null`);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('macsec: stdin: truncated capture file magic number at offset 0 (needs 4 octets, 0 left)\n');
+  });
+
+  it.skipIf(spawnSync('tshark', ['--version']).status !== 0)('tcpdump-style: validate --in - --out - | tshark -r - reads every frame', () => {
+    const wire = join(dir, 'wire-for-tshark.pcap');
+    writeFileSync(wire, protected40());
+    const r = shell(`cat ${wire} | $MACSEC validate --sa ${F.sa} --in - --out - 2>/dev/null | tshark -r - -T fields -e frame.number 2>/dev/null`);
+    expect(r.stdout.toString('utf8').trim().split('\n')).toHaveLength(40);
+  });
 });
