@@ -18,6 +18,13 @@ describe('macsec bench --quick', () => {
     expect(report.machine).toBeTypeOf('object');
     expect(readFileSync(svg, 'utf8')).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>\s*$/);
   });
+  it('--json without a file: the JSON alone on stdout, the table on stderr', () => {
+    const r = macsec(['bench', '--quick', '--seconds', '0.02', '--rounds', '1', '--sizes', '64', '--backend', 'noble', '--json']);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { results: unknown[] };
+    expect(report.results.length).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/GCM-AES-128/);
+  });
   it('refuses a bad option with exit 2 before measuring', () => {
     const r = macsec(['bench', '--sizes', 'huge']);
     expect(r.status).toBe(2);
