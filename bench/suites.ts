@@ -68,10 +68,10 @@ export async function runSuites(o: SuiteOptions, print: (line: string) => void):
             print(`\n${name}`);
             const perCall = cases.map((c) => c.run());
             // One benchmark at a time, in the suite's order (a Benchmark.Suite does the same, untyped).
-            const done = cases.map((c) => {
+            const done = cases.map((c, i) => {
               const b = new Benchmark(seriesLabel(c.spec), () => c.run(), { maxTime: o.maxTime });
               b.run();
-              print(`  ${String(b)}`);
+              print(`  ${String(b)}, ${perCall[i]} frames per call`);
               return b;
             });
             const hz = (i: number): number => done[i]!.hz * perCall[i]!;
