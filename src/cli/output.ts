@@ -175,8 +175,8 @@ export function receiveOptions<T>(y: Argv<T>): Argv<T & ReceiveArgs> {
 /** --max-frame-size on protect, validate and simulate: the SecY's maxFrameSize (10.7). */
 export const MAX_FRAME_SIZE_OPTION = {
   describe:
-    `maxFrameSize: the longest MACsec frame, in octets from DA to ICV without FCS (default ${DEFAULT_MAX_FRAME_SIZE}); ` +
-    '9244 takes 9216-octet jumbo frames (9212 without FCS, plus SecTAG with SCI and ICV, 32)',
+    `maxFrameSize: the longest MACsec frame sent, N octets from DA to ICV, FCS not counted (default ${DEFAULT_MAX_FRAME_SIZE}); ` +
+    '9244 takes a 9216-octet jumbo frame (9212 without FCS, + SecTAG 16 + ICV 16)',
 } as const;
 
 /** The stream a command's report goes to: stderr when an output is standard output, so that holds the output alone. */

@@ -1,5 +1,6 @@
 /** protectCapture and validateCapture: which records go through the SecY, the rows, the output frames, the counts. */
 import { describe, expect, it } from 'vitest';
+import { decodeSaFile } from '../../src/config/sa-file.js';
 import { transmitSecY } from '../../src/config/secy-builder.js';
 import { runRecords, truncatedReason } from '../../src/runs/capture-run.js';
 import { UsageError } from '../../src/util/errors.js';
@@ -150,7 +151,7 @@ describe('the receiver', () => {
   it('bad options are UsageErrors in the options\' words; a bad file stays a ConfigError', () => {
     expect(() => buildReceiveSecY(oneSa(), { ...STRICT, validateFrames: 'Strict' }, 'noble', 'sa.json')).toThrow(new UsageError('--validate-frames: expected strict, check or disabled, got "Strict"'));
     expect(() => buildReceiveSecY(oneSa(), { ...STRICT, replayWindow: -1 }, 'noble', 'sa.json')).toThrow(new UsageError('--replay-window: expected an integer 0 to 4294967295, got -1'));
-    const transmitOnly = oneSa({ channels: [{ sci: '02005e1000010001', direction: 'transmit', sas: [{ an: 0, key: '00'.repeat(16), pn: '1' }] }] });
+    const transmitOnly = decodeSaFile({ channels: [{ sci: '02005e1000010001', direction: 'transmit', sas: [{ an: 0, key: '00'.repeat(16), pn: '1' }] }] });
     expect(() => buildReceiveSecY(transmitOnly, STRICT, 'noble', 'mine.json')).toThrow(/^mine\.json: channels: expected a channel with direction "receive" or "both"/);
   });
 

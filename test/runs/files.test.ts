@@ -40,6 +40,12 @@ describe('planOutputs: checked before any work', () => {
     expect(usageError(() => checkOutputPath(at('dir'), '--wireshark-keys'))).toBe(`--wireshark-keys ${at('dir')}: is a folder`);
   });
 
+  // Root may write anywhere, so this runs for other users only (CI runs as root; the table covers the rest).
+  it.skipIf(process.getuid?.() === 0)('refuses a folder without write permission', () => {
+    mkdirSync(at('read-only'), 0o555);
+    expect(usageError(() => checkOutputPath(at('read-only/x.pcap'), '--out'))).toBe(`--out ${at('read-only/x.pcap')}: cannot create a file in ${at('read-only')} (EACCES)`);
+  });
+
   it('refuses an output that is an input: the same path, a hard link, a symlink either way', () => {
     writeFileSync(at('in.pcap'), 'capture');
     linkSync(at('in.pcap'), at('hard.pcap'));
