@@ -120,10 +120,9 @@ export const simulateCommand: CommandModule<object, Args> = {
     }
     progress.done();
     process.removeListener('SIGINT', onInterrupt);
-    for (const [i, name] of CAPTURE_NAMES.entries()) {
-      const records = result.captures[name].map((f) => ({ data: f.data, timestampNs: BigInt(Math.round(f.atPs / 1000)) }));
-      const pcap = pcaps[i];
-      if (pcap !== undefined) await writeOutputFile(pcap, writePcap(records, { resolution: 'ns' }));
+    for (const [i, pcap] of pcaps.entries()) {
+      const records = result.captures[CAPTURE_NAMES[i]!].map((f) => ({ data: f.data, timestampNs: BigInt(Math.round(f.atPs / 1000)) }));
+      await writeOutputFile(pcap, writePcap(records, { resolution: 'ns' }));
     }
     process.stdout.write(args.json ? `${toJson(result)}\n` : `${renderResult(result)}\n${args.pcapDir !== undefined ? `\ncaptures in ${args.pcapDir}: ${Object.keys(result.captures).map((n) => `${n}.pcap`).join(', ')}\n` : ''}`);
     if (interrupted) process.exitCode = 130;
