@@ -774,8 +774,10 @@ static napi_value validate_packed(napi_env env, napi_callback_info info) {
       continue;
     }
     const int c = (t & TCI_C) != 0;
-    uint8_t *o = a.out + at;
+    const uint64_t slot = at;
+    uint8_t *o = a.out + slot;
     memcpy(o, p, data_off + user + TAG_LEN);
+    at += data_off + user + TAG_LEN;
     int deliver = 1;
     if (!c && mode == 2) {
       a.codes[i] = late ? CODE_IN_DELAYED : CODE_IN_UNCHECKED;
@@ -799,9 +801,8 @@ static napi_value validate_packed(napi_env env, napi_callback_info info) {
     /* DA ‖ SA ‖ clear tags right before the user data, where the SecTAG was. */
     const uint32_t start = data_off - tag_off;
     memcpy(o + start, p, tag_off);
-    a.out_off[i] = (uint32_t)(at + start);
+    a.out_off[i] = (uint32_t)(slot + start);
     a.out_len[i] = tag_off + user;
-    at += data_off + user + TAG_LEN;
   }
   a.ctl[RX_OUT_END] = (uint32_t)at;
   a.ctl[RX_HANDLED] = handled;
