@@ -499,6 +499,8 @@ static napi_value open_burst(napi_env env, napi_callback_info info) {
 #define TCI_E 0x08
 #define TCI_C 0x04
 #define ADDRESSES 12
+/* Output room a frame needs beyond its length (packed.ts PACKED_ROOM), transmit and receive alike. */
+#define PACKED_ROOM 32
 #define MIN_FRAME 60
 
 static int get_typed(napi_env env, napi_value v, napi_typedarray_type want, const char *what, void **data, size_t *count) {
@@ -633,7 +635,7 @@ static napi_value protect_packed(napi_env env, napi_callback_info info) {
       napi_throw_range_error(env, NULL, msg);
       return NULL;
     }
-    need += (uint64_t)a.in_len[i] + sectag + TAG_LEN;
+    need += (uint64_t)a.in_len[i] + PACKED_ROOM;
   }
   if (at + need > a.out_size) FAIL(env, "macsec_gcm: output.data has no room for the frames (each needs its length + 32 octets)");
   uint32_t used = 0;
@@ -711,8 +713,8 @@ static napi_value validate_packed(napi_env env, napi_callback_info info) {
   uint64_t at = a.ctl[RX_OUT_AT], need = 0;
   const uint32_t end = a.first + a.count;
   if (cfg[CFG_TAGS] > 2) FAIL(env, "macsec_gcm: at most 2 clear tags");
-  for (uint32_t i = a.first; i < end; i++) need += a.in_len[i];
-  if (at + need > a.out_size) FAIL(env, "macsec_gcm: output.data has no room for the frames (each needs its length)");
+  for (uint32_t i = a.first; i < end; i++) need += (uint64_t)a.in_len[i] + PACKED_ROOM;
+  if (at + need > a.out_size) FAIL(env, "macsec_gcm: output.data has no room for the frames (each needs its length + 32 octets)");
   uint32_t handled = 0;
   uint8_t iv[IV_LEN];
   for (uint32_t i = a.first; i < end; i++) {

@@ -24,7 +24,7 @@ import { MAC_LENGTH } from '../wire/mac.js';
 import { checkPackedFrames, type PackedFrames } from '../wire/packed.js';
 import { ICV_LENGTH, MIN_NON_SHORT_LENGTH, SCI_LENGTH, TCI_C, TCI_E, TCI_ES, TCI_SC, TCI_SCB, TCI_V, secTagLength, tciOctet } from '../wire/sectag.js';
 import { D_AAD_LEN, D_AAD_OFF, D_DATA_LEN, D_DATA_OFF, D_IV, D_TAG_OFF, DESC_WORDS, type BurstBuffers } from './engine.js';
-import { bswap32, readLE } from './ghash.js';
+import { bswap32, readLE, WordView } from './ghash.js';
 import { checkSecTagOptions, MIN_USER_DATA, type ProtectOptions } from './macsec.js';
 import type { SaContext } from './sa.js';
 import { CONFIDENTIALITY_OFFSETS, type ConfidentialityOffset } from './suite.js';
@@ -148,6 +148,8 @@ const ctl = new Uint32Array(Math.max(TX_WORDS, RX_WORDS));
 
 const ADDRESSES = 2 * MAC_LENGTH;
 const MAX_CLEAR_TAGS = 2;
+/** Output room each frame needs beyond its input length, transmit and receive alike. */
+export const PACKED_ROOM = 32;
 /** Octets laid out before they are sealed or opened: well inside a core's L2 cache. */
 const CHUNK_OCTETS = 128 * 1024;
 
@@ -161,6 +163,35 @@ function reserve(frames: number): void {
   desc = new Int32Array(DESC_WORDS * n);
   descFrame = new Uint32Array(n);
   results = new Uint8Array(n);
+}
+
+/** Word views of the input and output buffers, kept while the buffers stay the same. */
+const inWords = new WordView();
+const outWords = new WordView();
+
+/**
+ * Copies src[from, to) to dst[at ...] without allocating: by words where both ends share their alignment
+ * (an octet loop costs several times a native copy, and a subarray view per frame is an allocation), else
+ * octet by octet when short, else through one subarray view.
+ */
+function copy(src: Uint8Array, sw: Uint32Array | undefined, from: number, to: number, dst: Uint8Array, dw: Uint32Array | undefined, at: number): void {
+  let a = src.byteOffset + from;
+  let b = dst.byteOffset + at;
+  const n = to - from;
+  if (sw !== undefined && dw !== undefined && (a & 3) === (b & 3) && n >= 16) {
+    const head = (4 - (a & 3)) & 3;
+    for (let k = 0; k < head; k++) dst[at + k] = src[from + k]!;
+    a += head;
+    b += head;
+    const words = (n - head) >>> 2;
+    const wa = a >>> 2, wb = b >>> 2;
+    for (let k = 0; k < words; k++) dw[wb + k] = sw[wa + k]!;
+    for (let k = head + 4 * words; k < n; k++) dst[at + k] = src[from + k]!;
+  } else if (n < 64) {
+    for (let k = 0; k < n; k++) dst[at + k] = src[from + k]!;
+  } else {
+    dst.set(src.subarray(from, to), at);
+  }
 }
 
 const isU32 = (x: unknown): x is number => typeof x === 'number' && x >>> 0 === x;
@@ -198,14 +229,13 @@ export function protectPacked(sa: SaContext, o: PackedProtectOptions, input: Pac
   checkOutcomes(outcomes, end);
   const tags = o.clearTags ?? 0;
   const hdr = ETHERTYPE_OFFSET + tags * VLAN_TAG_LENGTH;
-  const growth = secTagLength(o.includeSci) + ICV_LENGTH;
   let need = c.outStart;
   for (let i = first; i < end; i++) {
     const len = input.lengths[i]!;
     if (len < hdr + MIN_USER_DATA) throw new ConfigError(`input frame ${i}`, `at least ${hdr + MIN_USER_DATA} octets (addresses, clear tags, EtherType)`, `${len} octets`);
-    need += len + growth;
+    need += len + PACKED_ROOM;
   }
-  if (need > output.data.length) throw new ConfigError('output.data', `room for ${need} octets (each frame's length + ${growth})`, describe(output.data));
+  if (need > output.data.length) throw new ConfigError('output.data', `room for ${need} octets (each frame's length + ${PACKED_ROOM})`, describe(output.data));
   if (!sa.suite.xpn && (c.lastPnHigh !== 0 || c.nextPnHigh > 1)) throw new ConfigError('control.lastPnHigh', `0 for ${sa.suite.name}`, String(c.lastPnHigh));
 
   const native = sa.packedKernels();
@@ -248,6 +278,7 @@ function protectPackedTs(sa: SaContext, o: PackedProtectOptions, input: PackedFr
   const iv0 = readLE(cfg, CFG_IV), iv1 = readLE(cfg, CFG_IV + 4), iv2 = readLE(cfg, CFG_IV + 8);
   reserve(count);
   const burst: BurstBuffers = { data: out, desc, results };
+  const sw = inWords.of(inData), dw = outWords.of(out);
   let hi = c.nextPnHigh, lo = c.nextPnLow;
   const lastHi = c.lastPnHigh, lastLo = c.lastPnLow;
   let exhausted = hi > lastHi || (hi === lastHi && lo > lastLo);
@@ -283,7 +314,7 @@ function protectPackedTs(sa: SaContext, o: PackedProtectOptions, input: PackedFr
     out[t + 7] = lo;
     if (sc) for (let k = 0; k < SCI_LENGTH; k++) out[t + 8 + k] = sci[k]!;
     const dataOff = t + secTagLen;
-    out.set(inData.subarray(src + hdr, src + len), dataOff);
+    copy(inData, sw, src + hdr, src + len, out, dw, dataOff);
     const clear = o.confidentiality ? Math.min(o.confidentialityOffset, user) : user;
     const n = used;
     const d = n * DESC_WORDS;
@@ -324,7 +355,7 @@ function sealChunk(sa: SaContext, burst: BurstBuffers, from: number, to: number,
   if (tagsLength === 0) return;
   for (let n = from; n < to; n++) {
     const i = descFrame[n]!;
-    output.data.set(input.data.subarray(input.offsets[i]!, input.offsets[i]! + hdr), output.offsets[i]!);
+    copy(input.data, undefined, input.offsets[i]!, input.offsets[i]! + hdr, output.data, undefined, output.offsets[i]!);
   }
 }
 
@@ -336,7 +367,7 @@ function sealChunk(sa: SaContext, burst: BurstBuffers, from: number, to: number,
  * None for the general path), PN halves (0 where no PN was read), and the delivered frames (DA ‖ SA ‖
  * [clear tags] ‖ user data; length 0 where none) in output.data from c.outStart. Sets c.outEnd and
  * c.handled. Throws ConfigError on bad options, a bad range or too little room (each frame needs its
- * length), before anything is written; never on frame contents.
+ * length + 32 octets, as on transmit), before anything is written; never on frame contents.
  */
 export function validatePacked(sa: SaContext, o: PackedValidateOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedReceiveControl): void {
   if (!Number.isInteger(o.an) || o.an < 0 || o.an > 3) throw new ConfigError('an', 'an integer 0-3', describe(o.an));
@@ -352,8 +383,8 @@ export function validatePacked(sa: SaContext, o: PackedValidateOptions, input: P
   checkPackedFrames('output', output, first, count, false);
   checkOutcomes(outcomes, end);
   let need = c.outStart;
-  for (let i = first; i < end; i++) need += input.lengths[i]!;
-  if (need > output.data.length) throw new ConfigError('output.data', `room for ${need} octets (each frame's length)`, describe(output.data));
+  for (let i = first; i < end; i++) need += input.lengths[i]! + PACKED_ROOM;
+  if (need > output.data.length) throw new ConfigError('output.data', `room for ${need} octets (each frame's length + ${PACKED_ROOM})`, describe(output.data));
   if (!sa.suite.xpn && c.lowestPnHigh > 1) throw new ConfigError('control.lowestPnHigh', `0 or 1 for ${sa.suite.name}`, String(c.lowestPnHigh));
 
   const native = sa.packedKernels();
@@ -394,6 +425,8 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
   const iv0 = readLE(cfg, CFG_IV), iv1 = readLE(cfg, CFG_IV + 4), iv2 = readLE(cfg, CFG_IV + 8);
   reserve(count);
   const burst: BurstBuffers = { data: out, desc, results };
+  const sw = inWords.of(inData), dw = outWords.of(out);
+  const outShift = out.byteOffset - inData.byteOffset;
   let at = c.outStart, handled = 0, n = 0, chunk = 0, chunkAt = at;
   for (let i = first; i < end; i++) {
     const p = inOff[i]!;
@@ -458,9 +491,10 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
       continue;
     }
     const cBit = (t & TCI_C) !== 0;
-    const s = at;
-    out.set(inData.subarray(p, p + dataOff + user + ICV_LENGTH), s);
-    at += dataOff + user + ICV_LENGTH;
+    // The slot shares the input frame's alignment, for the word copy (room: each frame's length + 32).
+    const s = at + ((p - at - outShift) & 3);
+    copy(inData, sw, p, p + dataOff + user + ICV_LENGTH, out, dw, s);
+    at = s + dataOff + user + ICV_LENGTH;
     if (!cBit && mode === MODE_DISABLED) {
       codes[i] = late ? PackedCode.InPktsDelayed : PackedCode.InPktsUnchecked;
       deliver(inData, p, out, outOff, outLen, i, s, tagOff, dataOff, user);

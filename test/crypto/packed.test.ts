@@ -244,7 +244,7 @@ eachBackend((backend) => {
             });
             const input = pack(frames, items.map((it) => it.gap), first);
             const n = first + frames.length;
-            const output = packedFrames(n, 3 + frames.reduce((a, f) => a + f.length, 0));
+            const output = packedFrames(n, 3 + frames.reduce((a, f) => a + f.length + 32, 0));
             const outcomes = packedOutcomes(n);
             const c: PackedReceiveControl = { first, count: frames.length, outStart: 3, lowestPnHigh: Number(lowest >> 32n), lowestPnLow: Number(lowest & 0xffff_ffffn), outEnd: 0, handled: 0 };
             const vo = { sci, an: s.an, confidentialityOffset: s.offset, clearTags: s.clearTags, validateFrames, replayProtect, pointToPoint };
@@ -324,7 +324,7 @@ eachBackend((backend) => {
       const frames = [good, untagged, uncontrolled, bad(14, good[14]! | 0x80), bad(14, good[14]! | 0x40), bad(15, 0x40), bad(15, 49), bad(15, 3), good.subarray(0, 20), bad(16, 0)];
       for (let k = 16; k < 20; k++) frames[frames.length - 1]![k] = 0; // PN 0
       const input = pack(frames, [], 0);
-      const output = packedFrames(frames.length, frames.reduce((a, f) => a + f.length, 0));
+      const output = packedFrames(frames.length, frames.reduce((a, f) => a + f.length + 32, 0));
       const outcomes = packedOutcomes(frames.length);
       const c: PackedReceiveControl = { first: 0, count: frames.length, outStart: 0, lowestPnHigh: 0, lowestPnLow: 1, outEnd: 0, handled: 0 };
       validatePacked(sa, { sci: o.sci, an: 1, confidentialityOffset: 0, clearTags: 0, validateFrames: 'Strict', replayProtect: true, pointToPoint: false }, input, output, outcomes, c);
