@@ -170,14 +170,18 @@ const inWords = new WordView();
 const outWords = new WordView();
 
 /**
- * Copies src[from, to) to dst[at ...] without allocating: by words where both ends share their alignment
- * (an octet loop costs several times a native copy, and a subarray view per frame is an allocation), else
- * octet by octet when short, else through one subarray view.
+ * Copies src[from, to) to dst[at ...]. Long runs through one subarray view and the native copy (a view is
+ * an allocation, but past a few hundred octets any JavaScript loop costs more); short ones, the common
+ * case at small frames, by words where both ends share their alignment, else octet by octet.
  */
 function copy(src: Uint8Array, sw: Uint32Array | undefined, from: number, to: number, dst: Uint8Array, dw: Uint32Array | undefined, at: number): void {
+  const n = to - from;
+  if (n >= 256) {
+    dst.set(src.subarray(from, to), at);
+    return;
+  }
   let a = src.byteOffset + from;
   let b = dst.byteOffset + at;
-  const n = to - from;
   if (sw !== undefined && dw !== undefined && (a & 3) === (b & 3) && n >= 16) {
     const head = (4 - (a & 3)) & 3;
     for (let k = 0; k < head; k++) dst[at + k] = src[from + k]!;
@@ -187,10 +191,8 @@ function copy(src: Uint8Array, sw: Uint32Array | undefined, from: number, to: nu
     const wa = a >>> 2, wb = b >>> 2;
     for (let k = 0; k < words; k++) dw[wb + k] = sw[wa + k]!;
     for (let k = head + 4 * words; k < n; k++) dst[at + k] = src[from + k]!;
-  } else if (n < 64) {
-    for (let k = 0; k < n; k++) dst[at + k] = src[from + k]!;
   } else {
-    dst.set(src.subarray(from, to), at);
+    for (let k = 0; k < n; k++) dst[at + k] = src[from + k]!;
   }
 }
 
