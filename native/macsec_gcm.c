@@ -164,13 +164,13 @@ static int sa_init(sa_t *sa, const uint8_t *key, int key_len) {
   return 1;
 }
 
-/* GCM-encrypts data in place and writes the tag; 1 on success. */
-static int seal_one(sa_t *sa, const uint8_t *iv, const uint8_t *aad, int aad_len, uint8_t *data, int data_len, uint8_t *tag) {
+/* GCM-encrypts len octets from src to dst (the same place, or apart) and writes the tag; 1 on success. */
+static int seal_to(sa_t *sa, const uint8_t *iv, const uint8_t *aad, int aad_len, const uint8_t *src, uint8_t *dst, int len, uint8_t *tag) {
 #ifdef MACSEC_IPSEC_MB
   if (sa->key_data != NULL) {
     struct gcm_context_data ctx;
-    if (sa->key_len == 16) IMB_AES128_GCM_ENC(imb, sa->key_data, &ctx, data, data, (uint64_t)data_len, iv, aad, (uint64_t)aad_len, tag, TAG_LEN);
-    else IMB_AES256_GCM_ENC(imb, sa->key_data, &ctx, data, data, (uint64_t)data_len, iv, aad, (uint64_t)aad_len, tag, TAG_LEN);
+    if (sa->key_len == 16) IMB_AES128_GCM_ENC(imb, sa->key_data, &ctx, dst, src, (uint64_t)len, iv, aad, (uint64_t)aad_len, tag, TAG_LEN);
+    else IMB_AES256_GCM_ENC(imb, sa->key_data, &ctx, dst, src, (uint64_t)len, iv, aad, (uint64_t)aad_len, tag, TAG_LEN);
     return 1;
   }
 #endif
@@ -179,46 +179,55 @@ static int seal_one(sa_t *sa, const uint8_t *iv, const uint8_t *aad, int aad_len
   EVP_CIPHER_CTX *ctx = sa->enc;
   if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1) return 0;
   if (aad_len > 0 && EVP_EncryptUpdate(ctx, NULL, &n, aad, aad_len) != 1) return 0;
-  if (data_len > 0 && EVP_EncryptUpdate(ctx, data, &n, data, data_len) != 1) return 0;
+  if (len > 0 && EVP_EncryptUpdate(ctx, dst, &n, src, len) != 1) return 0;
   if (EVP_EncryptFinal_ex(ctx, scratch, &n) != 1) return 0;
   return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, tag) == 1;
 }
 
+static int seal_one(sa_t *sa, const uint8_t *iv, const uint8_t *aad, int aad_len, uint8_t *data, int data_len, uint8_t *tag) {
+  return seal_to(sa, iv, aad, aad_len, data, data, data_len, tag);
+}
+
 /*
- * GCM-decrypts data in place and checks the tag in constant time. 1 when it verified, 0 when not, -1 on an
- * OpenSSL error. Both engines decrypt before they can verify, so a frame that fails has its ciphertext put
- * back (CTR is its own inverse): the caller's buffer changes only when the tag verified.
+ * GCM-decrypts len octets from src to dst and checks the tag in constant time. 1 when it verified, 0 when
+ * not, -1 on an OpenSSL error. Both engines decrypt before they can verify; in place (src == dst), a frame
+ * that fails has its ciphertext put back (CTR is its own inverse), so the caller's buffer changes only when
+ * the tag verified; apart, dst is then scratch.
  */
-static int open_one(sa_t *sa, const uint8_t *iv, const uint8_t *aad, int aad_len, uint8_t *data, int data_len, const uint8_t *tag) {
+static int open_to(sa_t *sa, const uint8_t *iv, const uint8_t *aad, int aad_len, const uint8_t *src, uint8_t *dst, int len, const uint8_t *tag) {
+  uint8_t expected[TAG_LEN];
+  memcpy(expected, tag, TAG_LEN);
 #ifdef MACSEC_IPSEC_MB
   if (sa->key_data != NULL) {
     struct gcm_context_data ctx;
     uint8_t computed[TAG_LEN];
-    if (sa->key_len == 16) IMB_AES128_GCM_DEC(imb, sa->key_data, &ctx, data, data, (uint64_t)data_len, iv, aad, (uint64_t)aad_len, computed, TAG_LEN);
-    else IMB_AES256_GCM_DEC(imb, sa->key_data, &ctx, data, data, (uint64_t)data_len, iv, aad, (uint64_t)aad_len, computed, TAG_LEN);
-    if (CRYPTO_memcmp(computed, tag, TAG_LEN) == 0) return 1;
-    if (data_len > 0) {
-      if (sa->key_len == 16) IMB_AES128_GCM_ENC(imb, sa->key_data, &ctx, data, data, (uint64_t)data_len, iv, aad, (uint64_t)aad_len, computed, TAG_LEN);
-      else IMB_AES256_GCM_ENC(imb, sa->key_data, &ctx, data, data, (uint64_t)data_len, iv, aad, (uint64_t)aad_len, computed, TAG_LEN);
+    if (sa->key_len == 16) IMB_AES128_GCM_DEC(imb, sa->key_data, &ctx, dst, src, (uint64_t)len, iv, aad, (uint64_t)aad_len, computed, TAG_LEN);
+    else IMB_AES256_GCM_DEC(imb, sa->key_data, &ctx, dst, src, (uint64_t)len, iv, aad, (uint64_t)aad_len, computed, TAG_LEN);
+    if (CRYPTO_memcmp(computed, expected, TAG_LEN) == 0) return 1;
+    if (len > 0 && src == dst) {
+      if (sa->key_len == 16) IMB_AES128_GCM_ENC(imb, sa->key_data, &ctx, dst, dst, (uint64_t)len, iv, aad, (uint64_t)aad_len, computed, TAG_LEN);
+      else IMB_AES256_GCM_ENC(imb, sa->key_data, &ctx, dst, dst, (uint64_t)len, iv, aad, (uint64_t)aad_len, computed, TAG_LEN);
     }
     return 0;
   }
 #endif
   int n = 0;
   uint8_t scratch[16];
-  uint8_t expected[TAG_LEN];
   EVP_CIPHER_CTX *ctx = sa->dec;
-  memcpy(expected, tag, TAG_LEN);
   if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1) return -1;
   if (aad_len > 0 && EVP_DecryptUpdate(ctx, NULL, &n, aad, aad_len) != 1) return -1;
-  if (data_len > 0 && EVP_DecryptUpdate(ctx, data, &n, data, data_len) != 1) return -1;
+  if (len > 0 && EVP_DecryptUpdate(ctx, dst, &n, src, len) != 1) return -1;
   if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, expected) != 1) return -1;
   if (EVP_DecryptFinal_ex(ctx, scratch, &n) == 1) return 1;
-  if (data_len > 0) {
+  if (len > 0 && src == dst) {
     if (EVP_EncryptInit_ex(sa->enc, NULL, NULL, NULL, iv) != 1) return -1;
-    if (EVP_EncryptUpdate(sa->enc, data, &n, data, data_len) != 1) return -1;
+    if (EVP_EncryptUpdate(sa->enc, dst, &n, dst, len) != 1) return -1;
   }
   return 0;
+}
+
+static int open_one(sa_t *sa, const uint8_t *iv, const uint8_t *aad, int aad_len, uint8_t *data, int data_len, const uint8_t *tag) {
+  return open_to(sa, iv, aad, aad_len, data, data, data_len, tag);
 }
 
 static void iv_from_words(const int32_t *w, uint8_t *iv) {
@@ -673,11 +682,12 @@ static napi_value protect_packed(napi_env env, napi_callback_info info) {
     st[3] = (uint8_t)(user < 48 ? user : 0);
     put_be32(st + 4, lo);
     if (sc) memcpy(st + 8, cfg + CFG_SCI, 8);
-    memcpy(st + sectag, in + hdr, user);
     const uint32_t off = cfg[CFG_OFFSET];
     const uint32_t clear = e ? (off < user ? off : user) : user;
+    /* The clear octets are AAD and copied; the rest is encrypted straight from the input. */
+    memcpy(st + sectag, in + hdr, clear);
     packed_iv(cfg + CFG_IV, hi, lo, iv);
-    if (!seal_one(a.sa, iv, out + tags, (int)(ADDRESSES + sectag + clear), st + sectag + clear, (int)(user - clear), st + sectag + user)) {
+    if (!seal_to(a.sa, iv, out + tags, (int)(ADDRESSES + sectag + clear), in + hdr + clear, st + sectag + clear, (int)(user - clear), st + sectag + user)) {
       FAIL(env, "macsec_gcm: failed to encrypt");
     }
     if (tags > 0) memcpy(out, in, hdr);
@@ -778,23 +788,33 @@ static napi_value validate_packed(napi_env env, napi_callback_info info) {
     const int c = (t & TCI_C) != 0;
     const uint64_t slot = at;
     uint8_t *o = a.out + slot;
-    memcpy(o, p, data_off + user + TAG_LEN);
     at += data_off + user + TAG_LEN;
     int deliver = 1;
     if (!c && mode == 2) {
+      memcpy(o + data_off, p + data_off, user);
       a.codes[i] = late ? CODE_IN_DELAYED : CODE_IN_UNCHECKED;
     } else {
       const uint32_t clear = (t & TCI_E) ? (conf_off < user ? conf_off : user) : user;
-      if (tags > 0) memmove(o + tags, o, ADDRESSES);
+      /* The AAD is DA ‖ SA ‖ SecTAG ‖ clear octets: one run of the input without clear tags, else gathered. */
+      const uint8_t *aad = p;
+      if (tags > 0) {
+        memcpy(o + tags, p, ADDRESSES);
+        memcpy(o + tag_off, p + tag_off, data_off - tag_off);
+        aad = o + tags;
+      }
+      memcpy(o + data_off, p + data_off, clear);
       int ok = 0;
       if (hi <= 0xffffffffu) {
         packed_iv(cfg + CFG_IV, (uint32_t)hi, lo, iv);
-        ok = open_one(a.sa, iv, o + tags, (int)(data_off + clear - tags), o + data_off + clear, (int)(user - clear), o + data_off + user);
+        /* Decrypted straight into the output: the input is never written. */
+        ok = open_to(a.sa, iv, aad, (int)(data_off + clear - tags), p + data_off + clear, o + data_off + clear, (int)(user - clear), p + data_off + user);
         if (ok < 0) FAIL(env, "macsec_gcm: failed to decrypt");
       }
       if (ok) a.codes[i] = late ? CODE_IN_DELAYED : CODE_IN_OK;
-      else if (mode == 1 && !c) a.codes[i] = CODE_IN_INVALID;
-      else {
+      else if (mode == 1 && !c) {
+        a.codes[i] = CODE_IN_INVALID; /* delivered as received */
+        memcpy(o + data_off, p + data_off, user);
+      } else {
         a.codes[i] = CODE_IN_NOT_VALID;
         deliver = 0;
       }

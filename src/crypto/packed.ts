@@ -198,6 +198,14 @@ function copy(src: Uint8Array, sw: Uint32Array | undefined, from: number, to: nu
 
 const isU32 = (x: unknown): x is number => typeof x === 'number' && x >>> 0 === x;
 
+/** An output never replaces an input: their data may share a buffer only where they do not overlap. */
+function checkApart(input: PackedFrames, output: PackedFrames): void {
+  const a = input.data, b = output.data;
+  if (a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length) {
+    throw new ConfigError('output.data', 'memory apart from input.data', 'an overlapping view of the same buffer');
+  }
+}
+
 function checkOutcomes(o: PackedOutcomes, end: number): void {
   if (!(o.codes instanceof Uint8Array) || o.codes.length < end) throw new ConfigError('outcomes.codes', `a Uint8Array of at least ${end}`, describe(o.codes));
   if (!(o.pnHigh instanceof Uint32Array) || o.pnHigh.length < end) throw new ConfigError('outcomes.pnHigh', `a Uint32Array of at least ${end}`, describe(o.pnHigh));
@@ -228,6 +236,7 @@ export function protectPacked(sa: SaContext, o: PackedProtectOptions, input: Pac
   const end = first + count;
   checkPackedFrames('input', input, first, count, true);
   checkPackedFrames('output', output, first, count, false);
+  checkApart(input, output);
   checkOutcomes(outcomes, end);
   const tags = o.clearTags ?? 0;
   const hdr = ETHERTYPE_OFFSET + tags * VLAN_TAG_LENGTH;
@@ -383,6 +392,7 @@ export function validatePacked(sa: SaContext, o: PackedValidateOptions, input: P
   const end = first + count;
   checkPackedFrames('input', input, first, count, true);
   checkPackedFrames('output', output, first, count, false);
+  checkApart(input, output);
   checkOutcomes(outcomes, end);
   let need = c.outStart;
   for (let i = first; i < end; i++) need += input.lengths[i]! + PACKED_ROOM;

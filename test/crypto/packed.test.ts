@@ -200,6 +200,9 @@ eachBackend((backend) => {
       expect(() => protectPacked(sa, options(s), input, output, outcomes, { ...c, count: 1, outStart: 150 })).toThrow(ConfigError);
       expect(() => protectPacked(sa, options(s), input, output, outcomes, { ...c, count: 3 })).toThrow(/offsets\/lengths/);
       expect(() => protectPacked(sa, { ...options(s), an: 4 }, input, output, outcomes, c)).toThrow(/an: expected/);
+      // An output never replaces an input.
+      const same = { ...output, data: input.data.subarray(10) };
+      expect(() => protectPacked(sa, options(s), input, same, outcomes, { ...c, count: 1 })).toThrow(/output.data: expected memory apart from input.data/);
       sa.wipe();
       expect(() => protectPacked(sa, options(s), input, output, outcomes, { ...c, count: 1 })).toThrow(/wiped/);
     });
