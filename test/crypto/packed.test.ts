@@ -344,6 +344,12 @@ eachBackend((backend) => {
         'InPktsBadTag', // PN 0 outside XPN
       ]);
       expect(PackedCode.InPktsOK).toBe(16);
+      // Bad arguments: a typed error naming what, before anything is written.
+      const before = hex(output.data);
+      expect(() => validatePacked(sa, { sci: o.sci, an: 1, confidentialityOffset: 0, clearTags: 0, validateFrames: 'Strict', replayProtect: true, pointToPoint: false }, { ...input, offsets: Uint32Array.from(input.offsets, (x, k) => (k === 4 ? input.data.length : x)) }, output, outcomes, c)).toThrow(/input frame 4: expected inside data/);
+      expect(() => validatePacked(sa, { sci: o.sci, an: 1, confidentialityOffset: 0, clearTags: 0, validateFrames: 'Strict', replayProtect: true, pointToPoint: false }, input, output, outcomes, { ...c, outStart: 100 })).toThrow(/output.data: expected room for/);
+      expect(() => validatePacked(sa, { sci: o.sci, an: 1, confidentialityOffset: 0, clearTags: 0, validateFrames: 'Lax' as PackedValidateFrames, replayProtect: true, pointToPoint: false }, input, output, outcomes, c)).toThrow(/validateFrames: expected/);
+      expect(hex(output.data)).toBe(before);
       sa.wipe();
     });
   });
