@@ -11,11 +11,13 @@ export * from './wire/frame.js';
 export * from './wire/mac.js';
 export * from './wire/sci.js';
 export * from './wire/sectag.js';
+export * from './wire/packed.js';
 
 export * from './crypto/suite.js';
 export * from './crypto/backend.js';
 export { SaContext, type SaKey } from './crypto/sa.js';
 export { protect, validate, checkProtectOptions, type ProtectOptions, type ValidateOptions } from './crypto/macsec.js';
+export * from './crypto/packed.js';
 
 export * from './secy/index.js';
 export * as capture from './capture/index.js';

@@ -31,7 +31,7 @@ export function availableBackends(): readonly BackendAvailability[] {
     { name: 'noble', available: true, detail: 'pure TypeScript' },
     { name: 'node', available: true, detail: `node:crypto, OpenSSL ${process.versions.openssl}` },
     native.available
-      ? { name: 'native', available: true, detail: `${native.path} (${native.openssl})` }
+      ? { name: 'native', available: true, detail: `${native.engine} (${native.library}), ${native.path}` }
       : { name: 'native', available: false, detail: native.reason },
   ];
 }

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_NAMES, isBackendName, type BackendName } from '../../crypto/backend.js';
+import { nativeEngine } from '../../crypto/native.js';
 import { loadAnyVectorFile, runMka, runVector, type VectorResult } from '../../conformance/vectors.js';
 import { packageRoot } from '../../util/paths.js';
 import { EXIT_REJECTED, guarded, UsageError, useColor } from '../output.js';
@@ -43,6 +44,9 @@ export const vectorsCommand: CommandModule<object, Args> = {
     const mkaResult: boolean[] = [];
     const color = useColor(process.stdout);
     const paint = (ok: boolean, text: string) => (color ? `\x1b[${ok ? 32 : 31}m${text}\x1b[0m` : text);
+    // Which GCM engine "native" means here (intel-ipsec-mb or OpenSSL EVP).
+    const engine = backends.includes('native') ? nativeEngine() : undefined;
+    if (engine !== undefined && !args.json) process.stdout.write(`native backend: ${engine}\n`);
     for (const v of vectors) {
       // MKA vectors involve no MACsec backend: they count once.
       for (const backend of v.type === 'mka' ? backends.slice(0, 1) : backends) {
@@ -61,7 +65,7 @@ export const vectorsCommand: CommandModule<object, Args> = {
     };
     const { passed, failed } = tally(results);
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ passed, failed, results }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(engine === undefined ? { passed, failed, results } : { passed, failed, nativeEngine: engine, results }, null, 2)}\n`);
     } else {
       const mka = results.filter((_, i) => mkaResult[i]);
       if (mka.length > 0 && mka.length < results.length) {
