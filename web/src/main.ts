@@ -44,13 +44,17 @@ const byPath = new Map<string, TreeEntry>();
 function indexTree(nodes: readonly ExplainNode[]): void {
   entries = [];
   byPath.clear();
+  // A node's octets: its own, else the span of its children's (Ethernet: DA and SA), else its parent's (TCI bits).
+  const span = (n: ExplainNode): [number, number] | undefined => {
+    if (n.offset !== undefined) return [n.offset, n.offset + (n.length ?? 1)];
+    const kids = (n.children ?? []).map(span).filter((x): x is [number, number] => x !== undefined);
+    return kids.length === 0 ? undefined : [Math.min(...kids.map((k) => k[0])), Math.max(...kids.map((k) => k[1]))];
+  };
   const walk = (list: readonly ExplainNode[], prefix: string, depth: number, parent: TreeEntry | undefined): void => {
     list.forEach((node, i) => {
       const path = `${prefix}${i}`;
-      const own = node.offset !== undefined;
-      const from = own ? node.offset! : (parent?.from ?? -1);
-      const to = own ? node.offset! + (node.length ?? 1) : (parent?.to ?? -1);
-      const e: TreeEntry = { path, node, depth, from, to, own, parent: parent?.path };
+      const [from, to] = span(node) ?? [parent?.from ?? -1, parent?.to ?? -1];
+      const e: TreeEntry = { path, node, depth, from, to, own: node.offset !== undefined, parent: parent?.path };
       entries.push(e);
       byPath.set(path, e);
       if (node.children) walk(node.children, `${path}-`, depth + 1, e);
@@ -321,6 +325,7 @@ function hexPane(m: Model): HTMLElement {
     'div',
     {
       class: 'hexpane',
+      id: 'hexpane',
       'data-testid': 'hex-pane',
       role: 'region',
       tabindex: 0,
