@@ -1,6 +1,6 @@
 // The README's screenshot of the frame lab: light theme, Annex C's first frame, the SecTAG selected.
 // Serves dist/web with the teach server and drives Debian's chromium (never a downloaded browser).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serveStatic } from '../dist/src/runs/teach-server.js';
@@ -18,9 +18,11 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, colorScheme: 'light', deviceScaleFactor: 1, reducedMotion: 'reduce' });
-  // C.2.1 (integrity only, ES=1) would show fewer bands: C.5.1's frame with SC=1 shows them all, but the README names Annex C's first frame.
-  await page.goto(`${url}#conf=1&step=iv`);
-  await page.locator('[role=treeitem]', { hasText: 'SecTAG' }).first().locator('.node').first().click();
+  // C.6.1: GCM-AES-128, SCI in the SecTAG, encrypted, so every band shows.
+  const v = JSON.parse(readFileSync(join(root, 'vectors', 'gcm-aes-128.json'), 'utf8')).find((x) => x.name.startsWith('C.6.1'));
+  await page.goto(`${url}#key=${v.key}&sci=${v.sci}&an=${v.an}&pn=${v.pn}&conf=1&frame=${v.unprotectedFrame}&step=iv`);
+  await page.locator('[role=treeitem] > .node', { has: page.locator('.label', { hasText: /^SecTAG$/ }) }).click();
+  await page.evaluate(() => window.scrollTo(0, document.getElementById('lab').offsetTop - 8));
   const out = join(root, 'docs', 'frame-lab.png');
   await page.screenshot({ path: out, fullPage: false });
   const full = join(root, 'docs', 'frame-lab-full.png');
