@@ -51,7 +51,7 @@ describe('gcmTrace on the Annex C vectors', () => {
       expect(toHex(t.iv)).toBe(expectedIv);
       expect(toHex(t.j0)).toBe(`${expectedIv}00000001`);
       // GHASH steps against the bitwise multiplication; the last is S, and S XOR E_K(J0) the tag.
-      let y = new Uint8Array(16);
+      let y: Uint8Array = new Uint8Array(16);
       for (const step of t.ghash) {
         y = gfMul(y.map((b, i) => b ^ step.block[i]!), t.h);
         expect(toHex(step.y)).toBe(toHex(y));

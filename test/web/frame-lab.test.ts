@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The frame lab in a real browser (Debian's chromium through playwright-core): the URL contract of issue 13,
  * the Annex C vectors through it, the receiver's verdicts, the linked views, the keyboard, axe, and no
@@ -6,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStatic } from '../../src/runs/teach-server.js';
@@ -165,6 +166,21 @@ describe.skipIf(!haveChromium)('frame lab (browser)', () => {
     // A parameter that does not parse is named, and its default used.
     await go('#an=9');
     expect(await page.getByRole('alert').innerText()).toContain('an');
+  });
+
+  it('steps back and forward through the GCM walk-through, and predict mode asks before it reveals', async () => {
+    await go('#step=h');
+    await page.locator('#step-next').click();
+    expect(new URL(page.url()).hash).toBe('#step=iv');
+    await page.locator('#step-back').click();
+    expect(new URL(page.url()).hash).toBe('#step=h');
+    expect(await page.locator('.step-panel.current h3').innerText()).toBe('1. Hash subkey H');
+    await go('#break=an&predict=1');
+    expect(await page.getByTestId('verdict').count()).toBe(0);
+    await page.locator('#r-guess').selectOption('InPktsNotUsingSA');
+    await page.locator('#r-reveal').click();
+    expect(await text('verdict')).toBe('InPktsNotUsingSA');
+    expect(await page.locator('.verdict').innerText()).toContain('You predicted InPktsNotUsingSA: right.');
   });
 
   it('the keyboard reaches every control', async () => {

@@ -871,7 +871,7 @@ function render(): void {
       h('dt', {}, 'Protected frame'),
       h('dd', {}, h('code', { class: 'wrap', 'data-testid': 'protected-frame' }, toHex(m.wire))),
       h('dt', {}, 'ICV'),
-      h('dd', {}, h('code', { 'data-testid': 'icv' }, icv)),
+      h('dd', {}, h('code', { class: 'wrap', 'data-testid': 'icv' }, icv)),
     ),
     offWire(),
   );
