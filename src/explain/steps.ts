@@ -44,11 +44,12 @@ export function renderSteps(t: GcmTrace): string {
   const put = (step: TraceStep | '', text: string): void => {
     lines.push(`${step.padEnd(6)} ${text}`);
   };
-  put('h', `H = E_K(0^128)                    ${block(t.h)}`);
-  put('iv', `IV = ${ivSourceText(t).padEnd(29)} ${hex(t.iv)}`);
-  if (t.ivSources[0]!.salt !== undefined) put('', `     salt                         ${t.ivSources.map((s) => (s.salt ?? 0).toString(16).padStart(2, '0')).join('')}`);
-  put('j0', `J0 = IV ‖ 00000001               ${block(t.j0)}`);
-  put('ctr', `E_K(J0)                          ${block(t.ekj0)}`);
+  const row = (step: TraceStep | '', label: string, value: string): void => put(step, `${label.padEnd(38)} ${value}`);
+  row('h', 'H = E_K(0^128)', block(t.h));
+  row('iv', `IV = ${ivSourceText(t)}`, hex(t.iv));
+  if (t.ivSources[0]!.salt !== undefined) row('', '     salt', t.ivSources.map((s) => (s.salt ?? 0).toString(16).padStart(2, '0')).join(''));
+  row('j0', 'J0 = IV ‖ 00000001', block(t.j0));
+  row('ctr', 'E_K(J0)', block(t.ekj0));
   if (t.counters.length === 0) put('', 'no counter blocks: integrity only, nothing is encrypted');
   for (const c of t.counters) {
     put('', `counter ${block(c.counter)}  keystream ${block(c.keystream)}`);
@@ -56,11 +57,9 @@ export function renderSteps(t: GcmTrace): string {
   }
   put('ghash', `Y_i = (Y_i-1 XOR X_i) · H over ${t.aad.length} octets of AAD, ${t.ciphertext.length} of ciphertext, the length block`);
   t.ghash.forEach((s, i) => put('', `${String(i + 1).padStart(3)} ${s.part.padEnd(10)} X ${block(s.block)}  Y ${block(s.y)}`));
-  put('tag', `S = GHASH                        ${block(t.s)}`);
-  put('', `tag = S XOR E_K(J0) = ICV        ${block(t.tag)}`);
-  if (t.receivedIcv !== undefined) {
-    put('', `received ICV                     ${block(t.receivedIcv)}  ${t.verified ? 'verifies' : 'does NOT verify (InPktsNotValid in Strict)'}`);
-  }
+  row('tag', 'S = GHASH', block(t.s));
+  row('', 'tag = S XOR E_K(J0) = ICV', block(t.tag));
+  if (t.receivedIcv !== undefined) row('', 'received ICV', `${block(t.receivedIcv)}  ${t.verified ? 'verifies' : 'does NOT verify (InPktsNotValid in Strict)'}`);
   return lines.join('\n');
 }
 
