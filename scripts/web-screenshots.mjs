@@ -22,7 +22,7 @@ try {
   const v = JSON.parse(readFileSync(join(root, 'vectors', 'gcm-aes-128.json'), 'utf8')).find((x) => x.name.startsWith('C.6.1'));
   await page.goto(`${url}#key=${v.key}&sci=${v.sci}&an=${v.an}&pn=${v.pn}&conf=1&frame=${v.unprotectedFrame}&step=iv`);
   await page.locator('[role=treeitem] > .node', { has: page.locator('.label', { hasText: /^SecTAG$/ }) }).click();
-  await page.evaluate(() => window.scrollTo(0, document.getElementById('lab').offsetTop - 8));
+  await page.evaluate(() => window.scrollTo(0, document.getElementById('lab').offsetTop));
   const out = join(root, 'docs', 'frame-lab.png');
   await page.screenshot({ path: out, fullPage: false });
   const full = join(root, 'docs', 'frame-lab-full.png');

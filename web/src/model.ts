@@ -138,6 +138,8 @@ export function compute(s: State): Model {
   } catch (e) {
     receiveError = message(e);
   }
+  // Frees the key schedule and the GHASH table now rather than at the next collection: one SA per render.
+  sa.wipe();
   const { bands, aad } = bandsOf(wire, layout, s.offset);
   return {
     wire,
