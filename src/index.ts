@@ -18,6 +18,7 @@ export * from './crypto/backend.js';
 export { SaContext, type SaKey } from './crypto/sa.js';
 export { protect, validate, checkProtectOptions, type ProtectOptions, type ValidateOptions } from './crypto/macsec.js';
 export * from './crypto/packed.js';
+export { gcmTrace, type GcmTrace, type TraceInput, type CounterStep, type GhashStep, type IvOctetSource } from './crypto/trace.js';
 
 export * from './secy/index.js';
 export * as capture from './capture/index.js';

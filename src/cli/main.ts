@@ -6,6 +6,7 @@ import { benchCommand } from './commands/bench.js';
 import { explainCommand } from './commands/explain.js';
 import { protectCommand } from './commands/protect.js';
 import { simulateCommand } from './commands/simulate.js';
+import { teachCommand } from './commands/teach.js';
 import { validateCommand } from './commands/validate.js';
 import { vectorsCommand } from './commands/vectors.js';
 import { EXIT_USAGE, NO_COMMAND, stdioValues, usageLine } from './output.js';
@@ -19,6 +20,7 @@ await yargs(stdioValues(hideBin(process.argv)))
   .command(explainCommand)
   .command(simulateCommand)
   .command(benchCommand)
+  .command(teachCommand)
   .demandCommand(1, NO_COMMAND)
   .strict()
   .recommendCommands()

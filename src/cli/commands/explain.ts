@@ -4,6 +4,7 @@ import { isBackendName, type BackendName } from '../../crypto/backend.js';
 import { keyResolver } from '../../config/keys.js';
 import { loadSaFile } from '../../config/sa-file.js';
 import { explainFrame, type ExplainOptions } from '../../explain/explain.js';
+import { renderSteps, traceJson, traceReceived } from '../../explain/steps.js';
 import { renderTree } from '../../explain/tree.js';
 import { ickLookup } from '../../mka/keys.js';
 import { checkFrameNumber, explainCapture, explainReceiver } from '../../runs/explain-capture.js';
@@ -23,6 +24,7 @@ interface Args extends ReceiveArgs {
   ckn?: string;
   backend: string;
   json: boolean;
+  steps: boolean;
 }
 
 /** --cak/--ckn: the ICK to check MKPDUs with (802.1X 9.3.3). */
@@ -65,10 +67,12 @@ export const explainCommand: CommandModule<object, Args> = {
         .option('cak', { type: 'string', describe: 'MKA: the CAK (hex) to check MKPDU ICVs with, with --ckn' })
         .option('ckn', { type: 'string', describe: 'MKA: the CKN (hex) the CAK goes by' })
         .option('backend', { type: 'string', default: 'noble', describe: 'crypto backend for --sa' })
-        .option('json', { type: 'boolean', default: false, describe: 'print the explanation as JSON' }),
+        .option('json', { type: 'boolean', default: false, describe: 'print the explanation as JSON' })
+        .option('steps', { type: 'boolean', default: false, describe: 'with --sa: every GCM value (H, IV, J0, counter blocks, GHASH steps, tag)' }),
     )
       .example('$0 explain d609b1f056637a0d46df998d88e52c2a…', 'a frame given in hex')
       .example('$0 explain --file frame.hex --sa examples/sa.json', 'validate with a known SAK')
+      .example('$0 explain d609b1f0… --sa sa.json --steps', 'the GCM walk-through of a frame, as the teaching page shows it')
       .example('$0 explain --in protected.pcap --sa examples/sa.json --frame 3', 'frame 3 of a capture, as a receiver that saw frames 1 and 2 first')
       .example('$0 explain --in out/wire.pcap --cak 0123… --ckn 6b…', 'MKPDUs of a simulated MKA run, their ICVs checked') as Argv<Args>,
   handler: guarded(async (args: Args) => {
@@ -76,13 +80,21 @@ export const explainCommand: CommandModule<object, Args> = {
     if (given !== 1) throw new UsageError('explain: give the frame as HEX, with --file, or a capture with --in (one of them)');
     if (args.frame !== undefined && args.in === undefined) throw new UsageError('--frame: only with --in (a capture)');
     if (!isBackendName(args.backend)) throw new UsageError(`--backend: unknown backend ${JSON.stringify(args.backend)}`);
+    if (args.steps && (args.sa === undefined || args.in !== undefined)) throw new UsageError('--steps: one frame (HEX or --file) with its keys (--sa)');
     if (args.in !== undefined) {
       await explainCaptureFile({ ...args, in: args.in }, args.backend);
       return;
     }
     const frame = args.file !== undefined ? readFrameFile(args.file) : fromHex(args.hex ?? '', 'frame');
     const sa = args.sa !== undefined ? loadSaFile(args.sa) : undefined;
-    const tree = explainFrame(frame, { ...mkaIckOption(args), ...(sa ? { keys: keyResolver(sa, args.backend), xpn: sa.suite.xpn } : {}) });
-    process.stdout.write(args.json ? `${JSON.stringify(tree, null, 2)}\n` : `${renderTree(tree, useColor(process.stdout))}\n`);
+    const keys = sa ? keyResolver(sa, args.backend) : undefined;
+    const tree = explainFrame(frame, { ...mkaIckOption(args), ...(sa && keys ? { keys, xpn: sa.suite.xpn } : {}) });
+    const trace = args.steps && keys ? traceReceived(frame, keys) : undefined;
+    if (trace !== undefined && 'missing' in trace) throw new UsageError(`--steps: ${trace.missing}`);
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(trace ? { tree, steps: traceJson(trace) } : tree, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`${renderTree(tree, useColor(process.stdout))}\n${trace ? `\n${renderSteps(trace)}\n` : ''}`);
   }),
 };
