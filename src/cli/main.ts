@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/bench.js';
 import { explainCommand } from './commands/explain.js';
+import { generateCommand } from './commands/generate.js';
 import { protectCommand } from './commands/protect.js';
 import { simulateCommand } from './commands/simulate.js';
 import { validateCommand } from './commands/validate.js';
@@ -19,6 +20,7 @@ await yargs(hideBin(process.argv))
   .command(explainCommand)
   .command(simulateCommand)
   .command(benchCommand)
+  .command(generateCommand)
   .demandCommand(1, 'Name a command: macsec --help lists them.')
   .strict()
   .recommendCommands()
