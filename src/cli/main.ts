@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/bench.js';
+import { compareCommand } from './commands/compare.js';
 import { explainCommand } from './commands/explain.js';
 import { generateCommand } from './commands/generate.js';
 import { protectCommand } from './commands/protect.js';
@@ -21,6 +22,7 @@ await yargs(hideBin(process.argv))
   .command(simulateCommand)
   .command(benchCommand)
   .command(generateCommand)
+  .command(compareCommand)
   .demandCommand(1, 'Name a command: macsec --help lists them.')
   .strict()
   .recommendCommands()
