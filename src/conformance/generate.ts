@@ -25,7 +25,7 @@ export const EDGE_CLASSES = {
   offsets: 'confidentiality offsets 30 and 50, with frames shorter than the offset (confidentiality only)',
   vlan: 'a VLAN tag inside the protected data, and a VLAN tag in clear before the SecTAG',
   sci: 'every SCI form: SC (SCI in the SecTAG), ES, ES+SCB, implicit (point-to-point)',
-  pn: 'PN 1, PN 2^32-1, and PN exhaustion (the last PN sent, the next frame refused)',
+  pn: 'PN 1, PN 2^32-1, and PN exhaustion (the last PN sent, the next frame refused; for 32-bit suites 2^32-1 is the last)',
   xpn: 'XPN across 2^32, and PNs whose upper half the receiver recovers from its lowestPN (XPN suites only)',
   an: 'AN 0-3, and an SA rollover in mid-stream (the AN changes, PNs go on)',
 } as const;
@@ -207,16 +207,17 @@ function classVariants(cls: EdgeClass, suite: CipherSuite, mode: Mode): (readonl
     case 'pn':
       return [
         [{ name: 'PN 1, the first PN of an SA', pn: 1n }],
-        [{ name: 'PN 2^32-1', pn: TWO_32 - 1n, note: suite.xpn ? 'low half all ones: the next frame carries 0 in the SecTAG' : 'the last PN of a 32-bit suite' }],
+        // A 32-bit suite's PN 2^32-1 is its last: the exhaustion case below.
+        ...(suite.xpn ? [[{ name: 'PN 2^32-1', pn: TWO_32 - 1n, note: 'low half all ones: the next frame carries 0 in the SecTAG' }]] : []),
         [{ name: `PN exhaustion: the last PN (${maxPN}); the next frame is in refused.json`, pn: maxPN }],
       ];
     case 'xpn':
       if (!suite.xpn) return [];
       return [
         [
-          { name: 'XPN across 2^32: PN 2^32-1', pn: 5n * TWO_32 - 1n },
-          { name: 'XPN across 2^32: PN 2^32 (SecTAG PN 0)', pn: 5n * TWO_32, note: 'the SecTAG carries 0: a receiver whose lowestPN is below 2^32 recovers the upper half +1' },
-          { name: 'XPN across 2^32: PN 2^32+1', pn: 5n * TWO_32 + 1n },
+          { name: 'XPN across a 2^32 boundary: PN 5·2^32-1', pn: 5n * TWO_32 - 1n },
+          { name: 'XPN across a 2^32 boundary: PN 5·2^32 (SecTAG PN 0)', pn: 5n * TWO_32, note: 'the SecTAG carries 0: a receiver whose lowestPN is just below recovers the upper half 5' },
+          { name: 'XPN across a 2^32 boundary: PN 5·2^32+1', pn: 5n * TWO_32 + 1n },
         ],
         [{ name: 'lowestPN recovery: SecTAG PN small, upper half from lowestPN', pn: 7n * TWO_32 + 3n, note: `a receiver with lowestPN ${7n * TWO_32 - 10n} recovers PN ${7n * TWO_32 + 3n} (10.6.2)` }],
         [{ name: 'lowestPN recovery: SecTAG PN large, lowestPN just past it', pn: 9n * TWO_32 - 2n, note: `a receiver with lowestPN ${9n * TWO_32 - 100n} recovers PN ${9n * TWO_32 - 2n}` }],
@@ -269,7 +270,7 @@ export function generateFolder(options: GenerateOptions): GeneratedFolder {
   let freshPN = 1000n;
   const takePN = (sci: Uint8Array, wanted: bigint | undefined): bigint => {
     const free = (pn: bigint) => !used.has(`${toHex(sci)}:${pn}`);
-    let pn = wanted !== undefined && free(wanted) ? wanted : undefined;
+    let pn = wanted !== undefined && free(wanted) ? wanted : undefined; // a named PN is free: checked before
     while (pn === undefined) {
       if (free(freshPN)) pn = freshPN;
       freshPN++;
@@ -287,8 +288,16 @@ export function generateFolder(options: GenerateOptions): GeneratedFolder {
     while (usable.length > 0 && cases.length < options.count) {
       // The class with the fewest cases so far goes next, so each class gets its share however long its groups.
       const g = usable.reduce((a, b) => ((made.get(b.cls) ?? 0) < (made.get(a.cls) ?? 0) ? b : a));
-      const group = g.variants[g.next % g.variants.length]!;
-      g.next++;
+      // A variant naming a PN runs once: its PN is then taken. A class left with none of its variants is done.
+      let group: readonly CaseSpec[] | undefined;
+      for (let tries = 0; tries < g.variants.length && group === undefined; tries++, g.next++) {
+        const v = g.variants[g.next % g.variants.length]!;
+        if (v.every((spec) => spec.pn === undefined || !used.has(`${toHex(spec.sciForm === 'es-scb' ? keys.scbSci : keys.sci)}:${spec.pn}`))) group = v;
+      }
+      if (group === undefined) {
+        usable.splice(usable.indexOf(g), 1);
+        continue;
+      }
       for (const spec of group) {
         if (cases.length >= options.count) break;
         const form = spec.sciForm ?? 'sc';

@@ -164,6 +164,8 @@ export interface CounterComparison {
 /** The receive counters an expected.json (from `macsec generate --receive`) states. */
 export function expectedCounters(doc: unknown, file: string): Record<string, number> {
   if (!isObject(doc) || !isObject(doc['counters'])) throw new UsageError(`${file}: expected an object with "counters" (as macsec generate --receive writes)`);
+  const known = ['validateFrames', 'replayProtect', 'replayWindow', 'counters', 'frames'];
+  for (const k of Object.keys(doc)) if (!known.includes(k)) throw new UsageError(`${file}: ${k}: an unknown field (expected ${known.join(', ')})`);
   return numbers(doc['counters'], `${file}: counters`);
 }
 
