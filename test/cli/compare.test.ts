@@ -175,6 +175,11 @@ describe('macsec compare --counters', () => {
     const bad = macsec(['compare', '--counters', expected, '--got', got, '--json']);
     expect(bad.status).toBe(1);
     expect((JSON.parse(bad.stdout) as { counters: unknown[] }).counters).toContainEqual({ counter: 'InPktsOK', expected: 17, got: 16, ok: false });
+    writeFileSync(expected, JSON.stringify({ counters: { InPktsOK: 16 }, replayWindw: 0 }));
+    const typo = macsec(['compare', '--counters', expected, '--got', got]);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toMatch(/replayWindw: an unknown field/);
+    writeFileSync(expected, JSON.stringify({ counters: { InPktsOK: 16 } }));
     const both = join(dir, 'both.txt');
     writeFileSync(both, sections.filter((s) => s.startsWith('ip -s macsec show')).slice(0, 2).map((s) => s.split('\n').slice(1).join('\n')).join('\n'));
     const two = macsec(['compare', '--counters', expected, '--got', both]);
