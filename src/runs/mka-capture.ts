@@ -104,6 +104,7 @@ export class MkaObserver {
   private readonly rows: SakRow[] = [];
   private secy: SecY | undefined;
   private current: ReceiveOutcome | undefined;
+  private readonly controls: string;
 
   constructor(private readonly options: MkaObserverOptions) {
     this.keys = deriveCakKeys(options.cak, options.ckn);
@@ -111,8 +112,8 @@ export class MkaObserver {
     if (VALIDATE_FRAMES_OPTION[options.controls.validateFrames] === undefined) {
       throw new UsageError(`--validate-frames: expected strict, check or disabled, got ${JSON.stringify(options.controls.validateFrames)}`);
     }
-    this.makeSecY(CIPHER_SUITES['GCM-AES-128']); // checks the controls now, before any work
-    this.secy = undefined;
+    // Made now to check the controls before any work; the SecY itself comes with the first SAK's suite.
+    this.controls = controlsText(this.makeSecY(CIPHER_SUITES['GCM-AES-128']));
   }
 
   private makeSecY(suite: CipherSuite): SecY {
@@ -300,7 +301,7 @@ export class MkaObserver {
 
   /** The receive controls in words (for verdicts). */
   controlsText(): string {
-    return controlsText(this.secy ?? this.makeSecY(CIPHER_SUITES['GCM-AES-128']));
+    return this.controls;
   }
 
   /** What each receive SA expects now, and the counters; undefined before the first SAK. */
