@@ -33,6 +33,8 @@ export interface CompareOptions {
   readonly match: MatchBy;
   /** The expected keys (an SA file's receive channels), to validate the device's frames. */
   readonly keys?: { readonly resolver: KeyResolver; readonly xpn: boolean; readonly offset: number } | undefined;
+  /** Per expected frame (cases.json from macsec generate): its full PN and confidentiality offset, for the key check. */
+  readonly cases?: readonly { readonly pn: bigint; readonly confidentialityOffset: number }[] | undefined;
 }
 
 const layoutOf = (frame: Uint8Array, xpn: boolean): MacsecFrame | undefined => {
@@ -93,20 +95,24 @@ export function describeDifference(expected: Uint8Array, got: Uint8Array, xpn = 
 }
 
 /** Validates the device's frame under the expected keys, trying the other confidentiality offsets too. */
-function keyCheck(got: Uint8Array, keys: NonNullable<CompareOptions['keys']>): string {
+function keyCheck(got: Uint8Array, keys: NonNullable<CompareOptions['keys']>, expected: { pn: bigint; confidentialityOffset: number } | undefined): string {
   const layout = layoutOf(got, keys.xpn);
   if (layout === undefined) return 'not a MACsec frame that parses: cannot validate';
   const k = keys.resolver(got, layout);
   if ('missing' in k) return `no expected key for it: ${k.missing}`;
-  const offsets = [keys.offset, ...CONFIDENTIALITY_OFFSETS.filter((o) => o !== keys.offset)];
-  for (const offset of layout.secTag.tci.e ? offsets : [keys.offset]) {
-    const plain = validate(k.sa, got, layout, { sci: k.sci, pnHigh: Number(k.pn >> 32n), confidentialityOffset: offset as 0 | 30 | 50 });
+  // XPN: the expected frame's upper PN half when the case gives it, else the one the SA file's pn implies (10.6.2).
+  const pnHigh = keys.xpn && expected !== undefined ? Number(expected.pn >> 32n) : Number(k.pn >> 32n);
+  const first = expected?.confidentialityOffset ?? keys.offset;
+  const offsets = [first, ...CONFIDENTIALITY_OFFSETS.filter((o) => o !== first)];
+  for (const offset of layout.secTag.tci.e ? offsets : [first]) {
+    const plain = validate(k.sa, got, layout, { sci: k.sci, pnHigh, confidentialityOffset: offset as 0 | 30 | 50 });
     if (plain !== null) {
-      const note = offset !== keys.offset ? ` with confidentiality offset ${offset}, not ${keys.offset}` : '';
+      const note = offset !== first ? ` with confidentiality offset ${offset}, not ${first}` : '';
       return `ICV verifies under the expected key (${k.description})${note}: key and IV are right`;
     }
   }
-  return `ICV does not verify under the expected key (${k.description}): wrong key or IV (SCI, PN${keys.xpn ? ', SSCI, salt' : ''}), or AAD`;
+  const xpnNote = keys.xpn && expected === undefined ? '; the upper PN half came from the SA file\'s pn (--cases gives each frame\'s full PN)' : '';
+  return `ICV does not verify under the expected key (${k.description}): wrong key or IV (SCI, PN${keys.xpn ? ', SSCI, salt' : ''}), or AAD${xpnNote}`;
 }
 
 function pnKey(frame: Uint8Array, xpn: boolean): number | undefined {
@@ -140,7 +146,7 @@ export function compareFrames(expected: readonly Uint8Array[], got: readonly Uin
   return pairs.map(([i, j]): FrameComparison => {
     const num = { expected: i !== undefined ? i + 1 : undefined, got: j !== undefined ? j + 1 : undefined };
     if (j === undefined) return { ...num, result: 'missing', difference: 'no frame from the device for it' };
-    const check = options.keys !== undefined ? { keyCheck: keyCheck(got[j]!, options.keys) } : {};
+    const check = options.keys !== undefined ? { keyCheck: keyCheck(got[j]!, options.keys, i !== undefined ? options.cases?.[i] : undefined) } : {};
     if (i === undefined) return { ...num, result: 'extra', difference: 'a frame from the device with no expected frame', ...check };
     const d = describeDifference(expected[i]!, got[j]!, xpn);
     if (d === undefined) {

@@ -137,6 +137,16 @@ describe('macsec compare: frames', () => {
     expect(byPn.status).toBe(0);
   });
 
+  it('XPN beyond 2^32: with --cases the key check uses each frame\'s full PN; without, it says where the upper half came from', () => {
+    const xdir = mkdtempSync(join(tmpdir(), 'macsec-compare-xpn-'));
+    expect(macsec(['generate', '--suite', 'GCM-AES-XPN-128', '--mode', 'integrity', '--classes', 'xpn', '--count', '5', '--out', xdir]).status).toBe(0);
+    const f = join(xdir, 'gcm-aes-xpn-128-integrity');
+    const args = ['compare', '--expected', join(f, 'protected.pcap'), '--got', join(f, 'protected.pcap'), '--sa', join(f, 'sa-peer.json'), '--json'];
+    const checks = (extra: string[]) => (JSON.parse(macsec([...args, ...extra]).stdout) as { frames: { keyCheck: string }[] }).frames.map((x) => x.keyCheck);
+    expect(checks(['--cases', join(f, 'cases.json')]).every((c) => c.startsWith('ICV verifies under the expected key'))).toBe(true);
+    expect(checks([]).some((c) => /the upper PN half came from the SA file's pn \(--cases gives each frame's full PN\)/.test(c))).toBe(true);
+  });
+
   it('missing and extra frames differ; unusable input is exit 2', () => {
     const exp = readCapture(new Uint8Array(readFileSync(expectedOf('integrity')))).records.map((r) => r.data);
     const r = macsec(['compare', '--expected', expectedOf('integrity'), '--got', write('fewer.pcap', exp.slice(0, 20))]);

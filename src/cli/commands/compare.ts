@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { FcsMode } from '../../capture/index.js';
 import { keyResolver } from '../../config/keys.js';
 import { loadSaFile } from '../../config/sa-file.js';
+import { loadVectorFile } from '../../conformance/vectors.js';
 import { compareCounters, compareFrames, deviceCountersJson, deviceCountersText, expectedCounters, type MatchBy } from '../../runs/compare.js';
 import { readInputCapture } from '../../runs/files.js';
 import { checkBackend, EXIT_REJECTED, FCS_MODES, guarded, toJson, UsageError } from '../output.js';
@@ -11,6 +12,7 @@ interface Args {
   expected?: string;
   got?: string;
   sa?: string;
+  cases?: string;
   match: string;
   counters?: string;
   fcs: FcsMode;
@@ -62,12 +64,14 @@ export const compareCommand: CommandModule<object, Args> = {
       .option('expected', { type: 'string', describe: 'the expected frames (pcap or pcapng), e.g. protected.pcap from macsec generate' })
       .option('got', { type: 'string', describe: "the device's frames (pcap or pcapng); with --counters, its counters (JSON, or ip -s macsec show text)" })
       .option('sa', { type: 'string', describe: "SA file with the expected keys: also validate the device's frames under them (wrong key or IV, or wrong framing?)" })
+      .option('cases', { type: 'string', describe: 'with --sa: the cases.json of --expected (frame i = case i): each frame\'s full PN (XPN) and confidentiality offset' })
       .option('match', { choices: ['order', 'pn'], default: 'order', describe: 'pair frames by their order, or by PN' })
       .option('counters', { type: 'string', describe: 'expected.json from macsec generate --receive: compare the counters in --got with it' })
       .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'frames end with an FCS: auto, present, absent' })
       .option('backend', { type: 'string', default: 'noble', describe: 'crypto backend for --sa' })
       .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' })
       .example('$0 compare --expected cases/gcm-aes-128-confidentiality/protected.pcap --got device.pcap --sa cases/gcm-aes-128-confidentiality/sa-peer.json', 'frame by frame, with the ICV checked under the expected key')
+      .example('$0 compare --expected x/protected.pcap --got device.pcap --sa x/sa-peer.json --cases x/cases.json', 'XPN beyond 2^32: the key check uses each case\'s full PN')
       .example('$0 compare --counters receive/expected.json --got counters.txt', "the receiver's counters (ip -s macsec show) against the expected ones")
       .epilogue('Exit status: 0 everything matches, 1 any difference, 2 unusable input.') as Argv<Args>,
   handler: guarded(async (args: Args) => {
@@ -81,12 +85,17 @@ export const compareCommand: CommandModule<object, Args> = {
     const backend = checkBackend(args.backend);
     const sa = args.sa !== undefined ? loadSaFile(args.sa) : undefined;
     const keys = sa !== undefined ? { resolver: keyResolver(sa, backend), xpn: sa.suite.xpn, offset: sa.confidentialityOffset } : undefined;
+    if (args.cases !== undefined && sa === undefined) throw new UsageError('--cases: only with --sa (it serves the key check)');
+    const cases = args.cases !== undefined ? loadVectorFile(args.cases).map((v) => ({ pn: v.pn, confidentialityOffset: v.confidentialityOffset })) : undefined;
     const expected = await readInputCapture(args.expected, args.fcs);
+    if (cases !== undefined && cases.length !== expected.records.length) {
+      throw new UsageError(`--cases ${args.cases}: ${cases.length} cases for ${expected.records.length} expected frames`);
+    }
     const got = await readInputCapture(args.got, args.fcs);
     const rows = compareFrames(
       expected.records.map((r) => r.data),
       got.records.map((r) => r.data),
-      { match: args.match as MatchBy, keys },
+      { match: args.match as MatchBy, keys, cases },
     );
     const count = (what: string) => rows.filter((r) => r.result === what).length;
     const identical = count('identical');
