@@ -424,8 +424,8 @@ export function generateReceiveStream(keys: FolderKeys, mode: Mode, seed: number
   let pn = 0n;
   const good: Uint8Array[] = [];
   const frames: StreamFrame[] = [];
-  const send = (an = 0, at?: bigint): Uint8Array =>
-    protect(sa, userFrame(rng, keys, {}), { an, pn: at ?? ++pn, sci: keys.sci, includeSci: true, endStation: false, scb: false, confidentiality, confidentialityOffset: 0 });
+  const send = (an = 0): Uint8Array =>
+    protect(sa, userFrame(rng, keys, {}), { an, pn: ++pn, sci: keys.sci, includeSci: true, endStation: false, scb: false, confidentiality, confidentialityOffset: 0 });
   const ok = (): void => {
     const f = send();
     good.push(f);
