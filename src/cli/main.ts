@@ -3,7 +3,9 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/bench.js';
+import { compareCommand } from './commands/compare.js';
 import { explainCommand } from './commands/explain.js';
+import { generateCommand } from './commands/generate.js';
 import { protectCommand } from './commands/protect.js';
 import { simulateCommand } from './commands/simulate.js';
 import { teachCommand } from './commands/teach.js';
@@ -21,6 +23,8 @@ await yargs(stdioValues(hideBin(process.argv)))
   .command(simulateCommand)
   .command(benchCommand)
   .command(teachCommand)
+  .command(generateCommand)
+  .command(compareCommand)
   .demandCommand(1, NO_COMMAND)
   .strict()
   .recommendCommands()

@@ -111,7 +111,7 @@ function inOrderKeys(resolver: KeyResolver, outcome: ReceiveOutcome | undefined)
 }
 
 /** The receive SecY's verdict on the frame, as the last node of its tree. */
-function receiverNode(result: ReceiveFrameResult, controls: string, filePN: bigint | undefined): ExplainNode {
+export function receiverNode(result: ReceiveFrameResult, controls: string, filePN: bigint | undefined): ExplainNode {
   const recovered =
     filePN !== undefined && result.pn !== undefined && filePN !== result.pn
       ? `PN recovered from lowestPN as the frames before left it (10.6.2), not ${filePN} as from the SA file's pn: a frame replayed from below lowestPN lands in the next 2^32 span and fails its ICV`
@@ -127,12 +127,12 @@ function receiverNode(result: ReceiveFrameResult, controls: string, filePN: bigi
 }
 
 /** The receiver's controls in words, for its verdicts. */
-function controlsText(secy: SecY): string {
+export function controlsText(secy: SecY): string {
   const c = secy.controls;
   return `validateFrames ${c.validateFrames}, replayWindow ${c.replayWindow}${c.replayProtect ? '' : ', replayProtect off'}`;
 }
 
-function receiverState(secy: SecY, afterFrame: number): ReceiverState {
+export function receiverState(secy: SecY, afterFrame: number): ReceiverState {
   const sas: ReceiveSARow[] = [];
   for (const sci of secy.receiveSCIs()) {
     for (let an = 0; an < 4; an++) {

@@ -7,37 +7,38 @@ import { explainFrame, type ExplainOptions } from '../../explain/explain.js';
 import { renderSteps, traceJson, traceReceived } from '../../explain/steps.js';
 import { renderTree } from '../../explain/tree.js';
 import { ickLookup } from '../../mka/keys.js';
-import { checkFrameNumber, explainCapture, explainReceiver } from '../../runs/explain-capture.js';
+import { checkFrameNumber, explainCapture, explainReceiver, type ExplainedFrame } from '../../runs/explain-capture.js';
+import { explainMkaCapture, renderMkaKeys } from '../../runs/mka-run.js';
+import { cakFromArgs, mkaObserver, wpaConfOptions, type CakArgs } from './mka-capture.js';
 import { fileLabel, readFrameFile, readInputCapture } from '../../runs/files.js';
 import { explainedFrameJson, renderExplainedFrame, renderExplainReport } from '../../runs/report.js';
 import { fromHex } from '../../util/hex.js';
 import { FCS_MODES, guarded, optionalWholeNumber, progressFor, receiveControls, receiveOptions, toJson, UsageError, useColor, type ReceiveArgs } from '../output.js';
 
-interface Args extends ReceiveArgs {
+interface Args extends ReceiveArgs, CakArgs {
   hex?: string;
   file?: string;
   in?: string;
   frame?: unknown;
   fcs: FcsMode;
   sa?: string;
-  cak?: string;
-  ckn?: string;
   backend: string;
   json: boolean;
   steps: boolean;
 }
 
-/** --cak/--ckn: the ICK to check MKPDUs with (802.1X 9.3.3). */
+/** --cak/--ckn or --wpa-conf: the ICK to check MKPDUs with (802.1X 9.3.3). */
 function mkaIckOption(args: Args): ExplainOptions {
-  if ((args.cak === undefined) !== (args.ckn === undefined)) throw new UsageError('--cak and --ckn go together');
-  if (args.cak === undefined || args.ckn === undefined) return {};
-  return { mkaIck: ickLookup(fromHex(args.cak, '--cak'), fromHex(args.ckn, '--ckn')) };
+  const keys = cakFromArgs(args);
+  return keys === undefined ? {} : { mkaIck: ickLookup(keys.cak, keys.ckn) };
 }
 
 /** explain --in: the frames of a capture (or --frame N), received in order with --sa (see explainCapture). */
 async function explainCaptureFile(args: Args & { in: string }, backend: BackendName): Promise<void> {
   const frame = optionalWholeNumber(args.frame, '--frame');
   const controls = receiveControls(args);
+  const cak = args.sa === undefined ? cakFromArgs(args) : undefined;
+  const observer = cak !== undefined ? mkaObserver(cak, args, backend) : undefined;
   const capture = await readInputCapture(args.in, args.fcs);
   checkFrameNumber(frame, capture.records.length, fileLabel(args.in, 'in'));
   const sa = args.sa !== undefined ? loadSaFile(args.sa) : undefined;
@@ -46,9 +47,15 @@ async function explainCaptureFile(args: Args & { in: string }, backend: BackendN
   const color = useColor(process.stdout);
   const docs: unknown[] = [];
   const texts: string[] = [];
-  const summary = explainCapture(capture, { frame, explain, receiver, progress: progressFor('explain') }, (f) =>
-    args.json ? docs.push(explainedFrameJson(f)) : texts.push(renderExplainedFrame(f, color)),
-  );
+  const onFrame = (f: ExplainedFrame): void => void (args.json ? docs.push(explainedFrameJson(f)) : texts.push(renderExplainedFrame(f, color)));
+  if (observer !== undefined && explain.mkaIck !== undefined) {
+    // With the CAK alone: the SAKs come from the MKPDUs as the capture goes (see runs/mka-capture.ts).
+    const summary = explainMkaCapture(capture, observer, { frame, mkaIck: explain.mkaIck, progress: progressFor('explain') }, onFrame);
+    const keys = { saks: observer.saks(), participants: observer.participantRows() };
+    process.stdout.write(args.json ? `${toJson({ ...keys, frames: docs })}\n` : `${renderExplainReport(texts, summary)}\n${renderMkaKeys(keys.saks, keys.participants).join('\n')}\n`);
+    return;
+  }
+  const summary = explainCapture(capture, { frame, explain, receiver, progress: progressFor('explain') }, onFrame);
   process.stdout.write(args.json ? `${toJson(docs)}\n` : renderExplainReport(texts, summary));
 }
 
@@ -56,7 +63,7 @@ export const explainCommand: CommandModule<object, Args> = {
   command: 'explain [hex]',
   describe: 'Explain a frame field by field (TCI bits, SL, PN, SCI, secure data, ICV), validating it with --sa',
   builder: (y: Argv) =>
-    receiveOptions(
+    wpaConfOptions(receiveOptions(
       y
         .positional('hex', { type: 'string', describe: 'the frame in hex (DA first, no FCS)' })
         .option('file', { type: 'string', describe: 'read the frame from a file (hex text or raw octets)' })
@@ -64,17 +71,17 @@ export const explainCommand: CommandModule<object, Args> = {
         .option('frame', { describe: 'with --in: only frame N (1-based, as Wireshark numbers them)' })
         .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'with --in: frames end with an FCS: auto, present, absent' })
         .option('sa', { type: 'string', describe: 'SA file (JSON) with the key: check the ICV and show the user data' })
-        .option('cak', { type: 'string', describe: 'MKA: the CAK (hex) to check MKPDU ICVs with, with --ckn' })
+        .option('cak', { type: 'string', describe: 'MKA: the CAK (hex) to check MKPDU ICVs with, with --ckn; with --in and no --sa, also follow the SAKs the MKPDUs distribute' })
         .option('ckn', { type: 'string', describe: 'MKA: the CKN (hex) the CAK goes by' })
         .option('backend', { type: 'string', default: 'noble', describe: 'crypto backend for --sa' })
         .option('json', { type: 'boolean', default: false, describe: 'print the explanation as JSON' })
         .option('steps', { type: 'boolean', default: false, describe: 'with --sa: every GCM value (H, IV, J0, counter blocks, GHASH steps, tag)' }),
-    )
+    ))
       .example('$0 explain d609b1f056637a0d46df998d88e52c2a…', 'a frame given in hex')
       .example('$0 explain --file frame.hex --sa examples/sa.json', 'validate with a known SAK')
       .example('$0 explain d609b1f0… --sa sa.json --steps', 'the GCM walk-through of a frame, as the teaching page shows it')
       .example('$0 explain --in protected.pcap --sa examples/sa.json --frame 3', 'frame 3 of a capture, as a receiver that saw frames 1 and 2 first')
-      .example('$0 explain --in out/wire.pcap --cak 0123… --ckn 6b…', 'MKPDUs of a simulated MKA run, their ICVs checked') as Argv<Args>,
+      .example('$0 explain --in out/wire.pcap --cak 0123… --ckn 6b…', 'an MKA run: MKPDU ICVs checked, SAKs unwrapped, MACsec frames decrypted') as Argv<Args>,
   handler: guarded(async (args: Args) => {
     const given = [args.hex, args.file, args.in].filter((x) => x !== undefined).length;
     if (given !== 1) throw new UsageError('explain: give the frame as HEX, with --file, or a capture with --in (one of them)');
