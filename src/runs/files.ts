@@ -3,8 +3,20 @@
  * before any work, and outputs written atomically. Every failure is a one-line UsageError naming the path.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { CaptureError, readCaptureFile, writeCaptureFileAtomic, writePcap, type Capture, type FcsMode, type WritableRecord } from '../capture/index.js';
+import {
+  CaptureError,
+  CaptureReader,
+  handleSource,
+  PcapFileWriter,
+  readCaptureFile,
+  writeCaptureFileAtomic,
+  writePcap,
+  type Capture,
+  type FcsMode,
+  type WritableRecord,
+} from '../capture/index.js';
 import { fromHex } from '../util/hex.js';
 import { UsageError } from '../util/errors.js';
 
@@ -22,6 +34,47 @@ export async function readInputCapture(path: string, fcsMode: FcsMode): Promise<
     if (e instanceof CaptureError) throw e; // already one line naming the file and the offset
     throw new UsageError(`${path}: cannot read (${why(e)})`);
   }
+}
+
+/** An input capture opened for streaming: its reader, its size when known (for progress), and how to close it. */
+export interface InputCapture {
+  readonly reader: CaptureReader;
+  /** Octets in the file; undefined when it is not a regular file. */
+  readonly size: number | undefined;
+  close(): Promise<void>;
+}
+
+/** Opens a pcap or pcapng file and reads its header; a file that cannot be opened is a usage error (exit 2). */
+export async function openInputCapture(path: string, fcsMode: FcsMode): Promise<InputCapture> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    throw new UsageError(`${path}: cannot read (${why(e)})`);
+  }
+  try {
+    const stat = await handle.stat();
+    const reader = await CaptureReader.open(handleSource(handle), path, { fcsMode });
+    return { reader, size: stat.isFile() ? stat.size : undefined, close: () => handle.close() };
+  } catch (e) {
+    await handle.close();
+    if (e instanceof CaptureError) throw e; // already one line naming the file and the offset
+    throw new UsageError(`${path}: cannot read (${why(e)})`);
+  }
+}
+
+/** A pcap output written as the run goes, atomically (see PcapFileWriter); write errors are usage errors naming the path. */
+export async function createOutputCapture(path: string): Promise<{ write(records: readonly WritableRecord[]): Promise<void>; close(): Promise<void>; abandon(): Promise<void> }> {
+  const named = async <T>(body: () => Promise<T>): Promise<T> => {
+    try {
+      return await body();
+    } catch (e) {
+      if (e instanceof UsageError || !(e as NodeJS.ErrnoException).code) throw e; // a ConfigError about a record stays one
+      throw new UsageError(`${path}: cannot write (${why(e)})`);
+    }
+  };
+  const writer = await named(() => PcapFileWriter.create(path));
+  return { write: (records) => named(() => writer.write(records)), close: () => named(() => writer.close()), abandon: () => writer.abandon() };
 }
 
 /** A frame from a file: hex text (spaces, colons and newlines allowed) or the raw octets. */

@@ -3,10 +3,11 @@ import type { FcsMode } from '../../capture/index.js';
 import { transmitSecY } from '../../config/secy-builder.js';
 import { BACKEND_NAMES } from '../../crypto/backend.js';
 import { renderWiresharkKeys, WIRESHARK_PSK_FILE, wiresharkKeyEntries } from '../../interop/wireshark-keys.js';
-import { checkOutputPath, outputCapture, readInputCapture, writeOutputFile } from '../../runs/files.js';
-import { protectCapture } from '../../runs/protect-capture.js';
-import { protectReportJson, renderProtectReport, type ProtectReportContext } from '../../runs/report.js';
-import { backendAndSaFile, EXIT_REJECTED, FCS_MODES, guarded, progressFor, toJson } from '../output.js';
+import { checkOutputPath, createOutputCapture, writeOutputFile } from '../../runs/files.js';
+import { protectStream } from '../../runs/protect-capture.js';
+import { LISTED_FRAMES, protectReportJson, renderProtectReport, type ProtectReportContext } from '../../runs/report.js';
+import { runCaptureStream } from '../capture-stream.js';
+import { backendAndSaFile, EXIT_REJECTED, FASTEST_BACKEND, FCS_MODES, guarded, toJson } from '../output.js';
 
 interface Args {
   sa: string;
@@ -26,7 +27,7 @@ export const protectCommand: CommandModule<object, Args> = {
       .option('sa', { type: 'string', demandOption: true, describe: 'SA file (JSON): the transmit channel, its SAKs, first PN and SecTAG bits' })
       .option('in', { type: 'string', demandOption: true, describe: 'plain Ethernet frames: pcap or pcapng' })
       .option('out', { type: 'string', demandOption: true, describe: 'where to write the protected frames (pcap, written atomically)' })
-      .option('backend', { type: 'string', default: 'noble', describe: `crypto backend: ${BACKEND_NAMES.join(', ')}` })
+      .option('backend', { type: 'string', default: FASTEST_BACKEND, describe: `crypto backend: ${BACKEND_NAMES.join(', ')}` })
       .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
       .option('wireshark-keys', { type: 'string', describe: `also write the SAKs as Wireshark's MACsec pre-shared key table (${WIRESHARK_PSK_FILE})` })
       .option('json', { type: 'boolean', default: false, describe: 'print counters and per-frame results as JSON' })
@@ -42,15 +43,13 @@ export const protectCommand: CommandModule<object, Args> = {
     checkOutputPath(args.out, '--out');
     if (args.wiresharkKeys !== undefined) checkOutputPath(args.wiresharkKeys, '--wireshark-keys');
     const wiresharkKeys = args.wiresharkKeys !== undefined ? { file: args.wiresharkKeys, keys: renderWiresharkKeys(wiresharkKeyEntries(saFile)) } : undefined;
-    const capture = await readInputCapture(args.in, args.fcs);
-
-    const run = protectCapture(secy, capture, { progress: progressFor('protect') });
-    const image = outputCapture(run.written);
+    const { run, format, pace } = await runCaptureStream('protect', args.in, args.fcs, backend, await createOutputCapture(args.out), (reader, sink, options) =>
+      protectStream(secy, reader, sink, { ...options, keep: { rows: args.json, listed: LISTED_FRAMES } }),
+    );
     if (wiresharkKeys !== undefined) await writeOutputFile(wiresharkKeys.file, new TextEncoder().encode(wiresharkKeys.keys.text));
-    await writeOutputFile(args.out, image);
 
-    if (run.failed.length > 0) process.exitCode = EXIT_REJECTED;
-    const context: ProtectReportContext = { input: args.in, format: capture.format, output: args.out, saFile, wiresharkKeys };
+    if (run.failedCount > 0) process.exitCode = EXIT_REJECTED;
+    const context: ProtectReportContext = { input: args.in, format, output: args.out, saFile, wiresharkKeys, pace };
     process.stdout.write(args.json ? `${toJson(protectReportJson(run, context))}\n` : renderProtectReport(run, context));
   }),
 };

@@ -1,11 +1,12 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { FcsMode } from '../../capture/index.js';
 import { BACKEND_NAMES } from '../../crypto/backend.js';
-import { checkOutputPath, outputCapture, readInputCapture, writeOutputFile } from '../../runs/files.js';
+import { checkOutputPath, createOutputCapture } from '../../runs/files.js';
 import { buildReceiveSecY } from '../../runs/receiver.js';
-import { renderValidateReport, validateReportJson, type ValidateReportContext } from '../../runs/report.js';
-import { validateCapture } from '../../runs/validate-capture.js';
-import { backendAndSaFile, EXIT_REJECTED, FCS_MODES, guarded, progressFor, receiveOptions, toJson, type ReceiveArgs } from '../output.js';
+import { LISTED_FRAMES, renderValidateReport, validateReportJson, type ValidateReportContext } from '../../runs/report.js';
+import { validateStream } from '../../runs/validate-capture.js';
+import { runCaptureStream } from '../capture-stream.js';
+import { backendAndSaFile, EXIT_REJECTED, FASTEST_BACKEND, FCS_MODES, guarded, receiveOptions, toJson, type ReceiveArgs } from '../output.js';
 
 interface Args extends ReceiveArgs {
   sa: string;
@@ -25,7 +26,7 @@ export const validateCommand: CommandModule<object, Args> = {
         .option('sa', { type: 'string', demandOption: true, describe: 'SA file (JSON): the receive channels and their SAKs (pn: the lowest acceptable PN)' })
         .option('in', { type: 'string', demandOption: true, describe: 'MACsec frames: pcap or pcapng' })
         .option('out', { type: 'string', describe: 'where to write the frames delivered to the Controlled Port (pcap, written atomically)' })
-        .option('backend', { type: 'string', default: 'noble', describe: `crypto backend: ${BACKEND_NAMES.join(', ')}` })
+        .option('backend', { type: 'string', default: FASTEST_BACKEND, describe: `crypto backend: ${BACKEND_NAMES.join(', ')}` })
         .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
         .option('json', { type: 'boolean', default: false, describe: 'print counters and per-frame results as JSON' }),
     )
@@ -39,13 +40,13 @@ export const validateCommand: CommandModule<object, Args> = {
     const { backend, saFile } = backendAndSaFile(args);
     const secy = buildReceiveSecY(saFile, args, backend, args.sa);
     if (args.out !== undefined) checkOutputPath(args.out, '--out');
-    const capture = await readInputCapture(args.in, args.fcs);
+    const output = args.out !== undefined ? await createOutputCapture(args.out) : undefined;
+    const { run, format, pace } = await runCaptureStream('validate', args.in, args.fcs, backend, output, (reader, sink, options) =>
+      validateStream(secy, reader, sink, { ...options, keep: { rows: args.json, listed: LISTED_FRAMES } }),
+    );
 
-    const run = validateCapture(secy, capture, { progress: progressFor('validate') });
-    if (args.out !== undefined) await writeOutputFile(args.out, outputCapture(run.written));
-
-    if (run.failed.length > 0) process.exitCode = EXIT_REJECTED;
-    const context: ValidateReportContext = { input: args.in, format: capture.format, output: args.out, saFile };
+    if (run.failedCount > 0) process.exitCode = EXIT_REJECTED;
+    const context: ValidateReportContext = { input: args.in, format, output: args.out, saFile, pace };
     process.stdout.write(args.json ? `${toJson(validateReportJson(run, context))}\n` : renderValidateReport(run, context));
   }),
 };
