@@ -108,8 +108,8 @@ export class PcapRecords {
     private readonly options: ReadOptions,
   ) {}
 
-  /** The next record, the unread octets needed to read it, or END. */
-  step(w: Window): CaptureRecord | number | typeof END {
+  /** The next record (its octets a view of the window's when not `copy`), the unread octets needed to read it, or END. */
+  step(w: Window, copy = true): CaptureRecord | number | typeof END {
     const left = w.left;
     if (left === 0 && w.eof) return END;
     const o = w.start;
@@ -139,7 +139,7 @@ export class PcapRecords {
       interfaceId: 0,
       fcsLength: this.header.iface.fcsLength,
     };
-    const record = finishRecord(raw, this.options, place);
+    const record = finishRecord(raw, this.options, place, copy);
     w.start += size;
     return record;
   }

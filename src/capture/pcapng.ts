@@ -187,7 +187,7 @@ export class PcapngBlocks {
   }
 
   /** The next packet's record (other blocks are read and passed over), the unread octets needed, or END. */
-  step(w: Window): CaptureRecord | number | typeof END {
+  step(w: Window, copy = true): CaptureRecord | number | typeof END {
     const { r, file, interfaces } = this;
     for (;;) {
       const left = w.left;
@@ -237,10 +237,10 @@ export class PcapngBlocks {
           break;
         case BlockType.ENHANCED_PACKET:
         case BlockType.PACKET:
-          record = readPacket(r, o, length, type === BlockType.ENHANCED_PACKET, place, this.section, interfaces);
+          record = readPacket(r, o, length, type === BlockType.ENHANCED_PACKET, place, this.section, interfaces, copy);
           break;
         case BlockType.SIMPLE_PACKET:
-          record = readSimplePacket(r, o, length, place, this.section, interfaces);
+          record = readSimplePacket(r, o, length, place, this.section, interfaces, copy);
           break;
         default: // statistics, name resolution, secrets, custom, unknown: nothing we need
       }
@@ -327,6 +327,7 @@ function readPacket(
   place: Place,
   section: Section,
   interfaces: readonly CaptureInterface[],
+  copy: boolean,
 ): CaptureRecord {
   const localId = enhanced ? r.u32(o + EPB_INTERFACE_OFFSET) : r.u16(o + EPB_INTERFACE_OFFSET);
   const interfaceId = interfaceOf(r, section, localId, place);
@@ -354,7 +355,7 @@ function readPacket(
     interfaceId,
     fcsLength,
   };
-  return finishRecord(raw, r.readOptions, place);
+  return finishRecord(raw, r.readOptions, place, copy);
 }
 
 function readSimplePacket(
@@ -364,6 +365,7 @@ function readSimplePacket(
   place: Place,
   section: Section,
   interfaces: readonly CaptureInterface[],
+  copy: boolean,
 ): CaptureRecord {
   const interfaceId = interfaceOf(r, section, 0, place);
   const iface = interfaces[interfaceId]!;
@@ -384,7 +386,7 @@ function readSimplePacket(
     interfaceId,
     fcsLength: iface.fcsLength,
   };
-  return finishRecord(raw, r.readOptions, place);
+  return finishRecord(raw, r.readOptions, place, copy);
 }
 
 /**

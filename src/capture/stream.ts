@@ -71,14 +71,19 @@ export class CaptureReader {
     return this.window.offset;
   }
 
-  /** Up to `max` next records (fewer only at the end of the file); each owns its octets. */
-  async next(max: number): Promise<CaptureRecord[]> {
+  /**
+   * Up to `max` next records, none only at the end of the file. Each owns its octets; with `views`, their
+   * octets are views of the reader's buffer instead (no copy), valid only until the next call, and a burst
+   * may end early where the buffer must be refilled.
+   */
+  async next(max: number, views = false): Promise<CaptureRecord[]> {
     const out: CaptureRecord[] = [];
     while (out.length < max) {
-      const r = this.records.step(this.window);
+      const r = this.records.step(this.window, !views);
       if (r === END) break;
-      if (typeof r === 'number') await fill(this.window, this.source, r);
-      else out.push(r);
+      if (typeof r !== 'number') out.push(r);
+      else if (views && out.length > 0) break;
+      else await fill(this.window, this.source, r);
     }
     return out;
   }

@@ -174,7 +174,8 @@ export interface StreamOptions {
 /** Runs the records of `reader` through `secy` burst by burst as they are read, writing output frames to `sink`. */
 export async function streamRecords<O, R>(secy: SecY, reader: CaptureReader, step: RecordStep<O, R>, sink: RecordSink | undefined, options: StreamOptions): Promise<CaptureRun<R>> {
   const run = new RecordRun(secy, step, { ...options.keep, written: false });
-  for (let records = await reader.next(BURST_FRAMES); records.length > 0; records = await reader.next(BURST_FRAMES)) {
+  // Views, not copies: a burst is run and written before the next read moves the reader's buffer.
+  for (let records = await reader.next(BURST_FRAMES, true); records.length > 0; records = await reader.next(BURST_FRAMES, true)) {
     const { output } = run.burst(records);
     if (sink !== undefined && output.length > 0) await sink.write(output);
     options.onBurst?.(reader.offset, records);
