@@ -172,7 +172,7 @@ export function explainedFrameJson(f: ExplainedFrame): Record<string, unknown> {
 export function renderExplainedFrame(f: ExplainedFrame, color: boolean): string {
   const r = f.record;
   const cut = r.truncated ? `, ${r.data.length} of ${r.originalLength} captured` : '';
-  return `Frame ${f.frame} of ${f.total}: ${r.originalLength} octets${cut}${r.fcs === 'stripped' ? ' (FCS removed)' : ''}, ${isoTime(r.timestampNs)}\n${renderTree(f.tree, color)}\n`;
+  return `Frame ${f.frame}${f.total !== undefined ? ` of ${f.total}` : ''}: ${r.originalLength} octets${cut}${r.fcs === 'stripped' ? ' (FCS removed)' : ''}, ${isoTime(r.timestampNs)}\n${renderTree(f.tree, color)}\n`;
 }
 
 /**

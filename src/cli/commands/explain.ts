@@ -6,11 +6,11 @@ import { loadSaFile } from '../../config/sa-file.js';
 import { explainFrame, type ExplainOptions } from '../../explain/explain.js';
 import { renderTree } from '../../explain/tree.js';
 import { ickLookup } from '../../mka/keys.js';
-import { checkFrameNumber, explainCapture, explainReceiver } from '../../runs/explain-capture.js';
-import { readFrameFile, readInputCapture } from '../../runs/files.js';
+import { countRecords, explainReceiver, explainStream } from '../../runs/explain-capture.js';
+import { openInputCapture, readFrameFile } from '../../runs/files.js';
 import { explainedFrameJson, renderExplainedFrame, renderExplainReport } from '../../runs/report.js';
 import { fromHex } from '../../util/hex.js';
-import { FCS_MODES, guarded, progressFor, receiveOptions, toJson, UsageError, useColor, type ReceiveArgs } from '../output.js';
+import { FASTEST_BACKEND, FCS_MODES, guarded, receiveOptions, toJson, UsageError, useColor, type ReceiveArgs } from '../output.js';
 
 interface Args extends ReceiveArgs {
   hex?: string;
@@ -32,20 +32,61 @@ function mkaIckOption(args: Args): ExplainOptions {
   return { mkaIck: ickLookup(fromHex(args.cak, '--cak'), fromHex(args.ckn, '--ckn')) };
 }
 
-/** explain --in: the frames of a capture (or --frame N), received in order with --sa (see explainCapture). */
+/**
+ * explain --in: the frames of a capture (or --frame N), received in order with --sa (see explainStream),
+ * printed as they are explained. Every frame: the capture is counted first (for "Frame i of n"); --frame N:
+ * reading stops at frame N.
+ */
 async function explainCaptureFile(args: Args & { in: string }, backend: BackendName): Promise<void> {
-  const capture = await readInputCapture(args.in, args.fcs);
-  checkFrameNumber(args.frame, capture.records.length, args.in);
   const sa = args.sa !== undefined ? loadSaFile(args.sa) : undefined;
   const explain = mkaIckOption(args);
   const receiver = sa !== undefined && args.sa !== undefined ? explainReceiver(sa, args, backend, args.sa) : undefined;
+  let total: number | undefined;
+  if (args.frame === undefined) {
+    const counting = await openInputCapture(args.in, args.fcs);
+    try {
+      total = await countRecords(counting.reader);
+    } finally {
+      await counting.close();
+    }
+  }
+  const input = await openInputCapture(args.in, args.fcs);
   const color = useColor(process.stdout);
-  const docs: unknown[] = [];
-  const texts: string[] = [];
-  const summary = explainCapture(capture, { frame: args.frame, explain, receiver, progress: progressFor('explain') }, (f) =>
-    args.json ? docs.push(explainedFrameJson(f)) : texts.push(renderExplainedFrame(f, color)),
-  );
-  process.stdout.write(args.json ? `${toJson(docs)}\n` : renderExplainReport(texts, summary));
+  const out = new OutputBuffer();
+  let frames = 0;
+  let summary;
+  try {
+    summary = await explainStream(input.reader, { frame: args.frame, explain, receiver }, total, args.in, (f) => {
+      if (args.json) out.add(`${frames === 0 ? '[\n' : ',\n'}${indentJson(toJson(explainedFrameJson(f)))}`);
+      else out.add(`${frames === 0 ? '' : '\n'}${renderExplainedFrame(f, color)}`);
+      frames++;
+    });
+  } finally {
+    await input.close();
+  }
+  if (args.json) out.add(frames === 0 ? '[]\n' : '\n]\n');
+  else out.add(renderExplainReport(frames === 0 ? [] : [''], summary));
+  await out.flush();
+}
+
+/** A JSON value's lines indented two spaces, as an element of a JSON array printed with toJson. */
+const indentJson = (json: string): string => json.replace(/^/gm, '  ');
+
+/** Text gathered and written to stdout a large piece at a time, so a long explanation streams out. */
+class OutputBuffer {
+  private parts: string[] = [];
+  private size = 0;
+  add(text: string): void {
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size > 1 << 20) void this.flush();
+  }
+  async flush(): Promise<void> {
+    const text = this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  }
 }
 
 export const explainCommand: CommandModule<object, Args> = {
@@ -62,7 +103,7 @@ export const explainCommand: CommandModule<object, Args> = {
         .option('sa', { type: 'string', describe: 'SA file (JSON) with the key: check the ICV and show the user data' })
         .option('cak', { type: 'string', describe: 'MKA: the CAK (hex) to check MKPDU ICVs with, with --ckn' })
         .option('ckn', { type: 'string', describe: 'MKA: the CKN (hex) the CAK goes by' })
-        .option('backend', { type: 'string', default: 'noble', describe: 'crypto backend for --sa' })
+        .option('backend', { type: 'string', default: FASTEST_BACKEND, describe: 'crypto backend for --sa' })
         .option('json', { type: 'boolean', default: false, describe: 'print the explanation as JSON' }),
     )
       .example('$0 explain d609b1f056637a0d46df998d88e52c2a…', 'a frame given in hex')
