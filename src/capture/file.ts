@@ -71,15 +71,20 @@ export class PcapFileWriter {
     private readonly handle: FileHandle,
     private readonly path: string,
     private readonly temp: string | undefined,
+    resolution: 'auto' | 'ns',
   ) {
-    encodePcapHeader(this.buffer, false, MAX_RECORD_LENGTH);
+    this.nanoseconds = resolution === 'ns';
+    encodePcapHeader(this.buffer, this.nanoseconds, MAX_RECORD_LENGTH);
     this.used = PCAP_HEADER_LENGTH;
   }
 
-  /** A new file at `path`, written atomically (a temporary file renamed over `path` on close). */
-  static async create(path: string): Promise<PcapFileWriter> {
+  /**
+   * A new file at `path`, written atomically (a temporary file renamed over `path` on close); timestamps in
+   * microseconds while they fit ('auto'), or always in nanoseconds.
+   */
+  static async create(path: string, resolution: 'auto' | 'ns' = 'auto'): Promise<PcapFileWriter> {
     const temp = temporaryBeside(path);
-    return new PcapFileWriter(await open(temp, 'wx+'), path, temp);
+    return new PcapFileWriter(await open(temp, 'wx+'), path, temp, resolution);
   }
 
   /** Adds records in order; throws ConfigError for one no pcap can hold (after 2106, over the snapshot length). */

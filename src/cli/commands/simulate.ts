@@ -1,11 +1,12 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { writeCaptureFileAtomic, writePcap } from '../../capture/index.js';
+import { PcapFileWriter, type WritableRecord } from '../../capture/index.js';
 import { isBackendName } from '../../crypto/backend.js';
+import { FASTEST_BACKEND } from '../output.js';
 import { renderResult } from '../../link/report.js';
 import { builtinScenarios, loadScenarioFile } from '../../link/scenario.js';
-import { simulationSteps, type SimulationResult } from '../../link/simulate.js';
+import { CAPTURE_NAMES, simulationSteps, type CaptureName, type SimulationSummary } from '../../link/simulate.js';
 import { Progress } from '../../util/progress.js';
 import { guarded, UsageError } from '../output.js';
 
@@ -50,10 +51,52 @@ function makeFolder(dir: string): void {
 }
 
 /** The result as JSON: bigints as strings, captures as frame counts (they go to --pcap-dir). */
-function toJson(r: SimulationResult): string {
-  const { captures, ...rest } = r;
-  const frames = Object.fromEntries(Object.entries(captures).map(([k, v]) => [k, v.length]));
-  return JSON.stringify({ ...rest, captures: frames }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
+function toJson(r: SimulationSummary): string {
+  return JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
+}
+
+/** The pcaps of --pcap-dir, written as the run goes: frames gathered per slice of the run, then written. */
+class PcapDir {
+  private readonly pending = new Map<CaptureName, WritableRecord[]>(CAPTURE_NAMES.map((n) => [n, []]));
+  private constructor(
+    private readonly dir: string,
+    private readonly writers: ReadonlyMap<CaptureName, PcapFileWriter>,
+  ) {}
+
+  static async open(dir: string): Promise<PcapDir> {
+    const writers = new Map<CaptureName, PcapFileWriter>();
+    for (const name of CAPTURE_NAMES) writers.set(name, await PcapDir.guard(join(dir, `${name}.pcap`), () => PcapFileWriter.create(join(dir, `${name}.pcap`), 'ns')));
+    return new PcapDir(dir, writers);
+  }
+
+  private static async guard<T>(file: string, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (e) {
+      throw new UsageError(`--pcap-dir: cannot write ${file} (${errno(e)})`);
+    }
+  }
+
+  add(name: CaptureName, atPs: number, data: Uint8Array): void {
+    this.pending.get(name)!.push({ data, timestampNs: BigInt(Math.round(atPs / 1000)) });
+  }
+
+  async flush(): Promise<void> {
+    for (const [name, records] of this.pending) {
+      if (records.length === 0) continue;
+      await PcapDir.guard(join(this.dir, `${name}.pcap`), () => this.writers.get(name)!.write(records));
+      records.length = 0;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    for (const [name, w] of this.writers) await PcapDir.guard(join(this.dir, `${name}.pcap`), () => w.close());
+  }
+
+  async abandon(): Promise<void> {
+    for (const w of this.writers.values()) await w.abandon();
+  }
 }
 
 export const simulateCommand: CommandModule<object, Args> = {
@@ -66,7 +109,7 @@ export const simulateCommand: CommandModule<object, Args> = {
       .option('list', { type: 'boolean', default: false, describe: 'list the built-in scenarios' })
       .option('seed', { type: 'number', describe: "override the scenario's seed" })
       .option('pcap-dir', { type: 'string', describe: 'write wire.pcap and each side\'s sent/received plain frames here' })
-      .option('backend', { type: 'string', default: 'noble', describe: 'crypto backend' })
+      .option('backend', { type: 'string', default: FASTEST_BACKEND, describe: 'crypto backend' })
       .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
       .example('$0 simulate --list', 'what there is to watch')
       .example('$0 simulate --builtin replay --pcap-dir out/', 'an attacker replays frames; open out/wire.pcap in Wireshark')
@@ -93,31 +136,34 @@ export const simulateCommand: CommandModule<object, Args> = {
     };
     process.once('SIGINT', onInterrupt);
     const progress = new Progress(`simulate ${scenario.name}`);
-    const steps = simulationSteps(scenario, { ...(args.seed !== undefined ? { seed: args.seed } : {}), backend: args.backend, shouldStop: () => interrupted });
-    let result: SimulationResult;
-    for (;;) {
-      const step = steps.next();
-      if (step.done) {
-        result = step.value;
-        break;
-      }
-      progress.update(step.value);
-      await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C in
-    }
-    progress.done();
-    process.removeListener('SIGINT', onInterrupt);
-    if (args.pcapDir !== undefined) {
-      for (const [name, frames] of Object.entries(result.captures)) {
-        const records = frames.map((f) => ({ data: f.data, timestampNs: BigInt(Math.round(f.atPs / 1000)) }));
-        const file = join(args.pcapDir, `${name}.pcap`);
-        try {
-          await writeCaptureFileAtomic(file, writePcap(records, { resolution: 'ns' }));
-        } catch (e) {
-          throw new UsageError(`--pcap-dir: cannot write ${file} (${errno(e)})`);
+    const pcaps = args.pcapDir !== undefined ? await PcapDir.open(args.pcapDir) : undefined;
+    const steps = simulationSteps(scenario, {
+      ...(args.seed !== undefined ? { seed: args.seed } : {}),
+      backend: args.backend,
+      shouldStop: () => interrupted,
+      ...(pcaps !== undefined ? { capture: (name: CaptureName, atPs: number, data: Uint8Array) => pcaps.add(name, atPs, data) } : {}),
+    });
+    let result: SimulationSummary;
+    try {
+      for (;;) {
+        const step = steps.next();
+        if (step.done) {
+          result = step.value;
+          break;
         }
+        progress.update(step.value);
+        await pcaps?.flush();
+        await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C in
       }
+      await pcaps?.close();
+    } catch (e) {
+      await pcaps?.abandon();
+      throw e;
+    } finally {
+      progress.done();
+      process.removeListener('SIGINT', onInterrupt);
     }
-    process.stdout.write(args.json ? `${toJson(result)}\n` : `${renderResult(result)}\n${args.pcapDir !== undefined ? `\ncaptures in ${args.pcapDir}: ${Object.keys(result.captures).map((n) => `${n}.pcap`).join(', ')}\n` : ''}`);
+    process.stdout.write(args.json ? `${toJson(result)}\n` : `${renderResult(result)}\n${args.pcapDir !== undefined ? `\ncaptures in ${args.pcapDir}: ${CAPTURE_NAMES.map((n) => `${n}.pcap`).join(', ')}\n` : ''}`);
     if (interrupted) process.exitCode = 130;
   }),
 };
