@@ -46,9 +46,13 @@ export class LatencyHistogram {
 
 function bucketOf(v: number): number {
   if (v < SUBS) return v;
-  let e = Math.floor(Math.log2(v));
-  if (2 ** e > v) e--; // log2 rounded up just below a power of two
-  else if (2 ** (e + 1) <= v) e++;
+  let e: number;
+  if (v < 2 ** 32) e = 31 - Math.clz32(v);
+  else {
+    e = Math.floor(Math.log2(v));
+    if (2 ** e > v) e--; // log2 rounded up just below a power of two
+    else if (2 ** (e + 1) <= v) e++;
+  }
   const sub = Math.floor(v / 2 ** (e - SUB_BITS)) - SUBS;
   return (e - SUB_BITS + 1) * SUBS + sub;
 }

@@ -243,6 +243,9 @@ export function simulate(scenario: Scenario, options: Omit<SimulateOptions, 'cap
   }
 }
 
+/** Most points a run's counter timeline holds (see the timeline tick). */
+export const MAX_TIMELINE_POINTS = 1000;
+
 /** Events run between two yields of `simulationSteps`. */
 const SLICE_EVENTS = 20_000;
 
@@ -582,9 +585,16 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     return offeredSoFar >= totalOffered && link.queueLength('a') === 0 && link.queueLength('b') === 0;
   }
   if (scenario.timelinePs !== undefined) {
-    const every = scenario.timelinePs;
+    let every = scenario.timelinePs;
     const tick = (): void => {
       sample();
+      // A bounded timeline: past MAX_TIMELINE_POINTS, every other point goes and the interval doubles.
+      if (timeline.length > MAX_TIMELINE_POINTS) {
+        let kept = 0;
+        for (let i = 0; i < timeline.length; i += 2) timeline[kept++] = timeline[i]!;
+        timeline.length = kept;
+        every *= 2;
+      }
       if (!finished()) clock.after(every, tick);
     };
     clock.at(0, tick);

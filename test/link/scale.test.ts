@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram, EXACT_SAMPLES } from '../../src/link/histogram.js';
 import { decodeScenario } from '../../src/link/scenario.js';
-import { simulationSteps, type SimulationSummary } from '../../src/link/simulate.js';
+import { MAX_TIMELINE_POINTS, simulationSteps, type SimulationSummary } from '../../src/link/simulate.js';
 import { Rng } from '../../src/util/rng.js';
 
 /** The oracle: sort every sample and index it as the report defines a quantile. */
@@ -69,5 +69,22 @@ describe('a run that its duration ends', () => {
     const r = runToEnd(doc, (name) => void (seen[name] = (seen[name] ?? 0) + 1));
     expect(r.captures).toEqual({ wire: 0, 'a-sent': 0, 'a-received': 0, 'b-sent': 0, 'b-received': 0, ...seen });
     expect(r.captures['b-received']).toBe(r.directions['a->b'].deliveredUnique);
+  });
+});
+
+describe('the counter timeline', () => {
+  it(`stays within ${MAX_TIMELINE_POINTS} + 1 points however long the run, evenly spread from time 0`, () => {
+    const r = runToEnd({
+      seed: 1,
+      link: { rate: '1G', cableMeters: 10 },
+      secy: { cipherSuite: 'GCM-AES-128' },
+      traffic: [{ from: 'a', frames: 3000, size: 64, load: 1 }],
+      timeline: '10ns',
+    });
+    expect(r.timeline.length).toBeLessThanOrEqual(MAX_TIMELINE_POINTS + 2);
+    expect(r.timeline.length).toBeGreaterThan(MAX_TIMELINE_POINTS / 4);
+    expect(r.timeline[0]!.atPs).toBe(0);
+    const steps = r.timeline.slice(1, -1).map((p, i) => p.atPs - r.timeline[i]!.atPs);
+    expect(new Set(steps).size).toBe(1);
   });
 });
