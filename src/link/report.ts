@@ -36,7 +36,8 @@ function direction(name: string, d: DirectionStats, lineRate: number): string[] 
     lines.push(`  latency: min ${formatDuration(d.latency.minPs)}, mean ${formatDuration(d.latency.meanPs)}, p99 ${formatDuration(d.latency.p99Ps)}, max ${formatDuration(d.latency.maxPs)}`);
   }
   lines.push(
-    `  goodput ${rate(d.goodputBps)} = ${pct(d.goodputShare)} of the ${rate(lineRate)} line; MACsec's overhead leaves at most ${pct(d.macsecEfficiency)} of the wire for this traffic`,
+    `  goodput ${rate(d.goodputBps)} = ${pct(d.goodputShare)} of the ${rate(lineRate)} line; the most MACsec's overhead allows for this traffic is ${pct(d.macsecEfficiency)}` +
+      ` (the rest of the wire: preamble, SFD and gap ${pct(d.preambleShare)}, SecTAG and ICV ${pct(d.macsecShare)})`,
   );
   return lines;
 }

@@ -17,7 +17,7 @@ import { Corrupt, Drop, Duplicate, Inject, Jitter, Reorder, Replay, Tamper, Tap,
 import { Clock, PS_PER_S } from './clock.js';
 import { LatencyHistogram } from './histogram.js';
 import { Link, type Endpoint } from './link.js';
-import { macsecOverhead, maxFrameRate, serializationPs, wireOctets } from './linerate.js';
+import { macsecOverhead, maxFrameRate, PREAMBLE_SFD_IFG, serializationPs, wireOctets } from './linerate.js';
 import { Rng } from '../util/rng.js';
 import type { ActorSpec, Scenario, TrafficFlow } from './scenario.js';
 import { buildFrame, frameSize, readTrafficHeader } from './traffic.js';
@@ -75,8 +75,16 @@ export interface DirectionStats {
   goodputBps: number;
   /** Goodput as a share of the line rate. */
   goodputShare: number;
-  /** The most a MACsec link can carry of this traffic: plain frame wire size over protected frame wire size. */
+  /**
+   * The most goodput a MACsec link allows for this traffic, on goodput's basis: frame octets (FCS included)
+   * over the octets the protected frames take on the wire. With `preambleShare` and `macsecShare` it
+   * makes up the whole wire, so a link at full load reads full.
+   */
   macsecEfficiency: number;
+  /** Share of this traffic's wire time taken by preamble, SFD and inter-frame gap. */
+  preambleShare: number;
+  /** Share of this traffic's wire time taken by MACsec's SecTAG and ICV. */
+  macsecShare: number;
 }
 
 export interface ActorReport {
@@ -211,6 +219,8 @@ const emptyStats = (): DirectionStats => ({
   goodputBps: 0,
   goodputShare: 0,
   macsecEfficiency: 1,
+  preambleShare: 0,
+  macsecShare: 0,
 });
 
 /** Which sequence numbers were seen: one bit each, so a long run costs 1 bit per frame, not a Set entry. */
@@ -634,7 +644,10 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     const userBits = (plainBits[from].plain - 20 * st.offered) * 8 * deliveredShare;
     st.goodputBps = lastDelivery > 0 ? (userBits * PS_PER_S) / elapsed : 0;
     st.goodputShare = st.goodputBps / scenario.link.rate;
-    st.macsecEfficiency = plainBits[from].wire === 0 ? 1 : plainBits[from].plain / plainBits[from].wire;
+    const { plain, wire } = plainBits[from];
+    st.macsecEfficiency = wire === 0 ? 1 : (plain - PREAMBLE_SFD_IFG * st.offered) / wire;
+    st.preambleShare = wire === 0 ? 0 : (PREAMBLE_SFD_IFG * st.offered) / wire;
+    st.macsecShare = wire === 0 ? 0 : (wire - plain) / wire;
     return st;
   };
   const smallest = Math.min(...scenario.traffic.map((f) => (typeof f.size === 'number' ? f.size : f.size === 'imix' ? 64 : f.size.sweep[0])));
