@@ -1,20 +1,39 @@
 /** Capture files on disk; writes are atomic, so a reader never sees half a file. */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { ConfigError } from '../util/errors.js';
+import {
+  checkPcapWritable,
+  encodePcapHeader,
+  encodePcapRecord,
+  microsecondsToNanoseconds,
+  PCAP_HEADER_LENGTH,
+  PCAP_MAGIC_NANOSECONDS,
+  PCAP_RECORD_HEADER_LENGTH,
+} from './pcap.js';
 import { readCapture } from './read.js';
-import type { Capture, ReadOptions } from './record.js';
+import { MAX_RECORD_LENGTH, type Capture, type ReadOptions, type WritableRecord } from './record.js';
+import type { ByteSource } from './stream.js';
 
 export async function readCaptureFile(path: string, options: ReadOptions = {}): Promise<Capture> {
   const buffer = await readFile(path);
   return readCapture(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), path, options);
 }
 
+/** An open file (or pipe) read in order from where it stands. */
+export function handleSource(handle: FileHandle): ByteSource {
+  return { read: async (into, offset, length) => (await handle.read(into, offset, length, null)).bytesRead };
+}
+
+const temporaryBeside = (path: string): string => `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+
 /**
  * Writes to a temporary file beside `path` (rename is only atomic within one file system),
  * flushes it, then renames it over `path`; on any failure the temporary file is removed.
  */
 export async function writeCaptureFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  const temp = temporaryBeside(path);
   try {
     const handle = await open(temp, 'wx');
     try {
@@ -27,5 +46,164 @@ export async function writeCaptureFileAtomic(path: string, bytes: Uint8Array): P
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined); // the first error is the one to report
     throw error;
+  }
+}
+
+/** Octets gathered before they go to the file in one write. */
+const WRITE_CHUNK = 1 << 20;
+
+/** Where a PcapFileWriter's octets go. */
+interface PcapSink {
+  /** Writes octets at `position` (a stream ignores it: it only ever appends); returns how many were written. */
+  write(bytes: Uint8Array, offset: number, length: number, position: number): Promise<number>;
+  /** The file, when what is written can be read back and rewritten in place (a new regular file). */
+  readonly file: FileHandle | undefined;
+  /** Makes the output final (a temporary file synced, closed and renamed over its path). */
+  commit(): Promise<void>;
+  /** Gives up: a temporary file is removed; a stream is closed, what it took stays taken. */
+  discard(): Promise<void>;
+}
+
+/** A stream such as process.stdout, written in order, each write awaited (a reader that quits early: EPIPE). */
+function streamSink(stream: NodeJS.WritableStream): PcapSink {
+  const write = (bytes: Uint8Array, offset: number, length: number): Promise<number> =>
+    new Promise((done, failed) => {
+      const onError = (e: Error): void => failed(e);
+      stream.once('error', onError);
+      stream.write(bytes.subarray(offset, offset + length), (e) => {
+        stream.removeListener('error', onError);
+        if (e) failed(e);
+        else done(length);
+      });
+    });
+  return { write, file: undefined, commit: async () => undefined, discard: async () => undefined };
+}
+
+/**
+ * A pcap written as records come, through a bounded buffer. Written to a new file, its timestamps are in
+ * microseconds while every record's fits them (what every reader knows), else in nanoseconds: at the first
+ * record that needs them the records already written are turned into nanoseconds in place (exact, they were
+ * whole microseconds), so each record's timestamp is kept exactly without knowing the records to come. The
+ * file is a temporary one beside the path, renamed over the path only on `close`. Written through to what
+ * cannot be rewritten (a FIFO, a device, stdout), the resolution is fixed up front by the caller.
+ */
+export class PcapFileWriter {
+  private buffer = new Uint8Array(WRITE_CHUNK + PCAP_RECORD_HEADER_LENGTH + MAX_RECORD_LENGTH);
+  private view = new DataView(this.buffer.buffer);
+  private used = 0;
+  /** Octets already in the file. */
+  private flushed = 0;
+  private nanoseconds = false;
+  /** Records written. */
+  records = 0;
+
+  private constructor(
+    private readonly sink: PcapSink,
+    private readonly resolution: 'auto' | 'us' | 'ns',
+  ) {
+    this.nanoseconds = resolution === 'ns';
+    encodePcapHeader(this.buffer, this.nanoseconds, MAX_RECORD_LENGTH);
+    this.used = PCAP_HEADER_LENGTH;
+  }
+
+  /**
+   * A new file at `path`, written atomically (a temporary file renamed over `path` on close); timestamps in
+   * microseconds while they fit ('auto'), or always in nanoseconds.
+   */
+  static async create(path: string, resolution: 'auto' | 'ns' = 'auto'): Promise<PcapFileWriter> {
+    const temp = temporaryBeside(path);
+    const handle = await open(temp, 'wx+');
+    const sink: PcapSink = {
+      write: async (bytes, offset, length, position) => (await handle.write(bytes, offset, length, position)).bytesWritten,
+      file: handle,
+      commit: async () => {
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await rename(temp, path);
+      },
+      discard: async () => {
+        await handle.close().catch(() => undefined);
+        await rm(temp, { force: true }).catch(() => undefined);
+      },
+    };
+    return new PcapFileWriter(sink, resolution);
+  }
+
+  /** An existing file that is not a regular one (a FIFO waits here for its reader, a device), written in order, never replaced. */
+  static async through(path: string, resolution: 'us' | 'ns'): Promise<PcapFileWriter> {
+    const handle = await open(path, constants.O_WRONLY);
+    const sink: PcapSink = {
+      write: async (bytes, offset, length) => (await handle.write(bytes, offset, length, null)).bytesWritten,
+      file: undefined,
+      commit: () => handle.close(),
+      discard: () => handle.close().catch(() => undefined),
+    };
+    return new PcapFileWriter(sink, resolution);
+  }
+
+  /** A stream (standard output), written in order and left open. */
+  static toStream(stream: NodeJS.WritableStream, resolution: 'us' | 'ns'): PcapFileWriter {
+    return new PcapFileWriter(streamSink(stream), resolution);
+  }
+
+  /** Adds records in order; throws ConfigError for one no pcap can hold (after 2106, over the snapshot length, finer than a fixed µs). */
+  async write(records: readonly WritableRecord[]): Promise<void> {
+    for (const record of records) {
+      checkPcapWritable(record, this.records, MAX_RECORD_LENGTH);
+      if (!this.nanoseconds && record.timestampNs % 1000n !== 0n) {
+        if (this.resolution === 'us') throw new ConfigError(`record ${this.records + 1} timestamp`, 'whole microseconds (this output was begun in microseconds)', `${record.timestampNs} ns`);
+        await this.toNanoseconds();
+      }
+      this.used = encodePcapRecord(this.buffer, this.view, this.used, record, this.nanoseconds);
+      this.records++;
+      if (this.used >= WRITE_CHUNK) await this.flush();
+    }
+  }
+
+  private async flush(): Promise<void> {
+    let done = 0;
+    while (done < this.used) done += await this.sink.write(this.buffer, done, this.used - done, this.flushed + done);
+    this.flushed += this.used;
+    this.used = 0;
+  }
+
+  /** Rewrites what is written so far in nanoseconds: the magic, then every record's fraction. */
+  private async toNanoseconds(): Promise<void> {
+    this.nanoseconds = true;
+    if (this.flushed === 0) {
+      microsecondsToNanoseconds(this.buffer, PCAP_HEADER_LENGTH, this.used);
+      this.view.setUint32(0, PCAP_MAGIC_NANOSECONDS, true);
+      return;
+    }
+    await this.flush();
+    const file = this.sink.file!; // 'auto' only on a new file (see create)
+    const chunk = this.buffer;
+    for (let at = 0; at < this.flushed; ) {
+      const { bytesRead } = await file.read(chunk, 0, Math.min(chunk.length, this.flushed - at), at);
+      const first = at === 0 ? PCAP_HEADER_LENGTH : 0;
+      if (at === 0) this.view.setUint32(0, PCAP_MAGIC_NANOSECONDS, true);
+      const end = microsecondsToNanoseconds(chunk, first, bytesRead);
+      await file.write(chunk, 0, end, at);
+      at += end;
+    }
+  }
+
+  /** Flushes and makes the output final (a new file: synced, closed, renamed over its path). */
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } catch (e) {
+      await this.sink.discard();
+      throw e;
+    }
+    await this.sink.commit();
+  }
+
+  /** Gives up: a new file's temporary file is removed, so nothing is left at the path. */
+  async abandon(): Promise<void> {
+    await this.sink.discard();
   }
 }

@@ -19,3 +19,5 @@ export { readPcap, writePcap, PCAP_MAGIC_MICROSECONDS, PCAP_MAGIC_NANOSECONDS } 
 export { readPcapng, writePcapng, BlockType } from './pcapng.js';
 export { readCapture } from './read.js';
 export { readCaptureFile, writeCaptureFileAtomic } from './file.js';
+export { CaptureReader, READ_CHUNK, type ByteSource } from './stream.js';
+export { handleSource, PcapFileWriter } from './file.js';

@@ -6,6 +6,7 @@
 import { ConfigError } from '../util/errors.js';
 import { CaptureError, truncated } from './errors.js';
 import { LinkType } from './linktype.js';
+import { END, Window } from './window.js';
 import {
   checkCapturedLength,
   checkLinkType,
@@ -61,15 +62,22 @@ export function pcapMagic(bytes: Uint8Array): { littleEndian: boolean; nanosecon
   return undefined;
 }
 
-export function readPcap(bytes: Uint8Array, file?: string, options: ReadOptions = {}): Capture {
-  if (bytes.length < PCAP_HEADER_LENGTH) throw truncated(file, 'pcap file header', 0, PCAP_HEADER_LENGTH, bytes.length);
+/** The file header of a pcap file: the whole file's interface and how to read its records. */
+export interface PcapHeader {
+  readonly iface: CaptureInterface;
+  readonly littleEndian: boolean;
+}
+
+/** Reads the 24-octet file header; `fileLength` (the octets there are, when fewer than 24) names a truncated one. */
+export function readPcapHeader(bytes: Uint8Array, file: string | undefined, fileLength: number): PcapHeader {
+  if (fileLength < PCAP_HEADER_LENGTH) throw truncated(file, 'pcap file header', 0, PCAP_HEADER_LENGTH, fileLength);
   const magic = pcapMagic(bytes);
   if (magic === undefined) {
     const found = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, false).toString(16).padStart(8, '0');
     throw new CaptureError('BAD_MAGIC', file, MAGIC_OFFSET, `bad pcap magic 0x${found} at offset ${MAGIC_OFFSET}`);
   }
   const le = magic.littleEndian;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, PCAP_HEADER_LENGTH);
   const major = view.getUint16(VERSION_MAJOR_OFFSET, le);
   if (major !== VERSION_MAJOR) {
     const minor = view.getUint16(VERSION_MINOR_OFFSET, le);
@@ -79,42 +87,117 @@ export function readPcap(bytes: Uint8Array, file?: string, options: ReadOptions 
   const linkField = view.getUint32(LINKTYPE_OFFSET, le);
   const linkType = linkField & LINKTYPE_MASK;
   const fcsLength = linkField & FCS_PRESENT_BIT ? (linkField >>> FCS_LENGTH_SHIFT) * 2 : undefined;
-  const resolution = magic.nanoseconds ? NANOSECONDS : MICROSECONDS;
   const iface: CaptureInterface = {
     linkType,
     snapLength: view.getUint32(SNAPLEN_OFFSET, le),
-    tsResolution: resolution,
+    tsResolution: magic.nanoseconds ? NANOSECONDS : MICROSECONDS,
     tsOffsetSeconds: 0n,
     fcsLength,
     name: undefined,
     section: 0,
   };
   checkLinkType(linkType, { file, what: 'pcap LinkType field', offset: LINKTYPE_OFFSET }, '');
+  return { iface, littleEndian: le };
+}
 
-  const records: CaptureRecord[] = [];
-  for (let o = PCAP_HEADER_LENGTH; o < bytes.length; ) {
-    const left = bytes.length - o;
-    if (left < PCAP_RECORD_HEADER_LENGTH) throw truncated(file, 'pcap record header', o, PCAP_RECORD_HEADER_LENGTH, left);
-    const place = { file, what: 'pcap record', offset: o };
+/** Reads the records after the file header one at a time from a window onto the file. */
+export class PcapRecords {
+  constructor(
+    private readonly header: PcapHeader,
+    private readonly file: string | undefined,
+    private readonly options: ReadOptions,
+  ) {}
+
+  /** The next record (its octets a view of the window's when not `copy`), the unread octets needed to read it, or END. */
+  step(w: Window, copy = true): CaptureRecord | number | typeof END {
+    const left = w.left;
+    if (left === 0 && w.eof) return END;
+    const o = w.start;
+    const at = w.offset;
+    if (left < PCAP_RECORD_HEADER_LENGTH) {
+      if (!w.eof) return PCAP_RECORD_HEADER_LENGTH;
+      throw truncated(this.file, 'pcap record header', at, PCAP_RECORD_HEADER_LENGTH, left);
+    }
+    const le = this.header.littleEndian;
+    const view = w.view;
+    const place = { file: this.file, what: 'pcap record', offset: at };
     const capturedLength = view.getUint32(o + CAPLEN_OFFSET, le);
-    checkCapturedLength(capturedLength, options, place);
+    checkCapturedLength(capturedLength, this.options, place);
     const size = PCAP_RECORD_HEADER_LENGTH + capturedLength;
-    if (left < size) throw truncated(file, 'pcap record', o, size, left);
+    if (left < size) {
+      if (!w.eof) return size;
+      throw truncated(this.file, 'pcap record', at, size, left);
+    }
     const seconds = BigInt(view.getUint32(o + TS_SEC_OFFSET, le));
     const fraction = BigInt(view.getUint32(o + TS_FRACTION_OFFSET, le));
     const raw = {
-      bytes,
+      bytes: w.bytes,
       dataOffset: o + PCAP_RECORD_HEADER_LENGTH,
       capturedLength,
       originalLength: view.getUint32(o + ORIGLEN_OFFSET, le),
-      timestampNs: seconds * 1_000_000_000n + unitsToNs(fraction, resolution),
+      timestampNs: seconds * 1_000_000_000n + unitsToNs(fraction, this.header.iface.tsResolution),
       interfaceId: 0,
-      fcsLength,
+      fcsLength: this.header.iface.fcsLength,
     };
-    records.push(finishRecord(raw, options, place));
+    const record = finishRecord(raw, this.options, place, copy);
+    w.start += size;
+    return record;
+  }
+}
+
+export function readPcap(bytes: Uint8Array, file?: string, options: ReadOptions = {}): Capture {
+  const header = readPcapHeader(bytes, file, bytes.length);
+  const w = new Window(bytes, true);
+  w.start = PCAP_HEADER_LENGTH;
+  const reader = new PcapRecords(header, file, options);
+  const records: CaptureRecord[] = [];
+  for (let r = reader.step(w); r !== END; r = reader.step(w)) records.push(r as CaptureRecord);
+  return { format: 'pcap', linkType: header.iface.linkType, interfaces: [header.iface], records };
+}
+
+/** Checks a record a pcap writer is given; `index` names it in the error. */
+export function checkPcapWritable(r: WritableRecord, index: number, snapLength: number): void {
+  checkWritable(r, index, snapLength);
+  if (r.timestampNs / 1_000_000_000n > 0xffffffffn) {
+    throw new ConfigError(`records[${index}].timestampNs`, 'a time before 2106 (pcap seconds are 32 bits)', r.timestampNs.toString());
+  }
+}
+
+/** The little-endian file header of a pcap of Ethernet frames into out[0..24). */
+export function encodePcapHeader(out: Uint8Array, nanoseconds: boolean, snapLength: number): void {
+  const view = new DataView(out.buffer, out.byteOffset, PCAP_HEADER_LENGTH);
+  view.setUint32(MAGIC_OFFSET, nanoseconds ? PCAP_MAGIC_NANOSECONDS : PCAP_MAGIC_MICROSECONDS, true);
+  view.setUint16(VERSION_MAJOR_OFFSET, VERSION_MAJOR, true);
+  view.setUint16(VERSION_MINOR_OFFSET, VERSION_MINOR, true);
+  view.setUint32(SNAPLEN_OFFSET, snapLength, true);
+  view.setUint32(LINKTYPE_OFFSET, LinkType.ETHERNET, true);
+}
+
+/** One checked record, header and octets, at out[o..); returns the offset after it. */
+export function encodePcapRecord(out: Uint8Array, view: DataView, o: number, r: WritableRecord, nanoseconds: boolean): number {
+  const ns = r.timestampNs % 1_000_000_000n;
+  view.setUint32(o + TS_SEC_OFFSET, Number(r.timestampNs / 1_000_000_000n), true);
+  view.setUint32(o + TS_FRACTION_OFFSET, Number(nanoseconds ? ns : ns / 1000n), true);
+  view.setUint32(o + CAPLEN_OFFSET, r.data.length, true);
+  view.setUint32(o + ORIGLEN_OFFSET, r.originalLength ?? r.data.length, true);
+  out.set(r.data, o + PCAP_RECORD_HEADER_LENGTH);
+  return o + PCAP_RECORD_HEADER_LENGTH + r.data.length;
+}
+
+/**
+ * Turns the microsecond records in bytes[from..to) into nanosecond ones (fraction x 1000, exact), stopping
+ * before a record that does not end by `to`; returns where it stopped. The file header's magic is the caller's.
+ */
+export function microsecondsToNanoseconds(bytes: Uint8Array, from: number, to: number): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let o = from;
+  while (o + PCAP_RECORD_HEADER_LENGTH <= to) {
+    const size = PCAP_RECORD_HEADER_LENGTH + view.getUint32(o + CAPLEN_OFFSET, true);
+    if (o + size > to) break;
+    view.setUint32(o + TS_FRACTION_OFFSET, view.getUint32(o + TS_FRACTION_OFFSET, true) * 1000, true);
     o += size;
   }
-  return { format: 'pcap', linkType, interfaces: [iface], records };
+  return o;
 }
 
 /** A little-endian pcap file of Ethernet frames. */
@@ -123,28 +206,13 @@ export function writePcap(records: readonly WritableRecord[], options: WriteOpti
   const snapLength = options.snapLength ?? MAX_RECORD_LENGTH;
   let total = PCAP_HEADER_LENGTH;
   records.forEach((r, i) => {
-    checkWritable(r, i, snapLength);
-    if (r.timestampNs / 1_000_000_000n > 0xffffffffn) {
-      throw new ConfigError(`records[${i}].timestampNs`, 'a time before 2106 (pcap seconds are 32 bits)', r.timestampNs.toString());
-    }
+    checkPcapWritable(r, i, snapLength);
     total += PCAP_RECORD_HEADER_LENGTH + r.data.length;
   });
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
-  view.setUint32(MAGIC_OFFSET, nanoseconds ? PCAP_MAGIC_NANOSECONDS : PCAP_MAGIC_MICROSECONDS, true);
-  view.setUint16(VERSION_MAJOR_OFFSET, VERSION_MAJOR, true);
-  view.setUint16(VERSION_MINOR_OFFSET, VERSION_MINOR, true);
-  view.setUint32(SNAPLEN_OFFSET, snapLength, true);
-  view.setUint32(LINKTYPE_OFFSET, LinkType.ETHERNET, true);
+  encodePcapHeader(out, nanoseconds, snapLength);
   let o = PCAP_HEADER_LENGTH;
-  for (const r of records) {
-    const ns = r.timestampNs % 1_000_000_000n;
-    view.setUint32(o + TS_SEC_OFFSET, Number(r.timestampNs / 1_000_000_000n), true);
-    view.setUint32(o + TS_FRACTION_OFFSET, Number(nanoseconds ? ns : ns / 1000n), true);
-    view.setUint32(o + CAPLEN_OFFSET, r.data.length, true);
-    view.setUint32(o + ORIGLEN_OFFSET, r.originalLength ?? r.data.length, true);
-    out.set(r.data, o + PCAP_RECORD_HEADER_LENGTH);
-    o += PCAP_RECORD_HEADER_LENGTH + r.data.length;
-  }
+  for (const r of records) o = encodePcapRecord(out, view, o, r, nanoseconds);
   return out;
 }

@@ -7,6 +7,7 @@
 import { ConfigError } from '../util/errors.js';
 import { CaptureError, truncated } from './errors.js';
 import { LinkType } from './linktype.js';
+import { END, Window } from './window.js';
 import {
   checkCapturedLength,
   checkLinkType,
@@ -125,16 +126,23 @@ interface Option {
   readonly length: number;
 }
 
-/** A view over the whole file with the current section's byte order. */
+/** A view over the window onto the file with the current section's byte order; `at(o)` is index o's file offset. */
 class Reader {
-  readonly view: DataView;
+  bytes: Uint8Array = new Uint8Array(0);
+  view: DataView = new DataView(this.bytes.buffer);
+  shift = 0;
   littleEndian = true;
   constructor(
-    readonly bytes: Uint8Array,
     readonly file: string | undefined,
     readonly readOptions: ReadOptions,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  ) {}
+  see(w: Window): void {
+    this.bytes = w.bytes;
+    this.view = w.view;
+    this.shift = w.base;
+  }
+  at(o: number): number {
+    return this.shift + o;
   }
   u16(o: number): number {
     return this.view.getUint16(o, this.littleEndian);
@@ -152,81 +160,110 @@ class Reader {
       const length = this.u16(o + 2);
       if (code === OPT_ENDOFOPT) return;
       const next = o + OPT_HEADER_LENGTH + pad4(length);
-      if (next > end) throw this.badBlock(place, `option ${code} at offset ${o} (${length} octets) overruns the block`);
+      if (next > end) throw this.badBlock(place, `option ${code} at offset ${this.at(o)} (${length} octets) overruns the block`);
       yield { code, offset: o + OPT_HEADER_LENGTH, length };
       o = next;
     }
   }
   expectLength(option: Option, length: number, name: string, place: Place): void {
     if (option.length !== length) {
-      throw this.badBlock(place, `${name} option at offset ${option.offset - OPT_HEADER_LENGTH} has ${option.length} octets, not ${length}`);
+      throw this.badBlock(place, `${name} option at offset ${this.at(option.offset - OPT_HEADER_LENGTH)} has ${option.length} octets, not ${length}`);
+    }
+  }
+}
+
+/** Reads a pcapng file one block at a time from a window onto it, keeping its sections and interfaces. */
+export class PcapngBlocks {
+  readonly interfaces: CaptureInterface[] = [];
+  private readonly r: Reader;
+  // Until the first Section Header Block, which must open the file.
+  private section: Section = { index: -1, interfaces: [] };
+
+  constructor(
+    private readonly file: string | undefined,
+    options: ReadOptions,
+  ) {
+    this.r = new Reader(file, options);
+  }
+
+  /** The next packet's record (other blocks are read and passed over), the unread octets needed, or END. */
+  step(w: Window, copy = true): CaptureRecord | number | typeof END {
+    const { r, file, interfaces } = this;
+    for (;;) {
+      const left = w.left;
+      if (left === 0 && w.eof) return END;
+      if (left < BLOCK_OVERHEAD && !w.eof) return BLOCK_OVERHEAD;
+      r.see(w);
+      const o = w.start;
+      const at = w.offset;
+      const isSectionHeader = left >= 4 && r.view.getUint32(o + TYPE_OFFSET) === BlockType.SECTION_HEADER;
+      if (at === 0 && !isSectionHeader) {
+        throw new CaptureError('BAD_MAGIC', file, at, `pcapng file does not start with a Section Header Block at offset ${at}`);
+      }
+      if (isSectionHeader) {
+        if (left < BLOCK_OVERHEAD) throw truncated(file, 'Section Header Block', at, SHB_LENGTH, left);
+        const magic = r.view.getUint32(o + SHB_MAGIC_OFFSET, true);
+        if (magic !== BYTE_ORDER_MAGIC && magic !== BYTE_ORDER_MAGIC_SWAPPED) {
+          const found = r.view.getUint32(o + SHB_MAGIC_OFFSET, false).toString(16).padStart(8, '0');
+          const magicAt = at + SHB_MAGIC_OFFSET;
+          throw new CaptureError('BAD_MAGIC', file, magicAt, `bad pcapng byte-order magic 0x${found} at offset ${magicAt}`);
+        }
+        r.littleEndian = magic === BYTE_ORDER_MAGIC;
+      }
+      const type = left >= 4 ? r.u32(o + TYPE_OFFSET) : -1;
+      const place: Place = { file, what: type < 0 ? 'block' : blockName(type), offset: at };
+      if (left < BLOCK_OVERHEAD) throw truncated(file, place.what, at, BLOCK_OVERHEAD, left);
+      const length = r.u32(o + LENGTH_OFFSET);
+      if (length < BLOCK_OVERHEAD || length % 4 !== 0) {
+        throw r.badBlock(place, `block total length ${length} is not a multiple of 4 of at least ${BLOCK_OVERHEAD}`);
+      }
+      if (length > left) {
+        if (!w.eof) return length;
+        throw truncated(file, place.what, at, length, left);
+      }
+      const trailer = r.u32(o + length - 4);
+      if (trailer !== length) throw r.badBlock(place, `block total length ${length} at its start but ${trailer} at its end`);
+      const min = MIN_LENGTH.get(type) ?? BLOCK_OVERHEAD;
+      if (length < min) throw r.badBlock(place, `block total length ${length} is under the ${min} octets this block needs`);
+
+      let record: CaptureRecord | undefined;
+      switch (type) {
+        case BlockType.SECTION_HEADER:
+          this.section = readSectionHeader(r, o, place, this.section.index + 1);
+          break;
+        case BlockType.INTERFACE_DESCRIPTION:
+          this.section.interfaces.push(interfaces.length);
+          interfaces.push(readInterface(r, o, length, place, this.section.index));
+          break;
+        case BlockType.ENHANCED_PACKET:
+        case BlockType.PACKET:
+          record = readPacket(r, o, length, type === BlockType.ENHANCED_PACKET, place, this.section, interfaces, copy);
+          break;
+        case BlockType.SIMPLE_PACKET:
+          record = readSimplePacket(r, o, length, place, this.section, interfaces, copy);
+          break;
+        default: // statistics, name resolution, secrets, custom, unknown: nothing we need
+      }
+      w.start += length;
+      if (record !== undefined) return record;
     }
   }
 }
 
 export function readPcapng(bytes: Uint8Array, file?: string, options: ReadOptions = {}): Capture {
-  const r = new Reader(bytes, file, options);
-  const interfaces: CaptureInterface[] = [];
+  const blocks = new PcapngBlocks(file, options);
+  const w = new Window(bytes, true);
   const records: CaptureRecord[] = [];
-  // Until the first Section Header Block, which must open the file.
-  let section: Section = { index: -1, interfaces: [] };
-  for (let o = 0; o < bytes.length; ) {
-    const left = bytes.length - o;
-    const isSectionHeader = left >= 4 && r.view.getUint32(o + TYPE_OFFSET) === BlockType.SECTION_HEADER;
-    if (o === 0 && !isSectionHeader) {
-      throw new CaptureError('BAD_MAGIC', file, o, `pcapng file does not start with a Section Header Block at offset ${o}`);
-    }
-    if (isSectionHeader) {
-      if (left < BLOCK_OVERHEAD) throw truncated(file, 'Section Header Block', o, SHB_LENGTH, left);
-      const magic = r.view.getUint32(o + SHB_MAGIC_OFFSET, true);
-      if (magic !== BYTE_ORDER_MAGIC && magic !== BYTE_ORDER_MAGIC_SWAPPED) {
-        const found = r.view.getUint32(o + SHB_MAGIC_OFFSET, false).toString(16).padStart(8, '0');
-        const at = o + SHB_MAGIC_OFFSET;
-        throw new CaptureError('BAD_MAGIC', file, at, `bad pcapng byte-order magic 0x${found} at offset ${at}`);
-      }
-      r.littleEndian = magic === BYTE_ORDER_MAGIC;
-    }
-    const type = left >= 4 ? r.u32(o + TYPE_OFFSET) : -1;
-    const place: Place = { file, what: type < 0 ? 'block' : blockName(type), offset: o };
-    if (left < BLOCK_OVERHEAD) throw truncated(file, place.what, o, BLOCK_OVERHEAD, left);
-    const length = r.u32(o + LENGTH_OFFSET);
-    if (length < BLOCK_OVERHEAD || length % 4 !== 0) {
-      throw r.badBlock(place, `block total length ${length} is not a multiple of 4 of at least ${BLOCK_OVERHEAD}`);
-    }
-    if (length > left) throw truncated(file, place.what, o, length, left);
-    const trailer = r.u32(o + length - 4);
-    if (trailer !== length) throw r.badBlock(place, `block total length ${length} at its start but ${trailer} at its end`);
-    const min = MIN_LENGTH.get(type) ?? BLOCK_OVERHEAD;
-    if (length < min) throw r.badBlock(place, `block total length ${length} is under the ${min} octets this block needs`);
-
-    switch (type) {
-      case BlockType.SECTION_HEADER:
-        section = readSectionHeader(r, o, place, section.index + 1);
-        break;
-      case BlockType.INTERFACE_DESCRIPTION:
-        section.interfaces.push(interfaces.length);
-        interfaces.push(readInterface(r, o, length, place, section.index));
-        break;
-      case BlockType.ENHANCED_PACKET:
-      case BlockType.PACKET:
-        records.push(readPacket(r, o, length, type === BlockType.ENHANCED_PACKET, place, section, interfaces));
-        break;
-      case BlockType.SIMPLE_PACKET:
-        records.push(readSimplePacket(r, o, length, place, section, interfaces));
-        break;
-      default: // statistics, name resolution, secrets, custom, unknown: nothing we need
-    }
-    o += length;
-  }
-  return { format: 'pcapng', linkType: LinkType.ETHERNET, interfaces, records };
+  for (let r = blocks.step(w); r !== END; r = blocks.step(w)) records.push(r as CaptureRecord);
+  return { format: 'pcapng', linkType: LinkType.ETHERNET, interfaces: blocks.interfaces, records };
 }
 
 function readSectionHeader(r: Reader, o: number, place: Place, index: number): Section {
   const major = r.u16(o + SHB_MAJOR_OFFSET);
   if (major !== VERSION_MAJOR) {
     const minor = r.u16(o + SHB_MINOR_OFFSET);
-    const at = o + SHB_MAJOR_OFFSET;
-    const detail = `${place.what} at offset ${o}: pcapng version ${major}.${minor} at offset ${at} is not 1.x`;
+    const at = r.at(o + SHB_MAJOR_OFFSET);
+    const detail = `${place.what} at offset ${place.offset}: pcapng version ${major}.${minor} at offset ${at} is not 1.x`;
     throw new CaptureError('VERSION', r.file, at, detail);
   }
   // The section length (often -1, unknown) is not needed: blocks are walked one by one.
@@ -290,6 +327,7 @@ function readPacket(
   place: Place,
   section: Section,
   interfaces: readonly CaptureInterface[],
+  copy: boolean,
 ): CaptureRecord {
   const localId = enhanced ? r.u32(o + EPB_INTERFACE_OFFSET) : r.u16(o + EPB_INTERFACE_OFFSET);
   const interfaceId = interfaceOf(r, section, localId, place);
@@ -317,7 +355,7 @@ function readPacket(
     interfaceId,
     fcsLength,
   };
-  return finishRecord(raw, r.readOptions, place);
+  return finishRecord(raw, r.readOptions, place, copy);
 }
 
 function readSimplePacket(
@@ -327,6 +365,7 @@ function readSimplePacket(
   place: Place,
   section: Section,
   interfaces: readonly CaptureInterface[],
+  copy: boolean,
 ): CaptureRecord {
   const interfaceId = interfaceOf(r, section, 0, place);
   const iface = interfaces[interfaceId]!;
@@ -347,7 +386,7 @@ function readSimplePacket(
     interfaceId,
     fcsLength: iface.fcsLength,
   };
-  return finishRecord(raw, r.readOptions, place);
+  return finishRecord(raw, r.readOptions, place, copy);
 }
 
 /**

@@ -119,7 +119,8 @@ function stripsFcs(mode: FcsMode, declared: number | undefined, captured: Uint8A
   return captured.length === originalLength && captured.length >= MIN_FRAME_WITH_FCS && hasValidFcs(captured);
 }
 
-export function finishRecord(raw: RawRecord, options: ReadOptions, place: Place): CaptureRecord {
+/** The record of a raw packet; `copy` false leaves `data` a view of the reader's octets (see CaptureReader.next). */
+export function finishRecord(raw: RawRecord, options: ReadOptions, place: Place, copy = true): CaptureRecord {
   const captured = raw.bytes.subarray(raw.dataOffset, raw.dataOffset + raw.capturedLength);
   // Writers may record origlen < caplen; the pcapng spec lets readers raise it to caplen.
   let originalLength = Math.max(raw.originalLength, raw.capturedLength);
@@ -135,8 +136,8 @@ export function finishRecord(raw: RawRecord, options: ReadOptions, place: Place)
     length = Math.min(length, originalLength);
   }
   // A copy, and a plain Uint8Array even when the input is a Buffer (whose slice is a view).
-  const data = new Uint8Array(length);
-  data.set(captured.subarray(0, length));
+  const data = copy ? new Uint8Array(length) : captured.subarray(0, length);
+  if (copy) data.set(captured.subarray(0, length));
   return {
     data,
     timestampNs: raw.timestampNs,

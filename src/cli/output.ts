@@ -110,6 +110,22 @@ export const PROGRESS_MIN_FRAMES = 2000;
 
 export const FCS_MODES: readonly FcsMode[] = ['auto', 'present', 'absent'];
 
+/** The default backend of the commands that run captures and links: the fastest there is here (native, then node). */
+export const FASTEST_BACKEND: BackendName = BACKEND_NAMES.includes('native') ? 'native' : 'node';
+
+/** Input files larger than this get a progress bar (on a terminal), which follows the octets read. */
+export const PROGRESS_MIN_OCTETS = 1 << 20;
+
+/** A progress bar for a run over a file of `size` octets (undefined: not a file, no bar), or a no-op for a small one. */
+export function progressForOctets(label: string, size: number | undefined): { update(offset: number): void; done(): void } {
+  if (size === undefined || size <= PROGRESS_MIN_OCTETS) return { update: () => undefined, done: () => undefined };
+  const p = new Progress(label);
+  return { update: (offset) => p.update(offset / size), done: () => p.done() };
+}
+
+/** Peak resident set size of this process so far, in octets. */
+export const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
+
 export function checkBackend(name: string): BackendName {
   if (!isBackendName(name)) throw new UsageError(`--backend: expected ${BACKEND_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
   return name;

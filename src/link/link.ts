@@ -102,6 +102,12 @@ export class Link {
     return this.directions[side].queue.length;
   }
 
+  /** Frames `side` has accepted and not yet put on the wire: its queue and the frame being serialised. */
+  waiting(side: Side): number {
+    const dir = this.directions[side];
+    return dir.queue.length + (dir.busy ? 1 : 0);
+  }
+
   /** Releases frames actors still hold (end of run). */
   flush(): void {
     for (const dir of Object.values(this.directions)) for (const [i, actor] of dir.actors.entries()) actor.flush?.(this.context(dir, i));

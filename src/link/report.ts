@@ -2,7 +2,10 @@
 import type { SecYCounters } from '../secy/counters.js';
 import type { Side } from './actors.js';
 import { formatDuration } from './clock.js';
-import type { DirectionStats, MkaSideSummary, MkaSummary, SimulationResult } from './simulate.js';
+import type { DirectionStats, MkaSideSummary, MkaSummary, SimulationSummary } from './simulate.js';
+
+/** What the report reads of a run: everything but its captures. */
+type RunSummary = Omit<SimulationSummary, 'captures'>;
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 const rate = (bps: number): string => (bps >= 1e9 ? `${(bps / 1e9).toFixed(2)} Gbit/s` : `${(bps / 1e6).toFixed(1)} Mbit/s`);
@@ -27,13 +30,14 @@ function direction(name: string, d: DirectionStats, lineRate: number): string[] 
     `${name}`,
     `  offered ${d.offered}, sent ${d.sent}${Object.keys(d.refused).length ? `, refused: ${counts(d.refused)}` : ''}, arrived ${d.arrived}`,
     `  receiver counters: ${counts(d.outcomes)}`,
-    `  delivered ${d.deliveredUnique} of ${d.offered} (${d.lost} lost)${d.deliveredAgain ? `, ${d.deliveredAgain} delivered twice` : ''}${d.outOfOrder ? `, ${d.outOfOrder} out of order` : ''}`,
+    `  delivered ${d.deliveredUnique} of ${d.offered} (${d.lost} lost${d.inFlight ? `, ${d.inFlight} still in flight when the run ended` : ''})${d.deliveredAgain ? `, ${d.deliveredAgain} delivered twice` : ''}${d.outOfOrder ? `, ${d.outOfOrder} out of order` : ''}`,
   ];
   if (d.latency) {
     lines.push(`  latency: min ${formatDuration(d.latency.minPs)}, mean ${formatDuration(d.latency.meanPs)}, p99 ${formatDuration(d.latency.p99Ps)}, max ${formatDuration(d.latency.maxPs)}`);
   }
   lines.push(
-    `  goodput ${rate(d.goodputBps)} = ${pct(d.goodputShare)} of the ${rate(lineRate)} line; MACsec's overhead leaves at most ${pct(d.macsecEfficiency)} of the wire for this traffic`,
+    `  goodput ${rate(d.goodputBps)} = ${pct(d.goodputShare)} of the ${rate(lineRate)} line; the most MACsec's overhead allows for this traffic is ${pct(d.macsecEfficiency)}` +
+      ` (the rest of the wire: preamble, SFD and gap ${pct(d.preambleShare)}, SecTAG and ICV ${pct(d.macsecShare)})`,
   );
   return lines;
 }
@@ -73,7 +77,7 @@ function mkaPart(m: MkaSummary): string[] {
 }
 
 /** The counters that move, sampled over the run: one row per sample, one column per counter that changed. */
-function timeline(r: SimulationResult): string[] {
+function timeline(r: RunSummary): string[] {
   const first = r.timeline[0]!;
   const last = r.timeline.at(-1)!;
   const columns: { side: Side; name: keyof SecYCounters }[] = [];
@@ -90,7 +94,7 @@ function timeline(r: SimulationResult): string[] {
   return ['timeline (receive counters of the port named: b counts frames from a)', line(['time', ...heads]), ...rows.map(line)];
 }
 
-export function renderResult(r: SimulationResult): string {
+export function renderResult(r: RunSummary): string {
   const out: string[] = [];
   out.push(`scenario ${r.scenario}, seed ${r.seed}: ${formatDuration(r.elapsedPs)} simulated${r.stoppedEarly ? ' (stopped early: summary so far)' : ''}`);
   out.push(`link ${rate(r.lineRateBps)}, propagation ${formatDuration(r.propagationPs)}`);

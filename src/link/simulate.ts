@@ -15,8 +15,9 @@ import { parseMacsecFrame } from '../wire/frame.js';
 import { makeSci } from '../wire/sci.js';
 import { Corrupt, Drop, Duplicate, Inject, Jitter, Reorder, Replay, Tamper, Tap, type Side, type WireActor, type WireFrame } from './actors.js';
 import { Clock, PS_PER_S } from './clock.js';
+import { LatencyHistogram } from './histogram.js';
 import { Link, type Endpoint } from './link.js';
-import { macsecOverhead, maxFrameRate, serializationPs, wireOctets } from './linerate.js';
+import { macsecOverhead, maxFrameRate, PREAMBLE_SFD_IFG, serializationPs, wireOctets } from './linerate.js';
 import { Rng } from '../util/rng.js';
 import type { ActorSpec, Scenario, TrafficFlow } from './scenario.js';
 import { buildFrame, frameSize, readTrafficHeader } from './traffic.js';
@@ -32,11 +33,17 @@ export interface SimulateOptions {
   readonly backend?: BackendName;
   /** Both SecYs' maxFrameSize (10.7), for jumbo frames; the SecY's default (1996) when undefined. */
   readonly maxFrameSize?: number | undefined;
-  /** Called now and then with the share of offered frames done, 0-1. */
+  /** Called now and then with the share done, 0-1: of the duration when the scenario has one, else of the offered frames. */
   readonly onProgress?: (done: number) => void;
+  /** Each captured frame as the run makes it (pcaps streamed as the run goes); without it no frame is kept. */
+  readonly capture?: (name: CaptureName, atPs: number, data: Uint8Array) => void;
   /** Checked between events: true ends the run early, with the summary so far. */
   readonly shouldStop?: () => boolean;
 }
+
+/** The captures of a run: the wire as the receiver got it, and each side's plain frames sent and received. */
+export type CaptureName = 'wire' | 'a-sent' | 'a-received' | 'b-sent' | 'b-received';
+export const CAPTURE_NAMES: readonly CaptureName[] = ['wire', 'a-sent', 'a-received', 'b-sent', 'b-received'];
 
 export interface CapturedFrame {
   readonly atPs: number;
@@ -58,17 +65,28 @@ export interface DirectionStats {
   deliveredUnique: number;
   /** Test frames delivered a second time (duplicates or accepted replays). */
   deliveredAgain: number;
-  /** Offered test frames never delivered. */
+  /** Offered test frames never delivered, and not still on their way when the run ended. */
   lost: number;
+  /** Test frames still queued or on the wire when the run ended (a duration ends a run mid-flow). */
+  inFlight: number;
   /** Deliveries of a frame older than one delivered before it. */
   outOfOrder: number;
-  latency: { minPs: number; meanPs: number; p99Ps: number; maxPs: number } | undefined;
+  /** Min, mean and max exact; p50 and p99 exact up to 4096 deliveries, then at most 0.4 % low (see LatencyHistogram). */
+  latency: { minPs: number; meanPs: number; p50Ps: number; p99Ps: number; maxPs: number } | undefined;
   /** User bits delivered per second (frames as offered, FCS included), over the run. */
   goodputBps: number;
   /** Goodput as a share of the line rate. */
   goodputShare: number;
-  /** The most a MACsec link can carry of this traffic: plain frame wire size over protected frame wire size. */
+  /**
+   * The most goodput a MACsec link allows for this traffic, on goodput's basis: frame octets (FCS included)
+   * over the octets the protected frames take on the wire. With `preambleShare` and `macsecShare` it
+   * makes up the whole wire, so a link at full load reads full.
+   */
   macsecEfficiency: number;
+  /** Share of this traffic's wire time taken by preamble, SFD and inter-frame gap. */
+  preambleShare: number;
+  /** Share of this traffic's wire time taken by MACsec's SecTAG and ICV. */
+  macsecShare: number;
 }
 
 export interface ActorReport {
@@ -134,7 +152,8 @@ export interface MkaSummary {
   readonly events: readonly (KayEvent & { readonly side: Side })[];
 }
 
-export interface SimulationResult {
+/** A run's result; its captures went to the `capture` option as the run went, so here they are counts. */
+export interface SimulationSummary {
   readonly scenario: string;
   readonly seed: number;
   readonly stoppedEarly: boolean;
@@ -149,10 +168,16 @@ export interface SimulationResult {
   /** How long the packet numbers last at line rate with the run's smallest frames. */
   readonly pnBudget: { readonly frameOctets: number; readonly framesPerSecond: number; readonly plainSeconds: number; readonly xpnSeconds: number };
   readonly lessons: readonly string[];
-  /** Frames as captured: on the wire as the receiver got them, and each side's plain frames. */
-  readonly captures: Readonly<Record<'wire' | 'a-sent' | 'a-received' | 'b-sent' | 'b-received', readonly CapturedFrame[]>>;
+  /** Frames captured, per capture. */
+  readonly captures: Readonly<Record<CaptureName, number>>;
   /** Key agreement, when the scenario has an `mka` section. */
   readonly mka?: MkaSummary;
+}
+
+/** `simulate`'s result: the summary with every captured frame kept (for small runs and tests). */
+export interface SimulationResult extends Omit<SimulationSummary, 'captures'> {
+  /** Frames as captured: on the wire as the receiver got them, and each side's plain frames. */
+  readonly captures: Readonly<Record<CaptureName, readonly CapturedFrame[]>>;
 }
 
 /** An EAPOL frame (untagged, EtherType 0x888E): what a KaY sends and hears, on the Uncontrolled Port. */
@@ -190,25 +215,48 @@ const emptyStats = (): DirectionStats => ({
   deliveredUnique: 0,
   deliveredAgain: 0,
   lost: 0,
+  inFlight: 0,
   outOfOrder: 0,
   latency: undefined,
   goodputBps: 0,
   goodputShare: 0,
   macsecEfficiency: 1,
+  preambleShare: 0,
+  macsecShare: 0,
 });
+
+/** Which sequence numbers were seen: one bit each, so a long run costs 1 bit per frame, not a Set entry. */
+class SequenceSet {
+  private bits = new Uint32Array(1024);
+  has(n: number): boolean {
+    return n >>> 5 < this.bits.length && (this.bits[n >>> 5]! & (1 << (n & 31))) !== 0;
+  }
+  add(n: number): void {
+    if (n >>> 5 >= this.bits.length) {
+      const grown = new Uint32Array(Math.max(this.bits.length * 2, (n >>> 5) + 1));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    this.bits[n >>> 5]! |= 1 << (n & 31);
+  }
+}
 
 const bump = (m: Record<string, number>, k: string, n = 1): void => {
   m[k] = (m[k] ?? 0) + n;
 };
 
-/** Runs a scenario to the end. */
-export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulationResult {
-  const steps = simulationSteps(scenario, options);
+/** Runs a scenario to the end, keeping every captured frame. */
+export function simulate(scenario: Scenario, options: Omit<SimulateOptions, 'capture'> = {}): SimulationResult {
+  const captures: Record<CaptureName, CapturedFrame[]> = { wire: [], 'a-sent': [], 'a-received': [], 'b-sent': [], 'b-received': [] };
+  const steps = simulationSteps(scenario, { ...options, capture: (name, atPs, data) => captures[name].push({ atPs, data }) });
   for (;;) {
     const step = steps.next();
-    if (step.done) return step.value;
+    if (step.done) return { ...step.value, captures };
   }
 }
+
+/** Most points a run's counter timeline holds (see the timeline tick). */
+export const MAX_TIMELINE_POINTS = 1000;
 
 /** Events run between two yields of `simulationSteps`. */
 const SLICE_EVENTS = 20_000;
@@ -217,7 +265,7 @@ const SLICE_EVENTS = 20_000;
  * The same run in slices: yields the share of offered frames done after every slice of events, so a
  * caller can keep its event loop turning (a progress bar, Ctrl-C); returns the result.
  */
-export function* simulationSteps(scenario: Scenario, options: SimulateOptions = {}): Generator<number, SimulationResult> {
+export function* simulationSteps(scenario: Scenario, options: SimulateOptions = {}): Generator<number, SimulationSummary> {
   const seed = options.seed ?? scenario.seed;
   const rng = new Rng(seed);
   const keyRng = rng.fork('keys');
@@ -298,15 +346,23 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
 
   // ------------------------------------------------------------------ bookkeeping
   const stats: Record<Side, DirectionStats> = { a: emptyStats(), b: emptyStats() };
-  const captures = { wire: [] as CapturedFrame[], 'a-sent': [] as CapturedFrame[], 'a-received': [] as CapturedFrame[], 'b-sent': [] as CapturedFrame[], 'b-received': [] as CapturedFrame[] };
-  const delivered: Record<Side, Set<number>> = { a: new Set(), b: new Set() };
+  const captures: Record<CaptureName, number> = { wire: 0, 'a-sent': 0, 'a-received': 0, 'b-sent': 0, 'b-received': 0 };
+  const capture = (name: CaptureName, atPs: number, data: Uint8Array): void => {
+    captures[name]++;
+    options.capture?.(name, atPs, data);
+  };
+  const delivered: Record<Side, SequenceSet> = { a: new SequenceSet(), b: new SequenceSet() };
   const highest: Record<Side, number> = { a: -1, b: -1 };
-  const latencies: Record<Side, number[]> = { a: [], b: [] };
+  const latencies: Record<Side, LatencyHistogram> = { a: new LatencyHistogram(), b: new LatencyHistogram() };
   const plainBits: Record<Side, { plain: number; wire: number }> = { a: { plain: 0, wire: 0 }, b: { plain: 0, wire: 0 } };
   const touched = new Map<number, { actor: string; side: Side }[]>();
   const actorStats = new Map<string, { side: Side; name: string; touched: number; fate: Record<string, number>; examples: string[] }>();
   const actorKey = (side: Side, name: string) => `${side}:${name}`;
   let lastDelivery = 0;
+  /** Traffic frames past their transmit queue that have neither arrived nor been dropped on the wire. */
+  const onTheWire: Record<Side, Set<number>> = { a: new Set(), b: new Set() };
+  /** Traffic frames queued or on the wire: what a run ended by its duration leaves in flight. */
+  const inFlight = (side: Side): number => onTheWire[side].size + link.waiting(side);
 
   // ------------------------------------------------------------------ key agreement (declared here, made below)
   const kay: Partial<Record<Side, KaY>> = {};
@@ -363,7 +419,10 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
       else bump(stats[side].refused, reason);
     },
     onWire(frame) {
-      if (frame.madeBy === undefined && !kayFrames.has(frame.bytes)) stats[frame.from].sent++;
+      if (frame.madeBy === undefined && !kayFrames.has(frame.bytes)) {
+        stats[frame.from].sent++;
+        onTheWire[frame.from].add(frame.id);
+      }
     },
     onTouch(actor, frame, action) {
       const key = actorKey(frame.from, actor);
@@ -374,13 +433,17 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
       const list = touched.get(frame.id) ?? [];
       list.push({ actor, side: frame.from });
       touched.set(frame.id, list);
-      if (action === 'dropped') bump(a.fate, 'not delivered (dropped on the wire)');
+      if (action === 'dropped') {
+        bump(a.fate, 'not delivered (dropped on the wire)');
+        onTheWire[frame.from].delete(frame.id);
+      }
     },
     onArrival({ frame, at, result }) {
       const from = frame.from;
       const to = other(from);
       const st = stats[from];
-      captures.wire.push({ atPs: at, data: frame.bytes });
+      onTheWire[from].delete(frame.id);
+      capture('wire', at, frame.bytes);
       const counter = 'dropped' in result ? result.dropped : (result.counter ?? result.port);
       if (scenario.mka !== undefined && isEapolFrame(frame.bytes)) {
         // MKPDUs are the KaYs' business, kept out of the traffic statistics.
@@ -396,7 +459,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
       for (const t of touched.get(frame.id) ?? []) bump(actorStats.get(actorKey(t.side, t.actor))!.fate, counter);
       touched.delete(frame.id);
       if ('dropped' in result || result.port !== 'controlled') return;
-      captures[`${to}-received`].push({ atPs: at, data: result.frame });
+      capture(`${to}-received`, at, result.frame);
       const header = readTrafficHeader(result.frame);
       if (header === undefined) return;
       lastDelivery = at;
@@ -408,7 +471,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
       st.deliveredUnique++;
       if (header.sequence < highest[from]) st.outOfOrder++;
       highest[from] = Math.max(highest[from], header.sequence);
-      latencies[from].push(at - header.sentAt);
+      latencies[from].add(at - header.sentAt);
     },
   });
 
@@ -511,12 +574,11 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
       stats[flow.from].offered++;
       plainBits[flow.from].plain += wireOctets(frame.length);
       plainBits[flow.from].wire += wireOctets(frame.length + (s.protectFrames ? overhead : 0));
-      captures[`${flow.from}-sent`].push({ atPs: clock.now, data: frame });
+      capture(`${flow.from}-sent`, clock.now, frame);
       lastTrafficAt = clock.now;
       link.offer(flow.from, frame);
       index++;
       offeredSoFar++;
-      if (offeredSoFar % 1024 === 0) options.onProgress?.(offeredSoFar / totalOffered);
       // The gap keeps the offered load on the wire, counting the MACsec overhead the frame will carry.
       const onWire = serializationPs(frame.length + (s.protectFrames ? overhead : 0), scenario.link.rate);
       const burst = flow.burst;
@@ -536,9 +598,16 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     return offeredSoFar >= totalOffered && link.queueLength('a') === 0 && link.queueLength('b') === 0;
   }
   if (scenario.timelinePs !== undefined) {
-    const every = scenario.timelinePs;
+    let every = scenario.timelinePs;
     const tick = (): void => {
       sample();
+      // A bounded timeline: past MAX_TIMELINE_POINTS, every other point goes and the interval doubles.
+      if (timeline.length > MAX_TIMELINE_POINTS) {
+        let kept = 0;
+        for (let i = 0; i < timeline.length; i += 2) timeline[kept++] = timeline[i]!;
+        timeline.length = kept;
+        every *= 2;
+      }
       if (!finished()) clock.after(every, tick);
     };
     clock.at(0, tick);
@@ -554,7 +623,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     while (!stoppedEarly && clock.pending > 0 && clock.now <= until) {
       budget = SLICE_EVENTS;
       if (clock.run(until, stop) === 0) break;
-      yield offeredSoFar / Math.max(1, totalOffered);
+      yield scenario.durationPs !== undefined ? Math.min(1, clock.now / scenario.durationPs) : offeredSoFar / Math.max(1, totalOffered);
     }
   };
   yield* runOut();
@@ -562,7 +631,6 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     link.flush();
     yield* runOut();
   }
-  if (scenario.durationPs !== undefined && offeredSoFar < totalOffered) stoppedEarly = true;
   if (timeline.at(-1)?.atPs !== clock.now) sample();
   options.onProgress?.(1);
 
@@ -570,18 +638,19 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
   const elapsed = Math.max(clock.now, 1);
   const direction = (from: Side): DirectionStats => {
     const st = stats[from];
-    const l = latencies[from].sort((x, y) => x - y);
-    st.latency =
-      l.length === 0
-        ? undefined
-        : { minPs: l[0]!, meanPs: Math.round(l.reduce((x, y) => x + y, 0) / l.length), p99Ps: l[Math.min(l.length - 1, Math.floor(l.length * 0.99))]!, maxPs: l.at(-1)! };
-    st.lost = st.offered - st.deliveredUnique;
+    const l = latencies[from];
+    st.latency = l.count === 0 ? undefined : { minPs: l.min, meanPs: Math.round(l.sum / l.count), p50Ps: l.quantile(0.5), p99Ps: l.quantile(0.99), maxPs: l.max };
+    st.inFlight = inFlight(from);
+    st.lost = st.offered - st.deliveredUnique - st.inFlight;
     // Goodput: user frames (as offered, FCS included) delivered, per second of the run so far.
     const deliveredShare = st.offered === 0 ? 0 : st.deliveredUnique / st.offered;
     const userBits = (plainBits[from].plain - 20 * st.offered) * 8 * deliveredShare;
     st.goodputBps = lastDelivery > 0 ? (userBits * PS_PER_S) / elapsed : 0;
     st.goodputShare = st.goodputBps / scenario.link.rate;
-    st.macsecEfficiency = plainBits[from].wire === 0 ? 1 : plainBits[from].plain / plainBits[from].wire;
+    const { plain, wire } = plainBits[from];
+    st.macsecEfficiency = wire === 0 ? 1 : (plain - PREAMBLE_SFD_IFG * st.offered) / wire;
+    st.preambleShare = wire === 0 ? 0 : (PREAMBLE_SFD_IFG * st.offered) / wire;
+    st.macsecShare = wire === 0 ? 0 : (wire - plain) / wire;
     return st;
   };
   const smallest = Math.min(...scenario.traffic.map((f) => (typeof f.size === 'number' ? f.size : f.size === 'imix' ? 64 : f.size.sweep[0])));
@@ -609,7 +678,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     kayEvents.sort((x, y) => x.atPs - y.atPs); // stable: same-time events keep their order
     mkaSummary = { policy: scenario.mka.policy, sides: { a: side('a'), b: side('b') }, distributed, events: kayEvents };
   }
-  const result: SimulationResult = {
+  const result: SimulationSummary = {
     scenario: scenario.name,
     seed,
     stoppedEarly,

@@ -6,7 +6,8 @@
  * recovered (XPN: from lowestPN as the frames before moved it). Frame N still follows frames 1..N-1
  * through the SecY, so it meets the state it would meet on the wire.
  */
-import type { Capture, CaptureRecord } from '../capture/index.js';
+import type { Capture, CaptureReader, CaptureRecord } from '../capture/index.js';
+import { BURST_FRAMES } from '../config/secy-builder.js';
 import type { BackendName } from '../crypto/backend.js';
 import { keyResolver } from '../config/keys.js';
 import type { SaFile } from '../config/sa-file.js';
@@ -61,8 +62,8 @@ export interface ExplainCaptureOptions {
 export interface ExplainedFrame {
   /** Its number, from 1. */
   readonly frame: number;
-  /** Frames in the capture. */
-  readonly total: number;
+  /** Frames in the capture; undefined when it was not read to the end (explain --frame stops at its frame). */
+  readonly total: number | undefined;
   readonly record: CaptureRecord;
   /** The field-by-field tree; with a receiver, its last node is the receiver's verdict. */
   readonly tree: readonly ExplainNode[];
@@ -143,28 +144,38 @@ export function receiverState(secy: SecY, afterFrame: number): ReceiverState {
   return { afterFrame, sas, counters: secy.counters() };
 }
 
-/**
- * Explains the frames of `capture` (or `options.frame` alone), handing each to `onFrame` as it is done, so
- * a large capture is never held as trees. A frame cut short in the capture never reaches the receiver whole:
- * it is explained, not received. Throws a UsageError for a frame number the capture does not have.
- */
-export function explainCapture(capture: Capture, options: ExplainCaptureOptions, onFrame: (frame: ExplainedFrame) => void): ExplainSummary {
-  const total = capture.records.length;
-  checkFrameNumber(options.frame, total, 'the capture');
-  const receiver = options.receiver;
-  const secy = receiver?.secy;
-  const controls = secy !== undefined ? controlsText(secy) : '';
-  const first = options.frame !== undefined ? options.frame - 1 : 0;
-  const last = options.frame !== undefined ? options.frame - 1 : total - 1;
-  // Without a receiver nothing carries over between frames: start at the frame asked for.
-  const start = secy !== undefined ? 0 : first;
-  const count = last + 1 - start;
-  const progress = options.progress?.(count);
-  for (let i = start; i <= last; i++) {
-    const record = capture.records[i]!;
+/** Takes a capture's records in order: each goes through the receiver, and the ones asked for are explained. */
+class Explainer {
+  private readonly secy: SecY | undefined;
+  private readonly controls: string;
+  private readonly first: number;
+
+  constructor(
+    private readonly options: ExplainCaptureOptions,
+    private readonly total: number | undefined,
+    private readonly onFrame: (frame: ExplainedFrame) => void,
+  ) {
+    this.secy = options.receiver?.secy;
+    this.controls = this.secy !== undefined ? controlsText(this.secy) : '';
+    this.first = options.frame !== undefined ? options.frame - 1 : 0;
+  }
+
+  /** Index of the first record that matters: without a receiver nothing carries over between frames. */
+  get start(): number {
+    return this.secy !== undefined ? 0 : this.first;
+  }
+
+  /** Index of the last record that matters, or Infinity for every frame. */
+  get last(): number {
+    return this.options.frame !== undefined ? this.options.frame - 1 : Infinity;
+  }
+
+  /** Record `i` (from 0) of the capture, from `start` on. */
+  take(record: CaptureRecord, i: number): void {
+    const { secy, options } = this;
+    const receiver = options.receiver;
     const outcome = secy !== undefined && !record.truncated ? secy.receive(record.data) : undefined;
-    if (i - start > 0 && (i - start) % PROGRESS_EVERY === 0) progress?.update((i - start) / count);
-    if (i < first) continue;
+    if (i < this.first) return;
     const inOrder = receiver !== undefined ? inOrderKeys(receiver.keys, outcome) : undefined;
     const tree = explainFrame(record.data, { ...options.explain, ...(receiver !== undefined && inOrder !== undefined ? { keys: inOrder.keys, xpn: receiver.sa.suite.xpn } : {}) });
     const result: ReceiveFrameResult | undefined =
@@ -173,9 +184,62 @@ export function explainCapture(capture: Capture, options: ExplainCaptureOptions,
         : outcome !== undefined
           ? frameResult(i + 1, outcome)
           : { frame: i + 1, result: 'skipped', counter: undefined, reason: `truncated in the capture: ${record.data.length} of ${record.originalLength} octets captured` };
-    if (result !== undefined) tree.push(receiverNode(result, controls, inOrder?.fromFile.pn));
-    onFrame({ frame: i + 1, total, record, tree, ...(result !== undefined ? { receiver: result } : {}) });
+    if (result !== undefined) tree.push(receiverNode(result, this.controls, inOrder?.fromFile.pn));
+    this.onFrame({ frame: i + 1, total: this.total, record, tree, ...(result !== undefined ? { receiver: result } : {}) });
+  }
+
+  summary(afterFrame: number): ExplainSummary {
+    return this.secy !== undefined ? { receiver: receiverState(this.secy, afterFrame) } : {};
+  }
+}
+
+/**
+ * Explains the frames of `capture` (or `options.frame` alone), handing each to `onFrame` as it is done, so
+ * a large capture is never held as trees. A frame cut short in the capture never reaches the receiver whole:
+ * it is explained, not received. Throws a UsageError for a frame number the capture does not have.
+ */
+export function explainCapture(capture: Capture, options: ExplainCaptureOptions, onFrame: (frame: ExplainedFrame) => void): ExplainSummary {
+  const total = capture.records.length;
+  checkFrameNumber(options.frame, total, 'the capture');
+  const explainer = new Explainer(options, total, onFrame);
+  const start = explainer.start;
+  const last = Math.min(explainer.last, total - 1);
+  const count = last + 1 - start;
+  const progress = options.progress?.(count);
+  for (let i = start; i <= last; i++) {
+    if (i - start > 0 && (i - start) % PROGRESS_EVERY === 0) progress?.update((i - start) / count);
+    explainer.take(capture.records[i]!, i);
   }
   progress?.done();
-  return secy !== undefined ? { receiver: receiverState(secy, last + 1) } : {};
+  return explainer.summary(last + 1);
+}
+
+/** The records left in `reader`, read to its end. */
+export async function countRecords(reader: CaptureReader): Promise<number> {
+  let n = 0;
+  for (let b = await reader.next(BURST_FRAMES, true); b.length > 0; b = await reader.next(BURST_FRAMES, true)) n += b.length;
+  return n;
+}
+
+/**
+ * explainCapture on a capture as it is read: with `options.frame` it stops reading at that frame (frames
+ * before it are read only when the receiver must see them first). `total` is the capture's frame count
+ * when known; `file` names the capture in a bad --frame's error.
+ */
+export async function explainStream(reader: CaptureReader, options: ExplainCaptureOptions, total: number | undefined, file: string, onFrame: (frame: ExplainedFrame) => void): Promise<ExplainSummary> {
+  const frame = options.frame;
+  if (frame !== undefined && !(Number.isInteger(frame) && frame >= 1)) checkFrameNumber(frame, await countRecords(reader), file);
+  const explainer = new Explainer(options, options.frame !== undefined ? undefined : total, onFrame);
+  const { start, last } = explainer;
+  let i = 0;
+  // Copies, not views: a frame's record goes to onFrame, which may keep it. Never a record past `last`.
+  const ask = (): number => Math.min(BURST_FRAMES, last + 1 - i);
+  for (let burst = await reader.next(ask()); burst.length > 0; burst = i <= last ? await reader.next(ask()) : []) {
+    for (const record of burst) {
+      if (i >= start) explainer.take(record, i);
+      i++;
+    }
+  }
+  if (options.frame !== undefined && i <= last) checkFrameNumber(options.frame, i, file);
+  return explainer.summary(Math.min(i, last + 1));
 }

@@ -6,7 +6,20 @@
 import { accessSync, constants, fstatSync, lstatSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { CaptureError, readCapture, readCaptureFile, writeCaptureFileAtomic, writePcap, type Capture, type FcsMode, type WritableRecord } from '../capture/index.js';
+import {
+  CaptureError,
+  CaptureReader,
+  handleSource,
+  PcapFileWriter,
+  readCapture,
+  readCaptureFile,
+  writeCaptureFileAtomic,
+  writePcap,
+  type ByteSource,
+  type Capture,
+  type FcsMode,
+  type WritableRecord,
+} from '../capture/index.js';
 import { fromHex } from '../util/hex.js';
 import { UsageError } from '../util/errors.js';
 
@@ -41,6 +54,104 @@ export async function readInputCapture(path: string, fcsMode: FcsMode): Promise<
     if (e instanceof CaptureError || e instanceof UsageError) throw e; // already one line naming the file and the offset
     throw new UsageError(`${fileLabel(path, 'in')}: cannot read (${why(e)})`);
   }
+}
+
+/** An input capture opened for streaming: its reader, its size when known (for progress), and how to close it. */
+export interface InputCapture {
+  readonly reader: CaptureReader;
+  /** Octets in the file; undefined when it is not a regular file (a pipe, stdin). */
+  readonly size: number | undefined;
+  close(): Promise<void>;
+}
+
+/** Standard input as a source: its chunks handed out as asked. */
+function stdinSource(): ByteSource {
+  const chunks = process.stdin[Symbol.asyncIterator]();
+  let left: Uint8Array = new Uint8Array(0);
+  return {
+    read: async (into, offset, length) => {
+      if (left.length === 0) {
+        const next = await chunks.next();
+        if (next.done === true) return 0;
+        left = next.value as Buffer;
+      }
+      const n = Math.min(length, left.length);
+      into.set(left.subarray(0, n), offset);
+      left = left.subarray(n);
+      return n;
+    },
+  };
+}
+
+/**
+ * Opens a pcap or pcapng file, or standard input for `-`, and reads its header; a file that cannot be
+ * opened is a usage error (exit 2).
+ */
+export async function openInputCapture(path: string, fcsMode: FcsMode): Promise<InputCapture> {
+  if (path === STDIO) {
+    if (process.stdin.isTTY === true) throw new UsageError('--in -: standard input is a terminal, not a capture (pipe one in)');
+    try {
+      return { reader: await CaptureReader.open(stdinSource(), 'stdin', { fcsMode }), size: undefined, close: async () => undefined };
+    } catch (e) {
+      if (e instanceof CaptureError) throw e;
+      throw new UsageError(`stdin: cannot read (${why(e)})`);
+    }
+  }
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    throw new UsageError(`${path}: cannot read (${why(e)})`);
+  }
+  try {
+    const stat = await handle.stat();
+    const reader = await CaptureReader.open(handleSource(handle), path, { fcsMode });
+    return { reader, size: stat.isFile() ? stat.size : undefined, close: () => handle.close() };
+  } catch (e) {
+    await handle.close();
+    if (e instanceof CaptureError) throw e; // already one line naming the file and the offset
+    throw new UsageError(`${path}: cannot read (${why(e)})`);
+  }
+}
+
+/** The finest timestamps `reader`'s records can carry: microseconds for a microsecond pcap (pcapng may declare finer interfaces later). */
+export const inputResolution = (reader: CaptureReader): 'us' | 'ns' =>
+  reader.format === 'pcap' && reader.interfaces.every((i) => i.tsResolution.base === 10 && i.tsResolution.exponent <= 6) ? 'us' : 'ns';
+
+/** A pcap output being written as a run goes: records in bursts, then closed (kept) or abandoned. */
+export interface OutputCapture {
+  write(records: readonly WritableRecord[]): Promise<void>;
+  close(): Promise<void>;
+  abandon(): Promise<void>;
+}
+
+/**
+ * A planned output written as the run goes (see PcapFileWriter): a regular file through a temporary file
+ * beside its target, renamed over it on close, in `resolution` ('auto': microseconds while the records'
+ * timestamps fit them). Stdout, a FIFO or a device are written through in order and cannot be rewritten,
+ * so there 'auto' is fixed before the first record as `inputResolution`, the finest the input can carry:
+ * the same octets as a file for a microsecond input, nanoseconds otherwise (exact, if not always the file's
+ * choice; holding the whole output back to choose would break flat memory). Write errors are usage errors
+ * naming the path.
+ */
+export async function createOutputCapture(output: PlannedOutput, resolution: 'auto' | 'ns', inputResolution: 'us' | 'ns' = 'ns'): Promise<OutputCapture> {
+  const fixed = resolution === 'ns' ? 'ns' : inputResolution;
+  const named = async <T>(body: () => Promise<T>): Promise<T> => {
+    try {
+      return await body();
+    } catch (e) {
+      if (e instanceof UsageError || !(e as NodeJS.ErrnoException).code) throw e; // a ConfigError about a record stays one
+      throw new UsageError(`${fileLabel(output.path, 'out')}: cannot write (${why(e)})`);
+    }
+  };
+  const writer = await named(async () =>
+    output.how === 'stdout'
+      ? PcapFileWriter.toStream(process.stdout, fixed)
+      : output.how === 'through'
+        ? PcapFileWriter.through(output.target, fixed)
+        : PcapFileWriter.create(output.target, resolution),
+  );
+  return { write: (records) => named(() => writer.write(records)), close: () => named(() => writer.close()), abandon: () => writer.abandon() };
 }
 
 /** A frame from a file: hex text (spaces, colons and newlines allowed) or the raw octets. */

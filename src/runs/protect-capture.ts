@@ -3,11 +3,11 @@
  * Records cut short in the capture or too short to send are skipped, frames the SecY refuses are counted
  * and named; what it sends becomes the output capture with the input timestamps.
  */
-import type { Capture } from '../capture/index.js';
-import { MIN_TRANSMIT_FRAME, transmitAll } from '../config/secy-builder.js';
+import type { Capture, CaptureReader } from '../capture/index.js';
+import { MIN_TRANSMIT_FRAME } from '../config/secy-builder.js';
 import type { SecY, TransmitOutcome } from '../secy/index.js';
 import { sciHex } from '../wire/sci.js';
-import { runRecords, truncatedReason, type CaptureRun, type RunOptions, type SkippedFrame } from './capture-run.js';
+import { runRecords, streamRecords, truncatedReason, type CaptureRun, type RecordSink, type RecordStep, type RunOptions, type SkippedFrame, type StreamOptions } from './capture-run.js';
 
 /** What became of one record of the input. */
 export type ProtectFrameResult =
@@ -31,31 +31,44 @@ function unsendable(data: Uint8Array, truncated: string | undefined): string | u
   return truncated ?? (data.length < MIN_TRANSMIT_FRAME ? `${data.length} octets: shorter than ${MIN_TRANSMIT_FRAME} (addresses and EtherType)` : undefined);
 }
 
-/** Protects every record of `capture` that can be sent with `secy` (a transmitting SecY, see transmitSecY). */
-export function protectCapture(secy: SecY, capture: Capture, options: RunOptions = {}): ProtectRun {
-  const run = runRecords<TransmitOutcome, ProtectFrameResult>(
-    secy,
-    capture,
-    {
-      skip: (r) => unsendable(r.data, truncatedReason(r)),
-      process: (frames, onProgress) => transmitAll(secy, frames, onProgress),
-      result: (frame, o) =>
-        o.kind === 'transmitted'
-          ? { frame, result: 'protected', counter: o.counter, an: o.an, pn: o.pn, length: o.frame.length }
-          : { frame, result: 'refused', counter: o.counter, reason: o.reason },
-      output: (o) => (o.kind === 'transmitted' ? o.frame : undefined),
-      passed: (r) => r.result === 'protected',
+/** The protect step, noting the first and last PN sent in `pns`. */
+function protectStep(secy: SecY, pns: { first?: bigint; last?: bigint }): RecordStep<TransmitOutcome, ProtectFrameResult> {
+  return {
+    skip: (r) => unsendable(r.data, truncatedReason(r)),
+    process: (frames) => secy.transmitBurst(frames),
+    result: (frame, o) => {
+      if (o.kind !== 'transmitted') return { frame, result: 'refused', counter: o.counter, reason: o.reason };
+      if (o.pn !== undefined) {
+        pns.first ??= o.pn;
+        pns.last = o.pn;
+      }
+      return { frame, result: 'protected', counter: o.counter, an: o.an, pn: o.pn, length: o.frame.length };
     },
-    options.progress,
-  );
-  const pns = run.results.flatMap((r) => (r.result === 'protected' && r.pn !== undefined ? [r.pn] : []));
+    output: (o) => (o.kind === 'transmitted' ? o.frame : undefined),
+    passed: (r) => r.result === 'protected',
+  };
+}
+
+function protectRun(secy: SecY, run: CaptureRun<ProtectFrameResult>, pns: { first?: bigint; last?: bigint }): ProtectRun {
   const an = secy.encodingSA;
   return {
     ...run,
-    refused: run.failed.filter((r) => r.result === 'refused').length,
-    pns: pns.length > 0 ? { first: pns[0]!, last: pns[pns.length - 1]! } : undefined,
+    refused: run.failedCount - run.skipped,
+    pns: pns.first !== undefined && pns.last !== undefined ? { first: pns.first, last: pns.last } : undefined,
     sci: sciHex(secy.sci),
     an,
     nextPN: secy.transmitSAState(an)?.nextPN,
   };
+}
+
+/** Protects every record of `capture` that can be sent with `secy` (a transmitting SecY, see transmitSecY). */
+export function protectCapture(secy: SecY, capture: Capture, options: RunOptions = {}): ProtectRun {
+  const pns = {};
+  return protectRun(secy, runRecords(secy, capture, protectStep(secy, pns), options.progress), pns);
+}
+
+/** protectCapture on a capture as it is read, the protected frames going to `sink` as they come. */
+export async function protectStream(secy: SecY, reader: CaptureReader, sink: RecordSink | undefined, options: StreamOptions): Promise<ProtectRun> {
+  const pns = {};
+  return protectRun(secy, await streamRecords(secy, reader, protectStep(secy, pns), sink, options), pns);
 }

@@ -21,6 +21,25 @@ export interface RunFiles {
   readonly format: Capture['format'];
   /** The output capture; undefined when none is written. */
   readonly output: string | undefined;
+  /** How the run went, for the end of the summary line. */
+  readonly pace?: RunPace | undefined;
+}
+
+/** The backend a run used, how fast it went and the most memory it held. */
+export interface RunPace {
+  readonly backend: string;
+  readonly seconds: number;
+  /** Octets of the frames read. */
+  readonly octets: number;
+  /** Peak resident set size, in octets. */
+  readonly peakRss: number;
+}
+
+/** `; native, 1234567 frames/s, 7.41 Gbit/s, peak memory 80 MB`: the end of a summary line. */
+function paceText(frames: number, pace: RunPace | undefined): string {
+  if (pace === undefined) return '';
+  const s = Math.max(pace.seconds, 1e-9);
+  return `; ${pace.backend}, ${Math.round(frames / s)} frames/s, ${((pace.octets * 8) / s / 1e9).toFixed(2)} Gbit/s, peak memory ${Math.round(pace.peakRss / 1e6)} MB`;
 }
 
 export interface ProtectReportContext extends RunFiles {
@@ -46,12 +65,12 @@ interface ListedFrame {
 }
 
 /** One line per frame not protected or not delivered (the first LISTED_FRAMES), with its counter, reason and origin. */
-function listFrames(rows: readonly ListedFrame[]): string[] {
+function listFrames(rows: readonly ListedFrame[], count: number): string[] {
   const lines = rows.slice(0, LISTED_FRAMES).map((r) => {
     const where = originText(r);
     return `${r.result}: frame ${r.frame}: ${r.counter !== undefined ? `${r.counter}: ` : ''}${r.reason ?? ''}${where !== undefined ? ` [${where}]` : ''}`;
   });
-  if (rows.length > LISTED_FRAMES) lines.push(`... and ${rows.length - LISTED_FRAMES} more (--json lists every frame)`);
+  if (count > LISTED_FRAMES) lines.push(`... and ${count - LISTED_FRAMES} more (--json lists every frame)`);
   return lines;
 }
 
@@ -66,13 +85,13 @@ const installPath = `~/.config/wireshark/${WIRESHARK_PSK_FILE}`;
 export function protectReportJson(run: ProtectRun, context: ProtectReportContext): Record<string, unknown> {
   const keys = context.wiresharkKeys;
   return {
-    input: inputOf(context, run.results.length),
-    output: { file: context.output, frames: run.written.length },
+    input: inputOf(context, run.frames),
+    output: { file: context.output, frames: run.writtenCount },
     cipherSuite: context.saFile.suite.name,
     sci: run.sci,
     an: run.an,
     nextPN: run.nextPN,
-    protected: run.written.length,
+    protected: run.writtenCount,
     refused: run.refused,
     skipped: run.skipped,
     counters: run.counters,
@@ -88,14 +107,14 @@ export function protectReportJson(run: ProtectRun, context: ProtectReportContext
 export function renderProtectReport(run: ProtectRun, context: ProtectReportContext): string {
   const { saFile } = context;
   // The transmit side only: the peers' receive SCs are in this SecY just for the SC bit (10.5.3) and count nothing.
-  const out: string[] = [formatCounters({ ...run.counters, receiveSCs: [] }), '', ...listFrames(run.failed)];
+  const out: string[] = [formatCounters({ ...run.counters, receiveSCs: [] }), '', ...listFrames(run.failed, run.failedCount)];
   const mode = saFile.confidentiality ? `encrypted${saFile.confidentialityOffset ? `, offset ${saFile.confidentialityOffset}` : ''}` : 'integrity only';
   const range = run.pns !== undefined ? `, PN ${run.pns.first}-${run.pns.last}` : '';
   out.push(
-    `protect: ${frames(run.results.length)} from ${context.input} (${context.format}): ${run.written.length} protected, ${run.failed.length} not ` +
-      `-> ${context.output} (${saFile.suite.name}, ${mode}, SCI ${run.sci}, AN ${run.an}${range})`,
+    `protect: ${frames(run.frames)} from ${context.input} (${context.format}): ${run.writtenCount} protected, ${run.failedCount} not ` +
+      `-> ${context.output} (${saFile.suite.name}, ${mode}, SCI ${run.sci}, AN ${run.an}${range})${paceText(run.frames, context.pace)}`,
   );
-  if (run.nextPN !== undefined && run.written.length > 0) {
+  if (run.nextPN !== undefined && run.writtenCount > 0) {
     out.push(`next PN of AN ${run.an}: ${run.nextPN} (start the next run there: a PN must never repeat under one SAK)`);
   }
   const w = context.wiresharkKeys;
@@ -114,10 +133,10 @@ export function renderProtectReport(run: ProtectRun, context: ProtectReportConte
 /** validate --json. */
 export function validateReportJson(run: ValidateRun, context: ValidateReportContext): Record<string, unknown> {
   return {
-    input: inputOf(context, run.results.length),
-    output: context.output !== undefined ? { file: context.output, frames: run.written.length } : null,
+    input: inputOf(context, run.frames),
+    output: context.output !== undefined ? { file: context.output, frames: run.writtenCount } : null,
     cipherSuite: context.saFile.suite.name,
-    delivered: run.written.length,
+    delivered: run.writtenCount,
     dropped: run.dropped,
     uncontrolled: run.uncontrolled,
     skipped: run.skipped,
@@ -128,11 +147,11 @@ export function validateReportJson(run: ValidateRun, context: ValidateReportCont
 
 /** validate's text: the receive counters per SC and SA, the frames not delivered, and a summary line. */
 export function renderValidateReport(run: ValidateRun, context: RunFiles): string {
-  const out: string[] = [formatCounters(run.counters), '', ...listFrames(run.failed)];
+  const out: string[] = [formatCounters(run.counters), '', ...listFrames(run.failed, run.failedCount)];
   const byCounter = run.deliveredBy.map(([c, n]) => `${c} ${n}`).join(', ');
   out.push(
-    `validate: ${frames(run.results.length)} from ${context.input} (${context.format}): ${run.written.length} delivered` +
-      `${byCounter ? ` (${byCounter})` : ''}, ${run.failed.length} not${context.output !== undefined ? ` -> ${context.output}` : ''}`,
+    `validate: ${frames(run.frames)} from ${context.input} (${context.format}): ${run.writtenCount} delivered` +
+      `${byCounter ? ` (${byCounter})` : ''}, ${run.failedCount} not${context.output !== undefined ? ` -> ${context.output}` : ''}${paceText(run.frames, context.pace)}`,
   );
   return `${out.join('\n')}\n`;
 }
@@ -156,7 +175,7 @@ export function explainedFrameJson(f: ExplainedFrame): Record<string, unknown> {
 export function renderExplainedFrame(f: ExplainedFrame, color: boolean): string {
   const r = f.record;
   const cut = r.truncated ? `, ${r.data.length} of ${r.originalLength} captured` : '';
-  return `Frame ${f.frame} of ${f.total}: ${r.originalLength} octets${cut}${r.fcs === 'stripped' ? ' (FCS removed)' : ''}, ${isoTime(r.timestampNs)}\n${renderTree(f.tree, color)}\n`;
+  return `Frame ${f.frame}${f.total !== undefined ? ` of ${f.total}` : ''}: ${r.originalLength} octets${cut}${r.fcs === 'stripped' ? ' (FCS removed)' : ''}, ${isoTime(r.timestampNs)}\n${renderTree(f.tree, color)}\n`;
 }
 
 /**

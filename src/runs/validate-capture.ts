@@ -3,10 +3,9 @@
  * replay state moves as on a wire). Records cut short in the capture are skipped; what reaches the
  * Controlled Port becomes the output capture with the input timestamps.
  */
-import type { Capture } from '../capture/index.js';
-import { receiveAll } from '../config/secy-builder.js';
+import type { Capture, CaptureReader } from '../capture/index.js';
 import type { ReceiveOutcome, SecY } from '../secy/index.js';
-import { runRecords, truncatedReason, type CaptureRun, type RunOptions } from './capture-run.js';
+import { runRecords, streamRecords, truncatedReason, type CaptureRun, type RecordSink, type RecordStep, type RunOptions, type StreamOptions } from './capture-run.js';
 import { frameResult, type ReceiveFrameResult } from './receiver.js';
 
 /** `written`: what reached the Controlled Port (user data); `failed`: the frames dropped, uncontrolled or skipped. */
@@ -17,26 +16,40 @@ export interface ValidateRun extends CaptureRun<ReceiveFrameResult> {
   readonly deliveredBy: readonly (readonly [counter: string, frames: number])[];
 }
 
+interface Tally {
+  dropped: number;
+  uncontrolled: number;
+  readonly deliveredBy: Map<string, number>;
+}
+
+function validateStep(secy: SecY, tally: Tally): RecordStep<ReceiveOutcome, ReceiveFrameResult> {
+  return {
+    skip: truncatedReason,
+    process: (frames) => secy.receiveBurst(frames),
+    result: (frame, o) => {
+      const r = frameResult(frame, o);
+      if (r.result === 'delivered') tally.deliveredBy.set(r.counter!, (tally.deliveredBy.get(r.counter!) ?? 0) + 1);
+      else if (r.result === 'dropped') tally.dropped++;
+      else if (r.result === 'uncontrolled') tally.uncontrolled++;
+      return r;
+    },
+    output: (o) => (o.kind === 'controlled' ? o.frame : undefined),
+    passed: (r) => r.result === 'delivered',
+  };
+}
+
+const newTally = (): Tally => ({ dropped: 0, uncontrolled: 0, deliveredBy: new Map() });
+
+const validateRun = (run: CaptureRun<ReceiveFrameResult>, t: Tally): ValidateRun => ({ ...run, dropped: t.dropped, uncontrolled: t.uncontrolled, deliveredBy: [...t.deliveredBy] });
+
 /** Receives every whole record of `capture` with `secy` (a receiving SecY, see buildReceiveSecY). */
 export function validateCapture(secy: SecY, capture: Capture, options: RunOptions = {}): ValidateRun {
-  const run = runRecords<ReceiveOutcome, ReceiveFrameResult>(
-    secy,
-    capture,
-    {
-      skip: truncatedReason,
-      process: (frames, onProgress) => receiveAll(secy, frames, onProgress),
-      result: frameResult,
-      output: (o) => (o.kind === 'controlled' ? o.frame : undefined),
-      passed: (r) => r.result === 'delivered',
-    },
-    options.progress,
-  );
-  const deliveredBy = new Map<string, number>();
-  for (const r of run.results) if (r.result === 'delivered') deliveredBy.set(r.counter!, (deliveredBy.get(r.counter!) ?? 0) + 1);
-  return {
-    ...run,
-    dropped: run.failed.filter((r) => r.result === 'dropped').length,
-    uncontrolled: run.failed.filter((r) => r.result === 'uncontrolled').length,
-    deliveredBy: [...deliveredBy],
-  };
+  const tally = newTally();
+  return validateRun(runRecords(secy, capture, validateStep(secy, tally), options.progress), tally);
+}
+
+/** validateCapture on a capture as it is read, the delivered frames going to `sink` (if any) as they come. */
+export async function validateStream(secy: SecY, reader: CaptureReader, sink: RecordSink | undefined, options: StreamOptions): Promise<ValidateRun> {
+  const tally = newTally();
+  return validateRun(await streamRecords(secy, reader, validateStep(secy, tally), sink, options), tally);
 }

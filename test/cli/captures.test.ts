@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appendFcs, readCapture, writePcap, writePcapng, type CaptureRecord, type WritableRecord } from '../../src/capture/index.js';
+import { BACKEND_NAMES } from '../../src/crypto/backend.js';
 import { CIPHER_SUITES, type CipherSuiteName } from '../../src/crypto/suite.js';
 import { toHex } from '../../src/util/hex.js';
 import { macsec, ROOT, type Run } from '../support/cli.js';
@@ -205,7 +206,7 @@ describe('protect then validate gives back the same frames and timestamps', () =
     const back = path('back.pcap');
     const p = macsec(['protect', '--sa', 'examples/sa-channels.json', '--in', 'examples/plain.pcap', '--out', out]);
     expect(p.status).toBe(0);
-    expect(p.stdout).toMatch(/^protect: 40 frames from examples\/plain\.pcap \(pcap\): 40 protected, 0 not -> .*GCM-AES-XPN-128, encrypted, SCI 02005e1000010001, AN 0, PN 4294967290-4294967329\)$/m);
+    expect(p.stdout).toMatch(/^protect: 40 frames from examples\/plain\.pcap \(pcap\): 40 protected, 0 not -> .*GCM-AES-XPN-128, encrypted, SCI 02005e1000010001, AN 0, PN 4294967290-4294967329\); (native|node), \d+ frames\/s, \d+\.\d\d Gbit\/s, peak memory \d+ MB$/m);
     expect(p.stdout).toMatch(/^next PN of AN 0: 4294967330 /m);
     const v = macsec(['validate', '--sa', 'examples/sa-channels-peer.json', '--in', out, '--out', back]);
     expect(v.status).toBe(0);
@@ -304,12 +305,24 @@ describe('rejected frames: counted, reported, exit 1', () => {
     expect(json<Report>(r).frames[0]).toMatchObject({ result: 'delivered', counter: 'InPktsInvalid' });
   });
 
+  it('the summary line names the backend: by default the fastest there is (native, then node); --backend noble still works', () => {
+    const fastest = BACKEND_NAMES.includes('native') ? 'native' : 'node';
+    const input = writeCapture(records.slice(0, 3));
+    const sa = saFile({ suite: 'GCM-AES-128', pn: '1' });
+    const [byDefault, byNoble] = [path('default.pcap'), path('noble.pcap')];
+    expect(macsec(['protect', '--sa', sa, '--in', input, '--out', byDefault]).stdout).toMatch(new RegExp(`^protect: 3 frames .*\\); ${fastest}, \\d+ frames/s`, 'm'));
+    const noble = macsec(['protect', '--sa', sa, '--in', input, '--out', byNoble, '--backend', 'noble']);
+    expect(noble.stdout).toMatch(/^protect: 3 frames .*\); noble, \d+ frames\/s/m);
+    expect(readFileSync(byNoble)).toEqual(readFileSync(byDefault));
+    expect(macsec(['validate', '--sa', sa, '--in', byNoble, '--backend', 'noble']).stdout).toMatch(/^validate: 3 frames .*: 3 delivered \(InPktsOK 3\), 0 not; noble, /m);
+  });
+
   it('PN exhaustion: the SA sends up to 2^32 - 1, refuses the rest (SimOutPktsPNExhausted)', () => {
     const out = path('protected.pcap');
     const r = macsec(['protect', '--sa', saFile({ suite: 'GCM-AES-128', pn: '4294967290' }), '--in', writeCapture(records.slice(0, 10)), '--out', out]);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^refused: frame 7: SimOutPktsPNExhausted: transmit SA 2 has used its last PN$/m);
-    expect(r.stdout).toMatch(/^protect: 10 frames from .*: 6 protected, 4 not -> .*PN 4294967290-4294967295\)$/m);
+    expect(r.stdout).toMatch(/^protect: 10 frames from .*: 6 protected, 4 not -> .*PN 4294967290-4294967295\); \w+, \d+ frames\/s, \d+\.\d\d Gbit\/s, peak memory \d+ MB$/m);
     expect(readBack(out).length).toBe(6);
   });
 

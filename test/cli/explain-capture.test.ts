@@ -41,7 +41,8 @@ describe('macsec explain --in', () => {
   it('frame N as a receiver saw it after frames 1..N-1: frame 7 carries PN 2^32 (low half 0)', () => {
     const r = macsec(['explain', '--in', wire, '--sa', PEER, '--frame', '7']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Frame 7 of 40: 92 octets, 2026-01-01T00:00:00\.008014000Z\n/);
+    // Reading stops at frame 7, so the header does not say how many frames follow.
+    expect(r.stdout).toMatch(/^Frame 7: 92 octets, 2026-01-01T00:00:00\.008014000Z\n/);
     expect(r.stdout).toMatch(/PN {2}packet number: 0 \(0x00000000\)/);
     expect(r.stdout).toMatch(/✓ Validation: ICV verifies/);
     expect(r.stdout).toMatch(/full PN 4294967296/);
@@ -50,6 +51,20 @@ describe('macsec explain --in', () => {
     // The receiver's state after frame 7: nextPN one past 2^32, and its counters.
     expect(r.stdout).toMatch(/^Receiver state after frame 7:\n {2}receive SC 02005e1000010001, SA 0: nextPN 4294967297, lowestPN 4294967297$/m);
     expect(r.stdout).toMatch(/^ {2}RXSC: 02005e1000010001$/m);
+  });
+
+  it('--frame N stops reading at frame N: a capture broken after it still explains frame N (and fails for a frame past the break)', () => {
+    const bytes = new Uint8Array(readFileSync(wire));
+    const records = readCapture(bytes, wire, { fcsMode: 'absent' }).records;
+    const keep = writePcap(records.slice(0, 7));
+    const broken = join(tmp, 'broken.pcap');
+    writeFileSync(broken, Buffer.concat([keep, Buffer.from('this is not a pcap record header, and far too short')]));
+    const seven = macsec(['explain', '--in', broken, '--sa', PEER, '--frame', '7']);
+    expect(seven.status).toBe(0);
+    expect(seven.stdout).toMatch(/✓ Receiver: InPktsOK: delivered to the Controlled Port/);
+    const eight = macsec(['explain', '--in', broken, '--frame', '8']);
+    expect(eight.status).toBe(2);
+    expect(eight.stderr).toMatch(/broken\.pcap: pcap record at offset \d+ captures \d+ octets, over the limit/);
   });
 
   it('--json: one object per frame with the receiver\'s verdict', () => {

@@ -121,14 +121,27 @@ describe('determinism, rollover and line-rate arithmetic', () => {
     expect(r.rekeys).toEqual([]);
     expect(ab(r).outcomes).toEqual({ InPktsOK: 2000 });
   });
+  it("xpn-100g: its lessons give the report's frames/s and PN lifetimes", () => {
+    const r = simulate(loadScenarioFile(builtinScenarios().find((s) => s.name === 'xpn-100g')!.path));
+    const b = r.pnBudget;
+    const lessons = r.lessons.join(' ');
+    expect(lessons).toContain(`${(b.framesPerSecond / 1e6).toFixed(1)} million times a second`);
+    expect(lessons).toContain(`2^32 PNs last ${b.plainSeconds.toFixed(1)} s`);
+    expect(lessons).toContain(`every ${(b.plainSeconds / 4).toFixed(1)} s at 400 Gbit/s`);
+    expect(lessons).toContain(`2^64 / ${(b.framesPerSecond / 1e6).toFixed(1)}e6 per second = ${(b.xpnSeconds / (365.25 * 24 * 3600)).toLocaleString('en-US', { maximumFractionDigits: 0 })} years`);
+  });
   it('at full load, goodput is what the line-rate arithmetic allows', () => {
     const r = simulate(
       decodeScenario({ link: { rate: '10G' }, secy: { alwaysIncludeSCI: true }, traffic: [{ from: 'a', frames: 20000, size: 64, load: 1 }] }),
     );
     const d = ab(r);
-    // 64-octet frames carry 84 octets on the wire, 84 + 32 with SecTAG+SCI and ICV.
-    expect(d.macsecEfficiency).toBeCloseTo(84 / (84 + 32), 6);
+    // 64-octet frames take 84 octets on the wire, 84 + 32 with SecTAG+SCI and ICV: 64 of them are the frame.
+    expect(d.macsecEfficiency).toBeCloseTo(64 / (84 + 32), 6);
     expect(d.goodputShare).toBeCloseTo((64 * 8) / (wireOctets(60 + 32) * 8), 2);
+    // On the same basis: a full link reads full, goodput at the most MACsec allows.
+    expect(d.goodputShare).toBeCloseTo(d.macsecEfficiency, 2);
+    expect(d.macsecEfficiency + d.preambleShare + d.macsecShare).toBeCloseTo(1, 9);
+    expect([d.preambleShare, d.macsecShare]).toEqual([20 / 116, 32 / 116].map((x) => expect.closeTo(x, 9)));
   });
   it('every built-in scenario runs and reports', () => {
     for (const s of builtinScenarios()) {

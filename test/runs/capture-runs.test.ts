@@ -22,10 +22,7 @@ describe('runRecords', () => {
       cap,
       {
         skip: (r) => (r.data.length === 61 ? 'odd one' : undefined),
-        process: (frames, onProgress) => {
-          onProgress(1);
-          return frames.map((f) => (seen.push(f.length), f.length));
-        },
+        process: (frames) => frames.map((f) => (seen.push(f.length), f.length)),
         result: (frame, n) => ({ frame, result: n % 2 === 0 ? 'even' : 'odd' }),
         output: (n) => (n % 2 === 0 ? new Uint8Array(n) : undefined),
         passed: (r) => r.result === 'even',

@@ -7,13 +7,13 @@ import { explainFrame, type ExplainOptions } from '../../explain/explain.js';
 import { renderSteps, traceJson, traceReceived } from '../../explain/steps.js';
 import { renderTree } from '../../explain/tree.js';
 import { ickLookup } from '../../mka/keys.js';
-import { checkFrameNumber, explainCapture, explainReceiver, type ExplainedFrame } from '../../runs/explain-capture.js';
+import { countRecords, explainReceiver, explainStream, type ExplainedFrame } from '../../runs/explain-capture.js';
 import { explainMkaCapture, renderMkaKeys } from '../../runs/mka-run.js';
 import { cakFromArgs, mkaObserver, wpaConfOptions, type CakArgs } from './mka-capture.js';
-import { fileLabel, readFrameFile, readInputCapture } from '../../runs/files.js';
+import { fileLabel, openInputCapture, readFrameFile, readInputCapture, STDIO } from '../../runs/files.js';
 import { explainedFrameJson, renderExplainedFrame, renderExplainReport } from '../../runs/report.js';
 import { fromHex } from '../../util/hex.js';
-import { FCS_MODES, guarded, optionalWholeNumber, progressFor, receiveControls, receiveOptions, toJson, UsageError, useColor, type ReceiveArgs } from '../output.js';
+import { FASTEST_BACKEND, FCS_MODES, guarded, optionalWholeNumber, progressFor, receiveControls, receiveOptions, toJson, UsageError, useColor, type ReceiveArgs } from '../output.js';
 
 interface Args extends ReceiveArgs, CakArgs {
   hex?: string;
@@ -33,30 +33,77 @@ function mkaIckOption(args: Args): ExplainOptions {
   return keys === undefined ? {} : { mkaIck: ickLookup(keys.cak, keys.ckn) };
 }
 
-/** explain --in: the frames of a capture (or --frame N), received in order with --sa (see explainCapture). */
+/**
+ * explain --in: the frames of a capture (or --frame N), received in order with --sa (see explainStream),
+ * printed as they are explained. Every frame: the capture is counted first (for "Frame i of n"); --frame N:
+ * reading stops at frame N.
+ */
 async function explainCaptureFile(args: Args & { in: string }, backend: BackendName): Promise<void> {
   const frame = optionalWholeNumber(args.frame, '--frame');
   const controls = receiveControls(args);
   const cak = args.sa === undefined ? cakFromArgs(args) : undefined;
   const observer = cak !== undefined ? mkaObserver(cak, args, backend) : undefined;
-  const capture = await readInputCapture(args.in, args.fcs);
-  checkFrameNumber(frame, capture.records.length, fileLabel(args.in, 'in'));
-  const sa = args.sa !== undefined ? loadSaFile(args.sa) : undefined;
   const explain = mkaIckOption(args);
-  const receiver = sa !== undefined && args.sa !== undefined ? explainReceiver(sa, controls, backend, args.sa) : undefined;
   const color = useColor(process.stdout);
-  const docs: unknown[] = [];
-  const texts: string[] = [];
-  const onFrame = (f: ExplainedFrame): void => void (args.json ? docs.push(explainedFrameJson(f)) : texts.push(renderExplainedFrame(f, color)));
   if (observer !== undefined && explain.mkaIck !== undefined) {
-    // With the CAK alone: the SAKs come from the MKPDUs as the capture goes (see runs/mka-capture.ts).
+    // With the CAK alone: the SAKs come from the MKPDUs as the capture goes (see runs/mka-capture.ts); read whole.
+    const capture = await readInputCapture(args.in, args.fcs);
+    const docs: unknown[] = [];
+    const texts: string[] = [];
+    const onFrame = (f: ExplainedFrame): void => void (args.json ? docs.push(explainedFrameJson(f)) : texts.push(renderExplainedFrame(f, color)));
     const summary = explainMkaCapture(capture, observer, { frame, mkaIck: explain.mkaIck, progress: progressFor('explain') }, onFrame);
     const keys = { saks: observer.saks(), participants: observer.participantRows() };
     process.stdout.write(args.json ? `${toJson({ ...keys, frames: docs })}\n` : `${renderExplainReport(texts, summary)}\n${renderMkaKeys(keys.saks, keys.participants).join('\n')}\n`);
     return;
   }
-  const summary = explainCapture(capture, { frame, explain, receiver, progress: progressFor('explain') }, onFrame);
-  process.stdout.write(args.json ? `${toJson(docs)}\n` : renderExplainReport(texts, summary));
+  const sa = args.sa !== undefined ? loadSaFile(args.sa) : undefined;
+  const receiver = sa !== undefined && args.sa !== undefined ? explainReceiver(sa, controls, backend, args.sa) : undefined;
+  let total: number | undefined;
+  if (frame === undefined && args.in !== STDIO) {
+    // Standard input cannot be read twice: its frames are numbered without the total.
+    const counting = await openInputCapture(args.in, args.fcs);
+    try {
+      total = await countRecords(counting.reader);
+    } finally {
+      await counting.close();
+    }
+  }
+  const input = await openInputCapture(args.in, args.fcs);
+  const out = new OutputBuffer();
+  let frames = 0;
+  let summary;
+  try {
+    summary = await explainStream(input.reader, { frame, explain, receiver }, total, fileLabel(args.in, 'in'), (f) => {
+      if (args.json) out.add(`${frames === 0 ? '[\n' : ',\n'}${indentJson(toJson(explainedFrameJson(f)))}`);
+      else out.add(`${frames === 0 ? '' : '\n'}${renderExplainedFrame(f, color)}`);
+      frames++;
+    });
+  } finally {
+    await input.close();
+  }
+  if (args.json) out.add(frames === 0 ? '[]\n' : '\n]\n');
+  else out.add(renderExplainReport(frames === 0 ? [] : [''], summary));
+  await out.flush();
+}
+
+/** A JSON value's lines indented two spaces, as an element of a JSON array printed with toJson. */
+const indentJson = (json: string): string => json.replace(/^/gm, '  ');
+
+/** Text gathered and written to stdout a large piece at a time, so a long explanation streams out. */
+class OutputBuffer {
+  private parts: string[] = [];
+  private size = 0;
+  add(text: string): void {
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size > 1 << 20) void this.flush();
+  }
+  async flush(): Promise<void> {
+    const text = this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  }
 }
 
 export const explainCommand: CommandModule<object, Args> = {
@@ -73,7 +120,7 @@ export const explainCommand: CommandModule<object, Args> = {
         .option('sa', { type: 'string', describe: 'SA file (JSON) with the key: check the ICV and show the user data' })
         .option('cak', { type: 'string', describe: 'MKA: the CAK (hex) to check MKPDU ICVs with, with --ckn; with --in and no --sa, also follow the SAKs the MKPDUs distribute' })
         .option('ckn', { type: 'string', describe: 'MKA: the CKN (hex) the CAK goes by' })
-        .option('backend', { type: 'string', default: 'noble', describe: 'crypto backend for --sa' })
+        .option('backend', { type: 'string', default: FASTEST_BACKEND, describe: 'crypto backend for --sa' })
         .option('json', { type: 'boolean', default: false, describe: 'print the explanation as JSON' })
         .option('steps', { type: 'boolean', default: false, describe: 'with --sa: every GCM value (H, IV, J0, counter blocks, GHASH steps, tag)' }),
     ))

@@ -3,11 +3,12 @@ import type { FcsMode } from '../../capture/index.js';
 import { transmitSecY } from '../../config/secy-builder.js';
 import { BACKEND_NAMES } from '../../crypto/backend.js';
 import { renderWiresharkKeys, WIRESHARK_PSK_FILE, wiresharkKeyEntries } from '../../interop/wireshark-keys.js';
-import { fileLabel, outputCapture, planOutputs, readInputCapture, writeOutputFile, writesStdout } from '../../runs/files.js';
-import { protectCapture } from '../../runs/protect-capture.js';
+import { fileLabel, planOutputs, writeOutputFile, writesStdout } from '../../runs/files.js';
+import { protectStream } from '../../runs/protect-capture.js';
 import { namingOptions } from '../../runs/receiver.js';
-import { protectReportJson, renderProtectReport, type ProtectReportContext } from '../../runs/report.js';
-import { backendAndSaFile, EXIT_REJECTED, FCS_MODES, guarded, MAX_FRAME_SIZE_OPTION, optionalWholeNumber, progressFor, reportStream, toJson } from '../output.js';
+import { LISTED_FRAMES, protectReportJson, renderProtectReport, type ProtectReportContext } from '../../runs/report.js';
+import { runCaptureStream } from '../capture-stream.js';
+import { backendAndSaFile, EXIT_REJECTED, FASTEST_BACKEND, FCS_MODES, guarded, MAX_FRAME_SIZE_OPTION, optionalWholeNumber, reportStream, toJson } from '../output.js';
 
 interface Args {
   sa: string;
@@ -28,7 +29,7 @@ export const protectCommand: CommandModule<object, Args> = {
       .option('sa', { type: 'string', demandOption: true, describe: 'SA file (JSON): the transmit channel, its SAKs, first PN and SecTAG bits' })
       .option('in', { type: 'string', demandOption: true, describe: 'plain Ethernet frames: pcap or pcapng (- : standard input)' })
       .option('out', { type: 'string', demandOption: true, describe: 'where to write the protected frames (pcap, written atomically; - : standard output, the report then goes to stderr)' })
-      .option('backend', { type: 'string', default: 'noble', describe: `crypto backend: ${BACKEND_NAMES.join(', ')}` })
+      .option('backend', { type: 'string', default: FASTEST_BACKEND, describe: `crypto backend: ${BACKEND_NAMES.join(', ')}` })
       .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
       .option('wireshark-keys', { type: 'string', describe: `also write the SAKs as Wireshark's MACsec pre-shared key table (${WIRESHARK_PSK_FILE})` })
       .option('max-frame-size', MAX_FRAME_SIZE_OPTION)
@@ -45,15 +46,13 @@ export const protectCommand: CommandModule<object, Args> = {
     const secy = namingOptions(() => transmitSecY(saFile, { backend, file: args.sa, maxFrameSize }));
     const [out, keysFile] = planOutputs([['--out', args.out], ...(args.wiresharkKeys !== undefined ? [['--wireshark-keys', args.wiresharkKeys] as const] : [])], [args.in, args.sa]);
     const wiresharkKeys = keysFile !== undefined ? { file: fileLabel(keysFile.path, 'out'), keys: renderWiresharkKeys(wiresharkKeyEntries(saFile)) } : undefined;
-    const capture = await readInputCapture(args.in, args.fcs);
-
-    const run = protectCapture(secy, capture, { progress: progressFor('protect') });
-    const image = outputCapture(run.written);
+    const { run, format, pace } = await runCaptureStream('protect', args.in, args.fcs, backend, out, (reader, sink, options) =>
+      protectStream(secy, reader, sink, { ...options, keep: { rows: args.json, listed: LISTED_FRAMES } }),
+    );
     if (keysFile !== undefined && wiresharkKeys !== undefined) await writeOutputFile(keysFile, new TextEncoder().encode(wiresharkKeys.keys.text));
-    await writeOutputFile(out!, image);
 
-    if (run.failed.length > 0) process.exitCode = EXIT_REJECTED;
-    const context: ProtectReportContext = { input: fileLabel(args.in, 'in'), format: capture.format, output: fileLabel(args.out, 'out'), saFile, wiresharkKeys };
+    if (run.failedCount > 0) process.exitCode = EXIT_REJECTED;
+    const context: ProtectReportContext = { input: fileLabel(args.in, 'in'), format, output: fileLabel(args.out, 'out'), saFile, wiresharkKeys, pace };
     reportStream(writesStdout([out, keysFile])).write(args.json ? `${toJson(protectReportJson(run, context))}\n` : renderProtectReport(run, context));
   }),
 };

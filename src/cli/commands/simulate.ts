@@ -1,15 +1,15 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { writePcap } from '../../capture/index.js';
+import type { WritableRecord } from '../../capture/index.js';
 import { isBackendName } from '../../crypto/backend.js';
 import { renderResult } from '../../link/report.js';
 import { builtinScenarios, loadScenarioFile } from '../../link/scenario.js';
-import { simulationSteps, type SimulationResult } from '../../link/simulate.js';
-import { planOutputs, writeOutputFile, type PlannedOutput } from '../../runs/files.js';
+import { CAPTURE_NAMES, simulationSteps, type CaptureName, type SimulationSummary } from '../../link/simulate.js';
+import { createOutputCapture, planOutputs, type OutputCapture, type PlannedOutput } from '../../runs/files.js';
 import { namingOptions } from '../../runs/receiver.js';
 import { Progress } from '../../util/progress.js';
-import { guarded, MAX_FRAME_SIZE_OPTION, optionalWholeNumber, UsageError } from '../output.js';
+import { FASTEST_BACKEND, guarded, MAX_FRAME_SIZE_OPTION, optionalWholeNumber, UsageError } from '../output.js';
 
 interface Args {
   scenario?: string;
@@ -21,9 +21,6 @@ interface Args {
   backend: string;
   json: boolean;
 }
-
-/** The captures --pcap-dir holds, in the order they are written. */
-const CAPTURE_NAMES: readonly (keyof SimulationResult['captures'])[] = ['wire', 'a-sent', 'a-received', 'b-sent', 'b-received'];
 
 const errno = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 
@@ -56,10 +53,47 @@ function makeFolder(dir: string): void {
 }
 
 /** The result as JSON: bigints as strings, captures as frame counts (they go to --pcap-dir). */
-function toJson(r: SimulationResult): string {
-  const { captures, ...rest } = r;
-  const frames = Object.fromEntries(Object.entries(captures).map(([k, v]) => [k, v.length]));
-  return JSON.stringify({ ...rest, captures: frames }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
+function toJson(r: SimulationSummary): string {
+  return JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
+}
+
+/** The pcaps of --pcap-dir (planned before the run), written as the run goes: frames gathered per slice of the run, then written. */
+class PcapDir {
+  private readonly pending = new Map<CaptureName, WritableRecord[]>(CAPTURE_NAMES.map((n) => [n, []]));
+  private constructor(private readonly writers: ReadonlyMap<CaptureName, OutputCapture>) {}
+
+  /** `planned` holds one output per name of CAPTURE_NAMES, in that order. */
+  static async open(planned: readonly PlannedOutput[]): Promise<PcapDir> {
+    const writers = new Map<CaptureName, OutputCapture>();
+    try {
+      for (const [i, name] of CAPTURE_NAMES.entries()) writers.set(name, await createOutputCapture(planned[i]!, 'ns'));
+    } catch (e) {
+      for (const w of writers.values()) await w.abandon();
+      throw e;
+    }
+    return new PcapDir(writers);
+  }
+
+  add(name: CaptureName, atPs: number, data: Uint8Array): void {
+    this.pending.get(name)!.push({ data, timestampNs: BigInt(Math.round(atPs / 1000)) });
+  }
+
+  async flush(): Promise<void> {
+    for (const [name, records] of this.pending) {
+      if (records.length === 0) continue;
+      await this.writers.get(name)!.write(records);
+      records.length = 0;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    for (const w of this.writers.values()) await w.close();
+  }
+
+  async abandon(): Promise<void> {
+    for (const w of this.writers.values()) await w.abandon();
+  }
 }
 
 export const simulateCommand: CommandModule<object, Args> = {
@@ -73,7 +107,7 @@ export const simulateCommand: CommandModule<object, Args> = {
       .option('seed', { describe: "override the scenario's seed" })
       .option('pcap-dir', { type: 'string', describe: 'write wire.pcap and each side\'s sent/received plain frames here' })
       .option('max-frame-size', MAX_FRAME_SIZE_OPTION)
-      .option('backend', { type: 'string', default: 'noble', describe: 'crypto backend' })
+      .option('backend', { type: 'string', default: FASTEST_BACKEND, describe: 'crypto backend' })
       .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
       .example('$0 simulate --list', 'what there is to watch')
       .example('$0 simulate --builtin replay --pcap-dir out/', 'an attacker replays frames; open out/wire.pcap in Wireshark')
@@ -95,11 +129,11 @@ export const simulateCommand: CommandModule<object, Args> = {
       path = found.path;
     }
     const scenario = loadScenarioFile(path!);
-    let pcaps: PlannedOutput[] = [];
+    let planned: PlannedOutput[] = [];
     if (args.pcapDir !== undefined) {
       makeFolder(args.pcapDir);
       const dir = args.pcapDir;
-      pcaps = planOutputs(CAPTURE_NAMES.map((name) => ['--pcap-dir', join(dir, `${name}.pcap`)] as const), [path!]);
+      planned = planOutputs(CAPTURE_NAMES.map((name) => ['--pcap-dir', join(dir, `${name}.pcap`)] as const), [path!]);
     }
     let interrupted = false;
     const onInterrupt = (): void => {
@@ -107,24 +141,35 @@ export const simulateCommand: CommandModule<object, Args> = {
     };
     process.once('SIGINT', onInterrupt);
     const progress = new Progress(`simulate ${scenario.name}`);
-    const steps = simulationSteps(scenario, { ...(seed !== undefined ? { seed } : {}), backend: args.backend, maxFrameSize, shouldStop: () => interrupted });
-    let result: SimulationResult;
-    for (;;) {
-      const step = namingOptions(() => steps.next()); // the SecYs are built on the first step
-      if (step.done) {
-        result = step.value;
-        break;
+    const pcaps = planned.length > 0 ? await PcapDir.open(planned) : undefined;
+    const steps = simulationSteps(scenario, {
+      ...(seed !== undefined ? { seed } : {}),
+      backend: args.backend,
+      maxFrameSize,
+      shouldStop: () => interrupted,
+      ...(pcaps !== undefined ? { capture: (name: CaptureName, atPs: number, data: Uint8Array) => pcaps.add(name, atPs, data) } : {}),
+    });
+    let result: SimulationSummary;
+    try {
+      for (;;) {
+        const step = namingOptions(() => steps.next()); // the SecYs are built on the first step
+        if (step.done) {
+          result = step.value;
+          break;
+        }
+        progress.update(step.value);
+        await pcaps?.flush();
+        await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C in
       }
-      progress.update(step.value);
-      await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C in
+      await pcaps?.close();
+    } catch (e) {
+      await pcaps?.abandon();
+      throw e;
+    } finally {
+      progress.done();
+      process.removeListener('SIGINT', onInterrupt);
     }
-    progress.done();
-    process.removeListener('SIGINT', onInterrupt);
-    for (const [i, pcap] of pcaps.entries()) {
-      const records = result.captures[CAPTURE_NAMES[i]!].map((f) => ({ data: f.data, timestampNs: BigInt(Math.round(f.atPs / 1000)) }));
-      await writeOutputFile(pcap, writePcap(records, { resolution: 'ns' }));
-    }
-    process.stdout.write(args.json ? `${toJson(result)}\n` : `${renderResult(result)}\n${args.pcapDir !== undefined ? `\ncaptures in ${args.pcapDir}: ${Object.keys(result.captures).map((n) => `${n}.pcap`).join(', ')}\n` : ''}`);
+    process.stdout.write(args.json ? `${toJson(result)}\n` : `${renderResult(result)}\n${args.pcapDir !== undefined ? `\ncaptures in ${args.pcapDir}: ${CAPTURE_NAMES.map((n) => `${n}.pcap`).join(', ')}\n` : ''}`);
     if (interrupted) process.exitCode = 130;
   }),
 };

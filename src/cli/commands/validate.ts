@@ -1,20 +1,21 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { FcsMode } from '../../capture/index.js';
 import { BACKEND_NAMES } from '../../crypto/backend.js';
-import { fileLabel, outputCapture, planOutputs, readInputCapture, writeOutputFile, writesStdout } from '../../runs/files.js';
+import { fileLabel, planOutputs, writesStdout } from '../../runs/files.js';
 import { buildReceiveSecY } from '../../runs/receiver.js';
-import { renderValidateReport, validateReportJson, type ValidateReportContext } from '../../runs/report.js';
-import { validateCapture } from '../../runs/validate-capture.js';
+import { LISTED_FRAMES, renderValidateReport, validateReportJson, type ValidateReportContext } from '../../runs/report.js';
+import { validateStream } from '../../runs/validate-capture.js';
+import { runCaptureStream } from '../capture-stream.js';
 import { cakFromArgs, cakOptions, validateWithCak, type CakArgs } from './mka-capture.js';
 import {
   backendAndSaFile,
   checkBackend,
   EXIT_REJECTED,
+  FASTEST_BACKEND,
   FCS_MODES,
   guarded,
   MAX_FRAME_SIZE_OPTION,
   optionalWholeNumber,
-  progressFor,
   receiveControls,
   receiveOptions,
   reportStream,
@@ -42,7 +43,7 @@ export const validateCommand: CommandModule<object, Args> = {
         .option('sa', { type: 'string', describe: 'SA file (JSON): the receive channels and their SAKs (pn: the lowest acceptable PN)' })
         .option('in', { type: 'string', demandOption: true, describe: 'MACsec frames: pcap or pcapng (- : standard input)' })
         .option('out', { type: 'string', describe: 'where to write the frames delivered to the Controlled Port (pcap, written atomically; - : standard output, the report then goes to stderr)' })
-        .option('backend', { type: 'string', default: 'noble', describe: `crypto backend: ${BACKEND_NAMES.join(', ')}` })
+        .option('backend', { type: 'string', default: FASTEST_BACKEND, describe: `crypto backend: ${BACKEND_NAMES.join(', ')}` })
         .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
         .option('max-frame-size', MAX_FRAME_SIZE_OPTION)
         .option('json', { type: 'boolean', default: false, describe: 'print counters and per-frame results as JSON' }),
@@ -66,13 +67,12 @@ export const validateCommand: CommandModule<object, Args> = {
     const { backend, saFile } = backendAndSaFile({ backend: args.backend, sa: args.sa });
     const secy = buildReceiveSecY(saFile, { ...receiveControls(args), maxFrameSize: optionalWholeNumber(args.maxFrameSize, '--max-frame-size') }, backend, args.sa);
     const [out] = planOutputs(args.out !== undefined ? [['--out', args.out]] : [], [args.in, args.sa]);
-    const capture = await readInputCapture(args.in, args.fcs);
+    const { run, format, pace } = await runCaptureStream('validate', args.in, args.fcs, backend, out, (reader, sink, options) =>
+      validateStream(secy, reader, sink, { ...options, keep: { rows: args.json, listed: LISTED_FRAMES } }),
+    );
 
-    const run = validateCapture(secy, capture, { progress: progressFor('validate') });
-    if (out !== undefined) await writeOutputFile(out, outputCapture(run.written));
-
-    if (run.failed.length > 0) process.exitCode = EXIT_REJECTED;
-    const context: ValidateReportContext = { input: fileLabel(args.in, 'in'), format: capture.format, output: args.out !== undefined ? fileLabel(args.out, 'out') : undefined, saFile };
+    if (run.failedCount > 0) process.exitCode = EXIT_REJECTED;
+    const context: ValidateReportContext = { input: fileLabel(args.in, 'in'), format, output: args.out !== undefined ? fileLabel(args.out, 'out') : undefined, saFile, pace };
     reportStream(writesStdout([out])).write(args.json ? `${toJson(validateReportJson(run, context))}\n` : renderValidateReport(run, context));
   }),
 };
