@@ -219,13 +219,16 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
     case 'burst': {
       const sa = f.sa(spec.backend!);
       const threaded = spec.threads > 1;
-      if (threaded && pool === undefined) throw new Error('threaded burst without a pool');
+      if (threaded) {
+        if (pool === undefined) throw new Error('threaded burst without a pool');
+        pool.install(sa, f);
+      }
       const frames = f.frames.slice(0, burstFrames);
       const n = frames.length;
       const pnHigh = new Uint32Array(n);
       const pnLow = new Uint32Array(n);
       let next = 1;
-      const run = { pool: threaded ? pool : undefined };
+      const run = { executor: threaded ? pool : undefined };
       return {
         spec,
         run() {

@@ -19,8 +19,7 @@ import { ICV_LENGTH, SCI_LENGTH, secTagLength, shortLength, tciOctet } from '../
 import { D_AAD_LEN, D_AAD_OFF, D_DATA_LEN, D_DATA_OFF, D_IV, D_TAG_OFF, DESC_WORDS, type BurstBuffers } from './engine.js';
 import { bswap32 } from './ghash.js';
 import { checkSecTagOptions, MIN_USER_DATA, type ProtectOptions } from './macsec.js';
-import type { BurstPool } from './pool.js';
-import type { SaContext } from './sa.js';
+import type { SaContext, SaKey } from './sa.js';
 import type { ConfidentialityOffset } from './suite.js';
 
 const ADDRESSES = 2 * MAC_LENGTH;
@@ -42,9 +41,40 @@ export interface BurstLayout {
   readonly secTag: { readonly tci: { readonly e: boolean }; readonly pn: number };
 }
 
+/**
+ * Where a burst's crypto runs. `protect`/`validate` take frames first .. first + count - 1, arguments
+ * already checked, and decide alone whether to run them here or elsewhere.
+ */
+export interface BurstExecutor {
+  /**
+   * An SA was installed under `key`: an executor that runs bursts in other threads hands the key on to
+   * them now (and forgets it when `sa` is wiped); it keeps no copy of its own.
+   */
+  install(sa: SaContext, key: Omit<SaKey, 'suite'>): void;
+  protect(
+    sa: SaContext,
+    frames: readonly Uint8Array[],
+    first: number,
+    count: number,
+    o: BurstProtectOptions,
+    pnHigh: ArrayLike<number>,
+    pnLow: ArrayLike<number>,
+  ): Uint8Array[];
+  validate(
+    sa: SaContext,
+    frames: readonly Uint8Array[],
+    first: number,
+    count: number,
+    layouts: readonly BurstLayout[],
+    scis: readonly Uint8Array[],
+    pnHigh: ArrayLike<number>,
+    o: BurstValidateOptions,
+  ): (Uint8Array | null)[];
+}
+
 export interface BurstRunOptions {
-  /** Worker threads: bursts of at least `pool.minFrames` frames are split between them and this thread. */
-  readonly pool?: BurstPool | undefined;
+  /** Where the burst runs. Default `inThread`. */
+  readonly executor?: BurstExecutor | undefined;
 }
 
 /** Descriptor and result scratch for bursts run on this thread, grown to the largest burst. */
@@ -101,13 +131,12 @@ export function protectBurst(
       throw new ConfigError(`pn[${i}]`, xpn ? 'two 32-bit halves' : `1 to ${sa.suite.maxPN} for ${sa.suite.name} (pnHigh 0)`, `${String(high)}:${String(low)}`);
     }
   }
-  if (run.pool?.splits(n)) return run.pool.protect(sa, frames, o, pnHigh, pnLow);
-  return protectRange(sa, frames, 0, n, o, pnHigh, pnLow);
+  return (run.executor ?? inThread).protect(sa, frames, 0, n, o, pnHigh, pnLow);
 }
 
 /**
- * protectBurst for frames first .. first + count - 1, on this thread, arguments already checked. Also
- * what a pool's threads run on their slices.
+ * protectBurst for frames first .. first + count - 1, on this thread, arguments already checked: what
+ * every executor runs, on its thread's slice.
  */
 export function protectRange(
   sa: SaContext,
@@ -215,8 +244,7 @@ export function validateBurst(
     if (scis[i]!.length !== SCI_LENGTH) throw new ConfigError(`scis[${i}]`, `${SCI_LENGTH} octets`, describe(scis[i]));
     if (!isU32(pnHigh[i])) throw new ConfigError(`pnHigh[${i}]`, 'a 32-bit unsigned integer', String(pnHigh[i]));
   }
-  if (run.pool?.splits(n)) return run.pool.validate(sa, frames, layouts, scis, pnHigh, o);
-  return validateRange(sa, frames, 0, n, layouts, scis, pnHigh, o);
+  return (run.executor ?? inThread).validate(sa, frames, 0, n, layouts, scis, pnHigh, o);
 }
 
 /** validateBurst for frames first .. first + count - 1, on this thread, arguments already checked. */
@@ -292,3 +320,10 @@ export function validateRange(
   }
   return result;
 }
+
+/** Every burst on the calling thread; installing an SA needs nothing. */
+export const inThread: BurstExecutor = {
+  install: () => undefined,
+  protect: protectRange,
+  validate: validateRange,
+};
