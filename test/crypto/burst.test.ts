@@ -81,10 +81,13 @@ const arbCase: fc.Arbitrary<Case> = fc
     return { suite: r.suite, seed: r.seed, options, frames, pns, tamper: r.tamper };
   });
 
-function saFor(c: Case, backend: BackendName): SaContext {
+function saFor(c: Case, backend: BackendName, executor?: BurstPool): SaContext {
   const suite = CIPHER_SUITES[c.suite];
   const xpn = suite.xpn;
-  return new SaContext({ suite, key: c.seed.slice(0, suite.keyLength), ssci: xpn ? c.seed.slice(32, 36) : undefined, salt: xpn ? c.seed.slice(36, 48) : undefined }, backend);
+  const key = { suite, key: c.seed.slice(0, suite.keyLength), ssci: xpn ? c.seed.slice(32, 36) : undefined, salt: xpn ? c.seed.slice(36, 48) : undefined };
+  const sa = new SaContext(key, backend);
+  executor?.install(sa, key);
+  return sa;
 }
 
 const halves = (pns: readonly bigint[]): { high: number[]; low: number[] } => ({
@@ -98,9 +101,9 @@ describe('protectBurst / validateBurst = protect / validate per frame', () => {
       it(threaded ? 'split with a worker thread' : 'on this thread', () => {
         fc.assert(
           fc.property(arbCase, (c) => {
-            const sa = saFor(c, backend);
+            const sa = saFor(c, backend, threaded ? pool : undefined);
             const { high, low } = halves(c.pns);
-            const run = { pool: threaded ? pool : undefined };
+            const run = { executor: threaded ? pool : undefined };
             const out = protectBurst(sa, c.frames, c.options, high, low, run);
             const expected = c.frames.map((f, i) => protect(sa, f, { ...c.options, pn: c.pns[i]! }));
             expect(out).toEqual(expected);
@@ -140,16 +143,17 @@ describe('Annex C vectors through bursts', () => {
     it(`all ${vectors.length}, single and split`, () => {
       for (const v of vectors) {
         const sa = new SaContext({ suite: v.suite, key: v.key, ssci: v.ssci, salt: v.salt }, backend);
+        pool.install(sa, v);
         const options: BurstProtectOptions = vectorProtectOptions(v);
         const high = [Number(v.pn >> 32n)], low = [Number(v.pn & 0xffff_ffffn)];
         expect(protectBurst(sa, [v.unprotectedFrame], options, high, low), v.name).toEqual([v.protectedFrame]);
         // Twice the same frame: a split burst (PN reuse does not matter to the arithmetic).
-        const two = protectBurst(sa, [v.unprotectedFrame, v.unprotectedFrame], options, [...high, ...high], [...low, ...low], { pool });
+        const two = protectBurst(sa, [v.unprotectedFrame, v.unprotectedFrame], options, [...high, ...high], [...low, ...low], { executor: pool });
         expect(two, v.name).toEqual([v.protectedFrame, v.protectedFrame]);
         const parsed = parseMacsecFrame(v.protectedFrame, { clearTags: v.clearTags, allowZeroPN: v.suite.xpn });
         if (!parsed.ok) throw new Error(parsed.error.message);
         const tagSci = parsed.value.secTag.sci ?? v.sci;
-        const opened = validateBurst(sa, [v.protectedFrame, v.protectedFrame], [parsed.value, parsed.value], [tagSci, tagSci], [...high, ...high], v, { pool });
+        const opened = validateBurst(sa, [v.protectedFrame, v.protectedFrame], [parsed.value, parsed.value], [tagSci, tagSci], [...high, ...high], v, { executor: pool });
         expect(opened, v.name).toEqual([v.unprotectedFrame, v.unprotectedFrame]);
         sa.wipe();
       }
@@ -180,20 +184,30 @@ describe('arguments', () => {
   });
 
   it('refuses a wiped SA; the pool forgets it and goes on with others', () => {
-    const sa = new SaContext({ suite, key: new Uint8Array(16).fill(1) }, 'node');
-    const first = protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { pool });
+    const key = { key: new Uint8Array(16).fill(1) };
+    const sa = new SaContext({ suite, ...key }, 'node');
+    pool.install(sa, key);
+    const first = protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { executor: pool });
     sa.wipe();
-    expect(() => protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { pool })).toThrow(ConfigError);
-    const again = new SaContext({ suite, key: new Uint8Array(16).fill(1) }, 'node');
-    expect(protectBurst(again, [frame, frame], options, [0, 0], [1, 2], { pool })).toEqual(first);
+    expect(() => protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { executor: pool })).toThrow(ConfigError);
+    const again = new SaContext({ suite, ...key }, 'node');
+    pool.install(again, key);
+    expect(protectBurst(again, [frame, frame], options, [0, 0], [1, 2], { executor: pool })).toEqual(first);
     again.wipe();
+  });
+
+  it('a pool splits only the bursts of SAs installed in it, and says so of others', () => {
+    const sa = new SaContext({ suite, key: new Uint8Array(16).fill(2) }, 'node');
+    expect(() => protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { executor: pool })).toThrow(/installed in this pool/);
+    expect(() => protectBurst(sa, [frame], options, [0], [1], { executor: pool })).not.toThrow(); // below minFrames: run here
+    sa.wipe();
   });
 
   it('a closed pool is not used: its bursts run on this thread', async () => {
     const p = await BurstPool.create({ workers: 1, minFrames: 2 });
     await p.close();
     const sa = new SaContext({ suite, key: new Uint8Array(16) });
-    expect(() => protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { pool: p })).not.toThrow();
+    expect(() => protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { executor: p })).not.toThrow();
     sa.wipe();
   });
 });

@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, type BackendName } from '../../src/crypto/backend.js';
+import { inThread, type BurstExecutor } from '../../src/crypto/burst.js';
 import { BurstPool } from '../../src/crypto/pool.js';
 import { CIPHER_SUITES, CIPHER_SUITE_NAMES, type CipherSuiteName } from '../../src/crypto/suite.js';
 import { quickLayout } from '../../src/secy/quick-layout.js';
@@ -137,22 +138,27 @@ function receiverFor(c: ReceiveCase): SecY {
 }
 
 /**
- * The burst as the step API runs it frame by frame (what receiveBurst did before the crypto was batched):
- * the reference when receiveCapacity is finite, since `receive` gives each call the whole capacity.
+ * The burst frame by frame with `receive`, the capacity shared by the burst: the reference when
+ * receiveCapacity is finite, since `receive` gives each call the whole capacity. Each frame gets what is
+ * left; a frame uses one when it went to the cipher suite (10.6.3: C=1, or validateFrames not Disabled)
+ * or was refused for want of capacity: InPktsOK, InPktsNotValid, InPktsInvalid, InPktsOverrun, and
+ * InPktsDelayed unless the frame was delivered unchecked (Disabled, C=0). An overrun's reason names the
+ * capacity configured.
  */
 function receiveStepwise(b: SecY, frames: readonly Uint8Array[], capacity: number): ReceiveOutcome[] {
   let budget = capacity;
-  return frames.map((f) => {
-    const job = b.prepareReceive(f);
-    if (job.kind !== 'pending') return job;
-    let plain: Uint8Array | null = null;
-    if (job.validate) {
-      if (budget <= 0) return b.overrun(job);
-      budget--;
-      plain = b.validateJob(job);
-    }
-    return b.completeReceive(job, plain);
+  const disabled = b.controls.validateFrames === 'Disabled';
+  const outcomes = frames.map((f) => {
+    b.setControls({ receiveCapacity: budget });
+    const o = b.receive(f);
+    const cBit = f.length > TCI_OFFSET && (f[TCI_OFFSET]! & 0x04) !== 0;
+    const validated = ['InPktsOK', 'InPktsNotValid', 'InPktsInvalid', 'InPktsOverrun'].includes(o.counter) || (o.counter === 'InPktsDelayed' && (cBit || !disabled));
+    if (validated && budget > 0) budget--;
+    // The reason names the capacity configured, not what was left of it.
+    return o.counter === 'InPktsOverrun' ? { ...o, reason: `beyond receiveCapacity ${capacity}` } : o;
   });
+  b.setControls({ receiveCapacity: capacity });
+  return outcomes;
 }
 
 function receiveState(b: SecY): unknown {
@@ -238,7 +244,7 @@ function transmitFrame(f: TransmitCase['frames'][number], i: number): Uint8Array
 }
 
 /** A transmitter with the case's controls and listeners; `log` records every event with the counts at that moment. */
-function transmitterFor(c: TransmitCase, log: unknown[]): SecY {
+function transmitterFor(c: TransmitCase, log: unknown[], executor?: BurstExecutor): SecY {
   const { suite, backend } = c;
   const x = xpnExtras(suite);
   const a = new SecY({
@@ -254,6 +260,7 @@ function transmitterFor(c: TransmitCase, log: unknown[]): SecY {
     maxFrameSize: c.maxFrameSize,
     rekeyThreshold: c.start + BigInt(c.rekeyAfter) > CIPHER_SUITES[suite].maxPN ? CIPHER_SUITES[suite].maxPN : c.start + BigInt(c.rekeyAfter),
     ...(c.persist ? { pnHeadroom: c.persist.headroom } : {}),
+    ...(executor ? { executor } : {}),
   });
   if (c.sciMode !== 'pointToPoint') {
     a.createReceiveSC(SCI_B);
@@ -393,15 +400,15 @@ describe('transmitBurst is transmit frame by frame', () => {
       frames: Array.from({ length: 10 }, (_, i) => ({ payload: 40 + i, vlans: 0 as const, ownSource: true })),
       chunkSizes: [],
     };
-    const a = transmitterFor(c, []);
+    const runs: number[] = [];
+    // An executor that records the runs it is given and runs them here.
+    const recording: BurstExecutor = { ...inThread, protect: (...args) => (runs.push(args[3]), inThread.protect(...args)) };
+    const a = transmitterFor(c, [], recording);
     const b = transmitterFor(c, []);
     const frames = c.frames.map(transmitFrame);
-    const splits: number[] = [];
-    // A stand-in that only records the runs it is asked about and never splits them.
-    const pool = { splits: (n: number) => (splits.push(n), false) } as unknown as BurstPool;
-    expect(a.transmitBurst(frames, { pool }).map(plainOutcome)).toEqual(frames.map((f) => b.transmit(f)).map(plainOutcome));
+    expect(a.transmitBurst(frames).map(plainOutcome)).toEqual(frames.map((f) => b.transmit(f)).map(plainOutcome));
     // Rekey at PN 6: the first six frames go in one run, the rest (under the new SA) in another.
-    expect(splits).toEqual([6, 4]);
+    expect(runs).toEqual([6, 4]);
   });
 });
 
@@ -418,26 +425,26 @@ describe('with a worker pool, the same', () => {
     it(`transmitBurst and receiveBurst split between threads give what transmit and receive give [${suite}]`, () => {
       const x = xpnExtras(suite);
       const start = CIPHER_SUITES[suite].xpn ? TWO_32 - 20n : 1n;
-      const tx = (): SecY => {
-        const a = new SecY({ sci: SCI_A, cipherSuite: suite, backend: 'node' });
+      const tx = (executor?: BurstPool): SecY => {
+        const a = new SecY({ sci: SCI_A, cipherSuite: suite, backend: 'node', ...(executor ? { executor } : {}) });
         a.createTransmitSA({ an: 0, sak: key(suite, 1), nextPN: start, enable: true, ...x });
         return a;
       };
-      const rx = (): SecY => {
-        const b = new SecY({ sci: SCI_B, cipherSuite: suite, backend: 'node', replayWindow: 8 });
+      const rx = (executor?: BurstPool): SecY => {
+        const b = new SecY({ sci: SCI_B, cipherSuite: suite, backend: 'node', replayWindow: 8, ...(executor ? { executor } : {}) });
         b.createReceiveSC(SCI_A);
         b.createReceiveSA(SCI_A, { an: 0, sak: key(suite, 1), nextPN: start, enable: true, ...x });
         return b;
       };
       const frames = Array.from({ length: 40 }, (_, i) => ethFrame(20 + 13 * i, i));
-      const [one, split] = [tx(), tx()];
+      const [one, split] = [tx(), tx(pool)];
       const expected = frames.map((f) => one.transmit(f));
-      const got = split.transmitBurst(frames, { pool });
+      const got = split.transmitBurst(frames);
       expect(got.map(plainOutcome)).toEqual(expected.map(plainOutcome));
       const mpdus = expected.map(sent);
       const order = [...mpdus.slice(0, 25), mpdus[3]!, flip(mpdus[30]!, -2), ...mpdus.slice(25)];
-      const [b1, b2] = [rx(), rx()];
-      expect(b2.receiveBurst(order, { pool }).map(plainOutcome)).toEqual(order.map((f) => b1.receive(f)).map(plainOutcome));
+      const [b1, b2] = [rx(), rx(pool)];
+      expect(b2.receiveBurst(order).map(plainOutcome)).toEqual(order.map((f) => b1.receive(f)).map(plainOutcome));
       expect(b2.counters()).toEqual(b1.counters());
     });
   }
