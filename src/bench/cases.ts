@@ -13,7 +13,7 @@ import { createCipheriv } from 'node:crypto';
 import { gcm } from '@noble/ciphers/aes.js';
 import type { BackendName } from '../crypto/backend.js';
 import { protectBurst, validateBurst } from '../crypto/burst.js';
-import { protect, type ProtectOptions } from '../crypto/macsec.js';
+import { protect, type BurstProtectOptions, type ProtectOptions } from '../crypto/macsec.js';
 import type { BurstPool } from '../crypto/pool.js';
 import { SaContext } from '../crypto/sa.js';
 import { CIPHER_SUITES, type CipherSuiteName } from '../crypto/suite.js';
@@ -118,7 +118,7 @@ export class Fixture {
   readonly sci = fill(3, 8);
   /** Frames without FCS, as `protect` takes them; as many as the largest burst. */
   readonly frames: Uint8Array[];
-  readonly options: Omit<ProtectOptions, 'pn'>;
+  readonly options: BurstProtectOptions;
   /** For the baselines: per frame the IV, the AAD and the plaintext as MACsec would have them. */
   readonly ivs: Uint8Array[];
   readonly aads: Uint8Array[];

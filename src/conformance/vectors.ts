@@ -3,7 +3,7 @@
  * with errors that name the file, the vector and the field, and running each in both directions.
  */
 import { readFileSync } from 'node:fs';
-import { protect, validate, type ProtectOptions } from '../crypto/macsec.js';
+import { protect, transmitTci, validate, type BurstProtectOptions } from '../crypto/macsec.js';
 import { SaContext } from '../crypto/sa.js';
 import { cipherSuite, CONFIDENTIALITY_OFFSETS, type CipherSuite, type ConfidentialityOffset } from '../crypto/suite.js';
 import type { BackendName } from '../crypto/backend.js';
@@ -204,17 +204,9 @@ function receiverSci(v: MacsecVector, frame: Uint8Array, secTag: SecTag): Uint8A
 }
 
 /** How a transmitter sends the vector's frame: its AN, SCI and TCI bits, mode and offset (the PN aside). */
-export function vectorProtectOptions(v: MacsecVector): Omit<ProtectOptions, 'pn'> {
-  return {
-    an: v.an,
-    sci: v.sci,
-    includeSci: (v.tci & TCI_SC) !== 0,
-    endStation: (v.tci & TCI_ES) !== 0,
-    scb: (v.tci & TCI_SCB) !== 0,
-    confidentiality: v.confidentiality,
-    confidentialityOffset: v.confidentialityOffset,
-    clearTags: v.clearTags,
-  };
+export function vectorProtectOptions(v: MacsecVector): BurstProtectOptions {
+  const bits = { includeSci: (v.tci & TCI_SC) !== 0, endStation: (v.tci & TCI_ES) !== 0, scb: (v.tci & TCI_SCB) !== 0, confidentiality: v.confidentiality };
+  return { ...transmitTci(v.an, bits), sci: v.sci, confidentialityOffset: v.confidentialityOffset, clearTags: v.clearTags };
 }
 
 /** Protects, validates, and checks that one flipped bit of the ICV and of the secure data is caught. */

@@ -13,19 +13,18 @@
  * 4-octet aligned, for the word-wise GHASH and CTR paths.
  */
 import { ConfigError, describe } from '../util/errors.js';
-import { ETHERTYPE_OFFSET, EtherType, readU32, VLAN_TAG_LENGTH } from '../wire/ethernet.js';
+import { ETHERTYPE_OFFSET, readU32, VLAN_TAG_LENGTH } from '../wire/ethernet.js';
 import { MAC_LENGTH } from '../wire/mac.js';
-import { ICV_LENGTH, SCI_LENGTH, secTagLength, shortLength, tciOctet } from '../wire/sectag.js';
+import { ICV_LENGTH, SCI_LENGTH, secTagLength, shortLength, transmitTciOctet, writeSecTagWords } from '../wire/sectag.js';
 import { D_AAD_LEN, D_AAD_OFF, D_DATA_LEN, D_DATA_OFF, D_IV, D_TAG_OFF, DESC_WORDS, type BurstBuffers } from './engine.js';
 import { bswap32 } from './ghash.js';
-import { checkSecTagOptions, MIN_USER_DATA, type ProtectOptions } from './macsec.js';
+import { checkSecTagOptions, MIN_USER_DATA, type BurstProtectOptions } from './macsec.js';
 import type { SaContext, SaKey } from './sa.js';
 import type { ConfidentialityOffset } from './suite.js';
 
 const ADDRESSES = 2 * MAC_LENGTH;
 
-/** What the frames of a transmit burst share: everything in `ProtectOptions` but the PN. */
-export type BurstProtectOptions = Omit<ProtectOptions, 'pn'>;
+export type { BurstProtectOptions } from './macsec.js';
 
 export interface BurstValidateOptions {
   /** Octets of user data in clear when E=1 (the receive SA's confidentiality offset). */
@@ -158,7 +157,7 @@ export function protectRange(
   // The IV is linear in the PN: the PN-0 IV once, then each frame's PN halves XORed in.
   sa.ivWords(o.sci, 0, 0, 0, IV0, 0);
   const iv0 = IV0[0]!, iv1 = IV0[1]!, iv2 = IV0[2]!;
-  const tciAn = tciOctet({ es: o.endStation, sc: o.includeSci, scb: o.scb, e: o.confidentiality, c: o.confidentiality }, o.an);
+  const tciAn = transmitTciOctet(o);
   // Octets moved four at a time (DataView reads unaligned words; measured well ahead of octet loops here).
   const view = new DataView(data.buffer, data.byteOffset, data.length);
   const sci0 = readU32(o.sci, 0), sci1 = readU32(o.sci, 4);
@@ -185,12 +184,7 @@ export function protectRange(
     view.setUint32(to + 8, view.getUint32(from + 8));
     const t = s + headerLength;
     const pn = pnLow[i]!;
-    view.setUint32(t, (EtherType.MACsec << 16) | (tciAn << 8) | shortLength(userLength));
-    view.setUint32(t + 4, pn);
-    if (o.includeSci) {
-      view.setUint32(t + 8, sci0);
-      view.setUint32(t + 12, sci1);
-    }
+    writeSecTagWords(view, t, tciAn, shortLength(userLength), pn, o.includeSci, sci0, sci1);
     const d = (i - first) * DESC_WORDS;
     desc[d + D_AAD_OFF] = s + tagsLength;
     desc[d + D_AAD_LEN] = aadLen;

@@ -4,7 +4,7 @@
  * transmitter, and the replay model that predicts what the receiver must do with legitimate frames.
  */
 import type { BackendName } from '../crypto/backend.js';
-import { protect } from '../crypto/macsec.js';
+import { protect, transmitTci } from '../crypto/macsec.js';
 import { SaContext } from '../crypto/sa.js';
 import { CIPHER_SUITES, type CipherSuite, type CipherSuiteName, type ConfidentialityOffset } from '../crypto/suite.js';
 import type { KeyResolver } from '../explain/explain.js';
@@ -254,14 +254,11 @@ export class Stream {
     if (pn > max) pn = max;
     const sci = unknownSci ? Uint8Array.from([0x02, 0x77, ...this.rng.bytes(4), 0, 1]) : this.txSci;
     const es = this.sciMode === 'es' && !unknownSci;
+    const an = this.rng.chance(0.8) ? this.an : this.rng.int(4);
     return protect(this.rogue, plain, {
-      an: this.rng.chance(0.8) ? this.an : this.rng.int(4),
+      ...transmitTci(an, { includeSci: !es && (this.sciMode === 'sc' || unknownSci), endStation: es, scb: false, confidentiality: this.confidentiality }),
       pn,
       sci,
-      includeSci: !es && (this.sciMode === 'sc' || unknownSci),
-      endStation: es,
-      scb: false,
-      confidentiality: this.confidentiality,
       confidentialityOffset: this.offset,
       clearTags: (userOffset - 12) / 4,
     });

@@ -5,7 +5,7 @@
  * simulation, never for a real link).
  */
 import type { BackendName } from '../crypto/backend.js';
-import { protect } from '../crypto/macsec.js';
+import { protect, transmitTci } from '../crypto/macsec.js';
 import { SaContext } from '../crypto/sa.js';
 import { SecY } from '../secy/secy.js';
 import { RECEIVE_PACKET_COUNTERS, TRANSMIT_PACKET_COUNTERS, type SecYCounters } from '../secy/counters.js';
@@ -336,13 +336,9 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     const sa = new SaContext({ suite, key, ...(suite.xpn ? { ssci: r.fill(new Uint8Array(4)), salt: r.fill(new Uint8Array(12)) } : {}) });
     const tag = parsed.ok ? parsed.value.secTag : undefined;
     const out = protect(sa, plain, {
-      an: tag?.an ?? 0,
+      ...transmitTci(tag?.an ?? 0, { includeSci: tag?.tci.sc ?? true, endStation: tag?.tci.es ?? false, scb: tag?.tci.scb ?? false, confidentiality: tag?.tci.e ?? true }),
       pn: BigInt(Math.min((tag?.pn ?? 1) + 1, 0xffff_ffff)),
       sci: sci[like.from],
-      includeSci: tag?.tci.sc ?? true,
-      endStation: tag?.tci.es ?? false,
-      scb: tag?.tci.scb ?? false,
-      confidentiality: tag?.tci.e ?? true,
       confidentialityOffset: 0,
     });
     sa.wipe();

@@ -3,7 +3,6 @@
  * burst done in one pass between the steps (the SecY's executor, crypto/burst.ts). Outcomes, counters,
  * frames, PN state and events are exactly those of the single-frame paths, frame by frame.
  */
-import type { BurstProtectOptions } from '../crypto/burst.js';
 import { ConfigError, describe } from '../util/errors.js';
 import type { MacsecFrame } from '../wire/frame.js';
 import type { ReceiveOutcome, TransmitOutcome } from './outcome.js';
@@ -12,9 +11,7 @@ import { isLate, recoverPNHigh } from './replay.js';
 import { TransmitSA, type ReceiveSA } from './sa.js';
 import { TransmitScratch, dispatchEvents, type SecYState } from './state.js';
 import { checkTransmitFrame, countSent, quickPNs, sent, takeNextPN, takePN, userLengthOf } from './transmit.js';
-import { KEY_CONFIDENTIALITY, KEY_TAGS_SHIFT, decodeKey, growthOfKey } from './tx-key.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+import { KEY_CONFIDENTIALITY, KEY_TAGS_SHIFT, growthOfKey, optionsOfKey } from './tx-key.js';
 
 /**
  * Protects frames in order (PNs assigned in order); checks every frame's shape before sending any.
@@ -154,8 +151,7 @@ function sendPending(
 /** The crypto for frames[members[k]] with SecTAG options `key`: their MPDUs, in the members' order. */
 function sealRun(s: SecYState, frames: readonly Uint8Array[], sa: TransmitSA, key: number, x: TransmitScratch, members: Int32Array): Uint8Array[] {
   const count = members.length;
-  const o: Mutable<BurstProtectOptions> = { an: sa.an, sci: s.txSci, includeSci: false, endStation: false, scb: false, confidentiality: false, confidentialityOffset: 0 };
-  decodeKey(key, o);
+  const o = optionsOfKey(s.txOptions, key, sa.an, s.txSci);
   const first = members[0]!;
   // The usual case: frames first .. first + count - 1 of the burst, PNs in place by frame index.
   if (members[count - 1]! - first === count - 1) return s.executor.protect(sa.ctx, frames, first, count, o, x.pnHi, x.pnLo);

@@ -8,6 +8,7 @@ import { CONFIDENTIALITY_OFFSETS, type ConfidentialityOffset } from '../crypto/s
 import { ConfigError, describe } from '../util/errors.js';
 import { readU32 } from '../wire/ethernet.js';
 import { sciHex } from '../wire/sci.js';
+import { isAN, type AN } from '../wire/sectag.js';
 import { applyControls, toSci, type SciInput, type SecYControls } from './controls.js';
 import { RECEIVE_SC_COUNTERS, SECY_COUNTERS, TRANSMIT_SC_COUNTERS, addCounters, zeroCounters, type SecYCounters, type SecYCountersView } from './counters.js';
 import { installPersisted } from './persistence.js';
@@ -65,8 +66,8 @@ export interface ReceiveSAState {
   readonly inUse: boolean;
 }
 
-export const checkAN = (an: unknown): number => {
-  if (typeof an !== 'number' || !Number.isInteger(an) || an < 0 || an >= AN_COUNT) throw new ConfigError('an', 'an integer 0-3', describe(an));
+export const checkAN = (an: unknown): AN => {
+  if (!isAN(an)) throw new ConfigError('an', 'an integer 0-3', describe(an));
   return an;
 };
 

@@ -7,11 +7,11 @@
 import { validate } from '../crypto/macsec.js';
 import { ETHERTYPE_OFFSET, EtherType, VLAN_TAG_LENGTH, isVlanTpid, readU16, readU32 } from '../wire/ethernet.js';
 import { parseMacsecFrame, type MacsecFrame } from '../wire/frame.js';
+import { quickLayout } from '../wire/quick-layout.js';
 import { END_STATION_PORT, SCB_PORT } from '../wire/sci.js';
-import { TCI_C, TCI_E } from '../wire/sectag.js';
+import { SECTAG_SCI, SECTAG_TCI_AN, TCI_C, TCI_E, isSecTagAt } from '../wire/sectag.js';
 import type { ReceiveDropCounter, ReceiveOrigin, ReceiveOutcome } from './outcome.js';
 import { advanceReplay, isLate, pnBig, recoverPNHigh } from './replay.js';
-import { quickLayout } from './quick-layout.js';
 import type { ReceiveSA } from './sa.js';
 import type { ReceiveSC } from './sc.js';
 import type { SecYState } from './state.js';
@@ -67,13 +67,14 @@ export function locateReceive(s: SecYState, frame: Uint8Array): ReceiveOutcome |
   const c = s.c;
   const strict = c.validateFrames === 'Strict';
   // A SecTAG right after the addresses, as almost every frame has it, without the search.
-  const tagOffset = frame.length > ETHERTYPE_OFFSET + 2 && frame[ETHERTYPE_OFFSET] === 0x88 && frame[ETHERTYPE_OFFSET + 1] === 0xe5 ? ETHERTYPE_OFFSET : findSecTag(frame, c.clearTags);
+  const tagOffset = frame.length > ETHERTYPE_OFFSET + SECTAG_TCI_AN && isSecTagAt(frame, ETHERTYPE_OFFSET) ? ETHERTYPE_OFFSET : findSecTag(frame, c.clearTags);
   if (tagOffset < 0) {
     if (strict) return drop(s.own, 'InPktsNoTag', 'no SecTAG, and validateFrames is Strict', undefined);
     s.own.InPktsUntagged++;
     return { kind: 'controlled', counter: 'InPktsUntagged', frame, origin: undefined };
   }
-  if (frame.length > tagOffset + 2 && (frame[tagOffset + 2]! & (TCI_E | TCI_C)) === TCI_E) {
+  // E=1 with C=0, read from the raw TCI/AN octet before any parse (which would refuse it).
+  if (frame.length > tagOffset + SECTAG_TCI_AN && (frame[tagOffset + SECTAG_TCI_AN]! & (TCI_E | TCI_C)) === TCI_E) {
     s.own.SimInPktsUncontrolled++;
     return { kind: 'uncontrolled', counter: 'SimInPktsUncontrolled', frame };
   }
@@ -189,7 +190,7 @@ const origin = (sc: ReceiveSC, sa: ReceiveSA, hi: number, lo: number): ReceiveOr
 function findReceiveSC(s: SecYState, frame: Uint8Array, layout: MacsecFrame): ReceiveSC | undefined {
   const tci = layout.secTag.tci;
   if (tci.sc) {
-    const o = layout.secTagOffset + 8;
+    const o = layout.secTagOffset + SECTAG_SCI;
     s.lookupHi = readU32(frame, o);
     s.lookupLo = readU32(frame, o + 4);
   } else if (tci.es) {

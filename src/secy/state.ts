@@ -5,7 +5,7 @@
  * (10.7), transmit.ts (10.5), receive.ts (10.6), bursts.ts and persistence.ts; secy.ts is the facade.
  */
 import { inThread, type BurstExecutor } from '../crypto/burst.js';
-import type { ProtectOptions } from '../crypto/macsec.js';
+import type { BurstProtectOptions } from '../crypto/macsec.js';
 import type { BackendName } from '../crypto/backend.js';
 import type { CipherSuite } from '../crypto/suite.js';
 import { ConfigError, describe } from '../util/errors.js';
@@ -16,8 +16,6 @@ import { pnHi, pnLo } from './replay.js';
 import { ReceiveSC, TransmitSC } from './sc.js';
 import { DEFAULT_PN_HEADROOM, checkHeadroom } from './snapshot.js';
 import { keyOfControls } from './tx-key.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export interface RekeyNeededEvent {
   /** The transmit SC's SCI, 16 hex digits. */
@@ -119,8 +117,8 @@ export interface SecYState {
   persistedSequence: number;
   /** Resume points restored for SAKs by keyId: a SA installed under one of them starts there or above. */
   readonly pnFloors: Map<string, bigint>;
-  /** The options of a single transmitted frame, reused from frame to frame. */
-  readonly protectOptions: Mutable<ProtectOptions>;
+  /** Protect options by SecTAG options key and AN (tx-key.ts), made once each. */
+  readonly txOptions: (BurstProtectOptions | undefined)[];
   /** A single transmitted frame's PN and key. */
   readonly one: TransmitScratch;
   /** A burst's; undefined while a burst has it. */
@@ -171,7 +169,7 @@ export function createState(options: SecYOptions): SecYState {
     snapshotSequence: 0,
     persistedSequence: -1,
     pnFloors: new Map(),
-    protectOptions: { an: 0, pn: 1n, sci: txSci, includeSci: false, endStation: false, scb: false, confidentiality: false, confidentialityOffset: 0, clearTags: 0 },
+    txOptions: [],
     one: new TransmitScratch(1),
     txScratch: undefined,
     rxPnHigh: new Uint32Array(128),

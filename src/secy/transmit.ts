@@ -3,7 +3,7 @@
  * (10.5.2) and the counters, for one frame; bursts.ts runs the same steps over a burst.
 
  */
-import { MIN_USER_DATA, protect } from '../crypto/macsec.js';
+import { MIN_USER_DATA, protectFrame } from '../crypto/macsec.js';
 import { ConfigError, describe } from '../util/errors.js';
 import { ETHERTYPE_OFFSET, VLAN_TAG_LENGTH, isVlanTpid, readU16 } from '../wire/ethernet.js';
 import { END_STATION_PORT, SCB_PORT } from '../wire/sci.js';
@@ -14,7 +14,7 @@ import { emitPersist } from './persistence.js';
 import { TWO_32, pnBig, pnLess } from './replay.js';
 import { TransmitSA } from './sa.js';
 import { dispatchEvents, emit, type SecYState, type TransmitScratch } from './state.js';
-import { KEY_CONFIDENTIALITY, KEY_END_STATION, KEY_INCLUDE_SCI, KEY_SCB, KEY_TAGS_SHIFT, decodeKey } from './tx-key.js';
+import { KEY_CONFIDENTIALITY, KEY_END_STATION, KEY_INCLUDE_SCI, KEY_SCB, KEY_TAGS_SHIFT, optionsOfKey } from './tx-key.js';
 
 /** How many of the first `maxTags` EtherTypes are VLAN tags (the ones a transmitted frame keeps in clear). */
 function countVlanTags(frame: Uint8Array, maxTags: number): number {
@@ -149,11 +149,7 @@ export function transmitOne(s: SecYState, frame: Uint8Array): TransmitOutcome {
   const hi = x.pnHi[0]!;
   const lo = x.pnLo[0]!;
   // 14.5, 14.7: the cipher suite.
-  const o = s.protectOptions;
-  decodeKey(key, o);
-  o.an = taken.an;
-  o.pn = pnBig(hi, lo);
-  const mpdu = protect(taken.ctx, frame, o);
+  const mpdu = protectFrame(taken.ctx, frame, optionsOfKey(s.txOptions, key, taken.an, s.txSci), hi, lo);
   const userLength = userLengthOf(frame, tags);
   const encrypted = key & KEY_CONFIDENTIALITY ? 1 : 0;
   countSent(taken.counters, 1, encrypted, userLength, encrypted * userLength);

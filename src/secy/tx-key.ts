@@ -5,10 +5,8 @@
  */
 import type { BurstProtectOptions } from '../crypto/burst.js';
 import { CONFIDENTIALITY_OFFSETS } from '../crypto/suite.js';
-import { ICV_LENGTH, secTagLength } from '../wire/sectag.js';
+import { ICV_LENGTH, secTagLength, type AN } from '../wire/sectag.js';
 import type { SecYControls } from './controls.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export const KEY_INCLUDE_SCI = 1;
 export const KEY_END_STATION = 2;
@@ -16,19 +14,34 @@ export const KEY_SCB = 4;
 export const KEY_CONFIDENTIALITY = 8;
 export const KEY_TAGS_SHIFT = 4;
 const KEY_OFFSET_SHIFT = 6;
+/** Where the AN goes beside a key in the options cache. */
+const KEY_AN_SHIFT = 8;
 
 /** The part of the key the controls alone decide (E=C, the confidentiality offset). */
 export const keyOfControls = (c: SecYControls): number =>
   (c.confidentialityProtect ? KEY_CONFIDENTIALITY : 0) | (CONFIDENTIALITY_OFFSETS.indexOf(c.confidentialityOffset) << KEY_OFFSET_SHIFT);
 
-/** A key's SecTAG options written into `o` (the one place a key is decoded). */
-export function decodeKey(key: number, o: Mutable<BurstProtectOptions>): void {
-  o.includeSci = (key & KEY_INCLUDE_SCI) !== 0;
-  o.endStation = (key & KEY_END_STATION) !== 0;
-  o.scb = (key & KEY_SCB) !== 0;
-  o.confidentiality = (key & KEY_CONFIDENTIALITY) !== 0;
-  o.confidentialityOffset = CONFIDENTIALITY_OFFSETS[(key >>> KEY_OFFSET_SHIFT) & 3]!;
-  o.clearTags = (key >>> KEY_TAGS_SHIFT) & 3;
+/**
+ * A key's protect options under SA `an` (the one place a key is decoded), made once per key and AN and
+ * kept in `cache` (frames sent the usual way share a handful of keys).
+ */
+export function optionsOfKey(cache: (BurstProtectOptions | undefined)[], key: number, an: AN, sci: Uint8Array): BurstProtectOptions {
+  const at = key | (an << KEY_AN_SHIFT);
+  const known = cache[at];
+  if (known !== undefined) return known;
+  const common = {
+    an,
+    sci,
+    confidentiality: (key & KEY_CONFIDENTIALITY) !== 0,
+    confidentialityOffset: CONFIDENTIALITY_OFFSETS[(key >>> KEY_OFFSET_SHIFT) & 3]!,
+    clearTags: (key >>> KEY_TAGS_SHIFT) & 3,
+  };
+  const o: BurstProtectOptions =
+    key & KEY_INCLUDE_SCI
+      ? { ...common, includeSci: true, endStation: false, scb: false }
+      : { ...common, includeSci: false, endStation: (key & KEY_END_STATION) !== 0, scb: (key & KEY_SCB) !== 0 };
+  cache[at] = o;
+  return o;
 }
 
 /** Octets a frame with this key grows by: SecTAG and ICV. */

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_BACKEND_NAMES, availableBackends, type BackendName } from '../../src/crypto/backend.js';
 import { protectBurst, validateBurst, type BurstProtectOptions } from '../../src/crypto/burst.js';
-import { protect, validate } from '../../src/crypto/macsec.js';
+import { protect, transmitTci, validate } from '../../src/crypto/macsec.js';
 import { BurstPool } from '../../src/crypto/pool.js';
 import { SaContext } from '../../src/crypto/sa.js';
 import { CIPHER_SUITES, type CipherSuiteName, type ConfidentialityOffset } from '../../src/crypto/suite.js';
@@ -33,6 +33,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await pool.close();
 });
+
+/** A value as a caller without the types could pass it. */
+const untyped = <T>(x: unknown): T => x as T;
 
 const SUITES = Object.keys(CIPHER_SUITES) as CipherSuiteName[];
 
@@ -62,12 +65,8 @@ const arbCase: fc.Arbitrary<Case> = fc
   .map((r) => {
     const xpn = r.suite.includes('XPN');
     const options: BurstProtectOptions = {
-      an: r.an,
+      ...transmitTci(r.an, { includeSci: r.sciForm === 'explicit', endStation: r.sciForm === 'endStation', scb: r.sciForm === 'scb', confidentiality: r.confidentiality }),
       sci: r.seed.slice(48, 56),
-      includeSci: r.sciForm === 'explicit',
-      endStation: r.sciForm === 'endStation',
-      scb: r.sciForm === 'scb',
-      confidentiality: r.confidentiality,
       confidentialityOffset: r.offset,
       clearTags: r.clearTags,
     };
@@ -173,7 +172,9 @@ describe('arguments', () => {
     expect(() => protectBurst(sa, [frame], options, [0], [2 ** 32])).toThrow(ConfigError);
     expect(() => protectBurst(sa, [frame, frame], options, [0], [1])).toThrow(ConfigError);
     expect(() => protectBurst(sa, [new Uint8Array(13)], options, [0], [1])).toThrow(ConfigError);
-    expect(() => protectBurst(sa, [frame], { ...options, an: 4 }, [0], [1])).toThrow(ConfigError);
+    // What the types rule out, from a caller without them: AN 4, SC with ES.
+    expect(() => protectBurst(sa, [frame], untyped({ ...options, an: 4 }), [0], [1])).toThrow(/^an: expected an integer 0-3/);
+    expect(() => protectBurst(sa, [frame], untyped({ ...options, endStation: true }), [0], [1])).toThrow(/SC=1 only with ES=0/);
     const [sealed] = protectBurst(sa, [frame], options, [0], [1]);
     const parsed = parseMacsecFrame(sealed!);
     if (!parsed.ok) throw new Error(parsed.error.message);

@@ -12,8 +12,6 @@ import { BACKEND_NAMES, type BackendName } from '../../src/crypto/backend.js';
 import { inThread, type BurstExecutor } from '../../src/crypto/burst.js';
 import { BurstPool } from '../../src/crypto/pool.js';
 import { CIPHER_SUITES, CIPHER_SUITE_NAMES, type CipherSuiteName } from '../../src/crypto/suite.js';
-import { quickLayout } from '../../src/secy/quick-layout.js';
-import { parseMacsecFrame } from '../../src/wire/frame.js';
 import { SecY, VALIDATE_FRAMES, type ReceiveOutcome, type SecYOptions, type TransmitOutcome, type ValidateFrames } from '../../src/secy/index.js';
 import { MAC_A, MAC_C, SCI_A, SCI_B, SCI_C, TCI_OFFSET, ethFrame, flip, key, sent, xpnExtras } from './helpers.js';
 
@@ -448,37 +446,4 @@ describe('with a worker pool, the same', () => {
       expect(b2.counters()).toEqual(b1.counters());
     });
   }
-});
-
-describe('quickLayout', () => {
-  it('accepts only what parseMacsecFrame accepts, with the same layout', () => {
-    const a = new SecY({ sci: SCI_A, alwaysIncludeSCI: true });
-    a.createTransmitSA({ an: 1, sak: key('GCM-AES-128', 1), enable: true });
-    const base = [sent(a.transmit(ethFrame(2))), sent(a.transmit(ethFrame(46))), sent(a.transmit(ethFrame(100)))];
-    fc.assert(
-      fc.property(
-        fc.nat({ max: base.length - 1 }),
-        fc.array(fc.record({ at: fc.nat({ max: 40 }), value: fc.nat({ max: 255 }) }), { maxLength: 4 }),
-        fc.integer({ min: -20, max: 20 }),
-        fc.boolean(),
-        (which, edits, resize, allowZeroPN) => {
-          // Edits aimed at the SecTAG (octets 12-27) and around; the frame cut short, padded or grown.
-          const frame = new Uint8Array(Math.max(0, base[which]!.length + resize));
-          frame.set(base[which]!.subarray(0, frame.length));
-          for (const e of edits) if (e.at < frame.length) frame[e.at] = e.value;
-          const quick = quickLayout(frame, allowZeroPN);
-          if (quick === undefined) return;
-          const parsed = parseMacsecFrame(frame, { allowZeroPN });
-          expect(parsed.ok).toBe(true);
-          if (!parsed.ok) return;
-          const p = parsed.value;
-          const { clearTags, secTagOffset, secureDataOffset, secureDataLength, icvOffset, padding } = quick;
-          expect({ clearTags, secTagOffset, secureDataOffset, secureDataLength, icvOffset, padding }).toEqual({ ...p, secTag: undefined });
-          const t = quick.secTag;
-          expect({ tci: { ...t.tci }, an: t.an, sl: t.sl, pn: t.pn, sci: t.sci }).toEqual(p.secTag);
-        },
-      ),
-      { numRuns: 2000 },
-    );
-  });
 });
