@@ -9,7 +9,7 @@ import { ConfigError, describe } from '../util/errors.js';
 import { ETHERTYPE_OFFSET, VLAN_TAG_LENGTH } from '../wire/ethernet.js';
 import type { MacsecFrame } from '../wire/frame.js';
 import { MAC_LENGTH } from '../wire/mac.js';
-import { ICV_LENGTH, SCI_LENGTH, isAN, secTagLength, shortLength, transmitTciOctet, writeSecTag, type TransmitTci } from '../wire/sectag.js';
+import { ICV_LENGTH, SCI_LENGTH, emitSecTag, isAN, secTagLength, shortLength, type TransmitTci } from '../wire/sectag.js';
 import type { SaContext } from './sa.js';
 import { CONFIDENTIALITY_OFFSETS, type ConfidentialityOffset } from './suite.js';
 
@@ -92,7 +92,7 @@ export function protectFrame(sa: SaContext, frame: Uint8Array, o: BurstProtectOp
   const out = new Uint8Array(dataOffset + userLength + ICV_LENGTH);
   // Lay DA ‖ SA right before the SecTAG so the AAD is one contiguous run; the clear tags go in after.
   out.set(frame.subarray(0, ADDRESSES), tagsLength);
-  writeSecTag(out, secTagOffset, transmitTciOctet(o), shortLength(userLength), pnLow, o.includeSci ? o.sci : undefined);
+  emitSecTag(o, shortLength(userLength), pnLow, o.sci, out, secTagOffset);
   out.set(frame.subarray(headerLength), dataOffset);
   const clear = o.confidentiality ? Math.min(o.confidentialityOffset, userLength) : userLength;
   const iv = sa.iv(o.sci, 0, pnHigh, pnLow);

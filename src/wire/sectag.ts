@@ -1,6 +1,6 @@
 /**
  * The MACsec Security TAG (IEEE 802.1AE clause 9.3), the one codec of it: its field offsets and bits are
- * named here and nowhere else, `parseSecTag` reads it, `writeSecTag` writes it. The fast paths are
+ * named here and nowhere else, `parseSecTag` reads it, `emitSecTag` writes it. The fast paths are
  * specialisations of these (`quickLayout` in quick-layout.ts, `writeSecTagWords` below for the burst
  * writer), each with a differential test against them.
  *
@@ -11,7 +11,7 @@
  *
  * What a receiver parses keeps every bit as received (`SecTag`, and the raw TCI/AN octet at SECTAG_TCI_AN),
  * since it must count frames that break the rules; what a transmitter writes is typed so that it cannot
- * (`TransmitTci`, `TransmitSecTag`).
+ * (`TransmitTci`).
  */
 import { fail, ok, type Parsed } from './error.js';
 import { EtherType, readU16, readU32, writeU16, writeU32 } from './ethernet.js';
@@ -85,17 +85,6 @@ export type TransmitTci = {
   | { readonly includeSci: false; readonly endStation: boolean; readonly scb: boolean }
 );
 
-/** A SecTAG as a transmitter writes it: its TCI/AN, SL, the PN's low 32 bits, and the SCI exactly when SC=1. */
-export type TransmitSecTag = {
-  readonly an: AN;
-  readonly confidentiality: boolean;
-  readonly sl: number;
-  readonly pn: number;
-} & (
-  | { readonly includeSci: true; readonly endStation: false; readonly scb: false; readonly sci: Uint8Array }
-  | { readonly includeSci: false; readonly endStation: boolean; readonly scb: boolean; readonly sci?: undefined }
-);
-
 export const secTagLength = (sc: boolean): number => (sc ? SECTAG_WITH_SCI_LENGTH : SECTAG_LENGTH);
 
 /** The TCI/AN octet of a transmitted SecTAG. */
@@ -163,24 +152,26 @@ export function parseSecTag(frame: Uint8Array, offset: number, options: SecTagOp
 }
 
 /**
- * Writes a SecTAG at `offset` from its raw fields: the TCI/AN octet, SL, the PN's low 32 bits, and the SCI
- * when given (which the TCI's SC bit must say). Returns the offset after it. The one place SecTAG octets
- * are written; `emitSecTag` is its typed form.
+ * Writes a transmitter's SecTAG at `offset`: the TCI/AN of `tci`, SL, the PN's low 32 bits, and `sci`
+ * exactly when tci.includeSci (SC=1). Returns the offset after it. The one place SecTAG octets are
+ * written; writeSecTagWords is its word-wise specialisation.
  */
-export function writeSecTag(out: Uint8Array, offset: number, tciAn: number, sl: number, pn: number, sci: Uint8Array | undefined): number {
+export function emitSecTag(tci: TransmitTci, sl: number, pn: number, sci: Uint8Array, out: Uint8Array, offset: number): number {
   writeU16(out, offset + SECTAG_ETHERTYPE, EtherType.MACsec);
-  out[offset + SECTAG_TCI_AN] = tciAn;
+  out[offset + SECTAG_TCI_AN] = transmitTciOctet(tci);
   out[offset + SECTAG_SL] = sl;
   writeU32(out, offset + SECTAG_PN, pn);
-  if (sci === undefined) return offset + SECTAG_LENGTH;
+  if (!tci.includeSci) return offset + SECTAG_LENGTH;
+  if (sci.length !== SCI_LENGTH) throw new RangeError('SecTAG: SC=1 needs an 8-octet SCI');
   out.set(sci, offset + SECTAG_SCI);
   return offset + SECTAG_WITH_SCI_LENGTH;
 }
 
 /**
- * writeSecTag four octets at a time, for the burst writer: EtherType, TCI/AN and SL are one big-endian
- * word (SECTAG_ETHERTYPE, SECTAG_TCI_AN and SECTAG_SL are adjacent), the PN the next, and the SCI, when
- * `includeSci`, the two words sci0 and sci1. Same octets as writeSecTag (a differential test holds it to that).
+ * emitSecTag four octets at a time, for the burst writer, with the TCI/AN octet (`transmitTciOctet`) and
+ * the SCI's two words (sci0, sci1) worked out once per burst: EtherType, TCI/AN and SL are one big-endian
+ * word (SECTAG_ETHERTYPE, SECTAG_TCI_AN and SECTAG_SL are adjacent), the PN the next, then the SCI when
+ * `includeSci`. Same octets as emitSecTag (a differential test holds it to that).
  */
 export function writeSecTagWords(view: DataView, offset: number, tciAn: number, sl: number, pn: number, includeSci: boolean, sci0: number, sci1: number): void {
   view.setUint32(offset + SECTAG_ETHERTYPE, (EtherType.MACsec << 16) | (tciAn << 8) | sl);
@@ -189,10 +180,4 @@ export function writeSecTagWords(view: DataView, offset: number, tciAn: number, 
     view.setUint32(offset + SECTAG_SCI, sci0);
     view.setUint32(offset + SECTAG_SCI + 4, sci1);
   }
-}
-
-/** Writes a transmitter's SecTAG at `offset`; returns the offset after it. */
-export function emitSecTag(tag: TransmitSecTag, out: Uint8Array, offset: number): number {
-  if (tag.includeSci && tag.sci.length !== SCI_LENGTH) throw new RangeError('SecTAG: SC=1 needs an 8-octet SCI');
-  return writeSecTag(out, offset, transmitTciOctet(tag), tag.sl, tag.pn, tag.sci);
 }

@@ -8,19 +8,18 @@ import { describe, expect, it } from 'vitest';
 import { parseMacsecFrame } from '../../src/wire/frame.js';
 import { quickLayout } from '../../src/wire/quick-layout.js';
 import { emitSecTag, shortLength, transmitTciOctet, writeSecTagWords } from '../../src/wire/sectag.js';
-import { arbTransmitSecTag } from './arbitraries.js';
+import { arbTransmitSecTag, type TransmitSecTagCase } from './arbitraries.js';
 
 const word = (b: Uint8Array, at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 
 describe('writeSecTagWords (the burst writer) = emitSecTag', () => {
   it('writes the same octets, and nothing else, at any offset', () => {
     fc.assert(
-      fc.property(arbTransmitSecTag, fc.nat({ max: 9 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (tag, at, background) => {
+      fc.property(arbTransmitSecTag, fc.nat({ max: 9 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), ({ tci, sl, pn, sci }, at, background) => {
         const plain = background.slice();
-        emitSecTag(tag, plain, at);
+        emitSecTag(tci, sl, pn, sci, plain, at);
         const fast = background.slice();
-        const sci = tag.sci ?? new Uint8Array(8);
-        writeSecTagWords(new DataView(fast.buffer), at, transmitTciOctet(tag), tag.sl, tag.pn, tag.includeSci, word(sci, 0), word(sci, 4));
+        writeSecTagWords(new DataView(fast.buffer), at, transmitTciOctet(tci), sl, pn, tci.includeSci, word(sci, 0), word(sci, 4));
         expect(fast).toEqual(plain);
       }),
     );
@@ -28,11 +27,11 @@ describe('writeSecTagWords (the burst writer) = emitSecTag', () => {
 });
 
 /** A MACsec frame: addresses, the SecTAG, `dataLength` octets of secure data, the ICV, `padding` octets. */
-function macsecFrame(tag: Parameters<typeof emitSecTag>[0], dataLength: number, padding: number, fill: number): Uint8Array {
-  const tagLength = tag.includeSci ? 16 : 8;
+function macsecFrame(tag: TransmitSecTagCase, dataLength: number, padding: number, fill: number): Uint8Array {
+  const tagLength = tag.tci.includeSci ? 16 : 8;
   const f = new Uint8Array(12 + tagLength + dataLength + 16 + padding);
   for (let i = 0; i < f.length; i++) f[i] = (i * 31 + fill) & 0xff;
-  emitSecTag({ ...tag, sl: shortLength(dataLength) }, f, 12);
+  emitSecTag(tag.tci, shortLength(dataLength), tag.pn, tag.sci, f, 12);
   return f;
 }
 
