@@ -81,16 +81,27 @@ let scratchDesc = new Int32Array(DESC_WORDS * 256);
 let scratchResults = new Uint8Array(256);
 
 /**
- * A burst's working buffers: `octets` of output, not zero-filled (that cost as much as the copying at
- * large frames): the layout functions write every octet up to the end of the last slot, gaps included.
+ * How a burst's output buffer is made. The layout functions write every octet up to the end of the last
+ * slot, gaps included, so it need not be zero-filled; zero-filling costs as much as the copying at large
+ * frames, which is why Node's unpooled, unfilled allocation is registered where there is Node
+ * (node-alloc.ts), explicitly rather than by importing something.
  */
+export type BurstAllocator = (octets: number) => Uint8Array;
+
+let allocate: BurstAllocator = (octets) => new Uint8Array(octets);
+
+/** Makes every later burst allocate its output with `allocator`. */
+export function setBurstAllocator(allocator: BurstAllocator): void {
+  allocate = allocator;
+}
+
+/** A burst's working buffers: `octets` of output, and the descriptor and result scratch. */
 function burstBuffers(octets: number, frames: number): BurstBuffers {
   if (scratchResults.length < frames) {
     scratchResults = new Uint8Array(Math.max(frames, 2 * scratchResults.length));
     scratchDesc = new Int32Array(scratchResults.length * DESC_WORDS);
   }
-  const b = Buffer.allocUnsafeSlow(octets);
-  return { data: new Uint8Array(b.buffer, b.byteOffset, b.length), desc: scratchDesc, results: scratchResults };
+  return { data: allocate(octets), desc: scratchDesc, results: scratchResults };
 }
 
 /** The first offset at or after `at` where `part` (an offset within the slot) lands 4-aligned. */

@@ -9,6 +9,7 @@ import {
   C_DONE, C_SEQ, C_STATUS, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
   type FromWorker, type JobMessage, type ToWorker,
 } from './pool-protocol.js';
+import { useNodeBurstAllocation } from './node-alloc.js';
 import { SaContext } from './sa.js';
 import { CIPHER_SUITES } from './suite.js';
 import { SCI_LENGTH } from '../wire/sectag.js';
@@ -20,6 +21,7 @@ interface WorkerData {
   readonly spinMs: number;
 }
 
+useNodeBurstAllocation();
 const { ctrl: ctrlBuffer, port, spinMs } = workerData as WorkerData;
 const ctrl = new Int32Array(ctrlBuffer);
 const sas = new Map<number, SaContext>();
