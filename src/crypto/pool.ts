@@ -148,6 +148,7 @@ export class BurstPool implements BurstExecutor {
     sa.onWipe(() => this.drop(sa));
   }
 
+  /** protectRange for frames first .. first + count - 1: here when small (or the pool is closed), else split. */
   protect(sa: SaContext, frames: readonly Uint8Array[], first: number, count: number, o: BurstProtectOptions, pnHigh: ArrayLike<number>, pnLow: ArrayLike<number>): Uint8Array[] {
     if (!this.splits(count)) return protectRange(sa, frames, first, count, o, pnHigh, pnLow);
     const id = this.saId(sa);
@@ -173,6 +174,7 @@ export class BurstPool implements BurstExecutor {
     return out;
   }
 
+  /** validateRange for frames first .. first + count - 1: here when small (or the pool is closed), else split. */
   validate(
     sa: SaContext,
     frames: readonly Uint8Array[],

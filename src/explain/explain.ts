@@ -164,7 +164,7 @@ export function explainFrame(frame: Uint8Array, options: ExplainOptions = {}): E
   m.clearTags.forEach((t, i) => ethernet.push(vlanNode(t, ETHERTYPE_OFFSET + i * VLAN_TAG_LENGTH, true)));
   root.push({ label: 'Ethernet', children: ethernet });
 
-  const tciOctet = frame[m.secTagOffset + SECTAG_TCI_AN]!;
+  const tciOctet = tag.tciAn;
   const secTagChildren: ExplainNode[] = [
     { label: 'EtherType', value: '0x88e5 (MACsec)', offset: m.secTagOffset, length: 2 },
     { label: 'TCI/AN', value: `0x${tciOctet.toString(16).padStart(2, '0')}`, offset: m.secTagOffset + SECTAG_TCI_AN, length: 1, children: tciNodes(tag, tciOctet) },

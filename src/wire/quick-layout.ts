@@ -41,7 +41,7 @@ export class QuickLayout implements MacsecFrame, SecTag {
   // Declared rather than emitted as class fields (which would define each as undefined before the
   // constructor sets it): one plain store per field, on the receive path's hottest allocation.
   private declare readonly frame: Uint8Array;
-  private declare readonly tciAn: number;
+  declare readonly tciAn: number;
   declare readonly sl: number;
   declare readonly pn: number;
   declare readonly secureDataOffset: number;

@@ -53,6 +53,8 @@ export interface Tci {
 }
 
 export interface SecTag {
+  /** The TCI/AN octet as received, every bit (V included): what `tci` and `an` decode. */
+  readonly tciAn: number;
   readonly tci: Tci;
   /** Association number (9.6). */
   readonly an: AN;
@@ -143,6 +145,7 @@ export function parseSecTag(frame: Uint8Array, offset: number, options: SecTagOp
     return fail('TRUNCATED', 'SCI', sciOffset, `needs ${SCI_LENGTH} octets, ${frame.length - sciOffset} left`);
   }
   return ok({
+    tciAn,
     tci: tciFromOctet(tciAn),
     an: anOf(tciAn),
     sl: slOctet,

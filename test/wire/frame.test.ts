@@ -90,6 +90,7 @@ describe('SecTAG emit and parse are symmetric', () => {
         expect(out[2]).toBe((tci.endStation ? 0x40 : 0) | (tci.includeSci ? 0x20 : 0) | (tci.scb ? 0x10 : 0) | (tci.confidentiality ? 0x0c : 0) | tci.an);
         const r = parseSecTag(out.subarray(0, end), 0);
         expect(r.ok && r.value).toEqual({
+          tciAn: out[2],
           tci: { es: tci.endStation, sc: tci.includeSci, scb: tci.scb, e: tci.confidentiality, c: tci.confidentiality },
           an: tci.an,
           sl,

@@ -61,7 +61,7 @@ describe('quickLayout (the receive fast path) = parseMacsecFrame', () => {
           const { clearTags, secTagOffset, secureDataOffset, secureDataLength, icvOffset, padding: pad } = quick;
           expect({ clearTags, secTagOffset, secureDataOffset, secureDataLength, icvOffset, padding: pad }).toEqual({ ...p, secTag: undefined });
           const t = quick.secTag;
-          expect({ tci: { ...t.tci }, an: t.an, sl: t.sl, pn: t.pn, sci: t.sci }).toEqual(p.secTag);
+          expect({ tciAn: t.tciAn, tci: { ...t.tci }, an: t.an, sl: t.sl, pn: t.pn, sci: t.sci }).toEqual(p.secTag);
         },
       ),
       { numRuns: 3000 },
