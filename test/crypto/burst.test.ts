@@ -26,10 +26,11 @@ function eachBackend(body: (backend: BackendName) => void): void {
 }
 
 let pool: BurstPool;
+// A worker started from the TypeScript sources transpiles itself first: slow on a loaded machine.
 beforeAll(async () => {
   // Split every burst of two frames or more: the worker path on every property run.
   pool = await BurstPool.create({ workers: 1, minFrames: 2 });
-});
+}, 60_000);
 afterAll(async () => {
   await pool.close();
 });

@@ -412,9 +412,10 @@ describe('transmitBurst is transmit frame by frame', () => {
 
 describe('with a worker pool, the same', () => {
   let pool: BurstPool | undefined;
+  // A worker started from the TypeScript sources transpiles itself first: slow on a loaded machine.
   beforeAll(async () => {
     pool = await BurstPool.create({ workers: 1, minFrames: 2 });
-  });
+  }, 60_000);
   afterAll(async () => {
     await pool?.close();
   });
