@@ -29,17 +29,14 @@ export function optionsOfKey(cache: (BurstProtectOptions | undefined)[], key: nu
   const at = key | (an << KEY_AN_SHIFT);
   const known = cache[at];
   if (known !== undefined) return known;
-  const common = {
-    an,
-    sci,
-    confidentiality: (key & KEY_CONFIDENTIALITY) !== 0,
-    confidentialityOffset: CONFIDENTIALITY_OFFSETS[(key >>> KEY_OFFSET_SHIFT) & 3]!,
-    clearTags: (key >>> KEY_TAGS_SHIFT) & 3,
-  };
+  const confidentiality = (key & KEY_CONFIDENTIALITY) !== 0;
+  const confidentialityOffset = CONFIDENTIALITY_OFFSETS[(key >>> KEY_OFFSET_SHIFT) & 3]!;
+  const clearTags = (key >>> KEY_TAGS_SHIFT) & 3;
+  // Literals of one shape (no spread): the burst loop reads these per frame.
   const o: BurstProtectOptions =
     key & KEY_INCLUDE_SCI
-      ? { ...common, includeSci: true, endStation: false, scb: false }
-      : { ...common, includeSci: false, endStation: (key & KEY_END_STATION) !== 0, scb: (key & KEY_SCB) !== 0 };
+      ? { an, sci, includeSci: true, endStation: false, scb: false, confidentiality, confidentialityOffset, clearTags }
+      : { an, sci, includeSci: false, endStation: (key & KEY_END_STATION) !== 0, scb: (key & KEY_SCB) !== 0, confidentiality, confidentialityOffset, clearTags };
   cache[at] = o;
   return o;
 }
