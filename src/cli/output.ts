@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs';
 import type { FcsMode } from '../capture/index.js';
 import { loadSaFile, type SaFile } from '../config/sa-file.js';
-import { BACKEND_NAMES, isBackendName, type BackendName } from '../crypto/backend.js';
+import { backendNames, isBackendName, type BackendName } from '../crypto/backend.js';
 import type { ProgressSink } from '../runs/capture-run.js';
 import { UsageError } from '../util/errors.js';
 import { VALIDATE_FRAMES_OPTION, type ReceiveControlOptions } from '../runs/receiver.js';
@@ -58,7 +58,7 @@ export const PROGRESS_MIN_FRAMES = 2000;
 export const FCS_MODES: readonly FcsMode[] = ['auto', 'present', 'absent'];
 
 export function checkBackend(name: string): BackendName {
-  if (!isBackendName(name)) throw new UsageError(`--backend: expected ${BACKEND_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
+  if (!isBackendName(name)) throw new UsageError(`--backend: expected ${backendNames().join(', ')}, got ${JSON.stringify(name)}`);
   return name;
 }
 

@@ -13,8 +13,12 @@
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { isBackendName, type BackendName } from '../crypto/backend.js';
+import { useNodeBackends } from '../crypto/node-backends.js';
 import { formatReport, runFuzz, type FuzzOptions, type FuzzReport } from './harness.js';
 import { watchHeartbeat } from './watchdog.js';
+
+// Main thread and worker alike: --backend may name node or native.
+useNodeBackends();
 
 const USAGE = `usage: node dist/src/fuzz/main.js [--frames N] [--seconds S] [--seed X] [--backend noble|node] [--frame-ms MS] [--heap-mb MB] [--hang-seconds S] [--json]
 

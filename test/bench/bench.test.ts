@@ -1,6 +1,6 @@
 /** The benchmark in a tiny mode: well-formed JSON, SVG and table. No timing assertions. */
 import { describe, expect, it } from 'vitest';
-import { BACKEND_NAMES } from '../../src/crypto/backend.js';
+import { backendNames } from '../../src/crypto/backend.js';
 import { lineRateFps, renderSvg, renderTable, runBench, wireOctets, type BenchReport } from '../../src/bench/index.js';
 
 describe('line-rate arithmetic', () => {
@@ -28,7 +28,7 @@ describe('runBench (tiny)', () => {
     });
     // Per size: 3 baselines, and per backend a burst, a threaded burst and a single-frame case, validateBurst,
     // and the SecY's transmitBurst, transmit, receiveBurst and receive.
-    expect(report.results).toHaveLength(2 * (3 + 8 * BACKEND_NAMES.length));
+    expect(report.results).toHaveLength(2 * (3 + 8 * backendNames().length));
     for (const r of report.results) {
       expect(r.fps).toBeGreaterThan(0);
       expect(r.fpsRounds).toHaveLength(2);
@@ -42,7 +42,7 @@ describe('runBench (tiny)', () => {
     expect(report.results.find((r) => r.size === 'imix')!.frameOctets).toBeCloseTo((7 * 64 + 4 * 576 + 1518) / 12, 6);
     expect(report.machine.backends.map((b) => b.name)).toEqual(['noble', 'node', 'native']);
     expect(report.targets.length).toBeGreaterThan(0);
-    for (const backend of BACKEND_NAMES) {
+    for (const backend of backendNames()) {
       for (const direction of ['transmitBurst', 'receiveBurst']) {
         const t = report.targets.find((x) => x.target.startsWith(`${backend} SecY.${direction} costs`));
         expect(t?.comparison, `${backend} ${direction}`).toBe('at most');

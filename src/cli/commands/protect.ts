@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { FcsMode } from '../../capture/index.js';
 import { transmitSecY } from '../../config/secy-builder.js';
-import { BACKEND_NAMES } from '../../crypto/backend.js';
+import { backendNames } from '../../crypto/backend.js';
 import { renderWiresharkKeys, WIRESHARK_PSK_FILE, wiresharkKeyEntries } from '../../interop/wireshark-keys.js';
 import { checkOutputPath, outputCapture, readInputCapture, writeOutputFile } from '../../runs/files.js';
 import { protectCapture } from '../../runs/protect-capture.js';
@@ -26,7 +26,7 @@ export const protectCommand: CommandModule<object, Args> = {
       .option('sa', { type: 'string', demandOption: true, describe: 'SA file (JSON): the transmit channel, its SAKs, first PN and SecTAG bits' })
       .option('in', { type: 'string', demandOption: true, describe: 'plain Ethernet frames: pcap or pcapng' })
       .option('out', { type: 'string', demandOption: true, describe: 'where to write the protected frames (pcap, written atomically)' })
-      .option('backend', { type: 'string', default: 'noble', describe: `crypto backend: ${BACKEND_NAMES.join(', ')}` })
+      .option('backend', { type: 'string', default: 'noble', describe: `crypto backend: ${backendNames().join(', ')}` })
       .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
       .option('wireshark-keys', { type: 'string', describe: `also write the SAKs as Wireshark's MACsec pre-shared key table (${WIRESHARK_PSK_FILE})` })
       .option('json', { type: 'boolean', default: false, describe: 'print counters and per-frame results as JSON' })

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { BACKEND_NAMES, isBackendName, type BackendName } from '../../crypto/backend.js';
+import { backendNames, isBackendName, type BackendName } from '../../crypto/backend.js';
 import { loadAnyVectorFile, runMka, runVector, type VectorResult } from '../../conformance/vectors.js';
 import { packageRoot } from '../../util/paths.js';
 import { EXIT_REJECTED, guarded, UsageError, useColor } from '../output.js';
@@ -29,14 +29,14 @@ export const vectorsCommand: CommandModule<object, Args> = {
   builder: (y: Argv) =>
     y
       .positional('files', { type: 'string', array: true, default: [] as string[], describe: 'vector files in the shared JSON schema (default: the shipped vectors/)' })
-      .option('backend', { type: 'string', default: 'noble', describe: `crypto backend: ${BACKEND_NAMES.join(', ')} or all` })
+      .option('backend', { type: 'string', default: 'noble', describe: `crypto backend: ${backendNames().join(', ')} or all` })
       .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON' })
       .example('$0 vectors', 'the 32 Annex C frames on the default backend and the 39 MKA vectors')
       .example('$0 vectors --backend all', 'every vector on every backend')
       .example('$0 vectors lab-frames.json --backend node', 'frames captured elsewhere, with their SAK') as Argv<Args>,
   handler: guarded((args: Args) => {
-    const backends: BackendName[] = args.backend === 'all' ? [...BACKEND_NAMES] : isBackendName(args.backend) ? [args.backend] : [];
-    if (backends.length === 0) throw new UsageError(`--backend: expected ${BACKEND_NAMES.join(', ')} or all, got ${JSON.stringify(args.backend)}`);
+    const backends: BackendName[] = args.backend === 'all' ? [...backendNames()] : isBackendName(args.backend) ? [args.backend] : [];
+    if (backends.length === 0) throw new UsageError(`--backend: expected ${backendNames().join(', ')} or all, got ${JSON.stringify(args.backend)}`);
     const files = args.files.length > 0 ? args.files : shippedVectorFiles();
     const vectors = files.flatMap((f) => loadAnyVectorFile(f));
     const results: VectorResult[] = [];
