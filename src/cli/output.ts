@@ -1,7 +1,8 @@
 /** What every command shares: colour detection, one-line errors, exit codes, and the options and output of the capture commands. */
 import type { Argv } from 'yargs';
 import type { FcsMode } from '../capture/index.js';
-import { loadSaFile, type SaFile } from '../config/sa-file.js';
+import { loadSaFile } from '../config/files.js';
+import type { SaFile } from '../config/sa-file.js';
 import { backendNames, isBackendName, type BackendName } from '../crypto/backend.js';
 import type { ProgressSink } from '../runs/capture-run.js';
 import { UsageError } from '../util/errors.js';

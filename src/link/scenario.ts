@@ -5,11 +5,8 @@
  */
 import { cipherSuite, CONFIDENTIALITY_OFFSETS, type CipherSuite, type ConfidentialityOffset } from '../crypto/suite.js';
 import { VALIDATE_FRAMES, type SecYControls } from '../secy/controls.js';
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { ConfigError } from '../util/errors.js';
-import { packageRoot } from '../util/paths.js';
-import { Fields, isObject, loadJsonFile, parseJson } from '../util/json.js';
+import { Fields, isObject } from '../util/json.js';
 import { parseDuration, PS_PER_US } from './clock.js';
 import { parseLineRate } from './linerate.js';
 import type { PayloadPattern, SizeSpec, VlanSpec } from './traffic.js';
@@ -349,22 +346,4 @@ export function decodeScenario(doc: unknown, file = 'scenario'): Scenario {
     lessons,
     mka,
   };
-}
-
-/** Reads and decodes a scenario file. */
-export function loadScenarioFile(path: string): Scenario {
-  return loadJsonFile(path, 'scenario file', (doc) => decodeScenario(doc, basename(path, '.json')));
-}
-
-/** The scenarios shipped in examples/scenarios/, by name. */
-export function builtinScenarios(): { name: string; description: string; path: string }[] {
-  const dir = join(packageRoot(), 'examples', 'scenarios');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => {
-      const path = join(dir, f);
-      const doc = parseJson(readFileSync(path, 'utf8'), path) as { description?: string };
-      return { name: basename(f, '.json'), description: doc.description ?? '', path };
-    });
 }

@@ -19,7 +19,7 @@ import {
   type MkpduRepr,
   type RawParameterSet,
 } from '../../src/mka/mkpdu.js';
-import { loadAnyVectorFile } from '../../src/conformance/vectors.js';
+import { loadAnyVectorFile } from '../../src/conformance/files.js';
 import { ConfigError } from '../../src/util/errors.js';
 import { equalBytes, fromHex, toHex } from '../../src/util/hex.js';
 import { LINUX_CAK, LINUX_CKN, LINUX_FRAMES } from './fixtures.js';

@@ -14,7 +14,7 @@ import {
   wrapSak,
 } from '../../src/mka/keys.js';
 import { emitMkpdu, parseMkpdu } from '../../src/mka/mkpdu.js';
-import { loadAnyVectorFile } from '../../src/conformance/vectors.js';
+import { loadAnyVectorFile } from '../../src/conformance/files.js';
 import { isMkaVector, MKA_VECTOR_KINDS, runMkaVector, type MkaVector } from '../../src/mka/vectors.js';
 import { equalBytes, fromHex, toHex } from '../../src/util/hex.js';
 

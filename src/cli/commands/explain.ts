@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { FcsMode } from '../../capture/index.js';
 import { isBackendName, type BackendName } from '../../crypto/backend.js';
 import { keyResolver } from '../../config/keys.js';
-import { loadSaFile } from '../../config/sa-file.js';
+import { loadSaFile } from '../../config/files.js';
 import { explainFrame, type ExplainOptions } from '../../explain/explain.js';
 import { renderTree } from '../../explain/tree.js';
 import { ickLookup } from '../../mka/keys.js';
