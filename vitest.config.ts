@@ -5,5 +5,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     setupFiles: ['test/support/node-backends.ts'],
+    globalSetup: ['test/support/chromium-setup.ts'],
   },
 });

@@ -52,16 +52,15 @@ let scratchDesc = new Int32Array(DESC_WORDS * 256);
 let scratchResults = new Uint8Array(256);
 
 /**
- * A burst's working buffers: `octets` of output, not zero-filled (that cost as much as the copying at
- * large frames): the layout functions write every octet up to the end of the last slot, gaps included.
+ * A burst's working buffers: `octets` of output. Zero-filled, as a browser allocates (Node's unfilled
+ * Buffer is not in the core); the layout functions write every octet up to the end of the last slot anyway.
  */
 function burstBuffers(octets: number, frames: number): BurstBuffers {
   if (scratchResults.length < frames) {
     scratchResults = new Uint8Array(Math.max(frames, 2 * scratchResults.length));
     scratchDesc = new Int32Array(scratchResults.length * DESC_WORDS);
   }
-  const b = Buffer.allocUnsafeSlow(octets);
-  return { data: new Uint8Array(b.buffer, b.byteOffset, b.length), desc: scratchDesc, results: scratchResults };
+  return { data: new Uint8Array(octets), desc: scratchDesc, results: scratchResults };
 }
 
 /** The first offset at or after `at` where `part` (an offset within the slot) lands 4-aligned. */
