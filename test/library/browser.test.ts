@@ -36,7 +36,7 @@ type Core = typeof import('../../src/index.js');
 
 describe('the bundled core in headless Chromium', () => {
   it('runs the 32 Annex C vectors and a SecY transmit -> receive round trip', async (ctx) => {
-    const bundle = await bundleForBrowser({ file: dist('index') }, { format: 'iife', globalName: 'macsecSim' });
+    const bundle = await bundleForBrowser({ file: dist('index') }, { globalName: 'macsecSim' });
     const out = await runInPage(ctx, bundle.code, () => {
       const m = (globalThis as unknown as { macsecSim: Core }).macsecSim;
       const results = m.ANNEX_C_VECTORS.flatMap((f) => m.runVectors(f.data).results);

@@ -25,7 +25,7 @@ export interface BrowserBundle {
  * Bundles `entry` (a file, or `contents` resolved from `resolveDir`) for the browser: platform 'browser',
  * no Node polyfills. Node modules are left out and listed; Node globals are listed.
  */
-export async function bundleForBrowser(entry: { file: string } | { contents: string; resolveDir: string }, options: { format?: 'esm' | 'iife'; globalName?: string } = {}): Promise<BrowserBundle> {
+export async function bundleForBrowser(entry: { file: string } | { contents: string; resolveDir: string }, options: { format?: 'iife' | 'esm'; globalName?: string } = {}): Promise<BrowserBundle> {
   const nodeImports: string[] = [];
   const catchNode: Plugin = {
     name: 'node-modules',
@@ -46,7 +46,8 @@ export async function bundleForBrowser(entry: { file: string } | { contents: str
     bundle: true,
     write: false,
     platform: 'browser',
-    format: options.format ?? 'esm',
+    // iife: top-level names stay out of the page's globals (a `var name` would set window.name).
+    format: options.format ?? 'iife',
     ...(options.globalName !== undefined ? { globalName: options.globalName } : {}),
     target: 'es2022',
     define,
