@@ -88,5 +88,5 @@ export function receiveOptions<T>(y: Argv<T>): Argv<T> {
   return y
     .option('validate-frames', { choices: Object.keys(VALIDATE_FRAMES_OPTION), default: 'strict', describe: 'validateFrames: strict drops what fails, check delivers it counted, disabled skips validation of C=0 frames' })
     .option('replay-window', { type: 'number', default: 0, describe: 'replayWindow: how far below the highest PN seen a frame may arrive (0: strictly increasing)' })
-    .option('replay-protect', { type: 'boolean', default: true, describe: 'replayProtect (--no-replay-protect accepts any PN)' }) as unknown as Argv<T>;
+    .option('replay-protect', { type: 'boolean', default: true, describe: 'replayProtect (--no-replay-protect accepts any PN)' });
 }

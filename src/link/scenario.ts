@@ -155,10 +155,10 @@ function flow(f: Fields): TrafficFlow {
     burst = { frames: b.integer('frames', 1, 1_000_000), gapPs: duration(b, 'gap', '10us') };
   }
   return {
-    from: from as Side,
+    from,
     frames: f.integer('frames', 1, 50_000_000, 1000),
     size: sizeSpec(f),
-    load: load as number,
+    load,
     burst,
     startPs: duration(f, 'start', '0ns'),
     vlan,
@@ -289,7 +289,7 @@ function mkaSettings(f: Fields): MkaSettings {
     helloTimePs,
     lifeTimePs,
     retireTimePs: duration(f, 'retireTime', `${SAK_RETIRE_TIME_PS}ps`),
-    policy: policy as NoPeerPolicy,
+    policy,
     silence,
   };
 }
@@ -303,7 +303,7 @@ export function decodeScenario(doc: unknown, file = 'scenario'): Scenario {
   if (doc['mka'] !== undefined && mkaRaw === undefined) f.fail('mka', 'an object', doc['mka']);
   const mkaFields = mkaRaw === undefined ? undefined : new Fields(mkaRaw, 'mka');
   const mkaSuite = mkaFields?.has('cipherSuite') ? mkaFields.string('cipherSuite') : undefined;
-  if (mkaSuite !== undefined && cipherSuite(mkaSuite) === undefined) mkaFields!.fail('cipherSuite', 'GCM-AES-128, GCM-AES-256, GCM-AES-XPN-128 or GCM-AES-XPN-256', mkaSuite);
+  if (mkaFields !== undefined && mkaSuite !== undefined && cipherSuite(mkaSuite) === undefined) mkaFields.fail('cipherSuite', 'GCM-AES-128, GCM-AES-256, GCM-AES-XPN-128 or GCM-AES-XPN-256', mkaSuite);
   const secyFields = new Fields(isObject(doc['secy']) ? doc['secy'] : {}, 'secy').only(
     'cipherSuite', 'protectFrames', 'validateFrames', 'replayProtect', 'replayWindow',
     'confidentialityProtect', 'confidentialityOffset', 'alwaysIncludeSCI', 'useES', 'useSCB',

@@ -61,7 +61,7 @@ describe('mka-handshake: two ports come up and protect traffic with an agreed SA
       const d = r.directions[dir];
       expect(d.lost).toBe(0);
       expect(lostAfterProtection(r, from)).toEqual([]);
-      const after = sequences(r.captures[`${from}-sent`], m.sides[from].securedAtPs!).length;
+      const after = sequences(r.captures[`${from}-sent`], m.sides[from].securedAtPs).length;
       expect(after).toBeGreaterThan(0);
       expect(d.outcomes['InPktsOK']).toBe(after);
       expect((d.outcomes['InPktsOK'] ?? 0) + (d.outcomes['InPktsUntagged'] ?? 0)).toBe(d.offered); // the rest went in clear, first

@@ -78,7 +78,7 @@ export const simulateCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
       .example('$0 simulate --list', 'what there is to watch')
       .example('$0 simulate --builtin replay --pcap-dir out/', 'an attacker replays frames; open out/wire.pcap in Wireshark')
-      .example('$0 simulate my-link.json --seed 7 --json', 'your own scenario') as Argv<Args>,
+      .example('$0 simulate my-link.json --seed 7 --json', 'your own scenario'),
   handler: guarded(async (args: Args) => {
     if (args.list) {
       for (const s of BUILTIN_SCENARIOS) process.stdout.write(`${s.name.padEnd(16)} ${s.description}\n`);

@@ -26,7 +26,7 @@ export const validateCommand: CommandModule<object, Args> = {
         .option('in', { type: 'string', demandOption: true, describe: 'MACsec frames: pcap or pcapng' })
         .option('out', { type: 'string', describe: 'where to write the frames delivered to the Controlled Port (pcap, written atomically)' })
         .option('backend', { type: 'string', default: 'noble', describe: `crypto backend: ${backendNames().join(', ')}` })
-        .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
+        .option('fcs', { choices: FCS_MODES, default: 'auto', describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
         .option('json', { type: 'boolean', default: false, describe: 'print counters and per-frame results as JSON' }),
     )
       .example('$0 validate --sa examples/sa.json --in protected.pcap --out plain.pcap', 'decrypt and check; exit 1 if any frame was dropped')

@@ -21,7 +21,7 @@ export const vectorsCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON' })
       .example('$0 vectors', 'the 32 Annex C frames on the default backend and the 39 MKA vectors')
       .example('$0 vectors --backend all', 'every vector on every backend')
-      .example('$0 vectors lab-frames.json --backend node', 'frames captured elsewhere, with their SAK') as Argv<Args>,
+      .example('$0 vectors lab-frames.json --backend node', 'frames captured elsewhere, with their SAK'),
   handler: guarded((args: Args) => {
     const backends: BackendName[] = args.backend === 'all' ? [...backendNames()] : isBackendName(args.backend) ? [args.backend] : [];
     if (backends.length === 0) throw new UsageError(`--backend: expected ${backendNames().join(', ')} or all, got ${JSON.stringify(args.backend)}`);
