@@ -13,7 +13,6 @@ import { Progress } from '../util/progress.js';
 
 export { UsageError };
 
-export const EXIT_OK = 0;
 /** Frames rejected, vectors failed. */
 export const EXIT_REJECTED = 1;
 /** Bad usage or unreadable input. */
