@@ -212,12 +212,18 @@ const SECY_SA_FRAMES = 2 ** 30;
 /** Which node:crypto GCM cipher a key length asks for. */
 const gcmName = (keyLength: number): 'aes-128-gcm' | 'aes-256-gcm' => (keyLength === 32 ? 'aes-256-gcm' : 'aes-128-gcm');
 
+/** The backend of a case that runs ours (burst, frame, the SecY rows); the baselines have none. */
+function backendOf(spec: CaseSpec): BackendName {
+  if (spec.backend === undefined) throw new Error(`bench: a ${spec.method} case needs a backend`);
+  return spec.backend;
+}
+
 /** One case over a fixture. `pool` is needed for threaded bursts. */
 export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: BurstPool | undefined): BenchCase {
   const done = { close(): void {} };
   switch (spec.method) {
     case 'burst': {
-      const sa = f.sa(spec.backend!);
+      const sa = f.sa(backendOf(spec));
       const threaded = spec.threads > 1;
       if (threaded) {
         if (pool === undefined) throw new Error('threaded burst without a pool');
@@ -243,7 +249,7 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
       };
     }
     case 'frame': {
-      const sa = f.sa(spec.backend!);
+      const sa = f.sa(backendOf(spec));
       const frames = f.frames.slice(0, FRAMES_PER_CALL);
       // Options built ahead (a SecY would build one per frame too, but that is not the crypto's cost);
       // the PNs repeat from call to call: a benchmark, not a link.
@@ -258,7 +264,7 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
       };
     }
     case 'validate-burst': {
-      const sa = f.sa(spec.backend!);
+      const sa = f.sa(backendOf(spec));
       const { mpdus, layouts } = f.protectedFrames();
       const frames = mpdus.slice(0, burstFrames);
       const n = frames.length;
@@ -277,7 +283,7 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
     }
     case 'secy-transmit-burst':
     case 'secy-transmit': {
-      let secy = f.transmitter(spec.backend!);
+      let secy = f.transmitter(backendOf(spec));
       const burst = spec.method === 'secy-transmit-burst';
       const frames = f.frames.slice(0, burst ? burstFrames : FRAMES_PER_CALL);
       let sent = 0;
@@ -286,7 +292,7 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
         run() {
           if ((sent += frames.length) > SECY_SA_FRAMES) {
             secy.destroy();
-            secy = f.transmitter(spec.backend!);
+            secy = f.transmitter(backendOf(spec));
             sent = frames.length;
           }
           if (burst) secy.transmitBurst(frames);
@@ -298,7 +304,7 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
     }
     case 'secy-receive-burst':
     case 'secy-receive': {
-      const secy = f.receiver(spec.backend!);
+      const secy = f.receiver(backendOf(spec));
       const burst = spec.method === 'secy-receive-burst';
       const frames = f.protectedFrames().mpdus.slice(0, burst ? burstFrames : FRAMES_PER_CALL);
       return {
@@ -316,7 +322,7 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
       return {
         spec,
         run() {
-          for (let i = 0; i < ivs.length; i++) gcm(key, ivs[i]!, aads[i]!).encrypt(plaintexts[i]!);
+          for (let i = 0; i < ivs.length; i++) gcm(key, ivs[i]!, aads[i]).encrypt(plaintexts[i]!);
           return ivs.length;
         },
         ...done,

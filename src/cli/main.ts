@@ -9,9 +9,9 @@ import { simulateCommand } from './commands/simulate.js';
 import { validateCommand } from './commands/validate.js';
 import { vectorsCommand } from './commands/vectors.js';
 import { EXIT_USAGE } from './output.js';
-import { useNodeBurstAllocation } from '../crypto/node-alloc.js';
+import { useNodeBackends } from '../crypto/node-backends.js';
 
-useNodeBurstAllocation();
+useNodeBackends();
 
 await yargs(hideBin(process.argv))
   .scriptName('macsec')

@@ -1,8 +1,9 @@
 /** What every command shares: colour detection, one-line errors, exit codes, and the options and output of the capture commands. */
 import type { Argv } from 'yargs';
 import type { FcsMode } from '../capture/index.js';
-import { loadSaFile, type SaFile } from '../config/sa-file.js';
-import { BACKEND_NAMES, isBackendName, type BackendName } from '../crypto/backend.js';
+import { loadSaFile } from '../config/files.js';
+import type { SaFile } from '../config/sa-file.js';
+import { backendNames, isBackendName, type BackendName } from '../crypto/backend.js';
 import type { ProgressSink } from '../runs/capture-run.js';
 import { UsageError } from '../util/errors.js';
 import { VALIDATE_FRAMES_OPTION, type ReceiveControlOptions } from '../runs/receiver.js';
@@ -12,7 +13,6 @@ import { Progress } from '../util/progress.js';
 
 export { UsageError };
 
-export const EXIT_OK = 0;
 /** Frames rejected, vectors failed. */
 export const EXIT_REJECTED = 1;
 /** Bad usage or unreadable input. */
@@ -58,7 +58,7 @@ export const PROGRESS_MIN_FRAMES = 2000;
 export const FCS_MODES: readonly FcsMode[] = ['auto', 'present', 'absent'];
 
 export function checkBackend(name: string): BackendName {
-  if (!isBackendName(name)) throw new UsageError(`--backend: expected ${BACKEND_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
+  if (!isBackendName(name)) throw new UsageError(`--backend: expected ${backendNames().join(', ')}, got ${JSON.stringify(name)}`);
   return name;
 }
 
@@ -87,5 +87,5 @@ export function receiveOptions<T>(y: Argv<T>): Argv<T> {
   return y
     .option('validate-frames', { choices: Object.keys(VALIDATE_FRAMES_OPTION), default: 'strict', describe: 'validateFrames: strict drops what fails, check delivers it counted, disabled skips validation of C=0 frames' })
     .option('replay-window', { type: 'number', default: 0, describe: 'replayWindow: how far below the highest PN seen a frame may arrive (0: strictly increasing)' })
-    .option('replay-protect', { type: 'boolean', default: true, describe: 'replayProtect (--no-replay-protect accepts any PN)' }) as unknown as Argv<T>;
+    .option('replay-protect', { type: 'boolean', default: true, describe: 'replayProtect (--no-replay-protect accepts any PN)' });
 }

@@ -213,7 +213,7 @@ export function protectRange(
     }
   }
   data.fill(0, at);
-  if (tagsLength > 0) for (let i = first; i < end; i++) data.set(frames[i]!.subarray(0, headerLength), offsets[i - first]!);
+  if (tagsLength > 0) for (let i = first; i < end; i++) data.set(frames[i]!.subarray(0, headerLength), offsets[i - first]);
   const result = new Array<Uint8Array>(count);
   const { buffer, byteOffset } = data;
   // The constructor, not subarray(): about twice as fast (no species lookup).

@@ -2,7 +2,8 @@
  * `native` backend: the optional N-API addon (native/macsec_gcm.c) over OpenSSL's EVP AES-GCM, one
  * context per SA, one call per burst. Built by `npm install` when a compiler is there
  * (scripts/build-native.mjs); when it is not, or fails to load, everything else works and
- * `nativeStatus()` says why.
+ * `nativeStatus()` says why. The addon is loaded on first use (the first `nativeStatus()` or `NativeGcm`),
+ * never on import.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -67,11 +68,12 @@ function load(): { addon: Addon | undefined; status: NativeStatus } {
   return { addon, status: { available: true, path, openssl: addon.openssl } };
 }
 
-const loaded = load();
+let loaded: ReturnType<typeof load> | undefined;
+const addonState = (): ReturnType<typeof load> => (loaded ??= load());
 
 /** Whether the addon is there and, if not, why. */
 export function nativeStatus(): NativeStatus {
-  return loaded.status;
+  return addonState().status;
 }
 
 /** AES-GCM for one key in OpenSSL. Only constructible when `nativeStatus().available`. */
@@ -80,7 +82,7 @@ export class NativeGcm implements GcmEngine {
   private readonly sa: NativeSa;
 
   constructor(key: Uint8Array) {
-    const { addon, status } = loaded;
+    const { addon, status } = addonState();
     if (addon === undefined) throw new Error(`native backend unavailable: ${status.available ? 'not loaded' : status.reason}`);
     this.addon = addon;
     this.sa = addon.createSa(key);

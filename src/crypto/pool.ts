@@ -170,7 +170,10 @@ export class BurstPool implements BurstExecutor {
     }
     const out = new Array<Uint8Array>(count);
     for (let i = 0; i < mine.length; i++) out[i] = mine[i]!;
-    this.collect(cuts, failure, (i, f) => (out[i] = f!));
+    this.collect(cuts, failure, (i, f) => {
+      if (f === null) throw new Error('a burst worker returned no frame for a seal, which cannot fail');
+      out[i] = f;
+    });
     return out;
   }
 
@@ -316,9 +319,10 @@ export class BurstPool implements BurstExecutor {
         const r = this.finish(this.threads[t]!);
         if (r === undefined) continue;
         this.threads[t]!.stage = r.stage;
+        const buffer = r.buffer;
         for (let i = 0; i < r.lengths.length; i++) {
           const len = r.lengths[i]!;
-          put(cuts[t + 1]! - cuts[0]! + i, len < 0 ? null : new Uint8Array(r.buffer!, r.offsets[i]!, len));
+          put(cuts[t + 1]! - cuts[0]! + i, len < 0 || buffer === undefined ? null : new Uint8Array(buffer, r.offsets[i], len));
         }
       } catch (e) {
         failure ??= e;

@@ -239,7 +239,9 @@ export class Stream {
       padded.set(bytes);
       bytes = padded;
     }
-    const frame: LegitFrame = { bytes, plain, userOffset, an: o.an!, pn: o.pn!, gen: this.txGen[o.an!]!, c: this.confidentiality };
+    const { an, pn } = o;
+    if (an === undefined || pn === undefined) throw new Error('fuzz: the transmitter sent a frame untagged with protectFrames on');
+    const frame: LegitFrame = { bytes, plain, userOffset, an, pn, gen: this.txGen[an]!, c: this.confidentiality };
     if (this.ring.length >= RING) this.ring.splice(this.rng.int(RING), 1);
     this.ring.push(frame);
     return frame;

@@ -303,6 +303,12 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
   const touched = new Map<number, { actor: string; side: Side }[]>();
   const actorStats = new Map<string, { side: Side; name: string; touched: number; fate: Record<string, number>; examples: string[] }>();
   const actorKey = (side: Side, name: string) => `${side}:${name}`;
+  /** What an actor that touched a frame did to it, by outcome (every actor has its entry from the start). */
+  const fateOf = (t: { readonly side: Side; readonly actor: string }): Record<string, number> => {
+    const stats = actorStats.get(actorKey(t.side, t.actor));
+    if (stats === undefined) throw new Error(`simulate: no statistics for actor ${t.actor} on side ${t.side}`);
+    return stats.fate;
+  };
   let lastDelivery = 0;
 
   // ------------------------------------------------------------------ key agreement (declared here, made below)
@@ -379,14 +385,14 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
         // MKPDUs are the KaYs' business, kept out of the traffic statistics.
         bump(mkaWire[from].controlledPort, counter);
         bump(mkaWire[from].atPeerKay, kayVerdict);
-        for (const t of touched.get(frame.id) ?? []) bump(actorStats.get(actorKey(t.side, t.actor))!.fate, `MKPDU ${kayVerdict}`);
+        for (const t of touched.get(frame.id) ?? []) bump(fateOf(t), `MKPDU ${kayVerdict}`);
         touched.delete(frame.id);
         return;
       }
       st.arrived++;
       lastTrafficAt = at;
       bump(st.outcomes, counter);
-      for (const t of touched.get(frame.id) ?? []) bump(actorStats.get(actorKey(t.side, t.actor))!.fate, counter);
+      for (const t of touched.get(frame.id) ?? []) bump(fateOf(t), counter);
       touched.delete(frame.id);
       if ('dropped' in result || result.port !== 'controlled') return;
       captures[`${to}-received`].push({ atPs: at, data: result.frame });
@@ -424,12 +430,19 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     schedule(side);
     return r.accepted ? 'accepted' : `rejected ${r.reason}`;
   }
+  /** A KaY event's KN or AN, which its kind always carries. */
+  const eventNumber = (e: KayEvent, field: 'kn' | 'an'): number => {
+    const v = e[field];
+    if (v === undefined) throw new Error(`simulate: KaY event ${e.kind} without ${field}`);
+    return v;
+  };
   /** Keeps one clock event pending for each KaY, at its next timeout. */
   function schedule(side: Side): void {
     const k = kay[side];
-    if (k === undefined || silencedAt[side] !== undefined) return;
+    const mka = scenario.mka;
+    if (k === undefined || mka === undefined || silencedAt[side] !== undefined) return;
     const t = Math.max(clock.now, k.nextTimeoutPs());
-    if (scenario.durationPs === undefined && finished() && t > lastTrafficAt + scenario.mka!.lifeTimePs) return;
+    if (scenario.durationPs === undefined && finished() && t > lastTrafficAt + mka.lifeTimePs) return;
     const pending = timerAt[side];
     if (pending !== undefined && pending <= t) return; // that event reschedules
     timerAt[side] = t;
@@ -459,12 +472,12 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
         wake: () => schedule(side),
         onEvent(e) {
           kayEvents.push({ ...e, side });
-          if (e.kind === 'sak-distributed') distributed.push({ atPs: e.atPs, side, kn: e.kn!, an: e.an!, reason: e.reason ?? '' });
+          if (e.kind === 'sak-distributed') distributed.push({ atPs: e.atPs, side, kn: eventNumber(e, 'kn'), an: eventNumber(e, 'an'), reason: e.reason ?? '' });
           if (e.kind === 'transmit') {
             securedAt[side] ??= e.atPs;
             if (e.fromAn !== undefined) {
               const why = distributed.find((d) => d.kn === e.kn)?.reason;
-              rekeys.push({ atPs: e.atPs, side, fromAN: e.fromAn, toAN: e.an!, reason: `MKA: SAK KN ${e.kn} from the key server${why ? `, made because ${why}` : ''}` });
+              rekeys.push({ atPs: e.atPs, side, fromAN: e.fromAn, toAN: eventNumber(e, 'an'), reason: `MKA: SAK KN ${e.kn} from the key server${why ? `, made because ${why}` : ''}` });
             }
           }
         },
@@ -567,7 +580,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     st.latency =
       l.length === 0
         ? undefined
-        : { minPs: l[0]!, meanPs: Math.round(l.reduce((x, y) => x + y, 0) / l.length), p99Ps: l[Math.min(l.length - 1, Math.floor(l.length * 0.99))]!, maxPs: l.at(-1)! };
+        : { minPs: l[0]!, meanPs: Math.round(l.reduce((x, y) => x + y, 0) / l.length), p99Ps: l[Math.min(l.length - 1, Math.floor(l.length * 0.99))]!, maxPs: l[l.length - 1]! };
     st.lost = st.offered - st.deliveredUnique;
     // Goodput: user frames (as offered, FCS included) delivered, per second of the run so far.
     const deliveredShare = st.offered === 0 ? 0 : st.deliveredUnique / st.offered;

@@ -32,7 +32,7 @@ export function validateCapture(secy: SecY, capture: Capture, options: RunOption
     options.progress,
   );
   const deliveredBy = new Map<string, number>();
-  for (const r of run.results) if (r.result === 'delivered') deliveredBy.set(r.counter!, (deliveredBy.get(r.counter!) ?? 0) + 1);
+  for (const r of run.results) if (r.result === 'delivered' && r.counter !== undefined) deliveredBy.set(r.counter, (deliveredBy.get(r.counter) ?? 0) + 1);
   return {
     ...run,
     dropped: run.failed.filter((r) => r.result === 'dropped').length,

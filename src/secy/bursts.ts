@@ -31,7 +31,7 @@ export function transmitBurst(s: SecYState, frames: readonly Uint8Array[]): Tran
   s.txScratch = undefined;
   if (x === undefined || x.pnHi.length < n) x = new TransmitScratch(Math.max(n, 128));
   const { tags, keys, pending } = x;
-  for (let i = 0; i < n; i++) tags[i] = checkTransmitFrame(s, frames[i]!);
+  for (let i = 0; i < n; i++) tags[i] = checkTransmitFrame(s, frames[i]);
   const out: TransmitOutcome[] = new Array(n);
   // The frames that took a PN and wait for the crypto: pending[0, count), all under `sa`, with their user
   // data octets added up (all, and E=1's) while each frame is at hand, for the counters.
@@ -60,9 +60,9 @@ export function transmitBurst(s: SecYState, frames: readonly Uint8Array[]): Tran
       quick = 0;
       const r = takePN(s, frame, t, x, i);
       if (r instanceof TransmitSA) {
-        if (r !== sa && count > 0) {
+        if (r !== sa && count > 0 && sa !== undefined) {
           // The SA changes only when a listener runs, after a flush; kept apart anyway should that change.
-          sendPending(s, frames, sa!, x, count, octets, encryptedOctets, out);
+          sendPending(s, frames, sa, x, count, octets, encryptedOctets, out);
           count = octets = encryptedOctets = 0;
         }
         sa = r;
@@ -84,13 +84,13 @@ export function transmitBurst(s: SecYState, frames: readonly Uint8Array[]): Tran
     }
     if (s.queued.length > 0) {
       // Serial order: the listeners see this frame and every earlier one sent and counted.
-      if (count > 0) sendPending(s, frames, sa!, x, count, octets, encryptedOctets, out);
+      if (count > 0 && sa !== undefined) sendPending(s, frames, sa, x, count, octets, encryptedOctets, out);
       count = octets = encryptedOctets = 0;
       quick = 0; // a listener may change anything
       dispatchEvents(s);
     }
   }
-  if (count > 0) sendPending(s, frames, sa!, x, count, octets, encryptedOctets, out);
+  if (count > 0 && sa !== undefined) sendPending(s, frames, sa, x, count, octets, encryptedOctets, out);
   // A nested burst (a listener's) may have put its scratch back meanwhile: keep the larger.
   const kept = s.txScratch as TransmitScratch | undefined;
   if (kept === undefined || kept.pnHi.length < x.pnHi.length) s.txScratch = x;
@@ -202,7 +202,7 @@ export function receiveBurst(s: SecYState, frames: readonly Uint8Array[]): Recei
   let runAt: number[] | undefined;
   let others: number[] | undefined;
   for (let i = 0; i < n; i++) {
-    const r = locateReceive(s, frames[i]!);
+    const r = locateReceive(s, frames[i]);
     if (r.kind !== 'pending') {
       out[i] = r;
       continue;

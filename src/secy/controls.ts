@@ -1,6 +1,6 @@
 /** The SecY's management controls (802.1AE 10.7), their defaults and their checks. */
 import type { BurstExecutor } from '../crypto/burst.js';
-import { BACKEND_NAMES, DEFAULT_BACKEND, isBackendName, type BackendName } from '../crypto/backend.js';
+import { checkBackendName, DEFAULT_BACKEND, type BackendName } from '../crypto/backend.js';
 import { CIPHER_SUITES, CONFIDENTIALITY_OFFSETS, cipherSuite, type CipherSuite, type CipherSuiteName, type ConfidentialityOffset } from '../crypto/suite.js';
 import { ConfigError, describe } from '../util/errors.js';
 import { parseSci } from '../wire/sci.js';
@@ -157,9 +157,7 @@ export function resolveSuite(s: CipherSuiteName | CipherSuite | undefined): Ciph
 }
 
 export function resolveBackend(b: unknown): BackendName {
-  if (b === undefined) return DEFAULT_BACKEND;
-  if (typeof b !== 'string' || !isBackendName(b)) throw new ConfigError('backend', `one of ${BACKEND_NAMES.join(', ')} (the backends available here)`, describe(b));
-  return b;
+  return b === undefined ? DEFAULT_BACKEND : checkBackendName(b);
 }
 
 /** An SCI from 8 octets or hex; always a private copy. */

@@ -191,9 +191,9 @@ export function deleteReceiveSC(s: SecYState, sci: SciInput): void {
   s.rx.delete(sc.id);
   s.foundSC = undefined;
   const hi = readU32(sc.sci, 0);
-  const inner = s.rxIndex.get(hi)!;
-  inner.delete(readU32(sc.sci, 4));
-  if (inner.size === 0) s.rxIndex.delete(hi);
+  const inner = s.rxIndex.get(hi);
+  inner?.delete(readU32(sc.sci, 4));
+  if (inner?.size === 0) s.rxIndex.delete(hi);
 }
 
 /** Installs a receive SA (SAK, AN, initial PN; SSCI and salt with XPN; confidentialityOffset). */

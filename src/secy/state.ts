@@ -188,5 +188,5 @@ export function emit<K extends keyof SecYEvents>(s: SecYState, event: K, payload
 
 /** Calls the listeners of events raised since the last call. */
 export function dispatchEvents(s: SecYState): void {
-  while (s.queued.length > 0) s.queued.shift()!();
+  for (let listener = s.queued.shift(); listener !== undefined; listener = s.queued.shift()) listener();
 }

@@ -13,7 +13,8 @@ import { protect, transmitTci, validate } from '../../src/crypto/macsec.js';
 import { BurstPool } from '../../src/crypto/pool.js';
 import { SaContext } from '../../src/crypto/sa.js';
 import { CIPHER_SUITES, type CipherSuiteName, type ConfidentialityOffset } from '../../src/crypto/suite.js';
-import { loadVectorFile, vectorProtectOptions } from '../../src/conformance/vectors.js';
+import { loadVectorFile } from '../../src/conformance/files.js';
+import { vectorProtectOptions } from '../../src/conformance/vectors.js';
 import { ConfigError } from '../../src/util/errors.js';
 import { parseMacsecFrame } from '../../src/wire/frame.js';
 

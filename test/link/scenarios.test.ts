@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { writePcap } from '../../src/capture/index.js';
-import { decodeScenario, builtinScenarios, loadScenarioFile } from '../../src/link/scenario.js';
+import { BUILTIN_SCENARIOS, builtinScenario } from '../../src/link/builtin.js';
+import { decodeScenario } from '../../src/link/scenario.js';
 import { conservation, simulate, type SimulationResult } from '../../src/link/simulate.js';
 import { renderResult } from '../../src/link/report.js';
 import { wireOctets } from '../../src/link/linerate.js';
@@ -110,14 +111,14 @@ describe('determinism, rollover and line-rate arithmetic', () => {
     expect(pcap(5).equals(pcap(6))).toBe(false);
   });
   it('a plain-suite run starting near PN 2^32 rolls over without losing a frame', () => {
-    const r = simulate(loadScenarioFile(builtinScenarios().find((s) => s.name === 'rollover')!.path));
+    const r = simulate(builtinScenario('rollover'));
     expect(r.rekeys.length).toBeGreaterThanOrEqual(1);
     expect(ab(r).lost).toBe(0);
     expect(ab(r).outcomes).toEqual({ InPktsOK: 5000 });
     expect(r.counters.a['SimOutPktsPNExhausted']).toBe(0);
   });
   it('XPN crosses 2^32 with no rollover and no loss', () => {
-    const r = simulate(loadScenarioFile(builtinScenarios().find((s) => s.name === 'xpn-100g')!.path));
+    const r = simulate(builtinScenario('xpn-100g'));
     expect(r.rekeys).toEqual([]);
     expect(ab(r).outcomes).toEqual({ InPktsOK: 2000 });
   });
@@ -131,8 +132,8 @@ describe('determinism, rollover and line-rate arithmetic', () => {
     expect(d.goodputShare).toBeCloseTo((64 * 8) / (wireOctets(60 + 32) * 8), 2);
   });
   it('every built-in scenario runs and reports', () => {
-    for (const s of builtinScenarios()) {
-      const r = simulate(loadScenarioFile(s.path));
+    for (const s of BUILTIN_SCENARIOS) {
+      const r = simulate(builtinScenario(s.name));
       expect(renderResult(r)).toMatch(new RegExp(`^scenario ${s.name}`));
     }
   });

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { FcsMode } from '../../capture/index.js';
 import { isBackendName, type BackendName } from '../../crypto/backend.js';
 import { keyResolver } from '../../config/keys.js';
-import { loadSaFile } from '../../config/sa-file.js';
+import { loadSaFile } from '../../config/files.js';
 import { explainFrame, type ExplainOptions } from '../../explain/explain.js';
 import { renderTree } from '../../explain/tree.js';
 import { ickLookup } from '../../mka/keys.js';
@@ -58,7 +58,7 @@ export const explainCommand: CommandModule<object, Args> = {
         .option('file', { type: 'string', describe: 'read the frame from a file (hex text or raw octets)' })
         .option('in', { type: 'string', describe: 'explain the frames of a capture (pcap or pcapng)' })
         .option('frame', { type: 'number', describe: 'with --in: only frame N (1-based, as Wireshark numbers them)' })
-        .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'with --in: frames end with an FCS: auto, present, absent' })
+        .option('fcs', { choices: FCS_MODES, default: 'auto', describe: 'with --in: frames end with an FCS: auto, present, absent' })
         .option('sa', { type: 'string', describe: 'SA file (JSON) with the key: check the ICV and show the user data' })
         .option('cak', { type: 'string', describe: 'MKA: the CAK (hex) to check MKPDU ICVs with, with --ckn' })
         .option('ckn', { type: 'string', describe: 'MKA: the CKN (hex) the CAK goes by' })

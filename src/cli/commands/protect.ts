@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { FcsMode } from '../../capture/index.js';
 import { transmitSecY } from '../../config/secy-builder.js';
-import { BACKEND_NAMES } from '../../crypto/backend.js';
+import { backendNames } from '../../crypto/backend.js';
 import { renderWiresharkKeys, WIRESHARK_PSK_FILE, wiresharkKeyEntries } from '../../interop/wireshark-keys.js';
 import { checkOutputPath, outputCapture, readInputCapture, writeOutputFile } from '../../runs/files.js';
 import { protectCapture } from '../../runs/protect-capture.js';
@@ -18,6 +18,8 @@ interface Args {
   json: boolean;
 }
 
+const FCS_DEFAULT: FcsMode = 'auto';
+
 export const protectCommand: CommandModule<object, Args> = {
   command: 'protect',
   describe: 'Protect every frame of a capture with a SecY: plain pcap/pcapng in, MACsec pcap out',
@@ -26,8 +28,8 @@ export const protectCommand: CommandModule<object, Args> = {
       .option('sa', { type: 'string', demandOption: true, describe: 'SA file (JSON): the transmit channel, its SAKs, first PN and SecTAG bits' })
       .option('in', { type: 'string', demandOption: true, describe: 'plain Ethernet frames: pcap or pcapng' })
       .option('out', { type: 'string', demandOption: true, describe: 'where to write the protected frames (pcap, written atomically)' })
-      .option('backend', { type: 'string', default: 'noble', describe: `crypto backend: ${BACKEND_NAMES.join(', ')}` })
-      .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
+      .option('backend', { type: 'string', default: 'noble', describe: `crypto backend: ${backendNames().join(', ')}` })
+      .option('fcs', { choices: FCS_MODES, default: FCS_DEFAULT, describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
       .option('wireshark-keys', { type: 'string', describe: `also write the SAKs as Wireshark's MACsec pre-shared key table (${WIRESHARK_PSK_FILE})` })
       .option('json', { type: 'boolean', default: false, describe: 'print counters and per-frame results as JSON' })
       .example('$0 protect --sa examples/sa.json --in examples/plain.pcap --out protected.pcap', 'encrypt a capture; PNs count up from the SA file\'s pn')
@@ -35,7 +37,7 @@ export const protectCommand: CommandModule<object, Args> = {
       .epilogue(
         'Output frames carry no FCS (an input FCS is removed first) and keep their timestamps. Exit status: 0 every frame ' +
           'protected, 1 some refused (too long, PN exhausted, truncated in the capture), 2 bad usage or unreadable input.',
-      ) as Argv<Args>,
+      ),
   handler: guarded(async (args: Args) => {
     const { backend, saFile } = backendAndSaFile(args);
     const secy = transmitSecY(saFile, { backend, file: args.sa });

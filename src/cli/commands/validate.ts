@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { FcsMode } from '../../capture/index.js';
-import { BACKEND_NAMES } from '../../crypto/backend.js';
+import { backendNames } from '../../crypto/backend.js';
 import { checkOutputPath, outputCapture, readInputCapture, writeOutputFile } from '../../runs/files.js';
 import { buildReceiveSecY } from '../../runs/receiver.js';
 import { renderValidateReport, validateReportJson, type ValidateReportContext } from '../../runs/report.js';
@@ -25,8 +25,8 @@ export const validateCommand: CommandModule<object, Args> = {
         .option('sa', { type: 'string', demandOption: true, describe: 'SA file (JSON): the receive channels and their SAKs (pn: the lowest acceptable PN)' })
         .option('in', { type: 'string', demandOption: true, describe: 'MACsec frames: pcap or pcapng' })
         .option('out', { type: 'string', describe: 'where to write the frames delivered to the Controlled Port (pcap, written atomically)' })
-        .option('backend', { type: 'string', default: 'noble', describe: `crypto backend: ${BACKEND_NAMES.join(', ')}` })
-        .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
+        .option('backend', { type: 'string', default: 'noble', describe: `crypto backend: ${backendNames().join(', ')}` })
+        .option('fcs', { choices: FCS_MODES, default: 'auto', describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
         .option('json', { type: 'boolean', default: false, describe: 'print counters and per-frame results as JSON' }),
     )
       .example('$0 validate --sa examples/sa.json --in protected.pcap --out plain.pcap', 'decrypt and check; exit 1 if any frame was dropped')
