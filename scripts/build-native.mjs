@@ -1,7 +1,8 @@
 /**
  * `npm install` hook: builds the optional native backend (native/macsec_gcm.c, see binding.gyp) with
  * npm's bundled node-gyp against the running Node's own headers, <prefix>/include/node, the prefix taken
- * from process.execPath. node-gyp is always given --nodedir, because without it node-gyp downloads a
+ * from process.execPath. Where intel-ipsec-mb's header is found (Debian: libipsec-mb-dev, x86-64) the
+ * addon is built on it (-lIPSec_MB), else on OpenSSL EVP; MACSEC_SIM_IPSEC_MB=0 builds on EVP regardless. node-gyp is always given --nodedir, because without it node-gyp downloads a
  * headers tarball from nodejs.org (no network in CI; a user npmrc `nodedir` is not to be relied on).
  *
  * Never fails the install: when the addon cannot be built it prints one line saying why, records the
@@ -17,10 +18,10 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const addon = join(root, 'build', 'Release', 'macsec_gcm.node');
 
 /** Prints one line, records the outcome for the runtime to report, and ends the install step successfully. */
-function finish(built, reason) {
+function finish(built, reason, engine) {
   mkdirSync(join(root, 'build'), { recursive: true });
-  writeFileSync(join(root, 'build', 'native-status.json'), `${JSON.stringify({ built, reason, node: process.version, at: new Date().toISOString() })}\n`);
-  console.log(built ? `macsec-sim: native backend built (${addon})` : `macsec-sim: native backend not built: ${reason} (everything works without it)`);
+  writeFileSync(join(root, 'build', 'native-status.json'), `${JSON.stringify({ built, reason, engine, node: process.version, at: new Date().toISOString() })}\n`);
+  console.log(built ? `macsec-sim: native backend built on ${engine} (${addon})` : `macsec-sim: native backend not built: ${reason} (everything works without it)`);
   process.exit(0);
 }
 
@@ -56,12 +57,32 @@ if (!existsSync(join(prefix, 'include', 'node', 'openssl', 'evp.h'))) finish(fal
 const nodeGyp = findNodeGyp(prefix);
 if (nodeGyp === undefined) finish(false, "npm's bundled node-gyp was not found");
 
-const run = spawnSync(process.execPath, [nodeGyp, 'rebuild', `--nodedir=${prefix}`], {
-  cwd: root,
-  encoding: 'utf8',
-  timeout: 300_000,
-  env: { ...process.env, npm_config_nodedir: prefix },
-});
+/** intel-ipsec-mb's header where the compiler looks for it (Debian puts it in /usr/include), or undefined. */
+function ipsecMbHeader() {
+  if (process.env.MACSEC_SIM_IPSEC_MB === '0') return undefined;
+  const dirs = [...(process.env.CPATH ?? '').split(':').filter(Boolean), '/usr/local/include', '/usr/include'];
+  return dirs.map((d) => join(d, 'intel-ipsec-mb.h')).find((h) => existsSync(h));
+}
+
+/** One node-gyp rebuild, on intel-ipsec-mb or on EVP. */
+function build(ipsecMb) {
+  return spawnSync(process.execPath, [nodeGyp, 'rebuild', `--nodedir=${prefix}`], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 300_000,
+    env: { ...process.env, npm_config_nodedir: prefix, MACSEC_SIM_BUILD_IPSEC_MB: ipsecMb ? '1' : '0' },
+  });
+}
+
+const header = ipsecMbHeader();
+let engine = header === undefined ? 'OpenSSL EVP' : `intel-ipsec-mb (${header})`;
+let run = build(header !== undefined);
+if (header !== undefined && (run.error || run.status !== 0 || !existsSync(addon))) {
+  // A header without its library (or a library that does not link): EVP still gives a native backend.
+  console.log(`macsec-sim: the intel-ipsec-mb build failed (${firstError(`${run.stdout}\n${run.stderr}`)}), building on OpenSSL EVP`);
+  engine = 'OpenSSL EVP';
+  run = build(false);
+}
 if (run.error) finish(false, `node-gyp did not run (${run.error.message})`);
 if (run.status !== 0 || !existsSync(addon)) finish(false, `node-gyp failed: ${firstError(`${run.stdout}\n${run.stderr}`)}`);
-finish(true, undefined);
+finish(true, undefined, engine);

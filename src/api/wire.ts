@@ -25,5 +25,6 @@ export {
   type AN,
   type TransmitTci,
 } from '../wire/sectag.js';
+export { packedFrames, type PackedFrames } from '../wire/packed.js';
 export { fromHex, toHex, HexError } from '../util/hex.js';
 export { ConfigError } from '../util/errors.js';

@@ -14,11 +14,14 @@ import { gcm } from '@noble/ciphers/aes.js';
 import type { BackendName } from '../crypto/backend.js';
 import { protectBurst, validateBurst } from '../crypto/burst.js';
 import { protect, type BurstProtectOptions, type ProtectOptions } from '../crypto/macsec.js';
+import { NativeGcm } from '../crypto/native.js';
+import { packedOutcomes, protectPacked, validatePacked, type PackedReceiveControl, type PackedTransmitControl } from '../crypto/packed.js';
 import type { BurstPool } from '../crypto/pool.js';
 import { SaContext } from '../crypto/sa.js';
 import { CIPHER_SUITES, type CipherSuiteName } from '../crypto/suite.js';
 import { SecY } from '../secy/secy.js';
 import { parseMacsecFrame, type MacsecFrame } from '../wire/frame.js';
+import { packedFrames, type PackedFrames } from '../wire/packed.js';
 
 export type BenchMode = 'integrity' | 'confidentiality';
 export type BenchSize = number | 'imix';
@@ -32,6 +35,13 @@ export type BenchSize = number | 'imix';
  *   secy-receive-burst   SecY.receiveBurst over the protected frames, `burstFrames` a call: parsing, SC and SA
  *                        lookup, PN and replay checks, counters and outcomes around validateBurst
  *   secy-receive         SecY.receive, one frame a call
+ *   packed-transmit      protectPacked over the frames packed in one buffer, `burstFrames` a call: SecTAG, PNs,
+ *                        refusal checks, protect, outcome codes (one C call on native)
+ *   packed-receive       validatePacked over the protected frames packed in one buffer, `burstFrames` a call:
+ *                        SecTAG checks, SCI/AN match, PN recovery and replay pre-check, validate, codes
+ *   bare-seal            (d) native only: the engine's one-shot GCM call per frame (intel-ipsec-mb's
+ *                        IMB_AES*_GCM_ENC, or EVP) in a C loop over the protected frames packed in one
+ *                        buffer, sealed in place: the crypto limit of one core over the packed rows' frames
  *   noble-gcm            baseline (a): `gcm(key, iv, aad).encrypt(plaintext)` per frame
  *   node-gcm             baseline (b): createCipheriv + setAAD + update + final + getAuthTag per frame
  *   ceiling              baseline (c): createCipheriv over one 16 KiB buffer, counted as frames of this size
@@ -44,6 +54,9 @@ export type BenchMethod =
   | 'secy-transmit'
   | 'secy-receive-burst'
   | 'secy-receive'
+  | 'packed-transmit'
+  | 'packed-receive'
+  | 'bare-seal'
   | 'noble-gcm'
   | 'node-gcm'
   | 'ceiling';
@@ -206,6 +219,19 @@ export class Fixture {
   }
 }
 
+/** `frames` back to back in one buffer, each in its own place, as a capture reader would leave them. */
+function pack(frames: readonly Uint8Array[]): PackedFrames {
+  const p = packedFrames(frames.length, frames.reduce((a, f) => a + f.length, 0));
+  let at = 0;
+  for (const f of frames) {
+    p.data.set(f, at);
+    p.offsets[p.count] = at;
+    p.lengths[p.count++] = f.length;
+    at += f.length;
+  }
+  return p;
+}
+
 /** How many frames a transmitting SecY sends before a fresh SA: far from the rekey threshold and the last PN. */
 const SECY_SA_FRAMES = 2 ** 30;
 
@@ -315,6 +341,55 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
           return frames.length;
         },
         close: () => secy.destroy(),
+      };
+    }
+    case 'packed-transmit': {
+      const sa = f.sa(backendOf(spec));
+      const input = pack(f.frames.slice(0, burstFrames));
+      const n = input.count;
+      const output = packedFrames(n, input.data.length + 32 * n);
+      const outcomes = packedOutcomes(n);
+      const c: PackedTransmitControl = { first: 0, count: n, outStart: 0, nextPnHigh: 0, nextPnLow: 1, lastPnHigh: 0, lastPnLow: 0xffff_ffff, maxFrameSize: 0xffff, outEnd: 0, pnsUsed: 0 };
+      return {
+        spec,
+        run() {
+          // Fresh PNs each burst, wrapping long before 2^32.
+          if (c.nextPnLow > 0x7fff_0000) c.nextPnLow = 1;
+          protectPacked(sa, f.options, input, output, outcomes, c);
+          c.nextPnLow += c.pnsUsed;
+          return n;
+        },
+        close: () => sa.wipe(),
+      };
+    }
+    case 'packed-receive': {
+      const sa = f.sa(backendOf(spec));
+      const input = pack(f.protectedFrames().mpdus.slice(0, burstFrames));
+      const n = input.count;
+      const output = packedFrames(n, input.data.length + 32 * n);
+      const outcomes = packedOutcomes(n);
+      // lowestPN 1 throughout: every frame is InPktsOK every time (the SecY's bookkeeping is not this row's).
+      const c: PackedReceiveControl = { first: 0, count: n, outStart: 0, lowestPnHigh: 0, lowestPnLow: 1, outEnd: 0, handled: 0 };
+      const o = { sci: f.sci, an: 0, confidentialityOffset: f.options.confidentialityOffset, clearTags: 0, validateFrames: 'Strict', replayProtect: true, pointToPoint: false } as const;
+      return {
+        spec,
+        run() {
+          validatePacked(sa, o, input, output, outcomes, c);
+          return n;
+        },
+        close: () => sa.wipe(),
+      };
+    }
+    case 'bare-seal': {
+      const gcm = new NativeGcm(f.key);
+      const frames = pack(f.protectedFrames().mpdus.slice(0, burstFrames));
+      return {
+        spec,
+        run() {
+          gcm.sealBare(frames.data, frames.offsets, frames.lengths, frames.count, HEADER_AAD);
+          return frames.count;
+        },
+        close: () => gcm.wipe(),
       };
     }
     case 'noble-gcm': {

@@ -1,6 +1,7 @@
 /** What a benchmark ran on: the figures mean little without it. */
 import { availableParallelism, cpus, loadavg, platform, arch, release, totalmem } from 'node:os';
 import { availableBackends, type BackendAvailability } from '../crypto/backend.js';
+import { nativeEngine } from '../crypto/native.js';
 
 export interface MachineInfo {
   readonly cpuModel: string;
@@ -17,6 +18,8 @@ export interface MachineInfo {
   readonly v8: string;
   readonly openssl: string;
   readonly backends: readonly BackendAvailability[];
+  /** The native backend's GCM engine ("ipsec-mb avx512", "evp"); undefined without the addon. */
+  readonly nativeEngine: string | undefined;
 }
 
 export function machineInfo(): MachineInfo {
@@ -34,5 +37,6 @@ export function machineInfo(): MachineInfo {
     v8: process.versions.v8,
     openssl: process.versions.openssl,
     backends: availableBackends(),
+    nativeEngine: nativeEngine(),
   };
 }

@@ -14,10 +14,14 @@ const METHOD_LABEL: Record<BenchMethod, string> = {
   'secy-transmit': 'SecY.transmit per frame',
   'secy-receive-burst': 'SecY.receiveBurst',
   'secy-receive': 'SecY.receive per frame',
+  'packed-transmit': 'protectPacked',
+  'packed-receive': 'validatePacked',
+  'bare-seal': 'bare engine call per frame (d)',
 };
 
 /** Bursts, for the line-rate table and the chart: what a caller gets, frame after frame. */
-const isBurst = (m: BenchMethod): boolean => m === 'burst' || m === 'validate-burst' || m === 'secy-transmit-burst' || m === 'secy-receive-burst';
+const isBurst = (m: BenchMethod): boolean =>
+  m === 'burst' || m === 'validate-burst' || m === 'secy-transmit-burst' || m === 'secy-receive-burst' || m === 'packed-transmit' || m === 'packed-receive' || m === 'bare-seal';
 
 export function seriesLabel(r: Pick<BenchResult, 'method' | 'backend' | 'threads'>): string {
   if (r.backend === undefined) return METHOD_LABEL[r.method];
@@ -72,7 +76,7 @@ export function renderTable(report: BenchReport): string {
   const m = report.machine;
   const out: string[] = [
     `Machine: ${m.cpuModel}, ${m.cpus} CPUs (${m.availableParallelism} usable), Node ${m.node}, OpenSSL ${m.openssl}, load ${m.loadAverage1m.toFixed(2)}`,
-    `Backends: ${m.backends.map((b) => (b.available ? b.name : `${b.name} (unavailable: ${b.detail})`)).join(', ')}`,
+    `Backends: ${m.backends.map((b) => (!b.available ? `${b.name} (unavailable: ${b.detail})` : b.name === 'native' && m.nativeEngine !== undefined ? `native (${m.nativeEngine})` : b.name)).join(', ')}`,
     `Rounds: ${report.options.rounds} interleaved, ${report.options.seconds} s per case; bursts of ${report.options.burstFrames} frames (${report.options.threadedBurstFrames} threaded); medians.`,
     '',
   ];
@@ -106,6 +110,14 @@ export function renderTable(report: BenchReport): string {
     if (secyRows.length > 0) {
       out.push('SecY bookkeeping: time per frame over the bare burst cipher of its direction (protectBurst, validateBurst), same backend and frames:', '');
       out.push(table(['method', ...sizes.map((s) => `${sizeLabel(s)} B`)], secyRows), '');
+    }
+    const dRows = series(p.results.filter((r) => r.vsBareSeal !== undefined && isBurst(r.method))).map((s) => [
+      seriesLabel(s[0]!),
+      ...sizes.map((size) => fmtRatio(s.find((x) => x.size === size)?.vsBareSeal)),
+    ]);
+    if (dRows.length > 0) {
+      out.push("Against (d), the native engine's bare call per frame over the same packed frames (frames/s ratio, one thread):", '');
+      out.push(table(['method', ...sizes.map((s) => `${sizeLabel(s)} B`)], dRows), '');
     }
   }
   if (report.targets.length > 0) {

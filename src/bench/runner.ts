@@ -80,6 +80,8 @@ export interface BenchResult extends CaseSpec {
    * per-round ratios bare fps / SecY fps, less 1: 0.1 is 10 % more time per frame.
    */
   readonly overBareBurst: number | undefined;
+  /** Median per-round ratio to row (d), the native engine's bare call per frame over the same frames (one thread). */
+  readonly vsBareSeal: number | undefined;
 }
 
 export interface TargetCheck {
@@ -168,7 +170,11 @@ function groupSpecs(suite: CipherSuiteName, mode: BenchMode, size: BenchSize, o:
       add('validate-burst', backend);
       for (const method of SECY_METHODS) if (o.singleFrame || method.endsWith('-burst')) add(method, backend);
     }
+    add('packed-transmit', backend);
+    add('packed-receive', backend);
   }
+  // (d): the engine's bare call over the same packed frames, the confidentiality suites' AAD/data split.
+  if (o.backends.includes('native') && mode === 'confidentiality') add('bare-seal', 'native');
   return specs;
 }
 
@@ -249,6 +255,7 @@ function measureGroup(cases: readonly BenchCase[], rounds: number, cellMs: numbe
     const f = median(fps[i]!);
     const oneThread = spec.method === 'burst' && spec.threads > 1 ? find({ method: 'burst', backend: spec.backend, threads: 1 }) : -1;
     const bare = isSecYMethod(spec.method) ? find({ method: BARE_BURST_OF[spec.method], backend: spec.backend, threads: 1 }) : -1;
+    const d = spec.method === 'bare-seal' || spec.threads > 1 ? -1 : find({ method: 'bare-seal' });
     return {
       ...spec,
       backend: spec.backend,
@@ -261,6 +268,7 @@ function measureGroup(cases: readonly BenchCase[], rounds: number, cellMs: numbe
       vsNodeGcm: ratio(i, nodeGcm),
       vsOneThread: ratio(i, oneThread),
       overBareBurst: cost(i, bare),
+      vsBareSeal: ratio(i, d),
     };
   });
 }

@@ -43,4 +43,26 @@ export interface GcmEngine {
   openBurst(burst: BurstBuffers, first: number, count: number): number;
   /** Forgets the key (schedule, GHASH table). */
   wipe(): void;
+  /** A native packed transmit (native/macsec_gcm.c protectPacked); crypto/packed.ts encodes the arguments. */
+  protectPacked?(...args: PackedKernelArgs): void;
+  /** A native packed receive (validatePacked); crypto/packed.ts encodes the arguments. */
+  validatePacked?(...args: PackedKernelArgs): void;
 }
+
+/**
+ * The arguments of a native packed kernel after the SA: config octets, the input frames, the output
+ * frames, the outcomes, and the control words (crypto/packed.ts, native/macsec_gcm.c).
+ */
+export type PackedKernelArgs = [
+  config: Uint8Array,
+  inData: Uint8Array,
+  inOffsets: Uint32Array,
+  inLengths: Uint32Array,
+  outData: Uint8Array,
+  outOffsets: Uint32Array,
+  outLengths: Uint32Array,
+  codes: Uint8Array,
+  pnHigh: Uint32Array,
+  pnLow: Uint32Array,
+  ctl: Uint32Array,
+];

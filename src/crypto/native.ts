@@ -1,7 +1,8 @@
 /**
- * `native` backend: the optional N-API addon (native/macsec_gcm.c) over OpenSSL's EVP AES-GCM, one
- * context per SA, one call per burst. Built by `npm install` when a compiler is there
- * (scripts/build-native.mjs); when it is not, or fails to load, everything else works and
+ * `native` backend: the optional N-API addon (native/macsec_gcm.c), AES-GCM on intel-ipsec-mb's one-shot
+ * calls where `npm install` found the library, else on OpenSSL's EVP; the key expanded once per SA, one
+ * call per burst, and the packed kernels (crypto/packed.ts). Built by `npm install` when a compiler is
+ * there (scripts/build-native.mjs); when it is not, or fails to load, everything else works and
  * `nativeStatus()` says why. The addon is loaded on first use (the first `nativeStatus()` or `NativeGcm`),
  * never on import.
  */
@@ -9,29 +10,36 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../util/paths.js';
-import type { BurstBuffers, GcmEngine } from './engine.js';
+import type { BurstBuffers, GcmEngine, PackedKernelArgs } from './engine.js';
 
 /** The addon's `abi` this module speaks (native/macsec_gcm.c ADDON_ABI). */
-const ADDON_ABI = 1;
+const ADDON_ABI = 2;
 
 declare const saHandle: unique symbol;
-/** An SA's OpenSSL contexts, owned by the addon (freed by `wipe` or the garbage collector). */
+/** An SA's expanded key, owned by the addon (wiped and freed by `wipe` or the garbage collector). */
 type NativeSa = { readonly [saHandle]: true };
 
 interface Addon {
   readonly abi: number;
   /** OpenSSL_version(OPENSSL_VERSION) as the addon sees it. */
   readonly openssl: string;
+  /** The GCM engine in use: "ipsec-mb <arch>" (e.g. "ipsec-mb avx512") or "evp". */
+  readonly engine: string;
+  /** The library behind it with its version: "intel-ipsec-mb 1.3.0" or OpenSSL's version. */
+  readonly library: string;
   createSa(key: Uint8Array): NativeSa;
   wipe(sa: NativeSa): void;
   seal(sa: NativeSa, iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): void;
   open(sa: NativeSa, iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): boolean;
   sealBurst(sa: NativeSa, buf: Uint8Array, desc: Int32Array, first: number, count: number): void;
   openBurst(sa: NativeSa, buf: Uint8Array, desc: Int32Array, results: Uint8Array, first: number, count: number): number;
+  protectPacked(sa: NativeSa, ...args: PackedKernelArgs): void;
+  validatePacked(sa: NativeSa, ...args: PackedKernelArgs): void;
+  sealBare(sa: NativeSa, data: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number, aadLength: number): void;
 }
 
 export type NativeStatus =
-  | { readonly available: true; readonly path: string; readonly openssl: string }
+  | { readonly available: true; readonly path: string; readonly openssl: string; readonly engine: string; readonly library: string }
   | { readonly available: false; readonly reason: string };
 
 /** Why the install step did not build the addon, as scripts/build-native.mjs recorded it. */
@@ -65,7 +73,7 @@ function load(): { addon: Addon | undefined; status: NativeStatus } {
     return unavailable(`${path} does not load: ${(e as Error).message.split('\n')[0]}`);
   }
   if (addon.abi !== ADDON_ABI) return unavailable(`${path} is a stale build (ABI ${String(addon.abi)}, expected ${ADDON_ABI}): run \`npm run build:native\``);
-  return { addon, status: { available: true, path, openssl: addon.openssl } };
+  return { addon, status: { available: true, path, openssl: addon.openssl, engine: addon.engine, library: addon.library } };
 }
 
 let loaded: ReturnType<typeof load> | undefined;
@@ -76,7 +84,13 @@ export function nativeStatus(): NativeStatus {
   return addonState().status;
 }
 
-/** AES-GCM for one key in OpenSSL. Only constructible when `nativeStatus().available`. */
+/** The native GCM engine in use ("ipsec-mb avx512", "evp"), or undefined when the addon is not available. */
+export function nativeEngine(): string | undefined {
+  const { status } = addonState();
+  return status.available ? status.engine : undefined;
+}
+
+/** AES-GCM for one key in the addon. Only constructible when `nativeStatus().available`. */
 export class NativeGcm implements GcmEngine {
   private readonly addon: Addon;
   private readonly sa: NativeSa;
@@ -102,6 +116,22 @@ export class NativeGcm implements GcmEngine {
 
   openBurst(burst: BurstBuffers, first: number, count: number): number {
     return this.addon.openBurst(this.sa, burst.data, burst.desc, burst.results, first, count);
+  }
+
+  protectPacked(...args: PackedKernelArgs): void {
+    this.addon.protectPacked(this.sa, ...args);
+  }
+
+  validatePacked(...args: PackedKernelArgs): void {
+    this.addon.validatePacked(this.sa, ...args);
+  }
+
+  /**
+   * The bench's crypto limit (row d): frames laid out as AAD (`aadLength` = 28: DA ‖ SA ‖ SecTAG with SCI),
+   * data and ICV space, sealed in place one engine call each, IV = SCI ‖ PN from the SecTAG; nothing else.
+   */
+  sealBare(data: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number, aadLength: number): void {
+    this.addon.sealBare(this.sa, data, offsets, lengths, count, aadLength);
   }
 
   wipe(): void {

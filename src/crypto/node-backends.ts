@@ -16,7 +16,7 @@ const NATIVE: Backend = {
   name: 'native',
   availability: () => {
     const s = nativeStatus();
-    return s.available ? { name: 'native', available: true, detail: `${s.path} (${s.openssl})` } : { name: 'native', available: false, detail: s.reason };
+    return s.available ? { name: 'native', available: true, detail: `${s.engine} (${s.library}), ${s.path}` } : { name: 'native', available: false, detail: s.reason };
   },
   createGcm: (key) => new NativeGcm(key),
 };

@@ -4,7 +4,7 @@
  */
 import { ConfigError, describe } from '../util/errors.js';
 import { createGcm, DEFAULT_BACKEND, type BackendName } from './backend.js';
-import type { BurstBuffers, GcmEngine } from './engine.js';
+import type { BurstBuffers, GcmEngine, PackedKernelArgs } from './engine.js';
 import { bswap32, readLE } from './ghash.js';
 import { SALT_LENGTH, SSCI_LENGTH, type CipherSuite } from './suite.js';
 
@@ -84,6 +84,28 @@ export class SaContext {
       out[at + 1] = readLE(sci, sciOffset + 4);
       out[at + 2] = bswap32(pnLow);
     }
+  }
+
+  /**
+   * The IV with the PN left out, 12 octets at out[at]: SCI ‖ 0^32 for the plain suites, (SSCI ‖ 0^64) XOR
+   * salt with XPN. The IV of PN p is this XOR p (64 bits, big-endian) in its last 8 octets.
+   */
+  ivBase(sci: Uint8Array, out: Uint8Array, at: number): void {
+    if (this.suite.xpn) {
+      for (let i = 0; i < 4; i++) out[at + i] = this.ssci[i]! ^ this.salt[i]!;
+      for (let i = 4; i < 12; i++) out[at + i] = this.salt[i]!;
+    } else {
+      for (let i = 0; i < 8; i++) out[at + i] = sci[i]!;
+      for (let i = 8; i < 12; i++) out[at + i] = 0;
+    }
+  }
+
+  /** The backend's native packed kernels (crypto/packed.ts), when it has them (`native`). */
+  packedKernels(): { protectPacked(...args: PackedKernelArgs): void; validatePacked(...args: PackedKernelArgs): void } | undefined {
+    if (this.wiped) throw new ConfigError('SAK', 'an installed key', 'a wiped one');
+    const g = this.gcm;
+    if (g.protectPacked === undefined || g.validatePacked === undefined) return undefined;
+    return g as Required<Pick<GcmEngine, 'protectPacked' | 'validatePacked'>>;
   }
 
   seal(iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): void {

@@ -27,8 +27,11 @@ describe('runBench (tiny)', () => {
       threadedBurstFrames: 48,
     });
     // Per size: 3 baselines, and per backend a burst, a threaded burst and a single-frame case, validateBurst,
-    // and the SecY's transmitBurst, transmit, receiveBurst and receive.
-    expect(report.results).toHaveLength(2 * (3 + 8 * backendNames().length));
+    // the SecY's transmitBurst, transmit, receiveBurst and receive, and the packed kernels; with native, (d).
+    const names = backendNames();
+    const native = names.includes('native');
+    expect(report.results).toHaveLength(2 * (3 + 10 * names.length + (native ? 1 : 0)));
+    expect(report.results.filter((r) => r.method === 'bare-seal').map((r) => r.backend)).toEqual(native ? ['native', 'native'] : []);
     for (const r of report.results) {
       expect(r.fps).toBeGreaterThan(0);
       expect(r.fpsRounds).toHaveLength(2);
@@ -38,6 +41,9 @@ describe('runBench (tiny)', () => {
       // The SecY rows, and only they, carry their cost over the bare burst of their direction.
       if (r.method.startsWith('secy-')) expect(r.overBareBurst).toBeGreaterThan(-1);
       else expect(r.overBareBurst).toBeUndefined();
+      // Every one-thread row but (d) itself is set against (d) when native is there.
+      if (native && r.method !== 'bare-seal' && r.threads === 1) expect(r.vsBareSeal).toBeGreaterThan(0);
+      else expect(r.vsBareSeal).toBeUndefined();
     }
     expect(report.results.find((r) => r.size === 'imix')!.frameOctets).toBeCloseTo((7 * 64 + 4 * 576 + 1518) / 12, 6);
     expect(report.machine.backends.map((b) => b.name)).toEqual(['noble', 'node', 'native']);
@@ -65,7 +71,7 @@ describe('runBench (tiny)', () => {
 
   it('leaves the SecY rows out when asked', async () => {
     const r = await runBench({ suites: ['GCM-AES-128'], modes: ['integrity'], sizes: [64], backends: ['node'], seconds: 0.02, rounds: 1, workers: 0, burstFrames: 8, secy: false });
-    expect(r.results.map((x) => x.method)).toEqual(['node-gcm', 'noble-gcm', 'ceiling', 'burst', 'frame']);
+    expect(r.results.map((x) => x.method)).toEqual(['node-gcm', 'noble-gcm', 'ceiling', 'burst', 'frame', 'packed-transmit', 'packed-receive']);
     expect(r.targets.some((t) => t.target.includes('SecY'))).toBe(false);
   });
 

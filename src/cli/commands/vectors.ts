@@ -3,6 +3,7 @@ import { backendNames, isBackendName, type BackendName } from '../../crypto/back
 import { loadAnyVectorFile } from '../../conformance/files.js';
 import { SHIPPED_VECTORS } from '../../conformance/shipped.js';
 import { decodeVectors, tally, vectorResults, type VectorResult } from '../../conformance/vectors.js';
+import { nativeEngine } from '../../crypto/native.js';
 import { EXIT_REJECTED, guarded, UsageError, useColor } from '../output.js';
 
 interface Args {
@@ -31,6 +32,9 @@ export const vectorsCommand: CommandModule<object, Args> = {
     const mkaResult: boolean[] = [];
     const color = useColor(process.stdout);
     const paint = (ok: boolean, text: string) => (color ? `\x1b[${ok ? 32 : 31}m${text}\x1b[0m` : text);
+    // Which GCM engine "native" means here (intel-ipsec-mb or OpenSSL EVP).
+    const engine = backends.includes('native') ? nativeEngine() : undefined;
+    if (engine !== undefined && !args.json) process.stdout.write(`native backend: ${engine}\n`);
     for (const { vector: v, result: r } of vectorResults(vectors, backends)) {
       results.push(r);
       mkaResult.push(v.type === 'mka');
@@ -41,7 +45,7 @@ export const vectorsCommand: CommandModule<object, Args> = {
     }
     const { passed, failed } = tally(results);
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ passed, failed, results }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(engine === undefined ? { passed, failed, results } : { passed, failed, nativeEngine: engine, results }, null, 2)}\n`);
     } else {
       const mka = results.filter((_, i) => mkaResult[i]);
       if (mka.length > 0 && mka.length < results.length) {
