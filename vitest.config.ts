@@ -4,5 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
+    setupFiles: ['test/support/node-backends.ts'],
+    globalSetup: ['test/support/chromium-setup.ts'],
   },
 });

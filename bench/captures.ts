@@ -13,16 +13,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CaptureReader, handleSource, PcapFileWriter, type CaptureRecord } from '../src/capture/index.js';
-import { loadSaFile } from '../src/config/sa-file.js';
+import { loadSaFile } from '../src/config/files.js';
 import { BURST_FRAMES, transmitSecY } from '../src/config/secy-builder.js';
-import { BACKEND_NAMES, type BackendName } from '../src/crypto/backend.js';
+import { backendNames, isBackendName } from '../src/crypto/backend.js';
+import { useNodeBackends } from '../src/crypto/node-backends.js';
 import type { SecY } from '../src/secy/index.js';
 import { generateCapture } from './capture-gen.js';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, backend: { type: 'string' }, dir: { type: 'string' }, keep: { type: 'boolean', default: false } },
 });
-const backend = (values.backend ?? (BACKEND_NAMES.includes('native') ? 'native' : 'node')) as BackendName;
+useNodeBackends();
+const backend = values.backend ?? (backendNames().includes('native') ? 'native' : 'node');
+if (!isBackendName(backend)) throw new Error(`--backend: expected ${backendNames().join(', ')}, got ${backend}`);
 const root = new URL('../..', import.meta.url).pathname; // dist/bench -> the package
 const cli = join(root, 'dist/src/cli/main.js');
 const saPath = join(root, 'examples/sa.json');

@@ -7,10 +7,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { BACKEND_NAMES, type BackendName } from '../src/crypto/backend.js';
-import { CIPHER_SUITE_NAMES, cipherSuite, type CipherSuiteName } from '../src/crypto/suite.js';
+import { backendNames, type BackendName } from '../src/crypto/backend.js';
+import { useNodeBackends } from '../src/crypto/node-backends.js';
+import { CIPHER_SUITE_NAMES, cipherSuite } from '../src/crypto/suite.js';
 import { renderSvg, renderTable, runBench, type BenchMode, type BenchSize } from '../src/bench/index.js';
 import { runSuites } from './suites.js';
+
+useNodeBackends();
 
 const { values } = parseArgs({
   options: {
@@ -34,15 +37,15 @@ function fail(message: string): never {
 
 const quick = values.quick;
 const suites = (list(values.suite)?.map((s) => cipherSuite(s)?.name ?? fail(`unknown suite ${s}; one of ${CIPHER_SUITE_NAMES.join(', ')}`)) ??
-  (quick ? ['GCM-AES-128'] : CIPHER_SUITE_NAMES)) as CipherSuiteName[];
+  (quick ? ['GCM-AES-128'] : CIPHER_SUITE_NAMES));
 const modes = (list(values.mode) ?? (quick ? ['confidentiality'] : ['integrity', 'confidentiality'])).map((m) =>
   m === 'integrity' || m === 'confidentiality' ? m : fail(`--mode: integrity or confidentiality, not ${m}`),
 ) as BenchMode[];
 const sizes = (list(values.sizes) ?? (quick ? ['64', '512', '1518'] : ['64', '128', '256', '512', '1024', '1518', 'imix'])).map((s) =>
   s.toLowerCase() === 'imix' ? 'imix' : /^\d+$/.test(s) ? Number(s) : fail(`--sizes: octets or imix, not ${s}`),
 ) as BenchSize[];
-const backends = (list(values.backend) ?? BACKEND_NAMES).map((b) =>
-  (BACKEND_NAMES as readonly string[]).includes(b) ? b : fail(`--backend: ${b} is not available here (available: ${BACKEND_NAMES.join(', ')})`),
+const backends = (list(values.backend) ?? backendNames()).map((b) =>
+  (backendNames() as readonly string[]).includes(b) ? b : fail(`--backend: ${b} is not available here (available: ${backendNames().join(', ')})`),
 ) as BackendName[];
 const workers = values.workers === undefined ? 1 : Number(values.workers);
 

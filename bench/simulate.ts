@@ -5,12 +5,15 @@
  *   npm run bench:simulate -- [--frames N] [--backend native|node|noble]
  */
 import { parseArgs } from 'node:util';
-import { BACKEND_NAMES, type BackendName } from '../src/crypto/backend.js';
+import { backendNames, isBackendName } from '../src/crypto/backend.js';
+import { useNodeBackends } from '../src/crypto/node-backends.js';
 import { decodeScenario } from '../src/link/scenario.js';
 import { simulationSteps } from '../src/link/simulate.js';
 
 const { values } = parseArgs({ options: { frames: { type: 'string', default: '1000000' }, backend: { type: 'string' } } });
-const backend = (values.backend ?? (BACKEND_NAMES.includes('native') ? 'native' : 'node')) as BackendName;
+useNodeBackends();
+const backend = values.backend ?? (backendNames().includes('native') ? 'native' : 'node');
+if (!isBackendName(backend)) throw new Error(`--backend: expected ${backendNames().join(', ')}, got ${backend}`);
 const frames = Number(values.frames);
 const scenario = decodeScenario({
   name: 'clean-10g',

@@ -9,7 +9,7 @@
  * of `runBench`; these are the cross-check.
  */
 import Benchmark from 'benchmark';
-import { BACKEND_NAMES, type BackendName } from '../src/crypto/backend.js';
+import { backendNames, type BackendName } from '../src/crypto/backend.js';
 import { BurstPool } from '../src/crypto/pool.js';
 import type { CipherSuiteName } from '../src/crypto/suite.js';
 import { averageFrameOctets, Fixture, makeCase, SECY_METHODS, type BenchCase, type BenchMode, type BenchSize, type CaseSpec } from '../src/bench/cases.js';
@@ -56,7 +56,7 @@ export async function runSuites(o: SuiteOptions, print: (line: string) => void):
             { suite, mode, size, method: 'noble-gcm', threads: 1 },
             { suite, mode, size, method: 'ceiling', threads: 1 },
           ];
-          for (const backend of o.backends.filter((b) => BACKEND_NAMES.includes(b))) {
+          for (const backend of o.backends.filter((b) => backendNames().includes(b))) {
             specs.push({ suite, mode, size, method: 'burst', backend, threads: 1 });
             if (pool) specs.push({ suite, mode, size, method: 'burst', backend, threads: 1 + pool.workers });
             specs.push({ suite, mode, size, method: 'frame', backend, threads: 1 });

@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { availableBackends } from '../src/crypto/backend.js';
-import { loadVectorFile, runVector } from '../src/conformance/vectors.js';
+import { loadVectorFile } from '../src/conformance/files.js';
+import { runVector } from '../src/conformance/vectors.js';
 
 const dir = join(import.meta.dirname, '..', 'vectors');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));

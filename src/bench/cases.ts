@@ -13,7 +13,7 @@ import { createCipheriv } from 'node:crypto';
 import { gcm } from '@noble/ciphers/aes.js';
 import type { BackendName } from '../crypto/backend.js';
 import { protectBurst, validateBurst } from '../crypto/burst.js';
-import { protect, type ProtectOptions } from '../crypto/macsec.js';
+import { protect, type BurstProtectOptions, type ProtectOptions } from '../crypto/macsec.js';
 import { NativeGcm } from '../crypto/native.js';
 import { packedOutcomes, protectPacked, validatePacked, type PackedReceiveControl, type PackedTransmitControl } from '../crypto/packed.js';
 import type { BurstPool } from '../crypto/pool.js';
@@ -131,7 +131,7 @@ export class Fixture {
   readonly sci = fill(3, 8);
   /** Frames without FCS, as `protect` takes them; as many as the largest burst. */
   readonly frames: Uint8Array[];
-  readonly options: Omit<ProtectOptions, 'pn'>;
+  readonly options: BurstProtectOptions;
   /** For the baselines: per frame the IV, the AAD and the plaintext as MACsec would have them. */
   readonly ivs: Uint8Array[];
   readonly aads: Uint8Array[];
@@ -238,20 +238,29 @@ const SECY_SA_FRAMES = 2 ** 30;
 /** Which node:crypto GCM cipher a key length asks for. */
 const gcmName = (keyLength: number): 'aes-128-gcm' | 'aes-256-gcm' => (keyLength === 32 ? 'aes-256-gcm' : 'aes-128-gcm');
 
+/** The backend of a case that runs ours (burst, frame, the SecY rows); the baselines have none. */
+function backendOf(spec: CaseSpec): BackendName {
+  if (spec.backend === undefined) throw new Error(`bench: a ${spec.method} case needs a backend`);
+  return spec.backend;
+}
+
 /** One case over a fixture. `pool` is needed for threaded bursts. */
 export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: BurstPool | undefined): BenchCase {
   const done = { close(): void {} };
   switch (spec.method) {
     case 'burst': {
-      const sa = f.sa(spec.backend!);
+      const sa = f.sa(backendOf(spec));
       const threaded = spec.threads > 1;
-      if (threaded && pool === undefined) throw new Error('threaded burst without a pool');
+      if (threaded) {
+        if (pool === undefined) throw new Error('threaded burst without a pool');
+        pool.install(sa, f);
+      }
       const frames = f.frames.slice(0, burstFrames);
       const n = frames.length;
       const pnHigh = new Uint32Array(n);
       const pnLow = new Uint32Array(n);
       let next = 1;
-      const run = { pool: threaded ? pool : undefined };
+      const run = { executor: threaded ? pool : undefined };
       return {
         spec,
         run() {
@@ -266,7 +275,7 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
       };
     }
     case 'frame': {
-      const sa = f.sa(spec.backend!);
+      const sa = f.sa(backendOf(spec));
       const frames = f.frames.slice(0, FRAMES_PER_CALL);
       // Options built ahead (a SecY would build one per frame too, but that is not the crypto's cost);
       // the PNs repeat from call to call: a benchmark, not a link.
@@ -281,7 +290,7 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
       };
     }
     case 'validate-burst': {
-      const sa = f.sa(spec.backend!);
+      const sa = f.sa(backendOf(spec));
       const { mpdus, layouts } = f.protectedFrames();
       const frames = mpdus.slice(0, burstFrames);
       const n = frames.length;
@@ -300,7 +309,7 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
     }
     case 'secy-transmit-burst':
     case 'secy-transmit': {
-      let secy = f.transmitter(spec.backend!);
+      let secy = f.transmitter(backendOf(spec));
       const burst = spec.method === 'secy-transmit-burst';
       const frames = f.frames.slice(0, burst ? burstFrames : FRAMES_PER_CALL);
       let sent = 0;
@@ -309,7 +318,7 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
         run() {
           if ((sent += frames.length) > SECY_SA_FRAMES) {
             secy.destroy();
-            secy = f.transmitter(spec.backend!);
+            secy = f.transmitter(backendOf(spec));
             sent = frames.length;
           }
           if (burst) secy.transmitBurst(frames);
@@ -321,7 +330,7 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
     }
     case 'secy-receive-burst':
     case 'secy-receive': {
-      const secy = f.receiver(spec.backend!);
+      const secy = f.receiver(backendOf(spec));
       const burst = spec.method === 'secy-receive-burst';
       const frames = f.protectedFrames().mpdus.slice(0, burst ? burstFrames : FRAMES_PER_CALL);
       return {
@@ -335,7 +344,7 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
       };
     }
     case 'packed-transmit': {
-      const sa = f.sa(spec.backend!);
+      const sa = f.sa(backendOf(spec));
       const input = pack(f.frames.slice(0, burstFrames));
       const n = input.count;
       const output = packedFrames(n, input.data.length + 32 * n);
@@ -354,7 +363,7 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
       };
     }
     case 'packed-receive': {
-      const sa = f.sa(spec.backend!);
+      const sa = f.sa(backendOf(spec));
       const input = pack(f.protectedFrames().mpdus.slice(0, burstFrames));
       const n = input.count;
       const output = packedFrames(n, input.data.length + 32 * n);
@@ -388,7 +397,7 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
       return {
         spec,
         run() {
-          for (let i = 0; i < ivs.length; i++) gcm(key, ivs[i]!, aads[i]!).encrypt(plaintexts[i]!);
+          for (let i = 0; i < ivs.length; i++) gcm(key, ivs[i]!, aads[i]).encrypt(plaintexts[i]!);
           return ivs.length;
         },
         ...done,

@@ -12,6 +12,9 @@ import { teachCommand } from './commands/teach.js';
 import { validateCommand } from './commands/validate.js';
 import { vectorsCommand } from './commands/vectors.js';
 import { EXIT_USAGE, NO_COMMAND, stdioValues, usageLine } from './output.js';
+import { useNodeBackends } from '../crypto/node-backends.js';
+
+useNodeBackends();
 
 await yargs(stdioValues(hideBin(process.argv)))
   .scriptName('macsec')

@@ -1,8 +1,9 @@
 /** What every command shares: colour detection, one-line errors, exit codes, and the options and output of the capture commands. */
 import type { Argv } from 'yargs';
 import type { FcsMode } from '../capture/index.js';
-import { loadSaFile, type SaFile } from '../config/sa-file.js';
-import { BACKEND_NAMES, isBackendName, type BackendName } from '../crypto/backend.js';
+import { loadSaFile } from '../config/files.js';
+import type { SaFile } from '../config/sa-file.js';
+import { backendNames, isBackendName, type BackendName } from '../crypto/backend.js';
 import type { ProgressSink } from '../runs/capture-run.js';
 import { UsageError } from '../util/errors.js';
 import { VALIDATE_FRAMES_OPTION, type ReceiveControlOptions } from '../runs/receiver.js';
@@ -13,7 +14,6 @@ import { DEFAULT_MAX_FRAME_SIZE } from '../secy/index.js';
 
 export { UsageError };
 
-export const EXIT_OK = 0;
 /** Frames rejected, vectors failed. */
 export const EXIT_REJECTED = 1;
 /** Bad usage or unreadable input. */
@@ -110,8 +110,11 @@ export const PROGRESS_MIN_FRAMES = 2000;
 
 export const FCS_MODES: readonly FcsMode[] = ['auto', 'present', 'absent'];
 
-/** The default backend of the commands that run captures and links: the fastest there is here (native, then node). */
-export const FASTEST_BACKEND: BackendName = BACKEND_NAMES.includes('native') ? 'native' : 'node';
+/**
+ * The default backend of the commands that run captures and links: the fastest registered here (native, then
+ * node). Called from the option builders, so after main.ts's `useNodeBackends()`.
+ */
+export const fastestBackend = (): BackendName => (backendNames().includes('native') ? 'native' : 'node');
 
 /** Input files larger than this get a progress bar (on a terminal), which follows the octets read. */
 export const PROGRESS_MIN_OCTETS = 1 << 20;
@@ -127,7 +130,7 @@ export function progressForOctets(label: string, size: number | undefined): { up
 export const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
 
 export function checkBackend(name: string): BackendName {
-  if (!isBackendName(name)) throw new UsageError(`--backend: expected ${BACKEND_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
+  if (!isBackendName(name)) throw new UsageError(`--backend: expected ${backendNames().join(', ')}, got ${JSON.stringify(name)}`);
   return name;
 }
 

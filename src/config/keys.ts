@@ -1,5 +1,5 @@
 /** Keys from an SA file, resolved for one received frame the way a receiver would (10.6.1). */
-import { SaContext } from '../crypto/sa.js';
+import { SaContext, type SaKey } from '../crypto/sa.js';
 import type { BackendName } from '../crypto/backend.js';
 import type { KeyResolver } from '../explain/explain.js';
 import { formatSci, implicitSci, sciEquals } from '../wire/sci.js';
@@ -12,7 +12,10 @@ export function keyResolver(file: SaFile, backend: BackendName): KeyResolver {
     .filter((c) => c.direction !== 'transmit')
     .map((c) => ({
       sci: c.sci,
-      sas: c.sas.map((s) => ({ spec: s, sa: new SaContext({ suite: file.suite, key: s.key, ssci: s.ssci, salt: s.salt }, backend) })),
+      sas: c.sas.map((s) => {
+        const key: SaKey = { suite: file.suite, key: s.key, ssci: s.ssci, salt: s.salt };
+        return { spec: s, key, sa: new SaContext(key, backend) };
+      }),
     }));
   return (frame, layout) => {
     const tag = layout.secTag;
@@ -25,6 +28,6 @@ export function keyResolver(file: SaFile, backend: BackendName): KeyResolver {
     // XPN: the full PN as a receiver whose lowestPN is the SA file's `pn` recovers it (10.6.2).
     const lowest = { nextHi: 0, nextLo: 0, lowestHi: pnHi(entry.spec.pn), lowestLo: pnLo(entry.spec.pn) };
     const pn = pnBig(recoverPNHigh(file.suite.xpn, lowest, tag.pn), tag.pn);
-    return { sa: entry.sa, sci, pn, confidentialityOffset: file.confidentialityOffset, description: `receive SC ${formatSci(sci)}, AN ${tag.an}` };
+    return { sa: entry.sa, key: entry.key, sci, pn, confidentialityOffset: file.confidentialityOffset, description: `receive SC ${formatSci(sci)}, AN ${tag.an}` };
   };
 }

@@ -14,7 +14,7 @@
 import { cipherSuite, CONFIDENTIALITY_OFFSETS, SALT_LENGTH, SSCI_LENGTH, type CipherSuite, type ConfidentialityOffset } from '../crypto/suite.js';
 import { ConfigError } from '../util/errors.js';
 import { SCI_LENGTH } from '../wire/sectag.js';
-import { Fields, isObject, loadJsonFile } from '../util/json.js';
+import { Fields, isObject } from '../util/json.js';
 
 export interface SaSpec {
   readonly an: number;
@@ -99,8 +99,4 @@ export function decodeSaFile(doc: unknown, file = 'SA file'): SaFile {
     scb,
     channels,
   };
-}
-
-export function loadSaFile(path: string): SaFile {
-  return loadJsonFile(path, 'SA file', (doc) => decodeSaFile(doc, path));
 }

@@ -10,14 +10,17 @@
  * One SAK per folder means one IV space: no (SCI, PN) pair is used twice in a folder (14.5: a repeated IV
  * under one key breaks GCM), so a class asking for a PN already taken gets a fresh one.
  */
-import { protect } from '../crypto/macsec.js';
+import { protect, transmitTci } from '../crypto/macsec.js';
 import { SaContext } from '../crypto/sa.js';
 import type { BackendName } from '../crypto/backend.js';
 import type { CipherSuite, ConfidentialityOffset } from '../crypto/suite.js';
 import { DEFAULT_MAX_FRAME_SIZE } from '../secy/controls.js';
 import { Rng } from '../util/rng.js';
 import { toHex } from '../util/hex.js';
-import { ICV_LENGTH, MIN_NON_SHORT_LENGTH, SECTAG_WITH_SCI_LENGTH, SCI_LENGTH, shortLength, TCI_ES, TCI_SCB, TCI_V } from '../wire/sectag.js';
+import { ICV_LENGTH, MIN_NON_SHORT_LENGTH, SECTAG_WITH_SCI_LENGTH, SCI_LENGTH, shortLength, TCI_ES, TCI_SCB, TCI_V, type AN } from '../wire/sectag.js';
+
+/** The four association numbers (9.6). */
+const ALL_ANS: readonly AN[] = [0, 1, 2, 3];
 
 /** The edge classes, in the order `--help` and the README list them. */
 export const EDGE_CLASSES = {
@@ -52,7 +55,7 @@ interface CaseSpec {
   readonly vlanInside?: boolean;
   readonly clearTag?: boolean;
   readonly sciForm?: SciForm;
-  readonly an?: number;
+  readonly an?: AN;
   readonly pn?: bigint;
   readonly offset?: ConfidentialityOffset;
   readonly note?: string;
@@ -224,7 +227,7 @@ function classVariants(cls: EdgeClass, suite: CipherSuite, mode: Mode): (readonl
       ];
     case 'an':
       return [
-        [0, 1, 2, 3].map((an) => ({ name: `AN ${an}`, an })),
+        ALL_ANS.map((an) => ({ name: `AN ${an}`, an })),
         [
           { name: 'SA rollover: AN 0 before the switch', an: 0 },
           { name: 'SA rollover: AN 0, last frame', an: 0 },
@@ -308,13 +311,9 @@ export function generateFolder(options: GenerateOptions): GeneratedFolder {
         const frame = userFrame(rng, keys, spec);
         const clearTags = spec.clearTag === true ? 1 : 0;
         const out = protect(sa, frame, {
-          an,
+          ...transmitTci(an, { includeSci: form === 'sc', endStation: form === 'es' || form === 'es-scb', scb: form === 'es-scb', confidentiality }),
           pn,
           sci,
-          includeSci: form === 'sc',
-          endStation: form === 'es' || form === 'es-scb',
-          scb: form === 'es-scb',
-          confidentiality,
           confidentialityOffset: offset,
           clearTags,
         });
@@ -424,7 +423,7 @@ export function generateReceiveStream(keys: FolderKeys, mode: Mode, seed: number
   let pn = 0n;
   const good: Uint8Array[] = [];
   const frames: StreamFrame[] = [];
-  const send = (an = 0): Uint8Array =>
+  const send = (an: AN = 0): Uint8Array =>
     protect(sa, userFrame(rng, keys, {}), { an, pn: ++pn, sci: keys.sci, includeSci: true, endStation: false, scb: false, confidentiality, confidentialityOffset: 0 });
   const ok = (): void => {
     const f = send();

@@ -1,13 +1,14 @@
 /**
- * MACsec test vectors (IEEE 802.1AE Annex C, and frames captured elsewhere in the same schema): loading
- * with errors that name the file, the vector and the field, and running each in both directions.
+ * MACsec test vectors (IEEE 802.1AE Annex C, and frames captured elsewhere in the same schema): decoding
+ * parsed vector data with errors that name the source, the vector and the field, and running each in both
+ * directions. Reading vector files is Node's (conformance/files.ts); this module takes data.
  */
-import { readFileSync } from 'node:fs';
-import { protect, validate, type ProtectOptions } from '../crypto/macsec.js';
+import { checkBackendName, DEFAULT_BACKEND, type BackendName } from '../crypto/backend.js';
+import { protect, transmitTci, validate, type BurstProtectOptions } from '../crypto/macsec.js';
 import { SaContext } from '../crypto/sa.js';
 import { cipherSuite, CONFIDENTIALITY_OFFSETS, type CipherSuite, type ConfidentialityOffset } from '../crypto/suite.js';
-import type { BackendName } from '../crypto/backend.js';
 import { isMkaVector, runMkaVector, type MkaVector } from '../mka/vectors.js';
+import { ConfigError } from '../util/errors.js';
 import { fromHex, HexError, toHex, equalBytes } from '../util/hex.js';
 import { parseMacsecFrame } from '../wire/frame.js';
 import { ICV_LENGTH, SCI_LENGTH, TCI_E, TCI_ES, TCI_SC, TCI_SCB, shortLength, type SecTag } from '../wire/sectag.js';
@@ -33,34 +34,32 @@ export interface MacsecVector {
   readonly icv: Uint8Array;
 }
 
-/** A vector file that cannot be read: names the file, the vector and the field. */
-export class VectorFileError extends Error {
-  override readonly name = 'VectorFileError';
+/**
+ * Vector data that cannot be used: names the source (a file, or `vectors` for data given directly), the
+ * vector (its name, else `#n`) and the field. A ConfigError, so the CLI turns it into exit 2.
+ */
+export class VectorFileError extends ConfigError {
+  override readonly name: string = 'VectorFileError';
   constructor(
     readonly file: string,
     readonly vector: string | undefined,
-    readonly field: string | undefined,
-    detail: string,
+    field: string | undefined,
+    readonly detail: string,
   ) {
-    super(`${file}${vector !== undefined ? `: vector ${vector}` : ''}${field !== undefined ? `: ${field}` : ''}: ${detail}`);
+    const where = `${file}${vector !== undefined ? `: vector ${vector}` : ''}${field !== undefined ? `: ${field}` : ''}`;
+    super(where, 'a usable vector', detail, `${where}: ${detail}`);
   }
 }
 
 type Json = Record<string, unknown>;
 
-/** The entries of a vector file: an array, or an object holding one under `vectors` or `cases`. */
-export function vectorEntries(file: string, text: string): Json[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new VectorFileError(file, undefined, undefined, `not valid JSON (${(e as Error).message})`);
-  }
+/** The entries of parsed vector data: an array, or an object holding one under `vectors` or `cases`. */
+export function vectorEntries(file: string, doc: unknown): Json[] {
   const list = Array.isArray(doc) ? doc : isObject(doc) ? (doc['vectors'] ?? doc['cases']) : undefined;
   if (!Array.isArray(list)) throw new VectorFileError(file, undefined, undefined, 'expected an array of vectors, or an object with "vectors" or "cases"');
   // A file that checks nothing must not read as "0 passed, 0 failed" and exit 0.
   if (list.length === 0) throw new VectorFileError(file, undefined, undefined, 'expected at least one vector, got an empty list');
-  return list.map((entry, i) => {
+  return list.map((entry: unknown, i) => {
     if (!isObject(entry)) throw new VectorFileError(file, `#${i + 1}`, undefined, 'not an object');
     return entry;
   });
@@ -131,26 +130,12 @@ export function decodeVector(file: string, entry: Json, index: number): MacsecVe
   };
 }
 
-function readVectorFile(file: string): Json[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new VectorFileError(file, undefined, undefined, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return vectorEntries(file, text);
-}
-
-/** The MACsec frame vectors of a file (MKA vectors in it are left out). */
-export function loadVectorFile(file: string): MacsecVector[] {
-  return readVectorFile(file).flatMap((entry, i) => (isMkaVector(entry) ? [] : [decodeVector(file, entry, i)]));
-}
-
-/** Any vector a file holds: a MACsec frame, or (with a `kind`) an MKA key-hierarchy or MKPDU vector. */
+/** Any vector: a MACsec frame, or (with a `kind`) an MKA key-hierarchy or MKPDU vector. */
 export type AnyVector = { readonly type: 'macsec'; readonly vector: MacsecVector } | { readonly type: 'mka'; readonly vector: MkaVector };
 
-export function loadAnyVectorFile(file: string): AnyVector[] {
-  return readVectorFile(file).map((entry, i) =>
+/** Every vector parsed vector data holds, decoded; `file` names the source in errors. */
+export function decodeVectors(doc: unknown, file: string): AnyVector[] {
+  return vectorEntries(file, doc).map((entry, i) =>
     isMkaVector(entry) ? { type: 'mka', vector: entry } : { type: 'macsec', vector: decodeVector(file, entry, i) },
   );
 }
@@ -204,17 +189,45 @@ function receiverSci(v: MacsecVector, frame: Uint8Array, secTag: SecTag): Uint8A
 }
 
 /** How a transmitter sends the vector's frame: its AN, SCI and TCI bits, mode and offset (the PN aside). */
-export function vectorProtectOptions(v: MacsecVector): Omit<ProtectOptions, 'pn'> {
-  return {
-    an: v.an,
-    sci: v.sci,
-    includeSci: (v.tci & TCI_SC) !== 0,
-    endStation: (v.tci & TCI_ES) !== 0,
-    scb: (v.tci & TCI_SCB) !== 0,
-    confidentiality: v.confidentiality,
-    confidentialityOffset: v.confidentialityOffset,
-    clearTags: v.clearTags,
-  };
+export function vectorProtectOptions(v: MacsecVector): BurstProtectOptions {
+  const bits = { includeSci: (v.tci & TCI_SC) !== 0, endStation: (v.tci & TCI_ES) !== 0, scb: (v.tci & TCI_SCB) !== 0, confidentiality: v.confidentiality };
+  return { ...transmitTci(v.an, bits), sci: v.sci, confidentialityOffset: v.confidentialityOffset, clearTags: v.clearTags };
+}
+
+/** What `macsec vectors --json` prints: the tally and every result. */
+export interface VectorReport {
+  readonly passed: number;
+  readonly failed: number;
+  readonly results: readonly VectorResult[];
+}
+
+/** Passed and failed among `results` (an inconsistent vector counts as failed). */
+export function tally(results: readonly VectorResult[]): { passed: number; failed: number } {
+  const passed = results.filter((r) => r.status === 'pass').length;
+  return { passed, failed: results.length - passed };
+}
+
+/**
+ * Each vector on each backend, in that order; an MKA vector involves no MACsec backend, so it runs once
+ * (reported under the first).
+ */
+export function* vectorResults(vectors: readonly AnyVector[], backends: readonly BackendName[]): Generator<{ readonly vector: AnyVector; readonly result: VectorResult }> {
+  for (const v of vectors) {
+    for (const backend of v.type === 'mka' ? backends.slice(0, 1) : backends) {
+      yield { vector: v, result: v.type === 'mka' ? runMka(v.vector, backend) : runVector(v.vector, backend) };
+    }
+  }
+}
+
+/**
+ * Runs parsed vector data (a vector file's contents: an array, or `{vectors}` / `{cases}`; MKA vectors told
+ * apart by their `kind`) and returns exactly what `macsec vectors --json` prints for it. Data that is not
+ * usable throws a ConfigError naming the entry and the field; `backend` defaults to noble.
+ */
+export function runVectors(data: unknown, options: { readonly backend?: BackendName } = {}): VectorReport {
+  const backend = checkBackendName(options.backend ?? DEFAULT_BACKEND);
+  const results = [...vectorResults(decodeVectors(data, 'vectors'), [backend])].map((r) => r.result);
+  return { ...tally(results), results };
 }
 
 /** Protects, validates, and checks that one flipped bit of the ICV and of the secure data is caught. */

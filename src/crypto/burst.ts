@@ -13,20 +13,18 @@
  * 4-octet aligned, for the word-wise GHASH and CTR paths.
  */
 import { ConfigError, describe } from '../util/errors.js';
-import { ETHERTYPE_OFFSET, EtherType, readU32, VLAN_TAG_LENGTH } from '../wire/ethernet.js';
+import { ETHERTYPE_OFFSET, readU32, VLAN_TAG_LENGTH } from '../wire/ethernet.js';
 import { MAC_LENGTH } from '../wire/mac.js';
-import { ICV_LENGTH, SCI_LENGTH, secTagLength, shortLength, tciOctet } from '../wire/sectag.js';
+import { ICV_LENGTH, SCI_LENGTH, secTagLength, shortLength, transmitTciOctet, writeSecTagWords } from '../wire/sectag.js';
 import { D_AAD_LEN, D_AAD_OFF, D_DATA_LEN, D_DATA_OFF, D_IV, D_TAG_OFF, DESC_WORDS, type BurstBuffers } from './engine.js';
 import { bswap32 } from './ghash.js';
-import { checkSecTagOptions, MIN_USER_DATA, type ProtectOptions } from './macsec.js';
-import type { BurstPool } from './pool.js';
-import type { SaContext } from './sa.js';
+import { checkSecTagOptions, MIN_USER_DATA, type BurstProtectOptions } from './macsec.js';
+import type { SaContext, SaKey } from './sa.js';
 import type { ConfidentialityOffset } from './suite.js';
 
 const ADDRESSES = 2 * MAC_LENGTH;
 
-/** What the frames of a transmit burst share: everything in `ProtectOptions` but the PN. */
-export type BurstProtectOptions = Omit<ProtectOptions, 'pn'>;
+export type { BurstProtectOptions } from './macsec.js';
 
 export interface BurstValidateOptions {
   /** Octets of user data in clear when E=1 (the receive SA's confidentiality offset). */
@@ -42,9 +40,40 @@ export interface BurstLayout {
   readonly secTag: { readonly tci: { readonly e: boolean }; readonly pn: number };
 }
 
+/**
+ * Where a burst's crypto runs. `protect`/`validate` take frames first .. first + count - 1, arguments
+ * already checked, and decide alone whether to run them here or elsewhere.
+ */
+export interface BurstExecutor {
+  /**
+   * An SA was installed under `key`: an executor that runs bursts in other threads hands the key on to
+   * them now (and forgets it when `sa` is wiped); it keeps no copy of its own.
+   */
+  install(sa: SaContext, key: Omit<SaKey, 'suite'>): void;
+  protect(
+    sa: SaContext,
+    frames: readonly Uint8Array[],
+    first: number,
+    count: number,
+    o: BurstProtectOptions,
+    pnHigh: ArrayLike<number>,
+    pnLow: ArrayLike<number>,
+  ): Uint8Array[];
+  validate(
+    sa: SaContext,
+    frames: readonly Uint8Array[],
+    first: number,
+    count: number,
+    layouts: readonly BurstLayout[],
+    scis: readonly Uint8Array[],
+    pnHigh: ArrayLike<number>,
+    o: BurstValidateOptions,
+  ): (Uint8Array | null)[];
+}
+
 export interface BurstRunOptions {
-  /** Worker threads: bursts of at least `pool.minFrames` frames are split between them and this thread. */
-  readonly pool?: BurstPool | undefined;
+  /** Where the burst runs. Default `inThread`. */
+  readonly executor?: BurstExecutor | undefined;
 }
 
 /** Descriptor and result scratch for bursts run on this thread, grown to the largest burst. */
@@ -52,16 +81,27 @@ let scratchDesc = new Int32Array(DESC_WORDS * 256);
 let scratchResults = new Uint8Array(256);
 
 /**
- * A burst's working buffers: `octets` of output, not zero-filled (that cost as much as the copying at
- * large frames): the layout functions write every octet up to the end of the last slot, gaps included.
+ * How a burst's output buffer is made. The layout functions write every octet up to the end of the last
+ * slot, gaps included, so it need not be zero-filled; zero-filling costs as much as the copying at large
+ * frames, which is why Node's unpooled, unfilled allocation is registered where there is Node
+ * (node-alloc.ts), explicitly rather than by importing something.
  */
+export type BurstAllocator = (octets: number) => Uint8Array;
+
+let allocate: BurstAllocator = (octets) => new Uint8Array(octets);
+
+/** Makes every later burst allocate its output with `allocator`. */
+export function setBurstAllocator(allocator: BurstAllocator): void {
+  allocate = allocator;
+}
+
+/** A burst's working buffers: `octets` of output, and the descriptor and result scratch. */
 function burstBuffers(octets: number, frames: number): BurstBuffers {
   if (scratchResults.length < frames) {
     scratchResults = new Uint8Array(Math.max(frames, 2 * scratchResults.length));
     scratchDesc = new Int32Array(scratchResults.length * DESC_WORDS);
   }
-  const b = Buffer.allocUnsafeSlow(octets);
-  return { data: new Uint8Array(b.buffer, b.byteOffset, b.length), desc: scratchDesc, results: scratchResults };
+  return { data: allocate(octets), desc: scratchDesc, results: scratchResults };
 }
 
 /** The first offset at or after `at` where `part` (an offset within the slot) lands 4-aligned. */
@@ -101,13 +141,12 @@ export function protectBurst(
       throw new ConfigError(`pn[${i}]`, xpn ? 'two 32-bit halves' : `1 to ${sa.suite.maxPN} for ${sa.suite.name} (pnHigh 0)`, `${String(high)}:${String(low)}`);
     }
   }
-  if (run.pool?.splits(n)) return run.pool.protect(sa, frames, o, pnHigh, pnLow);
-  return protectRange(sa, frames, 0, n, o, pnHigh, pnLow);
+  return (run.executor ?? inThread).protect(sa, frames, 0, n, o, pnHigh, pnLow);
 }
 
 /**
- * protectBurst for frames first .. first + count - 1, on this thread, arguments already checked. Also
- * what a pool's threads run on their slices.
+ * protectBurst for frames first .. first + count - 1, on this thread, arguments already checked: what
+ * every executor runs, on its thread's slice.
  */
 export function protectRange(
   sa: SaContext,
@@ -129,7 +168,7 @@ export function protectRange(
   // The IV is linear in the PN: the PN-0 IV once, then each frame's PN halves XORed in.
   sa.ivWords(o.sci, 0, 0, 0, IV0, 0);
   const iv0 = IV0[0]!, iv1 = IV0[1]!, iv2 = IV0[2]!;
-  const tciAn = tciOctet({ es: o.endStation, sc: o.includeSci, scb: o.scb, e: o.confidentiality, c: o.confidentiality }, o.an);
+  const tciAn = transmitTciOctet(o);
   // Octets moved four at a time (DataView reads unaligned words; measured well ahead of octet loops here).
   const view = new DataView(data.buffer, data.byteOffset, data.length);
   const sci0 = readU32(o.sci, 0), sci1 = readU32(o.sci, 4);
@@ -156,12 +195,7 @@ export function protectRange(
     view.setUint32(to + 8, view.getUint32(from + 8));
     const t = s + headerLength;
     const pn = pnLow[i]!;
-    view.setUint32(t, (EtherType.MACsec << 16) | (tciAn << 8) | shortLength(userLength));
-    view.setUint32(t + 4, pn);
-    if (o.includeSci) {
-      view.setUint32(t + 8, sci0);
-      view.setUint32(t + 12, sci1);
-    }
+    writeSecTagWords(view, t, tciAn, shortLength(userLength), pn, o.includeSci, sci0, sci1);
     const d = (i - first) * DESC_WORDS;
     desc[d + D_AAD_OFF] = s + tagsLength;
     desc[d + D_AAD_LEN] = aadLen;
@@ -179,7 +213,7 @@ export function protectRange(
     }
   }
   data.fill(0, at);
-  if (tagsLength > 0) for (let i = first; i < end; i++) data.set(frames[i]!.subarray(0, headerLength), offsets[i - first]!);
+  if (tagsLength > 0) for (let i = first; i < end; i++) data.set(frames[i]!.subarray(0, headerLength), offsets[i - first]);
   const result = new Array<Uint8Array>(count);
   const { buffer, byteOffset } = data;
   // The constructor, not subarray(): about twice as fast (no species lookup).
@@ -215,8 +249,7 @@ export function validateBurst(
     if (scis[i]!.length !== SCI_LENGTH) throw new ConfigError(`scis[${i}]`, `${SCI_LENGTH} octets`, describe(scis[i]));
     if (!isU32(pnHigh[i])) throw new ConfigError(`pnHigh[${i}]`, 'a 32-bit unsigned integer', String(pnHigh[i]));
   }
-  if (run.pool?.splits(n)) return run.pool.validate(sa, frames, layouts, scis, pnHigh, o);
-  return validateRange(sa, frames, 0, n, layouts, scis, pnHigh, o);
+  return (run.executor ?? inThread).validate(sa, frames, 0, n, layouts, scis, pnHigh, o);
 }
 
 /** validateBurst for frames first .. first + count - 1, on this thread, arguments already checked. */
@@ -292,3 +325,10 @@ export function validateRange(
   }
   return result;
 }
+
+/** Every burst on the calling thread; installing an SA needs nothing. */
+export const inThread: BurstExecutor = {
+  install: () => undefined,
+  protect: protectRange,
+  validate: validateRange,
+};

@@ -40,7 +40,6 @@ export interface WordKeystreamSource extends KeystreamSource {
   keystreamInto?(iv0: number, iv1: number, iv2: number, blocks: number, out: Uint32Array, outWord: number): void;
 }
 
-export const TAG_LENGTH = 16;
 export const IV_LENGTH = 12;
 
 /** `KeystreamSource.keystream` in octets, for a source that makes its keystream as little-endian words. */

@@ -8,8 +8,9 @@
  * The module is generated here (a few kilooctets, no toolchain, no dependency) and instantiated once
  * per thread with one memory: 64 octets of constants, then one 64 KiB table slot per GCM context, then
  * a work area the burst is copied into and back out of. Without WebAssembly (node --jitless, a locked-down
- * browser) `GhashWasm.get()` is undefined and the TypeScript kernel does the work; MACSEC_SIM_WASM=0
- * asks for that too (to compare, and to test the TypeScript kernel).
+ * browser) `GhashWasm.get()` is undefined and the TypeScript kernel does the work; `allowWasmGhash(false)`
+ * asks for that too (to compare, and to test the TypeScript kernel): under Node, MACSEC_SIM_WASM=0 does
+ * (read by useNodeBackends, so that this module reads no environment).
  */
 import { DESC_WORDS, type BurstBuffers } from './engine.js';
 import type { GhashTable } from './ghash.js';
@@ -223,6 +224,7 @@ export type BurstKeystream = Uint32Array | ((frame: number, out: Uint32Array, ou
 /** One per thread: the instance, its memory and the table slots in use. */
 export class GhashWasm {
   private static instance: GhashWasm | undefined | null = null;
+  static allowed = true;
   private readonly memory: WasmMemory;
   private readonly fns: Exports;
   private u8: Uint8Array;
@@ -237,11 +239,11 @@ export class GhashWasm {
     this.u32 = new Uint32Array(memory.buffer);
   }
 
-  /** This thread's kernel, or undefined where WebAssembly is not available. */
+  /** This thread's kernel, or undefined where WebAssembly is not available (or not allowed before the first call). */
   static get(): GhashWasm | undefined {
     if (GhashWasm.instance === null) {
       GhashWasm.instance = undefined;
-      if (wasmApi !== undefined && globalThis.process?.env['MACSEC_SIM_WASM'] !== '0') {
+      if (wasmApi !== undefined && GhashWasm.allowed) {
         try {
           const memory = new wasmApi.Memory({ initial: 2 });
           const instance = new wasmApi.Instance(new wasmApi.Module(MODULE_BYTES), { env: { memory } });

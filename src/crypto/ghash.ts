@@ -97,6 +97,8 @@ const PAD = new Uint8Array(16);
  * written to `y` as four little-endian words. `words` is the view of buf's whole ArrayBuffer (or undefined):
  * 16-octet blocks starting on a 4-octet boundary are read through it, others octet by octet.
  */
+const NO_WORDS = new Uint32Array(0);
+
 export function ghash(
   table: GhashTable,
   buf: Uint8Array,
@@ -109,21 +111,23 @@ export function ghash(
 ): void {
   const [t0, t1, t2, t3] = table.words;
   const base = buf.byteOffset;
-  const wordBytes = words === undefined ? 0 : words.length << 2;
+  // No view: an empty one, so `aligned` (blocks within wordBytes) is never true and no read goes through it.
+  const ws = words ?? NO_WORDS;
+  const wordBytes = ws.length << 2;
   let y0 = 0, y1 = 0, y2 = 0, y3 = 0;
   // Two runs (A, then C) and the length block; `off` walks the current run.
   let off = aadOff;
   let end = aadOff + aadLen;
   let phase = 0;
-  let aligned = words !== undefined && ((base + off) & 3) === 0 && base + end <= wordBytes;
+  let aligned = ((base + off) & 3) === 0 && base + end <= wordBytes && wordBytes > 0;
   for (;;) {
     if (off + 16 <= end) {
       if (aligned) {
         const w = (base + off) >>> 2;
-        y0 ^= words![w]!;
-        y1 ^= words![w + 1]!;
-        y2 ^= words![w + 2]!;
-        y3 ^= words![w + 3]!;
+        y0 ^= ws[w]!;
+        y1 ^= ws[w + 1]!;
+        y2 ^= ws[w + 2]!;
+        y3 ^= ws[w + 3]!;
       } else {
         y0 ^= buf[off]! | (buf[off + 1]! << 8) | (buf[off + 2]! << 16) | (buf[off + 3]! << 24);
         y1 ^= buf[off + 4]! | (buf[off + 5]! << 8) | (buf[off + 6]! << 16) | (buf[off + 7]! << 24);
@@ -135,10 +139,10 @@ export function ghash(
       // A final partial block inside the buffer: whole words, the octets past the run masked off.
       const r = end - off;
       const w = (base + off) >>> 2;
-      y0 ^= words![w]! & (r >= 4 ? -1 : (1 << (r << 3)) - 1);
-      y1 ^= r <= 4 ? 0 : words![w + 1]! & (r >= 8 ? -1 : (1 << ((r - 4) << 3)) - 1);
-      y2 ^= r <= 8 ? 0 : words![w + 2]! & (r >= 12 ? -1 : (1 << ((r - 8) << 3)) - 1);
-      y3 ^= r <= 12 ? 0 : words![w + 3]! & ((1 << ((r - 12) << 3)) - 1);
+      y0 ^= ws[w]! & (r >= 4 ? -1 : (1 << (r << 3)) - 1);
+      y1 ^= r <= 4 ? 0 : ws[w + 1]! & (r >= 8 ? -1 : (1 << ((r - 4) << 3)) - 1);
+      y2 ^= r <= 8 ? 0 : ws[w + 2]! & (r >= 12 ? -1 : (1 << ((r - 8) << 3)) - 1);
+      y3 ^= r <= 12 ? 0 : ws[w + 3]! & ((1 << ((r - 12) << 3)) - 1);
       off = end;
     } else if (off < end) {
       PAD.fill(0);
@@ -152,7 +156,7 @@ export function ghash(
       phase = 1;
       off = dataOff;
       end = dataOff + dataLen;
-      aligned = words !== undefined && ((base + off) & 3) === 0 && base + end <= wordBytes;
+      aligned = ((base + off) & 3) === 0 && base + end <= wordBytes && wordBytes > 0;
       continue;
     } else if (phase === 1) {
       // len(A) ‖ len(C) in bits, 64-bit big-endian each; frames stay far below 2^29 octets.

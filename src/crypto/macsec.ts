@@ -9,7 +9,7 @@ import { ConfigError, describe } from '../util/errors.js';
 import { ETHERTYPE_OFFSET, VLAN_TAG_LENGTH } from '../wire/ethernet.js';
 import type { MacsecFrame } from '../wire/frame.js';
 import { MAC_LENGTH } from '../wire/mac.js';
-import { ICV_LENGTH, SCI_LENGTH, secTagLength, shortLength, tciOctet } from '../wire/sectag.js';
+import { ICV_LENGTH, SCI_LENGTH, emitSecTag, isAN, secTagLength, shortLength, type TransmitTci } from '../wire/sectag.js';
 import type { SaContext } from './sa.js';
 import { CONFIDENTIALITY_OFFSETS, type ConfidentialityOffset } from './suite.js';
 
@@ -17,25 +17,34 @@ const ADDRESSES = 2 * MAC_LENGTH;
 /** User data is at least its EtherType. */
 export const MIN_USER_DATA = 2;
 
-export interface ProtectOptions {
-  readonly an: number;
-  /** The full PN (64-bit with XPN); the SecTAG carries its low 32 bits. */
-  readonly pn: bigint;
+/**
+ * What protection needs of a frame but its PN (what the frames of a burst share): the SecTAG's TCI/AN,
+ * typed so that only a valid one can be asked for (wire/sectag.ts `TransmitTci`: SC=1 without ES or SCB,
+ * E=C), the SCI, and where encryption starts.
+ */
+export type BurstProtectOptions = TransmitTci & {
   /** The transmitting SC's SCI: in the IV of the plain suites, and in the SecTAG when `includeSci`. */
   readonly sci: Uint8Array;
-  /** SC bit: carry the SCI in the SecTAG. */
-  readonly includeSci: boolean;
-  /** ES bit: the SCI is the source address and port 1, so it can be left out. */
-  readonly endStation: boolean;
-  /** SCB bit (EPON single copy broadcast). */
-  readonly scb: boolean;
-  readonly confidentiality: boolean;
   readonly confidentialityOffset: ConfidentialityOffset;
   /** VLAN tags after SA that stay in clear and outside the ICV (extension, as Linux over a VLAN device). */
   readonly clearTags?: number;
-}
+};
+
+export type ProtectOptions = BurstProtectOptions & {
+  /** The full PN (64-bit with XPN); the SecTAG carries its low 32 bits. */
+  readonly pn: bigint;
+};
 
 const PN_LOW = 0xffff_ffffn;
+
+/** TCI bits as loose data (a vector file, a JavaScript caller) in their typed form, or the ConfigError for them (9.5, 9.6). */
+export function transmitTci(an: number, bits: { readonly includeSci: boolean; readonly endStation: boolean; readonly scb: boolean; readonly confidentiality: boolean }): TransmitTci {
+  if (!isAN(an)) throw new ConfigError('an', 'an integer 0-3', describe(an));
+  const confidentiality = bits.confidentiality;
+  if (!bits.includeSci) return { an, confidentiality, includeSci: false, endStation: bits.endStation, scb: bits.scb };
+  if (bits.endStation || bits.scb) throw new ConfigError('includeSci', 'SC=1 only with ES=0 and SCB=0 (9.5)', 'ES or SCB set');
+  return { an, confidentiality, includeSci: true, endStation: false, scb: false };
+}
 
 /** Checks what a SecY checks once at configuration, for callers of the stateless API. */
 export function checkProtectOptions(sa: SaContext, o: ProtectOptions): void {
@@ -46,11 +55,13 @@ export function checkProtectOptions(sa: SaContext, o: ProtectOptions): void {
   checkSecTagOptions(o);
 }
 
-/** The checks of `checkProtectOptions` but the PN's: what a burst shares between its frames. */
-export function checkSecTagOptions(o: Omit<ProtectOptions, 'pn'>): void {
-  if (!Number.isInteger(o.an) || o.an < 0 || o.an > 3) throw new ConfigError('an', 'an integer 0-3', describe(o.an));
+/**
+ * The checks of `checkProtectOptions` but the PN's: what a burst shares between its frames. The types
+ * already rule these out; this is for callers from JavaScript or untyped data.
+ */
+export function checkSecTagOptions(o: BurstProtectOptions): void {
+  transmitTci(o.an, o);
   if (o.sci.length !== SCI_LENGTH) throw new ConfigError('sci', `${SCI_LENGTH} octets`, describe(o.sci));
-  if (o.includeSci && (o.endStation || o.scb)) throw new ConfigError('includeSci', 'SC=1 only with ES=0 and SCB=0 (9.5)', 'ES or SCB set');
   if (!CONFIDENTIALITY_OFFSETS.includes(o.confidentialityOffset)) {
     throw new ConfigError('confidentialityOffset', '0, 30 or 50', describe(o.confidentialityOffset));
   }
@@ -68,25 +79,20 @@ export function protect(sa: SaContext, frame: Uint8Array, o: ProtectOptions): Ui
   if (userLength < MIN_USER_DATA) {
     throw new ConfigError('frame', `at least ${headerLength + MIN_USER_DATA} octets (addresses, clear tags, EtherType)`, describe(frame));
   }
-  return protectUnchecked(sa, frame, o, headerLength, userLength, Number(o.pn >> 32n), Number(o.pn & PN_LOW));
+  return protectFrame(sa, frame, o, Number(o.pn >> 32n), Number(o.pn & PN_LOW));
 }
 
-function protectUnchecked(sa: SaContext, frame: Uint8Array, o: ProtectOptions, headerLength: number, userLength: number, pnHigh: number, pnLow: number): Uint8Array {
-  const tagsLength = headerLength - ETHERTYPE_OFFSET;
+/** protect with PN pnHigh·2^32 + pnLow, for a caller that made the options and PN itself (a SecY): no checks. */
+export function protectFrame(sa: SaContext, frame: Uint8Array, o: BurstProtectOptions, pnHigh: number, pnLow: number): Uint8Array {
+  const tagsLength = (o.clearTags ?? 0) * VLAN_TAG_LENGTH;
+  const headerLength = ETHERTYPE_OFFSET + tagsLength;
+  const userLength = frame.length - headerLength;
   const secTagOffset = headerLength;
   const dataOffset = secTagOffset + secTagLength(o.includeSci);
   const out = new Uint8Array(dataOffset + userLength + ICV_LENGTH);
   // Lay DA ‖ SA right before the SecTAG so the AAD is one contiguous run; the clear tags go in after.
   out.set(frame.subarray(0, ADDRESSES), tagsLength);
-  out[secTagOffset] = 0x88;
-  out[secTagOffset + 1] = 0xe5;
-  out[secTagOffset + 2] = tciOctet({ es: o.endStation, sc: o.includeSci, scb: o.scb, e: o.confidentiality, c: o.confidentiality }, o.an);
-  out[secTagOffset + 3] = shortLength(userLength);
-  out[secTagOffset + 4] = pnLow >>> 24;
-  out[secTagOffset + 5] = pnLow >>> 16;
-  out[secTagOffset + 6] = pnLow >>> 8;
-  out[secTagOffset + 7] = pnLow;
-  if (o.includeSci) out.set(o.sci, secTagOffset + 8);
+  emitSecTag(o, shortLength(userLength), pnLow, o.sci, out, secTagOffset);
   out.set(frame.subarray(headerLength), dataOffset);
   const clear = o.confidentiality ? Math.min(o.confidentialityOffset, userLength) : userLength;
   const iv = sa.iv(o.sci, 0, pnHigh, pnLow);

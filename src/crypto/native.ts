@@ -3,7 +3,8 @@
  * calls where `npm install` found the library, else on OpenSSL's EVP; the key expanded once per SA, one
  * call per burst, and the packed kernels (crypto/packed.ts). Built by `npm install` when a compiler is
  * there (scripts/build-native.mjs); when it is not, or fails to load, everything else works and
- * `nativeStatus()` says why.
+ * `nativeStatus()` says why. The addon is loaded on first use (the first `nativeStatus()` or `NativeGcm`),
+ * never on import.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -75,16 +76,18 @@ function load(): { addon: Addon | undefined; status: NativeStatus } {
   return { addon, status: { available: true, path, openssl: addon.openssl, engine: addon.engine, library: addon.library } };
 }
 
-const loaded = load();
+let loaded: ReturnType<typeof load> | undefined;
+const addonState = (): ReturnType<typeof load> => (loaded ??= load());
 
 /** Whether the addon is there and, if not, why. */
 export function nativeStatus(): NativeStatus {
-  return loaded.status;
+  return addonState().status;
 }
 
 /** The native GCM engine in use ("ipsec-mb avx512", "evp"), or undefined when the addon is not available. */
 export function nativeEngine(): string | undefined {
-  return loaded.status.available ? loaded.status.engine : undefined;
+  const { status } = addonState();
+  return status.available ? status.engine : undefined;
 }
 
 /** AES-GCM for one key in the addon. Only constructible when `nativeStatus().available`. */
@@ -93,7 +96,7 @@ export class NativeGcm implements GcmEngine {
   private readonly sa: NativeSa;
 
   constructor(key: Uint8Array) {
-    const { addon, status } = loaded;
+    const { addon, status } = addonState();
     if (addon === undefined) throw new Error(`native backend unavailable: ${status.available ? 'not loaded' : status.reason}`);
     this.addon = addon;
     this.sa = addon.createSa(key);

@@ -22,10 +22,10 @@ import { ConfigError, describe } from '../util/errors.js';
 import { ETHERTYPE_OFFSET, MIN_FRAME_LENGTH, VLAN_TAG_LENGTH } from '../wire/ethernet.js';
 import { MAC_LENGTH } from '../wire/mac.js';
 import { checkPackedFrames, type PackedFrames } from '../wire/packed.js';
-import { ICV_LENGTH, MIN_NON_SHORT_LENGTH, SCI_LENGTH, TCI_C, TCI_E, TCI_ES, TCI_SC, TCI_SCB, TCI_V, secTagLength, tciOctet } from '../wire/sectag.js';
+import { ICV_LENGTH, MIN_NON_SHORT_LENGTH, SCI_LENGTH, TCI_C, TCI_E, TCI_ES, TCI_SC, TCI_SCB, TCI_V, secTagLength, transmitTciOctet } from '../wire/sectag.js';
 import { D_AAD_LEN, D_AAD_OFF, D_DATA_LEN, D_DATA_OFF, D_IV, D_TAG_OFF, DESC_WORDS, type BurstBuffers } from './engine.js';
 import { bswap32, readLE, WordView } from './ghash.js';
-import { checkSecTagOptions, MIN_USER_DATA, type ProtectOptions } from './macsec.js';
+import { checkSecTagOptions, MIN_USER_DATA, type BurstProtectOptions } from './macsec.js';
 import type { SaContext } from './sa.js';
 import { CONFIDENTIALITY_OFFSETS, type ConfidentialityOffset } from './suite.js';
 
@@ -82,7 +82,7 @@ export function packedOutcomes(frames: number): PackedOutcomes {
 }
 
 /** What a transmit burst's frames share: the SecTAG form and the SC (everything in ProtectOptions but the PN). */
-export type PackedProtectOptions = Omit<ProtectOptions, 'pn'>;
+export type PackedProtectOptions = BurstProtectOptions;
 
 /** A packed transmit call's frame range and PN state in, and what it did out (the caller may reuse one). */
 export interface PackedTransmitControl {
@@ -255,7 +255,7 @@ export function protectPacked(sa: SaContext, o: PackedProtectOptions, input: Pac
 
   const native = sa.packedKernels();
   if (native !== undefined) {
-    cfg[CFG_TCI] = tciOctet({ es: o.endStation, sc: o.includeSci, scb: o.scb, e: o.confidentiality, c: o.confidentiality }, o.an);
+    cfg[CFG_TCI] = transmitTciOctet(o);
     cfg[CFG_TAGS] = tags;
     cfg[CFG_OFFSET] = o.confidentialityOffset;
     cfg[CFG_FLAGS] = sa.suite.xpn ? FLAG_XPN : 0;
@@ -294,7 +294,7 @@ function protectPackedTs(sa: SaContext, o: PackedProtectOptions, input: PackedFr
   const tagsLength = hdr - ETHERTYPE_OFFSET;
   const sc = o.includeSci;
   const secTagLen = secTagLength(sc);
-  const tci = tciOctet({ es: o.endStation, sc, scb: o.scb, e: o.confidentiality, c: o.confidentiality }, o.an);
+  const tci = transmitTciOctet(o);
   const sent = o.confidentiality ? PackedCode.OutPktsEncrypted : PackedCode.OutPktsProtected;
   const sci = o.sci;
   sa.ivBase(sci, cfg, CFG_IV);

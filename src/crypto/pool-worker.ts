@@ -9,6 +9,7 @@ import {
   C_DONE, C_SEQ, C_STATUS, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
   type FromWorker, type JobMessage, type ToWorker,
 } from './pool-protocol.js';
+import { useNodeBackends } from './node-backends.js';
 import { SaContext } from './sa.js';
 import { CIPHER_SUITES } from './suite.js';
 import { SCI_LENGTH } from '../wire/sectag.js';
@@ -19,6 +20,9 @@ interface WorkerData {
   /** How long to poll for the next job before sleeping, in ms. */
   readonly spinMs: number;
 }
+
+// A thread starts with an empty backend registry: the SAs sent here may name node or native.
+useNodeBackends();
 
 const { ctrl: ctrlBuffer, port, spinMs } = workerData as WorkerData;
 const ctrl = new Int32Array(ctrlBuffer);
@@ -34,7 +38,7 @@ function run(job: JobMessage): void {
   const pnLow = new Uint32Array(count);
   for (let i = 0; i < count; i++) {
     const r = i * TABLE_WORDS;
-    frames[i] = stage.subarray(table[r + T_IN_OFF]!, table[r + T_IN_OFF]! + table[r + T_IN_LEN]!);
+    frames[i] = stage.subarray(table[r + T_IN_OFF], table[r + T_IN_OFF]! + table[r + T_IN_LEN]!);
     pnHigh[i] = table[r + T_PN_HIGH]!;
     pnLow[i] = table[r + T_PN_LOW]!;
   }

@@ -8,19 +8,22 @@
  * also absorbs a busy machine.
  *
  * Waking a worker costs tens of microseconds, so bursts of fewer than `minFrames` frames are not split.
- * Each worker makes its own context per SA from the SAK (sent on the SA's first split burst, dropped
- * when the SA is wiped): GCM contexts are not shared between threads.
+ * Each worker makes its own context per SA from the SAK, which the pool hands on when the SA is installed
+ * (`install`, which a SecY given the pool as its executor calls) and keeps no copy of; the workers drop
+ * their contexts when the SA is wiped. GCM contexts are not shared between threads.
+ *
+ * Node only (worker_threads): nothing browser-safe imports this module.
  */
 import { once } from 'node:events';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ConfigError, describe } from '../util/errors.js';
 import { SCI_LENGTH } from '../wire/sectag.js';
-import { protectRange, validateRange, type BurstLayout, type BurstProtectOptions, type BurstValidateOptions } from './burst.js';
+import { protectRange, validateRange, type BurstExecutor, type BurstLayout, type BurstProtectOptions, type BurstValidateOptions } from './burst.js';
 import {
   C_DONE, C_SEQ, C_STATUS, CTRL_WORDS, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
   type FromWorker, type ResultMessage, type ToWorker,
 } from './pool-protocol.js';
-import { onSaWipe, saKeyMaterial, type SaContext } from './sa.js';
+import type { SaContext, SaKey } from './sa.js';
 
 export interface BurstPoolOptions {
   /** Worker threads beside the calling thread (default 1). */
@@ -75,7 +78,7 @@ function workerEntry(): { url: URL; execArgv: string[] } {
   return { url: new URL('./pool-worker.ts', here), execArgv: ['--import', `data:text/javascript,${encodeURIComponent(register)}`] };
 }
 
-export class BurstPool {
+export class BurstPool implements BurstExecutor {
   readonly workers: number;
   readonly minFrames: number;
   private readonly timeoutMs: number;
@@ -126,50 +129,71 @@ export class BurstPool {
     return new BurstPool(threads, minFrames, options.timeoutMs ?? 10_000, spinMs);
   }
 
-  /** Whether a burst of `frames` frames is split. */
-  splits(frames: number): boolean {
+  /** Whether a burst of `frames` frames is split: the one place this is decided. */
+  private splits(frames: number): boolean {
     return !this.closed && frames >= this.minFrames;
   }
 
-  /** protectBurst's split path: arguments already checked. */
-  protect(sa: SaContext, frames: readonly Uint8Array[], o: BurstProtectOptions, pnHigh: ArrayLike<number>, pnLow: ArrayLike<number>): Uint8Array[] {
+  /**
+   * Hands an installed SA's key to every worker, which makes its own context from it; the workers drop
+   * theirs when `sa` is wiped. A closed pool takes nothing (its bursts run on this thread).
+   */
+  install(sa: SaContext, key: Omit<SaKey, 'suite'>): void {
+    if (this.closed || sa.isWiped) return;
+    if (this.saIds.has(sa)) this.drop(sa);
+    const id = this.nextSaId++;
+    this.saIds.set(sa, id);
+    const message: ToWorker = { type: 'install', id, suite: sa.suite.name, backend: sa.backend, key: key.key, ssci: key.ssci, salt: key.salt };
+    for (const t of this.threads) t.port.postMessage(message);
+    sa.onWipe(() => this.drop(sa));
+  }
+
+  /** protectRange for frames first .. first + count - 1: here when small (or the pool is closed), else split. */
+  protect(sa: SaContext, frames: readonly Uint8Array[], first: number, count: number, o: BurstProtectOptions, pnHigh: ArrayLike<number>, pnLow: ArrayLike<number>): Uint8Array[] {
+    if (!this.splits(count)) return protectRange(sa, frames, first, count, o, pnHigh, pnLow);
     const id = this.saId(sa);
-    const cuts = this.cut(frames);
+    const cuts = this.cut(frames, first, count);
     this.threads.forEach((t, k) => {
-      const first = cuts[k + 1]!, count = cuts[k + 2]! - first;
-      const { stage, table } = this.stageFrames(t, frames, first, count, 0, (table, _bytes, row, i) => {
+      const from = cuts[k + 1]!, n = cuts[k + 2]! - from;
+      const { stage, table } = this.stageFrames(t, frames, from, n, 0, (table, _bytes, row, i) => {
         table[row + T_PN_HIGH] = pnHigh[i]!;
         table[row + T_PN_LOW] = pnLow[i]!;
       });
-      this.send(t, { type: 'job', sa: id, count, stage, table, protect: o }, [stage, table.buffer]);
+      this.send(t, { type: 'job', sa: id, count: n, stage, table, protect: o }, [stage, table.buffer]);
     });
     let mine: Uint8Array[] = [];
     let failure: unknown;
     try {
-      mine = protectRange(sa, frames, 0, cuts[1]!, o, pnHigh, pnLow);
+      mine = protectRange(sa, frames, first, cuts[1]! - first, o, pnHigh, pnLow);
     } catch (e) {
       failure = e;
     }
-    const out = new Array<Uint8Array>(frames.length);
+    const out = new Array<Uint8Array>(count);
     for (let i = 0; i < mine.length; i++) out[i] = mine[i]!;
-    this.collect(cuts, failure, (i, f) => (out[i] = f!));
+    this.collect(cuts, failure, (i, f) => {
+      if (f === null) throw new Error('a burst worker returned no frame for a seal, which cannot fail');
+      out[i] = f;
+    });
     return out;
   }
 
-  /** validateBurst's split path: arguments already checked. */
+  /** validateRange for frames first .. first + count - 1: here when small (or the pool is closed), else split. */
   validate(
     sa: SaContext,
     frames: readonly Uint8Array[],
+    first: number,
+    count: number,
     layouts: readonly BurstLayout[],
     scis: readonly Uint8Array[],
     pnHigh: ArrayLike<number>,
     o: BurstValidateOptions,
   ): (Uint8Array | null)[] {
+    if (!this.splits(count)) return validateRange(sa, frames, first, count, layouts, scis, pnHigh, o);
     const id = this.saId(sa);
-    const cuts = this.cut(frames);
+    const cuts = this.cut(frames, first, count);
     this.threads.forEach((t, k) => {
-      const first = cuts[k + 1]!, count = cuts[k + 2]! - first;
-      const { stage, table } = this.stageFrames(t, frames, first, count, SCI_LENGTH, (table, bytes, row, i, at) => {
+      const from = cuts[k + 1]!, n = cuts[k + 2]! - from;
+      const { stage, table } = this.stageFrames(t, frames, from, n, SCI_LENGTH, (table, bytes, row, i, at) => {
         const l = layouts[i]!;
         table[row + T_PN_HIGH] = pnHigh[i]!;
         table[row + T_PN_LOW] = l.secTag.pn;
@@ -180,16 +204,16 @@ export class BurstPool {
         table[row + T_E] = l.secTag.tci.e ? 1 : 0;
         bytes.set(scis[i]!, at);
       });
-      this.send(t, { type: 'job', sa: id, count, stage, table, validate: o }, [stage, table.buffer]);
+      this.send(t, { type: 'job', sa: id, count: n, stage, table, validate: o }, [stage, table.buffer]);
     });
     let mine: (Uint8Array | null)[] = [];
     let failure: unknown;
     try {
-      mine = validateRange(sa, frames, 0, cuts[1]!, layouts, scis, pnHigh, o);
+      mine = validateRange(sa, frames, first, cuts[1]! - first, layouts, scis, pnHigh, o);
     } catch (e) {
       failure = e;
     }
-    const out = new Array<Uint8Array | null>(frames.length);
+    const out = new Array<Uint8Array | null>(count);
     for (let i = 0; i < mine.length; i++) out[i] = mine[i]!;
     this.collect(cuts, failure, (i, f) => (out[i] = f));
     return out;
@@ -210,38 +234,36 @@ export class BurstPool {
     );
   }
 
-  /** Checks the pool is open; the SA's id in the workers, installing it there on first use. */
+  /** The SA's id in the workers. */
   private saId(sa: SaContext): number {
-    if (this.closed) throw new ConfigError('pool', 'an open BurstPool', 'a closed one');
-    const known = this.saIds.get(sa);
-    if (known !== undefined) return known;
-    const keys = saKeyMaterial(sa);
-    if (keys === undefined) throw new ConfigError('SAK', 'an installed key', 'a wiped one');
-    const id = this.nextSaId++;
-    this.saIds.set(sa, id);
-    for (const t of this.threads) t.port.postMessage({ type: 'install', id, suite: sa.suite.name, backend: sa.backend, ...keys } satisfies ToWorker);
-    onSaWipe(sa, () => {
-      if (this.closed) return;
-      // Woken now, so the workers' copies of the key go with the SA rather than at the next burst.
-      for (const t of this.threads) this.send(t, { type: 'drop', id });
-      for (const t of this.threads) this.finish(t);
-    });
-    return id;
+    const id = this.saIds.get(sa);
+    if (id !== undefined) return id;
+    if (sa.isWiped) throw new ConfigError('SAK', 'an installed key', 'a wiped one');
+    throw new ConfigError('sa', 'an SA installed in this pool (BurstPool.install, or a SecY given the pool as its executor)', 'an SA it was never given');
+  }
+
+  /** The workers forget the SA: woken now, so their copies of the key go with it rather than at the next burst. */
+  private drop(sa: SaContext): void {
+    const id = this.saIds.get(sa);
+    this.saIds.delete(sa);
+    if (id === undefined || this.closed) return;
+    for (const t of this.threads) this.send(t, { type: 'drop', id });
+    for (const t of this.threads) this.finish(t);
   }
 
   /**
-   * Cut points: this thread takes frames [cuts[0], cuts[1]), worker t [cuts[t + 1], cuts[t + 2]). The
-   * share of work is in octets plus a fixed cost per frame.
+   * Cut points of frames first .. first + count - 1: this thread takes frames [cuts[0], cuts[1]), worker t
+   * [cuts[t + 1], cuts[t + 2]). The share of work is in octets plus a fixed cost per frame.
    */
-  private cut(frames: readonly Uint8Array[]): number[] {
-    const n = frames.length;
+  private cut(frames: readonly Uint8Array[], first: number, count: number): number[] {
+    const n = first + count;
     let total = 0;
-    for (let i = 0; i < n; i++) total += frames[i]!.length + FRAME_WEIGHT;
+    for (let i = first; i < n; i++) total += frames[i]!.length + FRAME_WEIGHT;
     const workers = this.threads.length;
-    const cuts = [0];
+    const cuts = [first];
     let goal = total * this.share;
     let acc = 0;
-    for (let i = 0; i < n && cuts.length <= workers; i++) {
+    for (let i = first; i < n && cuts.length <= workers; i++) {
       acc += frames[i]!.length + FRAME_WEIGHT;
       if (acc >= goal) {
         cuts.push(i + 1);
@@ -287,7 +309,7 @@ export class BurstPool {
 
   /**
    * Waits for every worker (even after a failure here, so none is still working when this returns),
-   * hands each worker frame to `put`, adapts the share, and throws the first failure.
+   * hands each worker frame to `put` by its index in the burst (from cuts[0]), adapts the share, and throws the first failure.
    */
   private collect(cuts: readonly number[], failure: unknown, put: (frame: number, f: Uint8Array | null) => void): void {
     // A worker already done when this thread finished its own slice had too little to do.
@@ -297,9 +319,10 @@ export class BurstPool {
         const r = this.finish(this.threads[t]!);
         if (r === undefined) continue;
         this.threads[t]!.stage = r.stage;
+        const buffer = r.buffer;
         for (let i = 0; i < r.lengths.length; i++) {
           const len = r.lengths[i]!;
-          put(cuts[t + 1]! + i, len < 0 ? null : new Uint8Array(r.buffer!, r.offsets[i]!, len));
+          put(cuts[t + 1]! - cuts[0]! + i, len < 0 || buffer === undefined ? null : new Uint8Array(buffer, r.offsets[i], len));
         }
       } catch (e) {
         failure ??= e;

@@ -18,35 +18,6 @@ export interface SaKey {
   readonly salt?: Uint8Array | undefined;
 }
 
-/**
- * What the burst thread pool needs to give a worker its own context for an SA: the SAK (and XPN's SSCI
- * and salt), kept only until the SA is wiped, and a call when it is wiped, so the workers' copies go too.
- */
-export interface SaKeyMaterial {
-  readonly key: Uint8Array;
-  readonly ssci: Uint8Array | undefined;
-  readonly salt: Uint8Array | undefined;
-}
-
-const keyMaterial = new WeakMap<SaContext, SaKeyMaterial>();
-const wipeListeners = new WeakMap<SaContext, (() => void)[]>();
-
-/** A live SA's key material, for the burst thread pool; undefined once wiped. */
-export function saKeyMaterial(sa: SaContext): SaKeyMaterial | undefined {
-  return keyMaterial.get(sa);
-}
-
-/** Calls `listener` when `sa` is wiped (at once when it already is). */
-export function onSaWipe(sa: SaContext, listener: () => void): void {
-  if (sa.isWiped) {
-    listener();
-    return;
-  }
-  const list = wipeListeners.get(sa) ?? [];
-  list.push(listener);
-  wipeListeners.set(sa, list);
-}
-
 export class SaContext {
   readonly suite: CipherSuite;
   readonly backend: BackendName;
@@ -55,6 +26,7 @@ export class SaContext {
   private readonly salt: Uint8Array;
   private readonly ivBuffer = new Uint8Array(12);
   private wiped = false;
+  private wipeListeners: (() => void)[] = [];
 
   constructor(sa: SaKey, backend: BackendName = DEFAULT_BACKEND) {
     const { suite, key } = sa;
@@ -73,7 +45,6 @@ export class SaContext {
     this.gcm = createGcm(key, backend);
     this.ssci = sa.ssci ? sa.ssci.slice() : new Uint8Array(0);
     this.salt = sa.salt ? sa.salt.slice() : new Uint8Array(0);
-    keyMaterial.set(this, { key: key.slice(), ssci: sa.ssci?.slice(), salt: sa.salt?.slice() });
   }
 
   /**
@@ -159,6 +130,12 @@ export class SaContext {
     return this.gcm.openBurst(burst, first, count);
   }
 
+  /** Calls `listener` when the SA is wiped (at once when it already is): a burst executor's copies of the key go with it. */
+  onWipe(listener: () => void): void {
+    if (this.wiped) listener();
+    else this.wipeListeners.push(listener);
+  }
+
   get isWiped(): boolean {
     return this.wiped;
   }
@@ -170,14 +147,9 @@ export class SaContext {
     this.ssci.fill(0);
     this.salt.fill(0);
     this.ivBuffer.fill(0);
-    const material = keyMaterial.get(this);
-    material?.key.fill(0);
-    material?.ssci?.fill(0);
-    material?.salt?.fill(0);
-    keyMaterial.delete(this);
     this.wiped = true;
-    const listeners = wipeListeners.get(this) ?? [];
-    wipeListeners.delete(this);
+    const listeners = this.wipeListeners;
+    this.wipeListeners = [];
     for (const listener of listeners) listener();
   }
 }

@@ -17,7 +17,7 @@ import { keystreamBlocks } from './engine.js';
 import { ghash, ghashTable, type GhashTable } from './ghash.js';
 import { protect, type ProtectOptions } from './macsec.js';
 import { nobleKeystream } from './noble.js';
-import { saKeyMaterial, type SaContext } from './sa.js';
+import { SaContext, type SaKey } from './sa.js';
 import type { ConfidentialityOffset } from './suite.js';
 
 /** Where one IV octet came from (14.5: SCI ‖ PN; 14.7: (SSCI ‖ PN64) XOR salt). */
@@ -85,10 +85,21 @@ export type TraceInput =
 
 const PN_LOW = 0xffff_ffffn;
 
-/** The GCM trace of one frame under `sa`. Throws ConfigError for what `protect` refuses, or a frame that is not MACsec. */
-export function gcmTrace(sa: SaContext, input: TraceInput): GcmTrace {
-  const material = saKeyMaterial(sa);
-  if (material === undefined) throw new ConfigError('SAK', 'an installed key', 'a wiped one');
+/**
+ * The GCM trace of one frame under the SA `key`. Throws ConfigError for a bad key, what `protect` refuses, or
+ * a frame that is not MACsec. It takes the key, not an SaContext: H and E_K(counter) need the SAK itself,
+ * which a context never gives back; its own context (noble) is wiped before it returns.
+ */
+export function gcmTrace(key: SaKey, input: TraceInput): GcmTrace {
+  const sa = new SaContext(key);
+  try {
+    return traceWith(sa, key, input);
+  } finally {
+    sa.wipe();
+  }
+}
+
+function traceWith(sa: SaContext, material: SaKey, input: TraceInput): GcmTrace {
   let frame: Uint8Array;
   let sci: Uint8Array;
   let pn: bigint;

@@ -4,7 +4,7 @@
  * and ICV lie, and, given the keys, whether the ICV verifies and what the user data says.
  */
 import { validate } from '../crypto/macsec.js';
-import type { SaContext } from '../crypto/sa.js';
+import type { SaContext, SaKey } from '../crypto/sa.js';
 import type { ConfidentialityOffset } from '../crypto/suite.js';
 import { hexdump } from '../util/hexdump.js';
 import { toHex } from '../util/hex.js';
@@ -12,7 +12,7 @@ import { EtherType, etherTypeName, ETHERTYPE_OFFSET, isVlanTpid, parseEthernet, 
 import { parseMacsecFrame, type MacsecFrame } from '../wire/frame.js';
 import { formatMac, isGroupAddress } from '../wire/mac.js';
 import { formatSci, implicitSci, sciPort } from '../wire/sci.js';
-import { ICV_LENGTH, MIN_NON_SHORT_LENGTH, TCI_C, TCI_E, TCI_ES, TCI_SC, TCI_SCB, TCI_V, type SecTag } from '../wire/sectag.js';
+import { ICV_LENGTH, MIN_NON_SHORT_LENGTH, SECTAG_PN, SECTAG_SCI, SECTAG_SL, SECTAG_TCI_AN, TCI_C, TCI_E, TCI_ES, TCI_SC, TCI_SCB, TCI_V, type SecTag } from '../wire/sectag.js';
 import { cipherSuiteById } from '../crypto/suite.js';
 import {
   ALGORITHM_AGILITY_2009,
@@ -31,6 +31,8 @@ import type { ExplainNode } from './tree.js';
 /** How to validate a frame: the receive SA, the SCI and the full PN, as a receiver would find them. */
 export interface ResolvedKey {
   readonly sa: SaContext;
+  /** The key `sa` was made from, for the GCM walk-through (explain --steps, gcmTrace). */
+  readonly key: SaKey;
   readonly sci: Uint8Array;
   /** The full PN (XPN: recovered from the low 32 bits). */
   readonly pn: bigint;
@@ -164,21 +166,21 @@ export function explainFrame(frame: Uint8Array, options: ExplainOptions = {}): E
   m.clearTags.forEach((t, i) => ethernet.push(vlanNode(t, ETHERTYPE_OFFSET + i * VLAN_TAG_LENGTH, true)));
   root.push({ label: 'Ethernet', children: ethernet });
 
-  const tciOctet = frame[m.secTagOffset + 2]!;
+  const tciOctet = tag.tciAn;
   const secTagChildren: ExplainNode[] = [
     { label: 'EtherType', value: '0x88e5 (MACsec)', offset: m.secTagOffset, length: 2 },
-    { label: 'TCI/AN', value: `0x${tciOctet.toString(16).padStart(2, '0')}`, offset: m.secTagOffset + 2, length: 1, children: tciNodes(tag, tciOctet) },
+    { label: 'TCI/AN', value: `0x${tciOctet.toString(16).padStart(2, '0')}`, offset: m.secTagOffset + SECTAG_TCI_AN, length: 1, children: tciNodes(tag, tciOctet) },
     {
       label: 'SL  short length',
       value: String(tag.sl),
-      offset: m.secTagOffset + 3,
+      offset: m.secTagOffset + SECTAG_SL,
       length: 1,
       note: tag.sl === 0 ? `secure data is ${MIN_NON_SHORT_LENGTH} octets or more` : `secure data is ${tag.sl} octets; anything after the ICV is padding`,
     },
     {
       label: 'PN  packet number',
       value: `${tag.pn} (0x${tag.pn.toString(16).padStart(8, '0')})`,
-      offset: m.secTagOffset + 4,
+      offset: m.secTagOffset + SECTAG_PN,
       length: 4,
       note: 'never repeats under one key: the receiver uses it against replay; with XPN these are the low 32 of 64 bits',
     },
@@ -187,7 +189,7 @@ export function explainFrame(frame: Uint8Array, options: ExplainOptions = {}): E
     secTagChildren.push({
       label: 'SCI secure channel identifier',
       value: toHex(tag.sci),
-      offset: m.secTagOffset + 8,
+      offset: m.secTagOffset + SECTAG_SCI,
       length: 8,
       children: [
         { label: 'System address', value: formatMac(tag.sci, 0) },

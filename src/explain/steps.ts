@@ -17,7 +17,7 @@ export function traceReceived(frame: Uint8Array, keys: KeyResolver): GcmTrace | 
   if (!parsed.ok) return { missing: `not a valid MACsec frame (${parsed.error.message})` };
   const key = keys(frame, parsed.value);
   if ('missing' in key) return key;
-  return gcmTrace(key.sa, { received: frame, sci: key.sci, pn: key.pn, confidentialityOffset: key.confidentialityOffset });
+  return gcmTrace(key.key, { received: frame, sci: key.sci, pn: key.pn, confidentialityOffset: key.confidentialityOffset });
 }
 
 const hex = (b: Uint8Array): string => toHex(b);

@@ -336,7 +336,8 @@ export function runFuzz(options: FuzzOptions): FuzzReport {
           if (s) stream.model.resync(origin.an, s.nextPN, s.lowestPN);
         }
         if (verified && o.kind === 'controlled') {
-          const region = authenticatedRegion(bytes, stream.clearTags)!;
+          const region = authenticatedRegion(bytes, stream.clearTags);
+          if (region === undefined) throw new Error('fuzz: a delivered legitimate frame has no SecTAG');
           const want = new Uint8Array(region.secTagOffset + origin.plain.length - origin.userOffset);
           want.set(bytes.subarray(0, region.secTagOffset));
           want.set(origin.plain.subarray(origin.userOffset), region.secTagOffset);

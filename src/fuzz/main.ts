@@ -11,10 +11,14 @@
  * growth), 2 bad usage. Run with `node --expose-gc` for exact heap figures (a gc before each sample).
  */
 import { parseArgs } from 'node:util';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { isBackendName, type BackendName } from '../crypto/backend.js';
+import { Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { isBackendName } from '../crypto/backend.js';
+import { useNodeBackends } from '../crypto/node-backends.js';
 import { formatReport, runFuzz, type FuzzOptions, type FuzzReport } from './harness.js';
 import { watchHeartbeat } from './watchdog.js';
+
+// Main thread and worker alike: --backend may name node or native.
+useNodeBackends();
 
 const USAGE = `usage: node dist/src/fuzz/main.js [--frames N] [--seconds S] [--seed X] [--backend noble|node] [--frame-ms MS] [--heap-mb MB] [--hang-seconds S] [--json]
 
@@ -63,7 +67,7 @@ function parse(argv: string[]): { options: WorkerInput['options']; json: boolean
       allowPositionals: false,
     }));
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!);
+    throw new UsageError((e as Error).message.split('\n')[0]);
   }
   if (values['help']) return 'help';
   const str = (k: string): string | undefined => values[k] as string | undefined;
@@ -75,7 +79,7 @@ function parse(argv: string[]): { options: WorkerInput['options']; json: boolean
       frames: number('frames', str('frames'), 1_000_000, positiveInt, 'a whole number of frames above 0'),
       seconds: number('seconds', str('seconds'), 600, (n) => n > 0, 'a number of seconds above 0'),
       seed: number('seed', str('seed'), 1, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff, 'an integer 0-4294967295'),
-      backend: backend as BackendName,
+      backend,
       frameTimeoutMs: number('frame-ms', str('frame-ms'), 1000, (n) => n > 0, 'milliseconds above 0'),
       heapGrowthMiB: number('heap-mb', str('heap-mb'), 64, (n) => n > 0, 'MiB above 0'),
     },
@@ -84,14 +88,14 @@ function parse(argv: string[]): { options: WorkerInput['options']; json: boolean
   };
 }
 
-function runWorker(): void {
+function runWorker(port: MessagePort): void {
   const input = workerData as WorkerInput;
   const report = runFuzz({
     ...input.options,
     heartbeat: input.heartbeat,
-    onProgress: (done) => parentPort!.postMessage({ type: 'progress', done } satisfies WorkerMessage),
+    onProgress: (done) => port.postMessage({ type: 'progress', done } satisfies WorkerMessage),
   });
-  parentPort!.postMessage({ type: 'report', report } satisfies WorkerMessage);
+  port.postMessage({ type: 'report', report } satisfies WorkerMessage);
 }
 
 function runMain(): void {
@@ -149,4 +153,5 @@ function runMain(): void {
 }
 
 if (isMainThread) runMain();
-else runWorker();
+else if (parentPort === null) throw new Error('fuzz: a worker without a parent port');
+else runWorker(parentPort);

@@ -131,7 +131,8 @@ const MUTATORS: readonly (readonly [string, number, Mutator])[] = [
     'truncate at a field boundary',
     5,
     (f, fields, { rng }) => {
-      const cut = fields[rng.pick(FIELD_NAMES)][rng.int(2)] + rng.range(-1, 1);
+      const [start, end] = fields[rng.pick(FIELD_NAMES)];
+      const cut = (rng.int(2) === 0 ? start : end) + rng.range(-1, 1);
       return f.slice(0, Math.max(0, Math.min(f.length - 1, cut)));
     },
   ],

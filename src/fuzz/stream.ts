@@ -4,8 +4,8 @@
  * transmitter, and the replay model that predicts what the receiver must do with legitimate frames.
  */
 import type { BackendName } from '../crypto/backend.js';
-import { protect } from '../crypto/macsec.js';
-import { SaContext } from '../crypto/sa.js';
+import { protect, transmitTci } from '../crypto/macsec.js';
+import { SaContext, type SaKey } from '../crypto/sa.js';
 import { CIPHER_SUITES, type CipherSuite, type CipherSuiteName, type ConfidentialityOffset } from '../crypto/suite.js';
 import type { KeyResolver } from '../explain/explain.js';
 import { SecY, VALIDATE_FRAMES, type ValidateFrames } from '../secy/index.js';
@@ -97,7 +97,7 @@ export class Stream {
   an = 0;
   private gen = 0;
   /** Per AN: the SAK generation the receiver holds, and a context with it for explain's validation. */
-  private readonly rxKeys: ({ gen: number; ctx: SaContext } | undefined)[] = [undefined, undefined, undefined, undefined];
+  private readonly rxKeys: ({ gen: number; key: SaKey; ctx: SaContext } | undefined)[] = [undefined, undefined, undefined, undefined];
   /** Per AN: the SAK generation of the transmit SA. */
   private readonly txGen: number[] = [0, 0, 0, 0];
   private readonly rogue: SaContext;
@@ -176,7 +176,8 @@ export class Stream {
     this.rx.createReceiveSA(this.txSci, { an, sak, nextPN, ...xpn, enable: true });
     this.model.install(an, gen, nextPN);
     this.rxKeys[an]?.ctx.wipe();
-    this.rxKeys[an] = { gen, ctx: new SaContext({ suite, key: sak, ...xpn }, this.backend) };
+    const key: SaKey = { suite, key: sak, ...xpn };
+    this.rxKeys[an] = { gen, key, ctx: new SaContext(key, this.backend) };
     if (this.tx.transmitSAState(an)) this.tx.deleteTransmitSA(an);
     this.tx.createTransmitSA({ an, sak, nextPN, ...xpn, enable: true });
     this.txGen[an] = gen;
@@ -239,7 +240,9 @@ export class Stream {
       padded.set(bytes);
       bytes = padded;
     }
-    const frame: LegitFrame = { bytes, plain, userOffset, an: o.an!, pn: o.pn!, gen: this.txGen[o.an!]!, c: this.confidentiality };
+    const { an, pn } = o;
+    if (an === undefined || pn === undefined) throw new Error('fuzz: the transmitter sent a frame untagged with protectFrames on');
+    const frame: LegitFrame = { bytes, plain, userOffset, an, pn, gen: this.txGen[an]!, c: this.confidentiality };
     if (this.ring.length >= RING) this.ring.splice(this.rng.int(RING), 1);
     this.ring.push(frame);
     return frame;
@@ -254,14 +257,11 @@ export class Stream {
     if (pn > max) pn = max;
     const sci = unknownSci ? Uint8Array.from([0x02, 0x77, ...this.rng.bytes(4), 0, 1]) : this.txSci;
     const es = this.sciMode === 'es' && !unknownSci;
+    const an = this.rng.chance(0.8) ? this.an : this.rng.int(4);
     return protect(this.rogue, plain, {
-      an: this.rng.chance(0.8) ? this.an : this.rng.int(4),
+      ...transmitTci(an, { includeSci: !es && (this.sciMode === 'sc' || unknownSci), endStation: es, scb: false, confidentiality: this.confidentiality }),
       pn,
       sci,
-      includeSci: !es && (this.sciMode === 'sc' || unknownSci),
-      endStation: es,
-      scb: false,
-      confidentiality: this.confidentiality,
       confidentialityOffset: this.offset,
       clearTags: (userOffset - 12) / 4,
     });
@@ -274,7 +274,7 @@ export class Stream {
       const k = this.rxKeys[tag.an];
       if (k === undefined) return { missing: `no SA for AN ${tag.an}` };
       const sci = tag.sci ?? implicitSci(frame, tag.tci) ?? this.txSci;
-      return { sa: k.ctx, sci, pn: this.model.recover(tag.an, tag.pn), confidentialityOffset: this.offset, description: `fuzz AN ${tag.an}` };
+      return { sa: k.ctx, key: k.key, sci, pn: this.model.recover(tag.an, tag.pn), confidentialityOffset: this.offset, description: `fuzz AN ${tag.an}` };
     };
   }
 

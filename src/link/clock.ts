@@ -70,7 +70,8 @@ export class Clock {
   private pop(): Event {
     const h = this.heap;
     const top = h[0]!;
-    const last = h.pop()!;
+    const last = h[h.length - 1]!;
+    h.length--;
     if (h.length > 0) {
       h[0] = last;
       let i = 0;

@@ -13,7 +13,6 @@ export const MIN_WIRE_FRAME = 64;
 
 /** Line rates the link model offers, in bit/s. */
 export const LINE_RATES = { '1G': 1e9, '10G': 10e9, '25G': 25e9, '40G': 40e9, '100G': 100e9, '400G': 400e9 } as const;
-export type LineRateName = keyof typeof LINE_RATES;
 
 export function parseLineRate(text: string | number, field = 'rate'): number {
   if (typeof text === 'number' && text > 0) return text;

@@ -59,7 +59,7 @@ function mkaSide(name: string, m: MkaSideSummary): string[] {
     `     Live Peers: ${live}${k.potentialPeers.length ? `; Potential Peers: ${k.potentialPeers.map((p) => `SCI ${p.sci}`).join(', ')}` : ''}`,
     `     SAK in use: ${key ? `KN ${key.kn} under AN ${key.an} (key server MI ${short(key.keyServerMi)})` : 'none'}${m.securedAtPs !== undefined ? `; first protected frame at ${formatDuration(m.securedAtPs)}` : ''}`,
     `     SecY: encoding AN ${y.encodingAN}, transmit SAs [${y.transmitANs.join(', ')}], receive SAs [${y.receiveSAs.map((s) => `${s.sci}/AN ${s.an}`).join(', ')}], protectFrames ${y.protectFrames}, validateFrames ${y.validateFrames}`,
-    `     MKPDUs sent ${c.mkpdusSent}, accepted ${c.mkpdusReceived}, rejected: ${counts(c.mkpdusRejected as Record<string, number>)}; SAKs distributed ${c.saksDistributed}, installed ${c.saksInstalled}${Object.keys(c.saksRejected).length ? `, refused: ${counts(c.saksRejected as Record<string, number>)}` : ''}`,
+    `     MKPDUs sent ${c.mkpdusSent}, accepted ${c.mkpdusReceived}, rejected: ${counts(c.mkpdusRejected)}; SAKs distributed ${c.saksDistributed}, installed ${c.saksInstalled}${Object.keys(c.saksRejected).length ? `, refused: ${counts(c.saksRejected)}` : ''}`,
     `     its MKPDUs at the peer: Controlled Port ${counts(m.controlledPort)}; KaY ${counts(m.atPeerKay)}`,
   ];
   return lines;
@@ -79,7 +79,7 @@ function mkaPart(m: MkaSummary): string[] {
 /** The counters that move, sampled over the run: one row per sample, one column per counter that changed. */
 function timeline(r: RunSummary): string[] {
   const first = r.timeline[0]!;
-  const last = r.timeline.at(-1)!;
+  const last = r.timeline[r.timeline.length - 1]!;
   const columns: { side: Side; name: keyof SecYCounters }[] = [];
   for (const side of ['b', 'a'] as const) {
     for (const name of Object.keys(last[side]) as (keyof SecYCounters)[]) {

@@ -5,11 +5,8 @@
  */
 import { cipherSuite, CONFIDENTIALITY_OFFSETS, type CipherSuite, type ConfidentialityOffset } from '../crypto/suite.js';
 import { VALIDATE_FRAMES, type SecYControls } from '../secy/controls.js';
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { ConfigError } from '../util/errors.js';
-import { packageRoot } from '../util/paths.js';
-import { Fields, isObject, loadJsonFile, parseJson } from '../util/json.js';
+import { Fields, isObject } from '../util/json.js';
 import { parseDuration, PS_PER_US } from './clock.js';
 import { parseLineRate } from './linerate.js';
 import type { PayloadPattern, SizeSpec, VlanSpec } from './traffic.js';
@@ -158,10 +155,10 @@ function flow(f: Fields): TrafficFlow {
     burst = { frames: b.integer('frames', 1, 1_000_000), gapPs: duration(b, 'gap', '10us') };
   }
   return {
-    from: from as Side,
+    from,
     frames: f.integer('frames', 1, 50_000_000, 1000),
     size: sizeSpec(f),
-    load: load as number,
+    load,
     burst,
     startPs: duration(f, 'start', '0ns'),
     vlan,
@@ -292,7 +289,7 @@ function mkaSettings(f: Fields): MkaSettings {
     helloTimePs,
     lifeTimePs,
     retireTimePs: duration(f, 'retireTime', `${SAK_RETIRE_TIME_PS}ps`),
-    policy: policy as NoPeerPolicy,
+    policy,
     silence,
   };
 }
@@ -306,7 +303,7 @@ export function decodeScenario(doc: unknown, file = 'scenario'): Scenario {
   if (doc['mka'] !== undefined && mkaRaw === undefined) f.fail('mka', 'an object', doc['mka']);
   const mkaFields = mkaRaw === undefined ? undefined : new Fields(mkaRaw, 'mka');
   const mkaSuite = mkaFields?.has('cipherSuite') ? mkaFields.string('cipherSuite') : undefined;
-  if (mkaSuite !== undefined && cipherSuite(mkaSuite) === undefined) mkaFields!.fail('cipherSuite', 'GCM-AES-128, GCM-AES-256, GCM-AES-XPN-128 or GCM-AES-XPN-256', mkaSuite);
+  if (mkaFields !== undefined && mkaSuite !== undefined && cipherSuite(mkaSuite) === undefined) mkaFields.fail('cipherSuite', 'GCM-AES-128, GCM-AES-256, GCM-AES-XPN-128 or GCM-AES-XPN-256', mkaSuite);
   const secyFields = new Fields(isObject(doc['secy']) ? doc['secy'] : {}, 'secy').only(
     'cipherSuite', 'protectFrames', 'validateFrames', 'replayProtect', 'replayWindow',
     'confidentialityProtect', 'confidentialityOffset', 'alwaysIncludeSCI', 'useES', 'useSCB',
@@ -349,22 +346,4 @@ export function decodeScenario(doc: unknown, file = 'scenario'): Scenario {
     lessons,
     mka,
   };
-}
-
-/** Reads and decodes a scenario file. */
-export function loadScenarioFile(path: string): Scenario {
-  return loadJsonFile(path, 'scenario file', (doc) => decodeScenario(doc, basename(path, '.json')));
-}
-
-/** The scenarios shipped in examples/scenarios/, by name. */
-export function builtinScenarios(): { name: string; description: string; path: string }[] {
-  const dir = join(packageRoot(), 'examples', 'scenarios');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => {
-      const path = join(dir, f);
-      const doc = parseJson(readFileSync(path, 'utf8'), path) as { description?: string };
-      return { name: basename(f, '.json'), description: doc.description ?? '', path };
-    });
 }

@@ -5,7 +5,7 @@
  * simulation, never for a real link).
  */
 import type { BackendName } from '../crypto/backend.js';
-import { protect } from '../crypto/macsec.js';
+import { protect, transmitTci } from '../crypto/macsec.js';
 import { SaContext } from '../crypto/sa.js';
 import { SecY } from '../secy/secy.js';
 import { RECEIVE_PACKET_COUNTERS, TRANSMIT_PACKET_COUNTERS, type SecYCounters } from '../secy/counters.js';
@@ -358,6 +358,12 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
   const touched = new Map<number, { actor: string; side: Side }[]>();
   const actorStats = new Map<string, { side: Side; name: string; touched: number; fate: Record<string, number>; examples: string[] }>();
   const actorKey = (side: Side, name: string) => `${side}:${name}`;
+  /** What an actor that touched a frame did to it, by outcome (every actor has its entry from the start). */
+  const fateOf = (t: { readonly side: Side; readonly actor: string }): Record<string, number> => {
+    const stats = actorStats.get(actorKey(t.side, t.actor));
+    if (stats === undefined) throw new Error(`simulate: no statistics for actor ${t.actor} on side ${t.side}`);
+    return stats.fate;
+  };
   let lastDelivery = 0;
   /** Traffic frames past their transmit queue that have neither arrived nor been dropped on the wire. */
   const onTheWire: Record<Side, Set<number>> = { a: new Set(), b: new Set() };
@@ -395,13 +401,9 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     const sa = new SaContext({ suite, key, ...(suite.xpn ? { ssci: r.fill(new Uint8Array(4)), salt: r.fill(new Uint8Array(12)) } : {}) });
     const tag = parsed.ok ? parsed.value.secTag : undefined;
     const out = protect(sa, plain, {
-      an: tag?.an ?? 0,
+      ...transmitTci(tag?.an ?? 0, { includeSci: tag?.tci.sc ?? true, endStation: tag?.tci.es ?? false, scb: tag?.tci.scb ?? false, confidentiality: tag?.tci.e ?? true }),
       pn: BigInt(Math.min((tag?.pn ?? 1) + 1, 0xffff_ffff)),
       sci: sci[like.from],
-      includeSci: tag?.tci.sc ?? true,
-      endStation: tag?.tci.es ?? false,
-      scb: tag?.tci.scb ?? false,
-      confidentiality: tag?.tci.e ?? true,
       confidentialityOffset: 0,
     });
     sa.wipe();
@@ -449,14 +451,14 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
         // MKPDUs are the KaYs' business, kept out of the traffic statistics.
         bump(mkaWire[from].controlledPort, counter);
         bump(mkaWire[from].atPeerKay, kayVerdict);
-        for (const t of touched.get(frame.id) ?? []) bump(actorStats.get(actorKey(t.side, t.actor))!.fate, `MKPDU ${kayVerdict}`);
+        for (const t of touched.get(frame.id) ?? []) bump(fateOf(t), `MKPDU ${kayVerdict}`);
         touched.delete(frame.id);
         return;
       }
       st.arrived++;
       lastTrafficAt = at;
       bump(st.outcomes, counter);
-      for (const t of touched.get(frame.id) ?? []) bump(actorStats.get(actorKey(t.side, t.actor))!.fate, counter);
+      for (const t of touched.get(frame.id) ?? []) bump(fateOf(t), counter);
       touched.delete(frame.id);
       if ('dropped' in result || result.port !== 'controlled') return;
       capture(`${to}-received`, at, result.frame);
@@ -494,12 +496,19 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     schedule(side);
     return r.accepted ? 'accepted' : `rejected ${r.reason}`;
   }
+  /** A KaY event's KN or AN, which its kind always carries. */
+  const eventNumber = (e: KayEvent, field: 'kn' | 'an'): number => {
+    const v = e[field];
+    if (v === undefined) throw new Error(`simulate: KaY event ${e.kind} without ${field}`);
+    return v;
+  };
   /** Keeps one clock event pending for each KaY, at its next timeout. */
   function schedule(side: Side): void {
     const k = kay[side];
-    if (k === undefined || silencedAt[side] !== undefined) return;
+    const mka = scenario.mka;
+    if (k === undefined || mka === undefined || silencedAt[side] !== undefined) return;
     const t = Math.max(clock.now, k.nextTimeoutPs());
-    if (scenario.durationPs === undefined && finished() && t > lastTrafficAt + scenario.mka!.lifeTimePs) return;
+    if (scenario.durationPs === undefined && finished() && t > lastTrafficAt + mka.lifeTimePs) return;
     const pending = timerAt[side];
     if (pending !== undefined && pending <= t) return; // that event reschedules
     timerAt[side] = t;
@@ -529,12 +538,12 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
         wake: () => schedule(side),
         onEvent(e) {
           kayEvents.push({ ...e, side });
-          if (e.kind === 'sak-distributed') distributed.push({ atPs: e.atPs, side, kn: e.kn!, an: e.an!, reason: e.reason ?? '' });
+          if (e.kind === 'sak-distributed') distributed.push({ atPs: e.atPs, side, kn: eventNumber(e, 'kn'), an: eventNumber(e, 'an'), reason: e.reason ?? '' });
           if (e.kind === 'transmit') {
             securedAt[side] ??= e.atPs;
             if (e.fromAn !== undefined) {
               const why = distributed.find((d) => d.kn === e.kn)?.reason;
-              rekeys.push({ atPs: e.atPs, side, fromAN: e.fromAn, toAN: e.an!, reason: `MKA: SAK KN ${e.kn} from the key server${why ? `, made because ${why}` : ''}` });
+              rekeys.push({ atPs: e.atPs, side, fromAN: e.fromAn, toAN: eventNumber(e, 'an'), reason: `MKA: SAK KN ${e.kn} from the key server${why ? `, made because ${why}` : ''}` });
             }
           }
         },

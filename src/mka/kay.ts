@@ -56,7 +56,6 @@ import {
   wipe,
   wrapSak,
   xpnSalt,
-  type SakLength,
 } from './keys.js';
 import {
   confidentialityOffsetCode,
@@ -690,7 +689,7 @@ export class KaY {
     const kn = this.nextKn++;
     const inUse = this.transmitting();
     const an = inUse === undefined ? 0 : (inUse.an + 1) % 4;
-    const sakLength = this.suite.keyLength as SakLength;
+    const sakLength = this.suite.keyLength;
     const ksNonce = this.random(sakLength);
     // 9.8.1: KS-nonce ‖ MI list ‖ KN; the key server's own MI first, as the Annex G vectors have it.
     const sak = deriveSak(this.cak, ksNonce, [this.mi, ...live.map((p) => p.mi)], kn, sakLength);
@@ -899,7 +898,8 @@ export class KaY {
       ksSsci = assignSsci(this.sci, scis) & 0xff;
     }
     const sakUse = this.sakUse();
-    const distributing = this.isKeyServer && this.latest?.distributed !== undefined && !live.every((p) => this.reports(p, this.latest!.ki, 'rx'));
+    const latest = this.latest;
+    const distributedSak = this.isKeyServer && latest?.distributed !== undefined && !live.every((p) => this.reports(p, latest.ki, 'rx')) ? latest.distributed : undefined;
     return {
       sa: this.mac,
       basic: {
@@ -916,7 +916,7 @@ export class KaY {
       ...(live.length > 0 ? { livePeers: { keyServerSsci: ksSsci, peers: live.map((p) => ({ mi: p.mi, mn: p.mn })) } } : {}),
       ...(potential.length > 0 ? { potentialPeers: { peers: potential.map((p) => ({ mi: p.mi, mn: p.mn })) } } : {}),
       ...(sakUse !== undefined ? { sakUse: sakUse.set } : {}),
-      ...(distributing ? { distributedSak: this.latest!.distributed! } : {}),
+      ...(distributedSak !== undefined ? { distributedSak } : {}),
       ...(xpn && sakUse !== undefined ? { xpn: { suspensionTime: 0, latestLowestPnHigh: sakUse.latestHigh, oldLowestPnHigh: sakUse.oldHigh } } : {}),
     };
   }

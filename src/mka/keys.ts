@@ -216,10 +216,10 @@ export function xpnSalt(keyServerMi: Uint8Array, kn: number): Uint8Array {
   checkLength(keyServerMi, 'Key Server MI', MI_LENGTH);
   checkKn(kn);
   const salt = keyServerMi.slice(0, SALT_LENGTH);
-  salt[0] ^= (kn >>> 8) & 0xff;
-  salt[1] ^= kn & 0xff;
-  salt[2] ^= kn >>> 24;
-  salt[3] ^= (kn >>> 16) & 0xff;
+  salt[0]! ^= (kn >>> 8) & 0xff;
+  salt[1]! ^= kn & 0xff;
+  salt[2]! ^= kn >>> 24;
+  salt[3]! ^= (kn >>> 16) & 0xff;
   return salt;
 }
 

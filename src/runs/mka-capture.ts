@@ -8,7 +8,7 @@
  */
 import type { CaptureRecord } from '../capture/index.js';
 import type { BackendName } from '../crypto/backend.js';
-import { SaContext } from '../crypto/sa.js';
+import { SaContext, type SaKey } from '../crypto/sa.js';
 import { CIPHER_SUITES, cipherSuiteById, type CipherSuite, type ConfidentialityOffset } from '../crypto/suite.js';
 import type { KeyResolver } from '../explain/explain.js';
 import { assignSsci, constantTimeEqual, deriveCakKeys, ssciOctets, unwrapSak, xpnSalt, type CakKeys } from '../mka/keys.js';
@@ -84,7 +84,7 @@ interface InstalledSak {
   /** The SCIs sharing the SAK, for SSCIs: the key server's and its Live Peers' (802.1X-2020 9.8). */
   readonly scis: readonly Uint8Array[];
   /** SaContexts for explain, by SCI. */
-  readonly contexts: Map<string, SaContext>;
+  readonly contexts: Map<string, { readonly key: SaKey; readonly sa: SaContext }>;
 }
 
 const isMkpdu = (data: Uint8Array): boolean =>
@@ -237,7 +237,7 @@ export class MkaObserver {
       ...(this.options.showKeys === true ? { key: toHex(sak) } : {}),
     };
     const entry: InstalledSak = { row, suite, sak, salt, scis, contexts: new Map() };
-    if (existing !== undefined) for (const c of existing.contexts.values()) c.wipe();
+    if (existing !== undefined) for (const c of existing.contexts.values()) c.sa.wipe();
     this.installed.set(d.an, entry);
     this.rows.push(row);
     this.participants.get(toHex(b.mi))!.saks++;
@@ -279,11 +279,13 @@ export class MkaObserver {
     const sak = this.installed.get(tag.an);
     if (sak === undefined) return { missing: `no SAK distributed under AN ${tag.an} so far in the capture` };
     const hex = sciHex(sci);
-    let sa = sak.contexts.get(hex);
-    if (sa === undefined) {
-      sa = new SaContext({ suite: sak.suite, key: sak.sak, ...(sak.salt !== undefined ? { ssci: this.ssci(sak, sci), salt: sak.salt } : {}) }, this.options.backend);
-      sak.contexts.set(hex, sa);
+    let context = sak.contexts.get(hex);
+    if (context === undefined) {
+      const key: SaKey = { suite: sak.suite, key: sak.sak, ...(sak.salt !== undefined ? { ssci: this.ssci(sak, sci), salt: sak.salt } : {}) };
+      context = { key, sa: new SaContext(key, this.options.backend) };
+      sak.contexts.set(hex, context);
     }
+    const { sa, key } = context;
     const o = this.current;
     const recovered = o !== undefined && o.kind !== 'uncontrolled' && o.origin !== undefined && o.origin.sci === hex && o.origin.an === tag.an ? o.origin.pn : undefined;
     const state = this.secy?.receiveSAState(sci, tag.an);
@@ -292,6 +294,7 @@ export class MkaObserver {
       (state !== undefined ? pnBig(recoverPNHigh(sak.suite.xpn, { nextHi: 0, nextLo: 0, lowestHi: pnHi(state.lowestPN), lowestLo: pnLo(state.lowestPN) }, tag.pn), tag.pn) : BigInt(tag.pn));
     return {
       sa,
+      key,
       sci,
       pn,
       confidentialityOffset: sak.row.confidentialityOffset ?? 0,

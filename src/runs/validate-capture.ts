@@ -28,8 +28,9 @@ function validateStep(secy: SecY, tally: Tally): RecordStep<ReceiveOutcome, Rece
     process: (frames) => secy.receiveBurst(frames),
     result: (frame, o) => {
       const r = frameResult(frame, o);
-      if (r.result === 'delivered') tally.deliveredBy.set(r.counter!, (tally.deliveredBy.get(r.counter!) ?? 0) + 1);
-      else if (r.result === 'dropped') tally.dropped++;
+      if (r.result === 'delivered') {
+        if (r.counter !== undefined) tally.deliveredBy.set(r.counter, (tally.deliveredBy.get(r.counter) ?? 0) + 1);
+      } else if (r.result === 'dropped') tally.dropped++;
       else if (r.result === 'uncontrolled') tally.uncontrolled++;
       return r;
     },

@@ -1,5 +1,6 @@
 /** The SecY's management controls (802.1AE 10.7), their defaults and their checks. */
-import { BACKEND_NAMES, DEFAULT_BACKEND, isBackendName, type BackendName } from '../crypto/backend.js';
+import type { BurstExecutor } from '../crypto/burst.js';
+import { checkBackendName, DEFAULT_BACKEND, type BackendName } from '../crypto/backend.js';
 import { CIPHER_SUITES, CONFIDENTIALITY_OFFSETS, cipherSuite, type CipherSuite, type CipherSuiteName, type ConfidentialityOffset } from '../crypto/suite.js';
 import { ConfigError, describe } from '../util/errors.js';
 import { parseSci } from '../wire/sci.js';
@@ -59,6 +60,11 @@ export interface SecYOptions extends Partial<SecYControls> {
   readonly backend?: BackendName;
   /** PNs a transmit snapshot saves ahead of nextPN (snapshot.ts). Default 2^16. */
   readonly pnHeadroom?: bigint;
+  /**
+   * Where the crypto of `transmitBurst`/`receiveBurst` runs: each SA's key is installed in it when the SA is
+   * (a `BurstPool` from the node-only crypto/pool.ts splits large bursts between threads). Default: here.
+   */
+  readonly executor?: BurstExecutor;
 }
 
 export const DEFAULT_MAX_FRAME_SIZE = 1996;
@@ -151,9 +157,7 @@ export function resolveSuite(s: CipherSuiteName | CipherSuite | undefined): Ciph
 }
 
 export function resolveBackend(b: unknown): BackendName {
-  if (b === undefined) return DEFAULT_BACKEND;
-  if (typeof b !== 'string' || !isBackendName(b)) throw new ConfigError('backend', `one of ${BACKEND_NAMES.join(', ')} (the backends available here)`, describe(b));
-  return b;
+  return b === undefined ? DEFAULT_BACKEND : checkBackendName(b);
 }
 
 /** An SCI from 8 octets or hex; always a private copy. */

@@ -4,13 +4,11 @@ export {
   findSecTag,
   type PNExhaustedEvent,
   type PersistNeededEvent,
-  type ReceiveJob,
   type ReceiveSAParams,
   type ReceiveSAState,
   type RekeyNeededEvent,
   type SecYEvents,
   type SecYListener,
-  type TransmitJob,
   type TransmitSAParams,
   type TransmitSAState,
 } from './secy.js';

@@ -9,6 +9,7 @@ import { SaContext } from '../crypto/sa.js';
 import type { ConfidentialityOffset } from '../crypto/suite.js';
 import { RECEIVE_SC_COUNTERS, TRANSMIT_SC_COUNTERS, zeroCounters, type ReceiveSCCounters, type TransmitSCCounters } from './counters.js';
 import { pnBig, type ReplayState } from './replay.js';
+import type { AN } from '../wire/sectag.js';
 
 export class TransmitSA {
   /** Upper and lower halves of nextPN (10.7): the PN the next frame gets. */
@@ -38,7 +39,7 @@ export class TransmitSA {
   readonly counters: TransmitSCCounters = zeroCounters(TRANSMIT_SC_COUNTERS);
 
   constructor(
-    readonly an: number,
+    readonly an: AN,
     readonly ctx: SaContext,
     nextPN: bigint,
     /** hi of maxPN: 0 for the plain suites, 2^32 - 1 with XPN. */

@@ -22,7 +22,8 @@
  *
  * PNs are decimal strings, so a snapshot is plain JSON (`JSON.stringify` it as it is).
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { CipherSuite, CipherSuiteName } from '../crypto/suite.js';
 import { ConfigError, describe } from '../util/errors.js';
 import { Fields, isObject } from '../util/json.js';
@@ -84,12 +85,12 @@ export interface RestoreResult {
 
 /** The SAK's identifier in snapshots: one-way, 128 bits, bound to the suite (and SSCI and salt with XPN). */
 export function keyIdOf(suite: CipherSuite, sak: Uint8Array, ssci: Uint8Array | undefined, salt: Uint8Array | undefined): string {
-  const h = createHash('sha256');
-  h.update(`macsec-sim SAK id\0${suite.name}\0`);
+  const h = sha256.create();
+  h.update(utf8ToBytes(`macsec-sim SAK id\0${suite.name}\0`));
   h.update(sak);
   if (ssci) h.update(ssci);
   if (salt) h.update(salt);
-  return h.digest('hex').slice(0, 32);
+  return bytesToHex(h.digest()).slice(0, 32);
 }
 
 export function checkHeadroom(value: unknown, field = 'headroom'): bigint {

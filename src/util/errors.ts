@@ -3,13 +3,15 @@
  * names the field, what was expected and what was found. Bad *frames* never throw: see `WireError`.
  */
 export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+  override readonly name: string = 'ConfigError';
   constructor(
     readonly field: string,
     readonly expected: string,
     readonly found: string,
+    /** For subclasses whose detail is not "expected X, got Y" (a vector file's). */
+    message = `${field}: expected ${expected}, got ${found}`,
   ) {
-    super(`${field}: expected ${expected}, got ${found}`);
+    super(message);
   }
 }
 

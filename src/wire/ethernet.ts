@@ -68,11 +68,6 @@ export function parseVlanTag(frame: Uint8Array, offset: number): Parsed<VlanTag>
   return ok({ tpid: readU16(frame, offset), pcp: tci >>> 13, dei: (tci & 0x1000) !== 0, vid: tci & 0x0fff });
 }
 
-export function emitVlanTag(tag: VlanTag, out: Uint8Array, offset: number): void {
-  writeU16(out, offset, tag.tpid);
-  writeU16(out, offset + 2, ((tag.pcp & 7) << 13) | (tag.dei ? 0x1000 : 0) | (tag.vid & 0x0fff));
-}
-
 /** Parses DA, SA, at most `maxTags` VLAN tags and the EtherType that follows them. */
 export function parseEthernet(frame: Uint8Array, maxTags = 2): Parsed<EthernetHeader> {
   if (frame.length < ETHERTYPE_OFFSET + 2) {
@@ -96,19 +91,6 @@ export function parseEthernet(frame: Uint8Array, maxTags = 2): Parsed<EthernetHe
     etherType: type,
     headerLength: offset + 2,
   });
-}
-
-/** Writes DA, SA, the tags and the EtherType; returns the offset after them. */
-export function emitEthernet(header: Omit<EthernetHeader, 'headerLength'>, out: Uint8Array, offset = 0): number {
-  out.set(header.da, offset);
-  out.set(header.sa, offset + MAC_LENGTH);
-  let o = offset + ETHERTYPE_OFFSET;
-  for (const tag of header.tags) {
-    emitVlanTag(tag, out, o);
-    o += VLAN_TAG_LENGTH;
-  }
-  writeU16(out, o, header.etherType);
-  return o + 2;
 }
 
 export function etherTypeName(type: number): string {

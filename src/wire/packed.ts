@@ -22,7 +22,7 @@ export function packedFrames(frames: number, octets: number): PackedFrames {
 
 /** Frame i of `p` as a view (no copy): for tests and the general path, not per frame on a hot path. */
 export function packedFrame(p: PackedFrames, i: number): Uint8Array {
-  return p.data.subarray(p.offsets[i]!, p.offsets[i]! + p.lengths[i]!);
+  return p.data.subarray(p.offsets[i], p.offsets[i]! + p.lengths[i]!);
 }
 
 /** Appends a copy of `frame` at `at` in `p` (room checked); returns the offset after it. */

@@ -1,7 +1,7 @@
 /** The benchmark in a tiny mode: well-formed JSON, SVG and table. No timing assertions. */
 import { describe, expect, it } from 'vitest';
-import { BACKEND_NAMES } from '../../src/crypto/backend.js';
-import { lineRateFps, renderSvg, renderTable, runBench, wireOctets, type BenchReport } from '../../src/bench/index.js';
+import { backendNames } from '../../src/crypto/backend.js';
+import { checkTargets, lineRateFps, renderSvg, renderTable, runBench, wireOctets, type BenchReport } from '../../src/bench/index.js';
 
 describe('line-rate arithmetic', () => {
   it('64-octet frames at 10 GbE without MACsec overhead are the textbook 14.88 Mfps', () => {
@@ -28,8 +28,9 @@ describe('runBench (tiny)', () => {
     });
     // Per size: 3 baselines, and per backend a burst, a threaded burst and a single-frame case, validateBurst,
     // the SecY's transmitBurst, transmit, receiveBurst and receive, and the packed kernels; with native, (d).
-    const native = BACKEND_NAMES.includes('native');
-    expect(report.results).toHaveLength(2 * (3 + 10 * BACKEND_NAMES.length + (native ? 1 : 0)));
+    const names = backendNames();
+    const native = names.includes('native');
+    expect(report.results).toHaveLength(2 * (3 + 10 * names.length + (native ? 1 : 0)));
     expect(report.results.filter((r) => r.method === 'bare-seal').map((r) => r.backend)).toEqual(native ? ['native', 'native'] : []);
     for (const r of report.results) {
       expect(r.fps).toBeGreaterThan(0);
@@ -47,14 +48,25 @@ describe('runBench (tiny)', () => {
     expect(report.results.find((r) => r.size === 'imix')!.frameOctets).toBeCloseTo((7 * 64 + 4 * 576 + 1518) / 12, 6);
     expect(report.machine.backends.map((b) => b.name)).toEqual(['noble', 'node', 'native']);
     expect(report.targets.length).toBeGreaterThan(0);
-    for (const backend of BACKEND_NAMES) {
+    for (const backend of backendNames()) {
       for (const direction of ['transmitBurst', 'receiveBurst']) {
         const t = report.targets.find((x) => x.target.startsWith(`${backend} SecY.${direction} costs`));
         expect(t?.comparison, `${backend} ${direction}`).toBe('at most');
         expect(t?.goal).toBe(15);
-        expect(t?.met).toBe(t!.value! <= 15);
       }
     }
+  });
+
+  it("checks the README's target for the SecY's bookkeeping: at most 15 % over the bare burst at 64 octets", () => {
+    // Given costs of 10 % (transmit) and 20 % (receive) over the bare burst, the first meets the goal and the second misses it.
+    const given: Record<string, number> = { 'secy-transmit-burst': 0.1, 'secy-receive-burst': 0.2 };
+    const results = report.results.map((r) => (r.size === 64 && r.backend === 'noble' && r.method in given ? { ...r, overBareBurst: given[r.method] } : r));
+    const targets = checkTargets(results);
+    const find = (direction: string) => targets.find((x) => x.target.startsWith(`noble SecY.${direction} costs`));
+    expect(find('transmitBurst')).toMatchObject({ goal: 15, comparison: 'at most', met: true });
+    expect(find('transmitBurst')?.value).toBeCloseTo(10, 9);
+    expect(find('receiveBurst')).toMatchObject({ goal: 15, comparison: 'at most', met: false });
+    expect(find('receiveBurst')?.value).toBeCloseTo(20, 9);
   });
 
   it('leaves the SecY rows out when asked', async () => {

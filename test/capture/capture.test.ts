@@ -56,7 +56,7 @@ describe('readCapture', () => {
         fc.constantFrom(...samples),
         fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
         fc.nat(),
-        fc.constantFrom('auto', 'present', 'absent') as fc.Arbitrary<'auto' | 'present' | 'absent'>,
+        fc.constantFrom<'auto' | 'present' | 'absent'>('auto', 'present', 'absent'),
         (sample, edits, cut, fcsMode) => {
           const bytes = sample.slice(0, sample.length - (cut % 8 === 0 ? cut % sample.length : 0));
           for (const [at, value] of edits) if (bytes.length > 0) bytes[at % bytes.length] = value;

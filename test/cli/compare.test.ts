@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCapture, writePcap } from '../../src/capture/index.js';
-import { protect } from '../../src/crypto/macsec.js';
+import { protect, transmitTci } from '../../src/crypto/macsec.js';
 import { SaContext } from '../../src/crypto/sa.js';
 import { cipherSuite } from '../../src/crypto/suite.js';
 import { fromHex } from '../../src/util/hex.js';
@@ -47,13 +47,9 @@ function device(mode: string, change: (c: Case, i: number) => Partial<Case> & { 
     const sa = new SaContext({ suite, key: d.keyBytes ?? fromHex(d.key), ssci: undefined, salt: undefined });
     const tci = parseInt(d.tci, 16);
     return protect(sa, fromHex(d.unprotectedFrame), {
-      an: d.an,
+      ...transmitTci(d.an, { includeSci: (tci & 0x20) !== 0, endStation: (tci & 0x40) !== 0, scb: (tci & 0x10) !== 0, confidentiality: d.confidentiality }),
       pn: BigInt(d.pn),
       sci: fromHex(d.sci),
-      includeSci: (tci & 0x20) !== 0,
-      endStation: (tci & 0x40) !== 0,
-      scb: (tci & 0x10) !== 0,
-      confidentiality: d.confidentiality,
       confidentialityOffset: d.confidentialityOffset,
       clearTags: d.clearTags,
     });

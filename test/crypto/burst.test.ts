@@ -9,11 +9,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_BACKEND_NAMES, availableBackends, type BackendName } from '../../src/crypto/backend.js';
 import { protectBurst, validateBurst, type BurstProtectOptions } from '../../src/crypto/burst.js';
-import { protect, validate } from '../../src/crypto/macsec.js';
+import { protect, transmitTci, validate } from '../../src/crypto/macsec.js';
 import { BurstPool } from '../../src/crypto/pool.js';
 import { SaContext } from '../../src/crypto/sa.js';
 import { CIPHER_SUITES, type CipherSuiteName, type ConfidentialityOffset } from '../../src/crypto/suite.js';
-import { loadVectorFile, vectorProtectOptions } from '../../src/conformance/vectors.js';
+import { loadVectorFile } from '../../src/conformance/files.js';
+import { vectorProtectOptions } from '../../src/conformance/vectors.js';
 import { ConfigError } from '../../src/util/errors.js';
 import { parseMacsecFrame } from '../../src/wire/frame.js';
 
@@ -26,13 +27,17 @@ function eachBackend(body: (backend: BackendName) => void): void {
 }
 
 let pool: BurstPool;
+// A worker started from the TypeScript sources transpiles itself first: slow on a loaded machine.
 beforeAll(async () => {
   // Split every burst of two frames or more: the worker path on every property run.
   pool = await BurstPool.create({ workers: 1, minFrames: 2 });
-});
+}, 60_000);
 afterAll(async () => {
   await pool.close();
 });
+
+/** A value as a caller without the types could pass it. */
+const untyped = <T>(x: unknown): T => x as T;
 
 const SUITES = Object.keys(CIPHER_SUITES) as CipherSuiteName[];
 
@@ -62,12 +67,8 @@ const arbCase: fc.Arbitrary<Case> = fc
   .map((r) => {
     const xpn = r.suite.includes('XPN');
     const options: BurstProtectOptions = {
-      an: r.an,
+      ...transmitTci(r.an, { includeSci: r.sciForm === 'explicit', endStation: r.sciForm === 'endStation', scb: r.sciForm === 'scb', confidentiality: r.confidentiality }),
       sci: r.seed.slice(48, 56),
-      includeSci: r.sciForm === 'explicit',
-      endStation: r.sciForm === 'endStation',
-      scb: r.sciForm === 'scb',
-      confidentiality: r.confidentiality,
       confidentialityOffset: r.offset,
       clearTags: r.clearTags,
     };
@@ -81,10 +82,13 @@ const arbCase: fc.Arbitrary<Case> = fc
     return { suite: r.suite, seed: r.seed, options, frames, pns, tamper: r.tamper };
   });
 
-function saFor(c: Case, backend: BackendName): SaContext {
+function saFor(c: Case, backend: BackendName, executor?: BurstPool): SaContext {
   const suite = CIPHER_SUITES[c.suite];
   const xpn = suite.xpn;
-  return new SaContext({ suite, key: c.seed.slice(0, suite.keyLength), ssci: xpn ? c.seed.slice(32, 36) : undefined, salt: xpn ? c.seed.slice(36, 48) : undefined }, backend);
+  const key = { suite, key: c.seed.slice(0, suite.keyLength), ssci: xpn ? c.seed.slice(32, 36) : undefined, salt: xpn ? c.seed.slice(36, 48) : undefined };
+  const sa = new SaContext(key, backend);
+  executor?.install(sa, key);
+  return sa;
 }
 
 const halves = (pns: readonly bigint[]): { high: number[]; low: number[] } => ({
@@ -98,9 +102,9 @@ describe('protectBurst / validateBurst = protect / validate per frame', () => {
       it(threaded ? 'split with a worker thread' : 'on this thread', () => {
         fc.assert(
           fc.property(arbCase, (c) => {
-            const sa = saFor(c, backend);
+            const sa = saFor(c, backend, threaded ? pool : undefined);
             const { high, low } = halves(c.pns);
-            const run = { pool: threaded ? pool : undefined };
+            const run = { executor: threaded ? pool : undefined };
             const out = protectBurst(sa, c.frames, c.options, high, low, run);
             const expected = c.frames.map((f, i) => protect(sa, f, { ...c.options, pn: c.pns[i]! }));
             expect(out).toEqual(expected);
@@ -140,16 +144,17 @@ describe('Annex C vectors through bursts', () => {
     it(`all ${vectors.length}, single and split`, () => {
       for (const v of vectors) {
         const sa = new SaContext({ suite: v.suite, key: v.key, ssci: v.ssci, salt: v.salt }, backend);
+        pool.install(sa, v);
         const options: BurstProtectOptions = vectorProtectOptions(v);
         const high = [Number(v.pn >> 32n)], low = [Number(v.pn & 0xffff_ffffn)];
         expect(protectBurst(sa, [v.unprotectedFrame], options, high, low), v.name).toEqual([v.protectedFrame]);
         // Twice the same frame: a split burst (PN reuse does not matter to the arithmetic).
-        const two = protectBurst(sa, [v.unprotectedFrame, v.unprotectedFrame], options, [...high, ...high], [...low, ...low], { pool });
+        const two = protectBurst(sa, [v.unprotectedFrame, v.unprotectedFrame], options, [...high, ...high], [...low, ...low], { executor: pool });
         expect(two, v.name).toEqual([v.protectedFrame, v.protectedFrame]);
         const parsed = parseMacsecFrame(v.protectedFrame, { clearTags: v.clearTags, allowZeroPN: v.suite.xpn });
         if (!parsed.ok) throw new Error(parsed.error.message);
         const tagSci = parsed.value.secTag.sci ?? v.sci;
-        const opened = validateBurst(sa, [v.protectedFrame, v.protectedFrame], [parsed.value, parsed.value], [tagSci, tagSci], [...high, ...high], v, { pool });
+        const opened = validateBurst(sa, [v.protectedFrame, v.protectedFrame], [parsed.value, parsed.value], [tagSci, tagSci], [...high, ...high], v, { executor: pool });
         expect(opened, v.name).toEqual([v.unprotectedFrame, v.unprotectedFrame]);
         sa.wipe();
       }
@@ -169,7 +174,9 @@ describe('arguments', () => {
     expect(() => protectBurst(sa, [frame], options, [0], [2 ** 32])).toThrow(ConfigError);
     expect(() => protectBurst(sa, [frame, frame], options, [0], [1])).toThrow(ConfigError);
     expect(() => protectBurst(sa, [new Uint8Array(13)], options, [0], [1])).toThrow(ConfigError);
-    expect(() => protectBurst(sa, [frame], { ...options, an: 4 }, [0], [1])).toThrow(ConfigError);
+    // What the types rule out, from a caller without them: AN 4, SC with ES.
+    expect(() => protectBurst(sa, [frame], untyped({ ...options, an: 4 }), [0], [1])).toThrow(/^an: expected an integer 0-3/);
+    expect(() => protectBurst(sa, [frame], untyped({ ...options, endStation: true }), [0], [1])).toThrow(/SC=1 only with ES=0/);
     const [sealed] = protectBurst(sa, [frame], options, [0], [1]);
     const parsed = parseMacsecFrame(sealed!);
     if (!parsed.ok) throw new Error(parsed.error.message);
@@ -180,20 +187,30 @@ describe('arguments', () => {
   });
 
   it('refuses a wiped SA; the pool forgets it and goes on with others', () => {
-    const sa = new SaContext({ suite, key: new Uint8Array(16).fill(1) }, 'node');
-    const first = protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { pool });
+    const key = { key: new Uint8Array(16).fill(1) };
+    const sa = new SaContext({ suite, ...key }, 'node');
+    pool.install(sa, key);
+    const first = protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { executor: pool });
     sa.wipe();
-    expect(() => protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { pool })).toThrow(ConfigError);
-    const again = new SaContext({ suite, key: new Uint8Array(16).fill(1) }, 'node');
-    expect(protectBurst(again, [frame, frame], options, [0, 0], [1, 2], { pool })).toEqual(first);
+    expect(() => protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { executor: pool })).toThrow(ConfigError);
+    const again = new SaContext({ suite, ...key }, 'node');
+    pool.install(again, key);
+    expect(protectBurst(again, [frame, frame], options, [0, 0], [1, 2], { executor: pool })).toEqual(first);
     again.wipe();
+  });
+
+  it('a pool splits only the bursts of SAs installed in it, and says so of others', () => {
+    const sa = new SaContext({ suite, key: new Uint8Array(16).fill(2) }, 'node');
+    expect(() => protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { executor: pool })).toThrow(/installed in this pool/);
+    expect(() => protectBurst(sa, [frame], options, [0], [1], { executor: pool })).not.toThrow(); // below minFrames: run here
+    sa.wipe();
   });
 
   it('a closed pool is not used: its bursts run on this thread', async () => {
     const p = await BurstPool.create({ workers: 1, minFrames: 2 });
     await p.close();
     const sa = new SaContext({ suite, key: new Uint8Array(16) });
-    expect(() => protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { pool: p })).not.toThrow();
+    expect(() => protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { executor: p })).not.toThrow();
     sa.wipe();
   });
 });

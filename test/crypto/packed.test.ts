@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ALL_BACKEND_NAMES, availableBackends, type BackendName } from '../../src/crypto/backend.js';
-import { protect, validate } from '../../src/crypto/macsec.js';
+import { protect, transmitTci, validate } from '../../src/crypto/macsec.js';
 import {
   PACKED_CODE_NAMES,
   PackedCode,
@@ -25,6 +25,7 @@ import { CIPHER_SUITES, type CipherSuiteName, type ConfidentialityOffset } from 
 import { ConfigError } from '../../src/util/errors.js';
 import { parseMacsecFrame } from '../../src/wire/frame.js';
 import { packedFrame, packedFrames, type PackedFrames } from '../../src/wire/packed.js';
+import { anOf, type AN } from '../../src/wire/sectag.js';
 
 const availability = new Map(availableBackends().map((b) => [b.name, b]));
 function eachBackend(body: (backend: BackendName) => void): void {
@@ -75,12 +76,13 @@ function sciOf(s: Setup): Uint8Array {
 
 function options(s: Setup): PackedProtectOptions {
   return {
-    an: s.an,
+    ...transmitTci(s.an, {
+      includeSci: s.form === 'sc',
+      endStation: s.form === 'es' || s.form === 'es+scb',
+      scb: s.form === 'scb' || s.form === 'es+scb',
+      confidentiality: s.confidentiality,
+    }),
     sci: sciOf(s),
-    includeSci: s.form === 'sc',
-    endStation: s.form === 'es' || s.form === 'es+scb',
-    scb: s.form === 'scb' || s.form === 'es+scb',
-    confidentiality: s.confidentiality,
     confidentialityOffset: s.offset,
     clearTags: s.clearTags,
   };
@@ -199,7 +201,7 @@ eachBackend((backend) => {
       expect(output.data.every((b) => b === 0)).toBe(true);
       expect(() => protectPacked(sa, options(s), input, output, outcomes, { ...c, count: 1, outStart: 150 })).toThrow(ConfigError);
       expect(() => protectPacked(sa, options(s), input, output, outcomes, { ...c, count: 3 })).toThrow(/offsets\/lengths/);
-      expect(() => protectPacked(sa, { ...options(s), an: 4 }, input, output, outcomes, c)).toThrow(/an: expected/);
+      expect(() => protectPacked(sa, { ...options(s), an: 4 as number as AN }, input, output, outcomes, c)).toThrow(/an: expected/);
       // An output never replaces an input.
       const same = { ...output, data: input.data.subarray(10) };
       expect(() => protectPacked(sa, options(s), input, same, outcomes, { ...c, count: 1 })).toThrow(/output.data: expected memory apart from input.data/);
@@ -236,7 +238,7 @@ eachBackend((backend) => {
             const lowest = suite.xpn ? BigInt(TWO_32 - 2) : 5n;
             const frames = items.map((it, k) => {
               const pn = lowest + BigInt(it.pnStep);
-              const an = it.fate === 'an' ? (s.an + 1) % 4 : s.an;
+              const an = anOf(it.fate === 'an' ? s.an + 1 : s.an);
               const f = protect(sa, plainFrame(s, it.user, new Uint8Array([k, 1, 2, 3, 4, 5])), { ...o, an, pn: pn < (suite.xpn ? 0n : 1n) ? 1n : pn });
               const tag = 12 + 4 * s.clearTags;
               if (it.fate === 'icv') f[f.length - 1]! ^= 0x10;

@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadVectorFile, vectorProtectOptions } from '../../src/conformance/vectors.js';
+import { loadVectorFile } from '../../src/conformance/files.js';
+import { vectorProtectOptions } from '../../src/conformance/vectors.js';
 import { protect } from '../../src/crypto/macsec.js';
 import { SaContext } from '../../src/crypto/sa.js';
 import { gcmTrace } from '../../src/crypto/trace.js';
@@ -31,9 +32,10 @@ describe('gcmTrace on the Annex C vectors', () => {
   it('covers all 32', () => expect(vectors).toHaveLength(32));
   for (const v of vectors) {
     it(v.name, () => {
-      const sa = new SaContext({ suite: v.suite, key: v.key, ssci: v.ssci, salt: v.salt });
+      const key = { suite: v.suite, key: v.key, ssci: v.ssci, salt: v.salt };
+      const sa = new SaContext(key);
       const options = { ...vectorProtectOptions(v), pn: v.pn };
-      const t = gcmTrace(sa, { unprotected: v.unprotectedFrame, options });
+      const t = gcmTrace(key, { unprotected: v.unprotectedFrame, options });
       const out = protect(sa, v.unprotectedFrame, options);
       const m = parseMacsecFrame(out, { clearTags: 0 });
       if (!m.ok) throw new Error(m.error.message);
@@ -66,12 +68,12 @@ describe('gcmTrace on the Annex C vectors', () => {
         expect(toHex(c.ciphertext)).toBe(toHex(c.plaintext.map((p, k) => p ^ c.keystream[k]!)));
       });
       // The receiver's trace of the vector's frame verifies and recovers the same plaintext.
-      const r = gcmTrace(sa, { received: v.protectedFrame, sci: v.sci, pn: v.pn, confidentialityOffset: v.confidentialityOffset });
+      const r = gcmTrace(key, { received: v.protectedFrame, sci: v.sci, pn: v.pn, confidentialityOffset: v.confidentialityOffset });
       expect(r.verified).toBe(true);
       expect(toHex(r.plaintext)).toBe(toHex(t.plaintext));
       const bad = v.protectedFrame.slice();
       bad[bad.length - 1]! ^= 1;
-      expect(gcmTrace(sa, { received: bad, sci: v.sci, pn: v.pn, confidentialityOffset: 0 }).verified).toBe(false);
+      expect(gcmTrace(key, { received: bad, sci: v.sci, pn: v.pn, confidentialityOffset: 0 }).verified).toBe(false);
     });
   }
 });

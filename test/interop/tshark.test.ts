@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePcap } from '../../src/capture/index.js';
-import { protect } from '../../src/crypto/macsec.js';
+import { protect, transmitTci } from '../../src/crypto/macsec.js';
 import { SaContext } from '../../src/crypto/sa.js';
 import { CIPHER_SUITES, CIPHER_SUITE_NAMES, type CipherSuite, type CipherSuiteName } from '../../src/crypto/suite.js';
 import { renderWiresharkKeys, WIRESHARK_PSK_FILE } from '../../src/interop/wireshark-keys.js';
@@ -22,7 +22,7 @@ import { toHex } from '../../src/util/hex.js';
 import { MIN_FRAME_LENGTH } from '../../src/wire/ethernet.js';
 import { formatMac } from '../../src/wire/mac.js';
 import { END_STATION_PORT, makeSci } from '../../src/wire/sci.js';
-import { ICV_LENGTH, secTagLength, shortLength, tciOctet } from '../../src/wire/sectag.js';
+import { ICV_LENGTH, secTagLength, shortLength } from '../../src/wire/sectag.js';
 
 /** tshark's version line, or undefined when it cannot be run. */
 function tsharkVersion(): string | undefined {
@@ -155,7 +155,7 @@ function buildCases(): Case[] {
           // XPN: a PN above 2^32, so the SecTAG carries only its low half.
           const pn = suite.xpn ? 0x7_0000_0000n + BigInt(1000 + i) : BigInt(0xfff0_0000 + i);
           const an = i % 4;
-          const protectedFrame = protect(sa, inner.frame, { an, pn, sci, includeSci: sc, endStation: es, scb, confidentiality, confidentialityOffset: 0 });
+          const protectedFrame = protect(sa, inner.frame, { ...transmitTci(an, { includeSci: sc, endStation: es, scb, confidentiality }), pn, sci, confidentialityOffset: 0 });
           const dataOffset = 12 + secTagLength(sc);
           const userLength = inner.frame.length - 12;
           const wire = new Uint8Array(Math.max(MIN_FRAME_LENGTH, protectedFrame.length));
@@ -293,7 +293,8 @@ describe('Wireshark interop: tshark dissects our frames', () => {
       () => true,
       (c, row) => {
         expect(after(row, 'eth').slice(0, 2), c.name).toEqual(['ethertype', 'macsec']);
-        const octet = tciOctet({ es: c.es, sc: c.sc, scb: c.scb, e: c.confidentiality, c: c.confidentiality }, c.an);
+        // 9.5: ES 0x40, SC 0x20, SCB 0x10, E 0x08 and C 0x04 (both with confidentiality), AN in the low bits.
+        const octet = (c.es ? 0x40 : 0) | (c.sc ? 0x20 : 0) | (c.scb ? 0x10 : 0) | (c.confidentiality ? 0x0c : 0) | c.an;
         // macsec.TCI is registered with mask 0xfc, so tshark gives the six TCI bits shifted down.
         expect(int(row['macsec.TCI']), c.name).toBe((octet & 0xfc) >> 2);
         expect(int(row['macsec.TCI.V']), c.name).toBe(0);

@@ -6,14 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { writePcap } from '../../src/capture/index.js';
 import { decodeMkpdu } from '../../src/mka/mkpdu.js';
 import { renderResult } from '../../src/link/report.js';
-import { builtinScenarios, decodeScenario, loadScenarioFile } from '../../src/link/scenario.js';
+import { builtinScenario } from '../../src/link/builtin.js';
+import { decodeScenario } from '../../src/link/scenario.js';
 import { conservation, isEapolFrame, simulate, type CapturedFrame, type SimulationResult } from '../../src/link/simulate.js';
 import { readTrafficHeader } from '../../src/link/traffic.js';
 import { toHex } from '../../src/util/hex.js';
 
 const S = 1_000_000_000_000;
-const path = (name: string): string => builtinScenarios().find((s) => s.name === name)!.path;
-const doc = (name: string): Record<string, unknown> => JSON.parse(readFileSync(path(name), 'utf8')) as Record<string, unknown>;
+const doc = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'scenarios', `${name}.json`), 'utf8')) as Record<string, unknown>;
 const run = (name: string, edit: (d: Record<string, unknown>) => void = () => {}): SimulationResult => {
   const d = doc(name);
   edit(d);
@@ -43,7 +43,7 @@ function expectSameSak(r: SimulationResult): void {
 }
 
 describe('mka-handshake: two ports come up and protect traffic with an agreed SAK', () => {
-  const r = simulate(loadScenarioFile(path('mka-handshake')));
+  const r = simulate(builtinScenario('mka-handshake'));
   const m = r.mka!;
 
   it('peers live, key server elected by priority, one SAK distributed, both on it', () => {
@@ -61,7 +61,7 @@ describe('mka-handshake: two ports come up and protect traffic with an agreed SA
       const d = r.directions[dir];
       expect(d.lost).toBe(0);
       expect(lostAfterProtection(r, from)).toEqual([]);
-      const after = sequences(r.captures[`${from}-sent`], m.sides[from].securedAtPs!).length;
+      const after = sequences(r.captures[`${from}-sent`], m.sides[from].securedAtPs).length;
       expect(after).toBeGreaterThan(0);
       expect(d.outcomes['InPktsOK']).toBe(after);
       expect((d.outcomes['InPktsOK'] ?? 0) + (d.outcomes['InPktsUntagged'] ?? 0)).toBe(d.offered); // the rest went in clear, first
@@ -92,7 +92,7 @@ describe('mka-handshake: two ports come up and protect traffic with an agreed SA
   });
 
   it('the same scenario and seed give the same wire bytes, MKPDUs included', () => {
-    const again = simulate(loadScenarioFile(path('mka-handshake')));
+    const again = simulate(builtinScenario('mka-handshake'));
     const bytes = (x: SimulationResult) => Buffer.from(writePcap(x.captures.wire.map((f) => ({ data: f.data, timestampNs: BigInt(Math.round(f.atPs / 1000)) }))));
     expect(bytes(again).equals(bytes(r))).toBe(true);
   });
@@ -108,7 +108,7 @@ describe('mka-handshake: two ports come up and protect traffic with an agreed SA
 });
 
 describe('mka-rekey: rollover at the PN threshold, no frame lost', () => {
-  const r = simulate(loadScenarioFile(path('mka-rekey')));
+  const r = simulate(builtinScenario('mka-rekey'));
   const m = r.mka!;
 
   it('the key server distributes fresh SAKs for its own PN and for the peer\'s, under the next AN each time', () => {
@@ -149,7 +149,7 @@ describe('mka-rekey: rollover at the PN threshold, no frame lost', () => {
 
 describe('mka-wrong-cak: no live peer, no SAK', () => {
   it('policy unsecured: every MKPDU rejected for its ICV, traffic flows in clear', () => {
-    const r = simulate(loadScenarioFile(path('mka-wrong-cak')));
+    const r = simulate(builtinScenario('mka-wrong-cak'));
     const { a, b } = r.mka!.sides;
     for (const s of [a, b]) {
       expect(s.kay.livePeers).toEqual([]);
@@ -184,7 +184,7 @@ describe('mka-wrong-cak: no live peer, no SAK', () => {
 });
 
 describe('mka-peer-loss: a peer goes silent, its SAs go after the life time', () => {
-  const r = simulate(loadScenarioFile(path('mka-peer-loss')));
+  const r = simulate(builtinScenario('mka-peer-loss'));
   const m = r.mka!;
 
   it('a removes b one MKA Life Time after b last spoke, and deletes every SA', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { writePcap } from '../../src/capture/index.js';
-import { decodeScenario, builtinScenarios, loadScenarioFile } from '../../src/link/scenario.js';
+import { BUILTIN_SCENARIOS, builtinScenario } from '../../src/link/builtin.js';
+import { decodeScenario } from '../../src/link/scenario.js';
 import { conservation, simulate, type SimulationResult } from '../../src/link/simulate.js';
 import { renderResult } from '../../src/link/report.js';
 import { wireOctets } from '../../src/link/linerate.js';
@@ -110,19 +111,19 @@ describe('determinism, rollover and line-rate arithmetic', () => {
     expect(pcap(5).equals(pcap(6))).toBe(false);
   });
   it('a plain-suite run starting near PN 2^32 rolls over without losing a frame', () => {
-    const r = simulate(loadScenarioFile(builtinScenarios().find((s) => s.name === 'rollover')!.path));
+    const r = simulate(builtinScenario('rollover'));
     expect(r.rekeys.length).toBeGreaterThanOrEqual(1);
     expect(ab(r).lost).toBe(0);
     expect(ab(r).outcomes).toEqual({ InPktsOK: 5000 });
     expect(r.counters.a['SimOutPktsPNExhausted']).toBe(0);
   });
   it('XPN crosses 2^32 with no rollover and no loss', () => {
-    const r = simulate(loadScenarioFile(builtinScenarios().find((s) => s.name === 'xpn-100g')!.path));
+    const r = simulate(builtinScenario('xpn-100g'));
     expect(r.rekeys).toEqual([]);
     expect(ab(r).outcomes).toEqual({ InPktsOK: 2000 });
   });
   it("xpn-100g: its lessons give the report's frames/s and PN lifetimes", () => {
-    const r = simulate(loadScenarioFile(builtinScenarios().find((s) => s.name === 'xpn-100g')!.path));
+    const r = simulate(builtinScenario('xpn-100g'));
     const b = r.pnBudget;
     const lessons = r.lessons.join(' ');
     expect(lessons).toContain(`${(b.framesPerSecond / 1e6).toFixed(1)} million times a second`);
@@ -144,8 +145,8 @@ describe('determinism, rollover and line-rate arithmetic', () => {
     expect([d.preambleShare, d.macsecShare]).toEqual([20 / 116, 32 / 116].map((x) => expect.closeTo(x, 9)));
   });
   it('every built-in scenario runs and reports', () => {
-    for (const s of builtinScenarios()) {
-      const r = simulate(loadScenarioFile(s.path));
+    for (const s of BUILTIN_SCENARIOS) {
+      const r = simulate(builtinScenario(s.name));
       expect(renderResult(r)).toMatch(new RegExp(`^scenario ${s.name}`));
     }
   });

@@ -491,7 +491,7 @@ describe('bad MKPDUs are rejected with a reason and counted, never thrown (11.11
                   },
                 }
               : {}),
-            ...(wrapOk ? { distributedSak: { an: x.an, confidentialityOffset: x.offset as 0 | 1 | 2 | 3, key: { kn: x.kn, wrappedSak, ...(x.suite !== undefined ? { cipherSuite: x.suite } : {}) } } } : {}),
+            ...(wrapOk ? { distributedSak: { an: x.an, confidentialityOffset: x.offset, key: { kn: x.kn, wrappedSak, ...(x.suite !== undefined ? { cipherSuite: x.suite } : {}) } } } : {}),
           };
           const r = b.kay.receive(emitMkpdu(repr, ick), bus.clock.now);
           expect(typeof r.accepted).toBe('boolean');

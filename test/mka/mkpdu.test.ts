@@ -19,7 +19,7 @@ import {
   type MkpduRepr,
   type RawParameterSet,
 } from '../../src/mka/mkpdu.js';
-import { loadAnyVectorFile } from '../../src/conformance/vectors.js';
+import { loadAnyVectorFile } from '../../src/conformance/files.js';
 import { ConfigError } from '../../src/util/errors.js';
 import { equalBytes, fromHex, toHex } from '../../src/util/hex.js';
 import { LINUX_CAK, LINUX_CKN, LINUX_FRAMES } from './fixtures.js';
@@ -402,7 +402,7 @@ const reprArb: fc.Arbitrary<{ repr: MkpduRepr; ick: Uint8Array }> = fc
         keyServerPriority: fc.integer({ min: 0, max: 255 }),
         keyServer: flag,
         macsecDesired: flag,
-        macsecCapability: fc.constantFrom(0, 1, 2, 3) as fc.Arbitrary<0 | 1 | 2 | 3>,
+        macsecCapability: fc.constantFrom<0 | 1 | 2 | 3>(0, 1, 2, 3),
         sci: octets(8),
         mi: octets(12),
         mn: u32,
@@ -431,7 +431,7 @@ const reprArb: fc.Arbitrary<{ repr: MkpduRepr; ick: Uint8Array }> = fc
         { requiredKeys: ['latestAn', 'latestTx', 'latestRx', 'oldAn', 'oldTx', 'oldRx', 'plainTx', 'plainRx', 'delayProtect'] },
       ),
       distributedSak: fc.record(
-        { an, confidentialityOffset: fc.constantFrom(0, 1, 2, 3) as fc.Arbitrary<0 | 1 | 2 | 3>, key: distributedSakKey },
+        { an, confidentialityOffset: fc.constantFrom<0 | 1 | 2 | 3>(0, 1, 2, 3), key: distributedSakKey },
         { requiredKeys: ['an', 'confidentialityOffset'] },
       ),
       xpn: fc.record({ suspensionTime: fc.integer({ min: 0, max: 255 }), latestLowestPnHigh: u32, oldLowestPnHigh: u32 }),

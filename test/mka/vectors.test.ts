@@ -14,7 +14,7 @@ import {
   wrapSak,
 } from '../../src/mka/keys.js';
 import { emitMkpdu, parseMkpdu } from '../../src/mka/mkpdu.js';
-import { loadAnyVectorFile } from '../../src/conformance/vectors.js';
+import { loadAnyVectorFile } from '../../src/conformance/files.js';
 import { isMkaVector, MKA_VECTOR_KINDS, runMkaVector, type MkaVector } from '../../src/mka/vectors.js';
 import { equalBytes, fromHex, toHex } from '../../src/util/hex.js';
 
@@ -137,7 +137,7 @@ describe('runMkaVector', () => {
   });
 
   it('fails, without throwing, on a missing or malformed field', () => {
-    expect(runMkaVector({ name: 'm', kind: 'kdf-kek', cak: annex['cak'] as string, kek: '00' })).toMatchObject({ ok: false, detail: 'field "ckn" is missing' });
+    expect(runMkaVector({ name: 'm', kind: 'kdf-kek', cak: annex['cak'], kek: '00' })).toMatchObject({ ok: false, detail: 'field "ckn" is missing' });
     expect(runMkaVector({ ...annex, cak: 'zz' })).toMatchObject({ ok: false, detail: expect.stringContaining('field "cak"') });
     expect(runMkaVector({ ...annex, cak: '0011' })).toMatchObject({ ok: false, detail: expect.stringContaining('ConfigError') });
   });

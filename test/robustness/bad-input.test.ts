@@ -16,7 +16,8 @@ import { CaptureError } from '../../src/capture/errors.js';
 import { writePcapng } from '../../src/capture/pcapng.js';
 import { readCapture } from '../../src/capture/read.js';
 import { decodeSaFile } from '../../src/config/sa-file.js';
-import { loadVectorFile, VectorFileError } from '../../src/conformance/vectors.js';
+import { loadVectorFile } from '../../src/conformance/files.js';
+import { VectorFileError } from '../../src/conformance/vectors.js';
 import { protect, type ProtectOptions } from '../../src/crypto/macsec.js';
 import { SaContext } from '../../src/crypto/sa.js';
 import { CIPHER_SUITES } from '../../src/crypto/suite.js';
@@ -494,7 +495,7 @@ const API_ROWS: readonly ApiRow[] = [
   { what: 'protect: PN 0 (plain suite)', input: () => protect(ctx(), new Uint8Array(20), { ...protectOptions, pn: 0n }), error: ConfigError, message: /^pn: expected 1 to 4294967295 for GCM-AES-128, got 0$/ },
   { what: 'protect: PN 2^32 (plain suite)', input: () => protect(ctx(), new Uint8Array(20), { ...protectOptions, pn: 2n ** 32n }), error: ConfigError, message: /^pn: expected 1 to 4294967295 for GCM-AES-128, got 4294967296$/ },
   { what: 'protect: PN as a number', input: () => protect(ctx(), new Uint8Array(20), { ...protectOptions, pn: asAny(1) }), error: ConfigError, message: /^pn: expected 1 to 4294967295 for GCM-AES-128, got 1$/ },
-  { what: 'protect: AN 4', input: () => protect(ctx(), new Uint8Array(20), { ...protectOptions, an: 4 }), error: ConfigError, message: /^an: expected an integer 0-3, got 4$/ },
+  { what: 'protect: AN 4', input: () => protect(ctx(), new Uint8Array(20), { ...protectOptions, an: asAny(4) }), error: ConfigError, message: /^an: expected an integer 0-3, got 4$/ },
   { what: 'protect: SCI of 4 octets', input: () => protect(ctx(), new Uint8Array(20), { ...protectOptions, sci: new Uint8Array(4) }), error: ConfigError, message: /^sci: expected 8 octets, got 4 octets$/ },
   { what: 'protect: frame of 13 octets', input: () => protect(ctx(), new Uint8Array(13), protectOptions), error: ConfigError, message: /^frame: expected at least 14 octets \(addresses, clear tags, EtherType\), got 13 octets$/ },
   { what: 'protect: confidentialityOffset 20', input: () => protect(ctx(), new Uint8Array(20), { ...protectOptions, confidentialityOffset: asAny(20) }), error: ConfigError, message: /^confidentialityOffset: expected 0, 30 or 50, got 20$/ },

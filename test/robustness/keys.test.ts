@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadSaFile } from '../../src/config/sa-file.js';
-import { builtinScenarios, loadScenarioFile } from '../../src/link/scenario.js';
+import { loadSaFile } from '../../src/config/files.js';
+import { BUILTIN_SCENARIOS, builtinScenario } from '../../src/link/builtin.js';
 import { simulate } from '../../src/link/simulate.js';
 import { SecY } from '../../src/secy/index.js';
 import { toHex } from '../../src/util/hex.js';
@@ -123,7 +123,7 @@ describe('no command prints a SAK', () => {
   });
 
   it('simulate, every built-in scenario, text and --json: none of the SAKs the run installed', async () => {
-    const scenarios = builtinScenarios();
+    const scenarios = BUILTIN_SCENARIOS;
     const saks = scenarios.map((s) => {
       // The same scenario and seed give the same keys: collect them from an in-process run.
       const installed: Uint8Array[] = [];
@@ -135,7 +135,7 @@ describe('no command prints a SAK', () => {
         installed.push(p.sak.slice());
         return createReceiveSA.call(this, sci, p);
       });
-      simulate(loadScenarioFile(s.path));
+      simulate(builtinScenario(s.name));
       vi.restoreAllMocks();
       return installed;
     });

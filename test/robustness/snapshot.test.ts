@@ -3,6 +3,7 @@
  * restore() ("save ahead with headroom"), after a clean stop and after crashes at any moment. Every
  * (SAK, PN) pair a transmitter ever sends is tracked; none may appear twice.
  */
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SaContext } from '../../src/crypto/sa.js';
@@ -229,6 +230,19 @@ describe('snapshot and restore: no PN is sent twice under one SAK', () => {
       for (let i = 0; i + 4 <= key.length; i += 4) expect(text).not.toContain(toHex(key.subarray(i, i + 4)));
       if (CIPHER_SUITES[suite].xpn) expect(text).not.toContain('333333333333');
       expect(Object.keys(a.secy.snapshot().sas[0]!).sort()).toEqual(['an', 'counters', 'enableTransmit', 'keyId', 'nextPN', 'resumePN']);
+    }
+  });
+
+  it('names a SAK by SHA-256 over the label, the suite, the SAK, SSCI and salt, cut to 128 bits (node:crypto as the oracle)', () => {
+    for (const suite of ['GCM-AES-128', 'GCM-AES-256', 'GCM-AES-XPN-128'] as const) {
+      const s = CIPHER_SUITES[suite];
+      const key = Uint8Array.from({ length: s.keyLength }, (_, i) => i * 7 + 1);
+      const xpn = s.xpn ? { ssci: Uint8Array.of(0, 0, 0, 9), salt: new Uint8Array(12).fill(0x5a) } : undefined;
+      const secy = new SecY({ sci: '02:00:00:00:00:01:00:01', cipherSuite: suite });
+      secy.createTransmitSA({ an: 2, sak: key, ...xpn });
+      const h = createHash('sha256').update(`macsec-sim SAK id\0${suite}\0`).update(key);
+      if (xpn) h.update(xpn.ssci).update(xpn.salt);
+      expect(secy.snapshot().sas[0]!.keyId).toBe(h.digest('hex').slice(0, 32));
     }
   });
 

@@ -75,7 +75,7 @@ describe('explainCapture', () => {
     const records = wire(sa);
     records[1] = record(records[1]!.data, records[1]!.timestampNs, { truncated: true });
     const { frames } = explainAll(records, { receiver: explainReceiver(sa, STRICT, 'noble', 'sa.json') });
-    const n = records[1]!;
+    const n = records[1];
     expect(frames[1]!.receiver).toEqual({ frame: 2, result: 'skipped', counter: undefined, reason: `truncated in the capture: ${n.data.length} of ${n.originalLength} octets captured` });
     expect(lastNode(frames[1]!.tree)).toMatchObject({ value: 'not received', status: 'bad' });
     expect(frames[2]!.receiver?.counter).toBe('InPktsOK');

@@ -38,7 +38,7 @@ export const benchCommand: CommandModule<object, Args> = {
       .option('svg', { type: 'string', describe: 'write the frames/s chart as SVG to FILE (-: to standard output)' })
       .option('quick', { type: 'boolean', default: false, describe: 'GCM-AES-128, confidentiality, 64/512/1518 octets: under 30 s' })
       .example('$0 bench --quick', 'a first look')
-      .example('$0 bench --suite GCM-AES-128 --sizes 64,512,1518,imix --json bench.json --svg bench.svg', 'one suite, saved') as Argv<Args>,
+      .example('$0 bench --suite GCM-AES-128 --sizes 64,512,1518,imix --json bench.json --svg bench.svg', 'one suite, saved'),
   handler: guarded(async (args: Args) => {
     const suites = items(args.suite)?.map((s): CipherSuiteName => cipherSuite(s)?.name ?? fail(`--suite: unknown suite ${JSON.stringify(s)}; one of ${CIPHER_SUITE_NAMES.join(', ')}`));
     const modes = items(args.mode)?.map((m): BenchMode => ((BENCH_MODES as readonly string[]).includes(m) ? (m as BenchMode) : fail(`--mode: ${BENCH_MODES.join(' or ')}, not ${JSON.stringify(m)}`)));

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { FcsMode } from '../../capture/index.js';
 import { isBackendName, type BackendName } from '../../crypto/backend.js';
 import { keyResolver } from '../../config/keys.js';
-import { loadSaFile } from '../../config/sa-file.js';
+import { loadSaFile } from '../../config/files.js';
 import { explainFrame, type ExplainOptions } from '../../explain/explain.js';
 import { renderSteps, traceJson, traceReceived } from '../../explain/steps.js';
 import { renderTree } from '../../explain/tree.js';
@@ -13,7 +13,7 @@ import { cakFromArgs, mkaObserver, wpaConfOptions, type CakArgs } from './mka-ca
 import { fileLabel, openInputCapture, readFrameFile, readInputCapture, STDIO } from '../../runs/files.js';
 import { explainedFrameJson, renderExplainedFrame, renderExplainReport } from '../../runs/report.js';
 import { fromHex } from '../../util/hex.js';
-import { FASTEST_BACKEND, FCS_MODES, guarded, optionalWholeNumber, progressFor, receiveControls, receiveOptions, toJson, UsageError, useColor, type ReceiveArgs } from '../output.js';
+import { fastestBackend, FCS_MODES, guarded, optionalWholeNumber, progressFor, receiveControls, receiveOptions, toJson, UsageError, useColor, type ReceiveArgs } from '../output.js';
 
 interface Args extends ReceiveArgs, CakArgs {
   hex?: string;
@@ -120,7 +120,7 @@ export const explainCommand: CommandModule<object, Args> = {
         .option('sa', { type: 'string', describe: 'SA file (JSON) with the key: check the ICV and show the user data' })
         .option('cak', { type: 'string', describe: 'MKA: the CAK (hex) to check MKPDU ICVs with, with --ckn; with --in and no --sa, also follow the SAKs the MKPDUs distribute' })
         .option('ckn', { type: 'string', describe: 'MKA: the CKN (hex) the CAK goes by' })
-        .option('backend', { type: 'string', default: FASTEST_BACKEND, describe: 'crypto backend for --sa' })
+        .option('backend', { type: 'string', default: fastestBackend(), describe: 'crypto backend for --sa' })
         .option('json', { type: 'boolean', default: false, describe: 'print the explanation as JSON' })
         .option('steps', { type: 'boolean', default: false, describe: 'with --sa: every GCM value (H, IV, J0, counter blocks, GHASH steps, tag)' }),
     ))

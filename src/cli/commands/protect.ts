@@ -1,14 +1,14 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { FcsMode } from '../../capture/index.js';
 import { transmitSecY } from '../../config/secy-builder.js';
-import { BACKEND_NAMES } from '../../crypto/backend.js';
+import { backendNames } from '../../crypto/backend.js';
 import { renderWiresharkKeys, WIRESHARK_PSK_FILE, wiresharkKeyEntries } from '../../interop/wireshark-keys.js';
 import { fileLabel, planOutputs, writeOutputFile, writesStdout } from '../../runs/files.js';
 import { protectStream } from '../../runs/protect-capture.js';
 import { namingOptions } from '../../runs/receiver.js';
 import { LISTED_FRAMES, protectReportJson, renderProtectReport, type ProtectReportContext } from '../../runs/report.js';
 import { runCaptureStream } from '../capture-stream.js';
-import { backendAndSaFile, EXIT_REJECTED, FASTEST_BACKEND, FCS_MODES, guarded, MAX_FRAME_SIZE_OPTION, optionalWholeNumber, reportStream, toJson } from '../output.js';
+import { backendAndSaFile, EXIT_REJECTED, fastestBackend, FCS_MODES, guarded, MAX_FRAME_SIZE_OPTION, optionalWholeNumber, reportStream, toJson } from '../output.js';
 
 interface Args {
   sa: string;
@@ -21,6 +21,8 @@ interface Args {
   json: boolean;
 }
 
+const FCS_DEFAULT: FcsMode = 'auto';
+
 export const protectCommand: CommandModule<object, Args> = {
   command: 'protect',
   describe: 'Protect every frame of a capture with a SecY: plain pcap/pcapng in, MACsec pcap out',
@@ -29,8 +31,8 @@ export const protectCommand: CommandModule<object, Args> = {
       .option('sa', { type: 'string', demandOption: true, describe: 'SA file (JSON): the transmit channel, its SAKs, first PN and SecTAG bits' })
       .option('in', { type: 'string', demandOption: true, describe: 'plain Ethernet frames: pcap or pcapng (- : standard input)' })
       .option('out', { type: 'string', demandOption: true, describe: 'where to write the protected frames (pcap, written atomically; - : standard output, the report then goes to stderr)' })
-      .option('backend', { type: 'string', default: FASTEST_BACKEND, describe: `crypto backend: ${BACKEND_NAMES.join(', ')}` })
-      .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
+      .option('backend', { type: 'string', default: fastestBackend(), describe: `crypto backend: ${backendNames().join(', ')}` })
+      .option('fcs', { choices: FCS_MODES, default: FCS_DEFAULT, describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
       .option('wireshark-keys', { type: 'string', describe: `also write the SAKs as Wireshark's MACsec pre-shared key table (${WIRESHARK_PSK_FILE})` })
       .option('max-frame-size', MAX_FRAME_SIZE_OPTION)
       .option('json', { type: 'boolean', default: false, describe: 'print counters and per-frame results as JSON' })
@@ -39,7 +41,7 @@ export const protectCommand: CommandModule<object, Args> = {
       .epilogue(
         'Output frames carry no FCS (an input FCS is removed first) and keep their timestamps. Exit status: 0 every frame ' +
           'protected, 1 some refused (too long, PN exhausted, truncated in the capture), 2 bad usage or unreadable input.',
-      ) as Argv<Args>,
+      ),
   handler: guarded(async (args: Args) => {
     const { backend, saFile } = backendAndSaFile(args);
     const maxFrameSize = optionalWholeNumber(args.maxFrameSize, '--max-frame-size');

@@ -4,12 +4,13 @@ import type { Argv, CommandModule } from 'yargs';
 import type { WritableRecord } from '../../capture/index.js';
 import { isBackendName } from '../../crypto/backend.js';
 import { renderResult } from '../../link/report.js';
-import { builtinScenarios, loadScenarioFile } from '../../link/scenario.js';
+import { BUILTIN_SCENARIOS, builtinScenario } from '../../link/builtin.js';
+import { loadScenarioFile } from '../../link/files.js';
 import { CAPTURE_NAMES, simulationSteps, type CaptureName, type SimulationSummary } from '../../link/simulate.js';
 import { createOutputCapture, planOutputs, type OutputCapture, type PlannedOutput } from '../../runs/files.js';
 import { namingOptions } from '../../runs/receiver.js';
 import { Progress } from '../../util/progress.js';
-import { FASTEST_BACKEND, guarded, MAX_FRAME_SIZE_OPTION, optionalWholeNumber, UsageError } from '../output.js';
+import { fastestBackend, guarded, MAX_FRAME_SIZE_OPTION, optionalWholeNumber, UsageError } from '../output.js';
 
 interface Args {
   scenario?: string;
@@ -20,6 +21,13 @@ interface Args {
   maxFrameSize?: unknown;
   backend: string;
   json: boolean;
+}
+
+/** A scenario file or a built-in scenario's name: exactly one. */
+function scenarioSource(args: Args): { readonly file: string } | { readonly builtin: string } {
+  if (args.scenario !== undefined && args.builtin === undefined) return { file: args.scenario };
+  if (args.builtin !== undefined && args.scenario === undefined) return { builtin: args.builtin };
+  throw new UsageError('simulate: give a scenario file or --builtin NAME (--list shows them)');
 }
 
 const errno = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
@@ -107,33 +115,30 @@ export const simulateCommand: CommandModule<object, Args> = {
       .option('seed', { describe: "override the scenario's seed" })
       .option('pcap-dir', { type: 'string', describe: 'write wire.pcap and each side\'s sent/received plain frames here' })
       .option('max-frame-size', MAX_FRAME_SIZE_OPTION)
-      .option('backend', { type: 'string', default: FASTEST_BACKEND, describe: 'crypto backend' })
+      .option('backend', { type: 'string', default: fastestBackend(), describe: 'crypto backend' })
       .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
       .example('$0 simulate --list', 'what there is to watch')
       .example('$0 simulate --builtin replay --pcap-dir out/', 'an attacker replays frames; open out/wire.pcap in Wireshark')
-      .example('$0 simulate my-link.json --seed 7 --json', 'your own scenario') as Argv<Args>,
+      .example('$0 simulate my-link.json --seed 7 --json', 'your own scenario'),
   handler: guarded(async (args: Args) => {
     if (args.list) {
-      for (const s of builtinScenarios()) process.stdout.write(`${s.name.padEnd(16)} ${s.description}\n`);
+      for (const s of BUILTIN_SCENARIOS) process.stdout.write(`${s.name.padEnd(16)} ${s.description}\n`);
       return;
     }
-    if ((args.scenario === undefined) === (args.builtin === undefined)) throw new UsageError('simulate: give a scenario file or --builtin NAME (--list shows them)');
+    const source = scenarioSource(args);
     if (!isBackendName(args.backend)) throw new UsageError(`--backend: unknown backend ${JSON.stringify(args.backend)}`);
     const seed = optionalWholeNumber(args.seed, '--seed');
     if (seed !== undefined && !(seed >= 0 && seed <= 0xffff_ffff)) throw new UsageError(`--seed: expected an integer 0-4294967295, got ${seed}`);
     const maxFrameSize = optionalWholeNumber(args.maxFrameSize, '--max-frame-size');
-    let path = args.scenario;
-    if (args.builtin !== undefined) {
-      const found = builtinScenarios().find((s) => s.name === args.builtin);
-      if (!found) throw new UsageError(`--builtin: no scenario ${JSON.stringify(args.builtin)}; there are ${builtinScenarios().map((s) => s.name).join(', ')}`);
-      path = found.path;
+    if ('builtin' in source && !BUILTIN_SCENARIOS.some((s) => s.name === source.builtin)) {
+      throw new UsageError(`--builtin: no scenario ${JSON.stringify(source.builtin)}; there are ${BUILTIN_SCENARIOS.map((s) => s.name).join(', ')}`);
     }
-    const scenario = loadScenarioFile(path!);
+    const scenario = 'builtin' in source ? builtinScenario(source.builtin) : loadScenarioFile(source.file);
     let planned: PlannedOutput[] = [];
     if (args.pcapDir !== undefined) {
       makeFolder(args.pcapDir);
       const dir = args.pcapDir;
-      planned = planOutputs(CAPTURE_NAMES.map((name) => ['--pcap-dir', join(dir, `${name}.pcap`)] as const), [path!]);
+      planned = planOutputs(CAPTURE_NAMES.map((name) => ['--pcap-dir', join(dir, `${name}.pcap`)] as const), 'file' in source ? [source.file] : []);
     }
     let interrupted = false;
     const onInterrupt = (): void => {

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { FcsMode } from '../../capture/index.js';
-import { BACKEND_NAMES } from '../../crypto/backend.js';
+import { backendNames } from '../../crypto/backend.js';
 import { fileLabel, planOutputs, writesStdout } from '../../runs/files.js';
 import { buildReceiveSecY } from '../../runs/receiver.js';
 import { LISTED_FRAMES, renderValidateReport, validateReportJson, type ValidateReportContext } from '../../runs/report.js';
@@ -11,7 +11,7 @@ import {
   backendAndSaFile,
   checkBackend,
   EXIT_REJECTED,
-  FASTEST_BACKEND,
+  fastestBackend,
   FCS_MODES,
   guarded,
   MAX_FRAME_SIZE_OPTION,
@@ -43,8 +43,8 @@ export const validateCommand: CommandModule<object, Args> = {
         .option('sa', { type: 'string', describe: 'SA file (JSON): the receive channels and their SAKs (pn: the lowest acceptable PN)' })
         .option('in', { type: 'string', demandOption: true, describe: 'MACsec frames: pcap or pcapng (- : standard input)' })
         .option('out', { type: 'string', describe: 'where to write the frames delivered to the Controlled Port (pcap, written atomically; - : standard output, the report then goes to stderr)' })
-        .option('backend', { type: 'string', default: FASTEST_BACKEND, describe: `crypto backend: ${BACKEND_NAMES.join(', ')}` })
-        .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
+        .option('backend', { type: 'string', default: fastestBackend(), describe: `crypto backend: ${backendNames().join(', ')}` })
+        .option('fcs', { choices: FCS_MODES, default: 'auto', describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
         .option('max-frame-size', MAX_FRAME_SIZE_OPTION)
         .option('json', { type: 'boolean', default: false, describe: 'print counters and per-frame results as JSON' }),
     ))

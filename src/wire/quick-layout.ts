@@ -5,10 +5,9 @@
  * other frame. Anything else (clear tags, a SecTAG that breaks a rule, a frame cut short) is left to
  * `parseMacsecFrame`, which says why: this only ever accepts what it accepts, with the same figures.
  */
-import { ETHERTYPE_OFFSET, MIN_FRAME_LENGTH, readU32, type VlanTag } from '../wire/ethernet.js';
-import type { MacsecFrame } from '../wire/frame.js';
+import { ETHERTYPE_OFFSET, MIN_FRAME_LENGTH, readU32, type VlanTag } from './ethernet.js';
+import type { MacsecFrame } from './frame.js';
 import {
-  AN_MASK,
   ICV_LENGTH,
   MIN_NON_SHORT_LENGTH,
   SECTAG_LENGTH,
@@ -19,10 +18,17 @@ import {
   TCI_SC,
   TCI_SCB,
   TCI_V,
+  SECTAG_PN,
+  SECTAG_SCI,
+  SECTAG_SL,
+  SECTAG_TCI_AN,
+  anOf,
+  isSecTagAt,
   tciFromOctet,
+  type AN,
   type SecTag,
   type Tci,
-} from '../wire/sectag.js';
+} from './sectag.js';
 
 /** The TCI flags (ES SC SCB E C, bits 6-2 of the TCI octet) as shared, frozen objects. */
 const TCIS: readonly Tci[] = Array.from({ length: 32 }, (_, flags) => Object.freeze(tciFromOctet(flags << 2)));
@@ -35,7 +41,7 @@ export class QuickLayout implements MacsecFrame, SecTag {
   // Declared rather than emitted as class fields (which would define each as undefined before the
   // constructor sets it): one plain store per field, on the receive path's hottest allocation.
   private declare readonly frame: Uint8Array;
-  private declare readonly tciAn: number;
+  declare readonly tciAn: number;
   declare readonly sl: number;
   declare readonly pn: number;
   declare readonly secureDataOffset: number;
@@ -72,13 +78,13 @@ export class QuickLayout implements MacsecFrame, SecTag {
     return TCIS[(this.tciAn >>> 2) & 31]!;
   }
 
-  get an(): number {
-    return this.tciAn & AN_MASK;
+  get an(): AN {
+    return anOf(this.tciAn);
   }
 
   /** A copy, as parseSecTag makes: only the rare callers that want the SCI as octets pay for it. */
   get sci(): Uint8Array | undefined {
-    return this.tciAn & TCI_SC ? this.frame.slice(SECTAG_OFFSET + SECTAG_LENGTH, SECTAG_OFFSET + SECTAG_WITH_SCI_LENGTH) : undefined;
+    return this.tciAn & TCI_SC ? this.frame.slice(SECTAG_OFFSET + SECTAG_SCI, SECTAG_OFFSET + SECTAG_WITH_SCI_LENGTH) : undefined;
   }
 }
 
@@ -91,12 +97,12 @@ export class QuickLayout implements MacsecFrame, SecTag {
 export function quickLayout(frame: Uint8Array, allowZeroPN: boolean): QuickLayout | undefined {
   const length = frame.length;
   const t = SECTAG_OFFSET;
-  if (length < t + SECTAG_LENGTH + ICV_LENGTH || frame[t] !== 0x88 || frame[t + 1] !== 0xe5) return undefined;
-  const tciAn = frame[t + 2]!;
+  if (length < t + SECTAG_LENGTH + ICV_LENGTH || !isSecTagAt(frame, t)) return undefined;
+  const tciAn = frame[t + SECTAG_TCI_AN]!;
   if (tciAn & TCI_V || (tciAn & TCI_SC && tciAn & (TCI_ES | TCI_SCB)) || (tciAn & TCI_E && !(tciAn & TCI_C))) return undefined;
-  const sl = frame[t + 3]!;
+  const sl = frame[t + SECTAG_SL]!;
   if (sl >= MIN_NON_SHORT_LENGTH) return undefined; // also the SL octet's two reserved bits
-  const pn = readU32(frame, t + 4);
+  const pn = readU32(frame, t + SECTAG_PN);
   if (pn === 0 && !allowZeroPN) return undefined;
   const dataOffset = t + (tciAn & TCI_SC ? SECTAG_WITH_SCI_LENGTH : SECTAG_LENGTH);
   const available = length - dataOffset - ICV_LENGTH;

@@ -1,0 +1,213 @@
+/**
+ * Secure frame verification (802.1AE 10.6) for one frame: the SecTAG, the receive SC and SA, PN
+ * recovery and the replay checks, validation and the counters. bursts.ts runs the same steps over a
+ * burst, with the validation of many frames done in one pass between them. The decision table is in
+ * secy.ts.
+ */
+import { validate } from '../crypto/macsec.js';
+import { ETHERTYPE_OFFSET, EtherType, VLAN_TAG_LENGTH, isVlanTpid, readU16, readU32 } from '../wire/ethernet.js';
+import { parseMacsecFrame, type MacsecFrame } from '../wire/frame.js';
+import { quickLayout } from '../wire/quick-layout.js';
+import { END_STATION_PORT, SCB_PORT } from '../wire/sci.js';
+import { SECTAG_SCI, SECTAG_TCI_AN, TCI_C, TCI_E, isSecTagAt } from '../wire/sectag.js';
+import type { ReceiveDropCounter, ReceiveOrigin, ReceiveOutcome } from './outcome.js';
+import { advanceReplay, isLate, pnBig, recoverPNHigh } from './replay.js';
+import type { ReceiveSA } from './sa.js';
+import type { ReceiveSC } from './sc.js';
+import type { SecYState } from './state.js';
+
+/** A received frame that reached an enabled receive SA: what validation and the last step need. */
+export interface ReceiveJob {
+  readonly kind: 'pending';
+  readonly frame: Uint8Array;
+  readonly layout: MacsecFrame;
+  readonly sc: ReceiveSC;
+  readonly sa: ReceiveSA;
+  /** The full PN: recovered upper half (XPN) and the SecTAG's lower half. */
+  readonly pnHi: number;
+  readonly pnLo: number;
+  /** Whether the frame goes through the cipher suite (C=1, or validateFrames not Disabled: 10.6.3). */
+  readonly validate: boolean;
+}
+
+/** Offset of the SecTAG after at most `maxTags` VLAN tags, or -1 when the frame has none (untagged). */
+export function findSecTag(frame: Uint8Array, maxTags: number): number {
+  let offset = ETHERTYPE_OFFSET;
+  for (let i = 0; ; i++) {
+    if (frame.length < offset + 2) return -1;
+    const type = readU16(frame, offset);
+    if (type === EtherType.MACsec) return offset;
+    if (i >= maxTags || !isVlanTpid(type)) return -1;
+    offset += VLAN_TAG_LENGTH;
+  }
+}
+
+/** DA ‖ SA ‖ [clear tags] ‖ secure data, as received: for frames delivered unverified (C=0). */
+function stripSecTag(frame: Uint8Array, layout: MacsecFrame): Uint8Array {
+  const out = new Uint8Array(layout.secTagOffset + layout.secureDataLength);
+  out.set(frame.subarray(0, layout.secTagOffset));
+  out.set(frame.subarray(layout.secureDataOffset, layout.secureDataOffset + layout.secureDataLength), layout.secTagOffset);
+  return out;
+}
+
+const hex8 = (n: number): string => n.toString(16).padStart(8, '0');
+
+/** Verifies one frame (the receive capacity already set for the call). */
+export function receiveOne(s: SecYState, frame: Uint8Array): ReceiveOutcome {
+  const job = locateReceive(s, frame);
+  if (job.kind !== 'pending') return job;
+  return finishReceive(s, job, undefined);
+}
+
+/**
+ * 10.6, 10.6.1 and the PN recovery of 10.6.2: SecTAG, receive SC, receive SA. Frames that end here are
+ * counted and returned; the others come back as a job, its PN recovered from the SA's lowestPN now.
+ */
+export function locateReceive(s: SecYState, frame: Uint8Array): ReceiveOutcome | ReceiveJob {
+  const c = s.c;
+  const strict = c.validateFrames === 'Strict';
+  // A SecTAG right after the addresses, as almost every frame has it, without the search.
+  const tagOffset = frame.length > ETHERTYPE_OFFSET + SECTAG_TCI_AN && isSecTagAt(frame, ETHERTYPE_OFFSET) ? ETHERTYPE_OFFSET : findSecTag(frame, c.clearTags);
+  if (tagOffset < 0) {
+    if (strict) return drop(s.own, 'InPktsNoTag', 'no SecTAG, and validateFrames is Strict', undefined);
+    s.own.InPktsUntagged++;
+    return { kind: 'controlled', counter: 'InPktsUntagged', frame, origin: undefined };
+  }
+  // E=1 with C=0, read from the raw TCI/AN octet before any parse (which would refuse it).
+  if (frame.length > tagOffset + SECTAG_TCI_AN && (frame[tagOffset + SECTAG_TCI_AN]! & (TCI_E | TCI_C)) === TCI_E) {
+    s.own.SimInPktsUncontrolled++;
+    return { kind: 'uncontrolled', counter: 'SimInPktsUncontrolled', frame };
+  }
+  // The common case without parseMacsecFrame's allocations; it decides (and explains) everything else.
+  let layout: MacsecFrame | undefined = tagOffset === ETHERTYPE_OFFSET ? quickLayout(frame, s.cipherSuite.xpn) : undefined;
+  if (layout === undefined) {
+    const parsed = parseMacsecFrame(frame, { clearTags: (tagOffset - ETHERTYPE_OFFSET) / VLAN_TAG_LENGTH, allowZeroPN: s.cipherSuite.xpn });
+    if (!parsed.ok) {
+      s.own.InPktsBadTag++;
+      return { kind: 'dropped', counter: 'InPktsBadTag', reason: parsed.error.message, error: parsed.error, origin: undefined };
+    }
+    layout = parsed.value;
+  }
+  const tag = layout.secTag;
+  const cBit = tag.tci.c;
+  const sc = findReceiveSC(s, frame, layout);
+  if (sc === undefined) {
+    const sci = s.lookupHi < 0 ? undefined : hex8(s.lookupHi) + hex8(s.lookupLo);
+    const origin: ReceiveOrigin = { sci, an: tag.an, pn: undefined };
+    if (cBit || strict) return drop(s.own, 'InPktsNoSCI', cBit ? 'unknown SCI, C=1' : 'unknown SCI, validateFrames is Strict', origin);
+    s.own.InPktsUnknownSCI++;
+    return { kind: 'controlled', counter: 'InPktsUnknownSCI', frame: stripSecTag(frame, layout), origin };
+  }
+  const sa = sc.sas[tag.an];
+  if (sa === undefined || !sa.enableReceive) {
+    const origin: ReceiveOrigin = { sci: sc.id, an: tag.an, pn: undefined };
+    const cnt = sa ? sa.counters : sc.absorbed;
+    if (cBit || strict) return drop(cnt, 'InPktsNotUsingSA', `no receive SA in use for AN ${tag.an}${cBit ? ', C=1' : ', validateFrames is Strict'}`, origin);
+    cnt.InPktsUnusedSA++;
+    return { kind: 'controlled', counter: 'InPktsUnusedSA', frame: stripSecTag(frame, layout), origin };
+  }
+  const lo = tag.pn;
+  const hi = recoverPNHigh(s.cipherSuite.xpn, sa, lo);
+  return { kind: 'pending', frame, layout, sc, sa, pnHi: hi, pnLo: lo, validate: cBit || c.validateFrames !== 'Disabled' };
+}
+
+/**
+ * A located job's turn, in frame order, with the SA's state as it is now: the PN's upper half recovered
+ * again (XPN: lowestPN may have moved since the job was located, in a burst), the replay check (10.6.2),
+ * the capacity, validation (10.6.3, 10.6.4) unless `validated` holds its result for the same PN, and
+ * completeReceive (10.6.5).
+ */
+export function finishReceive(s: SecYState, located: ReceiveJob, validated: Uint8Array | null | undefined): ReceiveOutcome {
+  const { sa, pnLo: lo } = located;
+  const hi = recoverPNHigh(s.cipherSuite.xpn, sa, lo);
+  const job = hi === located.pnHi ? located : { ...located, pnHi: hi };
+  if (s.c.replayProtect && isLate(sa, hi, lo)) return late(job.sc, sa, hi, lo);
+  let plain: Uint8Array | null = null;
+  if (job.validate) {
+    if (s.budget <= 0) return drop(s.own, 'InPktsOverrun', `beyond receiveCapacity ${s.c.receiveCapacity}`, origin(job.sc, sa, hi, lo));
+    s.budget--;
+    plain = validated !== undefined && job === located ? validated : validateOne(s, job);
+  }
+  return completeReceive(s, job, plain);
+}
+
+/** 10.6.3, 10.6.4: the cipher suite. The unprotected frame, or null on ICV failure. */
+function validateOne(s: SecYState, job: ReceiveJob): Uint8Array | null {
+  if (job.pnHi > s.maxHi) return null; // recovered past maxPN: no transmitter can have sent it
+  const o = job.sa.validateOptions;
+  o.pnHigh = job.pnHi;
+  return validate(job.sa.ctx, job.frame, job.layout, o);
+}
+
+/** 10.6.5: the counters, and nextPN/lowestPN for a valid frame. `plain` is validation's result (null if not validated). */
+function completeReceive(s: SecYState, job: ReceiveJob, plain: Uint8Array | null): ReceiveOutcome {
+  const c = s.c;
+  const { sc, sa, pnHi: hi, pnLo: lo, layout } = job;
+  const cnt = sa.counters;
+  const tci = layout.secTag.tci;
+  if (job.validate && c.validateFrames !== 'Disabled') {
+    if (tci.e) cnt.InOctetsDecrypted += layout.secureDataLength;
+    else cnt.InOctetsValidated += layout.secureDataLength;
+  }
+  const from = origin(sc, sa, hi, lo);
+  if (plain === null) {
+    if (job.validate) {
+      if (tci.c || c.validateFrames === 'Strict') {
+        return drop(cnt, 'InPktsNotValid', `ICV check failed (${tci.c ? 'C=1' : 'validateFrames is Strict'})`, from);
+      }
+      cnt.InPktsInvalid++; // Check, C=0: delivered although it failed
+      return { kind: 'controlled', counter: 'InPktsInvalid', frame: stripSecTag(job.frame, layout), origin: from };
+    }
+    // Disabled, C=0: not validated at all.
+    const counter = isLate(sa, hi, lo) ? 'InPktsDelayed' : 'InPktsUnchecked';
+    cnt[counter]++;
+    return { kind: 'controlled', counter, frame: stripSecTag(job.frame, layout), origin: from };
+  }
+  const counter = isLate(sa, hi, lo) ? 'InPktsDelayed' : 'InPktsOK';
+  cnt[counter]++;
+  advanceReplay(sa, hi, lo, c.replayWindow);
+  return { kind: 'controlled', counter, frame: plain, origin: from };
+}
+
+/** 10.6.2: below lowestPN with replayProtect on. */
+function late(sc: ReceiveSC, sa: ReceiveSA, hi: number, lo: number): ReceiveOutcome {
+  return drop(sa.counters, 'InPktsLate', `PN ${pnBig(hi, lo)} below lowestPN ${sa.lowestPN}`, origin(sc, sa, hi, lo));
+}
+
+function drop<K extends ReceiveDropCounter>(cnt: Record<K, number>, counter: K, reason: string, from: ReceiveOrigin | undefined): ReceiveOutcome {
+  cnt[counter]++;
+  return { kind: 'dropped', counter, reason, error: undefined, origin: from };
+}
+
+const origin = (sc: ReceiveSC, sa: ReceiveSA, hi: number, lo: number): ReceiveOrigin => ({ sci: sc.id, an: sa.an, pn: pnBig(hi, lo) });
+
+/**
+ * 10.6.1, 9.5: the receive SC for a frame. SC=1: the SecTAG's SCI. ES=1: source address ‖ port 1, or
+ * port 0 when SCB is set too (as `implicitSci` in wire/sci.ts; Linux uses port 1 for both). ES=0: the
+ * single receive SC of a point-to-point SecY, else none (Linux falls back to source address ‖ port 1).
+ * Computed in place, without allocating: the SCI's first and last four octets.
+ */
+function findReceiveSC(s: SecYState, frame: Uint8Array, layout: MacsecFrame): ReceiveSC | undefined {
+  const tci = layout.secTag.tci;
+  if (tci.sc) {
+    const o = layout.secTagOffset + SECTAG_SCI;
+    s.lookupHi = readU32(frame, o);
+    s.lookupLo = readU32(frame, o + 4);
+  } else if (tci.es) {
+    s.lookupHi = readU32(frame, 6);
+    s.lookupLo = ((readU16(frame, 10) << 16) | (tci.scb ? SCB_PORT : END_STATION_PORT)) >>> 0;
+  } else {
+    s.lookupHi = -1;
+    return s.rx.size === 1 ? s.rx.values().next().value : undefined;
+  }
+  const hi = s.lookupHi;
+  const lo = s.lookupLo;
+  if (s.foundSC !== undefined && hi === s.foundHi && lo === s.foundLo) return s.foundSC;
+  const sc = s.rxIndex.get(hi)?.get(lo);
+  if (sc !== undefined) {
+    s.foundSC = sc;
+    s.foundHi = hi;
+    s.foundLo = lo;
+  }
+  return sc;
+}
