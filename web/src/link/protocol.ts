@@ -1,0 +1,93 @@
+/** Messages between the link lab page and its worker (structured clone: plain data, bigints allowed). */
+import type { PortView, SecYCounters, Side } from 'macsec-sim/link';
+
+export type Fate = 'ok' | 'late' | 'bad' | 'other' | 'mka' | 'wire' | 'key' | 'actor';
+
+export interface RunRequest {
+  readonly type: 'run';
+  readonly doc: unknown;
+  readonly seed: number | undefined;
+}
+export interface ViewRequest {
+  readonly type: 'view';
+  readonly step: number;
+  /** Instead of `step`: the last step at or before this simulated time (playback). */
+  readonly atPs?: number;
+  readonly token: number;
+}
+export type Request = RunRequest | ViewRequest;
+
+export interface Row {
+  readonly index: number;
+  readonly atPs: number;
+  readonly text: string;
+  readonly fate: Fate;
+  /** The frame lab's hash for this frame with that moment's keys; for MACsec frames on the wire. */
+  readonly frameLab?: string;
+}
+
+export interface StripCell {
+  readonly pn: number;
+  /** Where the PN stands for the receive SA: below lowestPN (Late), inside the window, or fresh. */
+  readonly zone: 'late' | 'window' | 'fresh';
+  /** What became of a frame with this PN that arrived (most recent), if one did. */
+  readonly seen?: string;
+}
+
+export interface Strip {
+  readonly receiver: Side;
+  readonly an: number;
+  readonly lowestPN: bigint;
+  readonly nextPN: bigint;
+  readonly replayWindow: number;
+  readonly cells: readonly StripCell[];
+}
+
+export interface MkpduRow {
+  readonly index: number;
+  readonly atPs: number;
+  readonly from: Side;
+  readonly sets: readonly string[];
+  readonly verdict: string;
+  /** The Distributed SAK's AES-KW(KEK, SAK), hex, when the MKPDU carries one. */
+  readonly wrapped?: string;
+}
+
+export interface StepView {
+  readonly step: number;
+  readonly total: number;
+  readonly atPs: number;
+  readonly current: Row;
+  readonly ports: Readonly<Record<Side, PortView>>;
+  readonly rows: readonly Row[];
+  readonly wire: readonly Row[];
+  readonly strip: Strip | undefined;
+  readonly sak: Readonly<Record<Side, string>>;
+  readonly mkpdus: readonly MkpduRow[];
+  readonly keyEvents: readonly Row[];
+}
+
+export interface RunSummary {
+  readonly name: string;
+  readonly seed: number;
+  /** Steps kept: every event, or every `stride`-th once the run had more than the page keeps. */
+  readonly total: number;
+  readonly events: number;
+  readonly stride: number;
+  readonly elapsedPs: number;
+  readonly counters: Readonly<Record<Side, Readonly<SecYCounters>>>;
+  readonly actors: readonly { side: Side; name: string; touched: number; fate: Record<string, number>; examples: readonly string[] }[];
+  readonly lessons: readonly string[];
+  readonly pnBudget: { readonly framesPerSecond: number; readonly plainSeconds: number; readonly xpnSeconds: number; readonly frameOctets: number };
+  readonly xpn: boolean;
+  readonly rekeyAtPN: bigint | undefined;
+  readonly suite: string;
+  readonly mka: boolean;
+  readonly eavesdropper: readonly string[];
+}
+
+export type Reply =
+  | { readonly type: 'progress'; readonly done: number }
+  | { readonly type: 'error'; readonly message: string }
+  | { readonly type: 'ran'; readonly summary: RunSummary }
+  | { readonly type: 'view'; readonly token: number; readonly view: StepView };
