@@ -139,7 +139,8 @@ function applyHash(): void {
 function editScenario(change: (d: Doc) => void): void {
   const d = structuredClone(doc);
   change(d);
-  location.hash = writeHash({ ...hash.state, scenarioJson: b64url.encode(JSON.stringify(d)), step: current?.step ?? 0 });
+  const atEnd = current !== undefined && current.step === current.total - 1;
+  location.hash = writeHash({ ...hash.state, scenarioJson: b64url.encode(JSON.stringify(d)), step: atEnd ? 'end' : (current?.step ?? 0) });
 }
 
 function setStep(step: number | 'end'): void {
@@ -189,9 +190,13 @@ function play(): void {
   updatePlayButton();
 }
 function stop(): void {
-  if (playing !== undefined) window.clearInterval(playing);
+  if (playing === undefined) return;
+  window.clearInterval(playing);
   playing = undefined;
-  if (current) history.replaceState(null, '', writeHash({ ...hash.state, step: current.step }));
+  if (current) {
+    hash.state.step = current.step;
+    history.replaceState(null, '', writeHash(hash.state));
+  }
   updatePlayButton();
 }
 function updatePlayButton(): void {
@@ -265,11 +270,11 @@ function buildStatic(): void {
       h(
         'div',
         { class: 'transport', role: 'group', 'aria-label': 'Playback' },
-        h('button', { type: 'button', onclick: () => (stop(), setStep(0)), 'aria-label': 'To the start' }, '⏮'),
+        h('button', { type: 'button', id: 'to-start', onclick: () => (stop(), setStep(0)) }, 'Start'),
         h('button', { type: 'button', id: 'back', onclick: () => (stop(), setStep(Math.max(0, (current?.step ?? 0) - 1))) }, 'Back'),
         h('button', { type: 'button', id: 'play', 'aria-pressed': 'false', onclick: () => (playing === undefined ? play() : stop()) }, 'Play'),
         h('button', { type: 'button', id: 'forward', onclick: () => (stop(), setStep((current?.step ?? 0) + 1)) }, 'Step'),
-        h('button', { type: 'button', onclick: () => (stop(), setStep('end')), 'aria-label': 'To the end' }, '⏭'),
+        h('button', { type: 'button', id: 'to-end', onclick: () => (stop(), setStep('end')) }, 'End'),
       ),
       h('div', { class: 'field' }, h('label', { for: 'speed' }, 'Speed (simulated time)'), speed),
       h('div', { class: 'position' }, slider, h('p', { id: 'position', 'aria-live': 'polite' }, '')),
@@ -532,7 +537,10 @@ function buildSummary(): void {
   byId('progress').textContent = `${s.events.toLocaleString('en-US')} events in ${formatDuration(s.elapsedPs)} simulated${s.stride > 1 ? `; the list keeps every ${s.stride}th` : ''}`;
   const slider = byId<HTMLInputElement>('slider');
   slider.max = String(s.total - 1);
-  byId<HTMLSelectElement>('speed').value = speedText(speedPs());
+  const ps = speedPs();
+  const speed = byId<HTMLSelectElement>('speed');
+  if (!SPEEDS.some((x) => parseDuration(x, 'speed') === ps)) speed.append(h('option', { value: speedText(ps) }, `${speedText(ps)} per second`));
+  speed.value = SPEEDS.find((x) => parseDuration(x, 'speed') === ps) ?? speedText(ps);
   const actors = byId('actors-body');
   actors.replaceChildren(
     s.actors.length === 0 ? h('p', { class: 'note' }, 'No actor on the wire: add one below.') : '',

@@ -105,7 +105,8 @@ function run(doc: unknown, seedParam: number | undefined): void {
   let stride = 1;
   let seq = 0;
   const keys = new Map<string, KeyRec>();
-  const sak: Record<Side, string> = { a: 'none', b: 'none' };
+  const noKey = sc.mka === undefined ? 'no KaY (static SAs)' : 'none';
+  const sak: Record<Side, string> = { a: noKey, b: noKey };
   let last: Readonly<Record<Side, PortView>> | undefined;
   let eavesdropper: string[] = [];
 
@@ -200,7 +201,7 @@ function run(doc: unknown, seedParam: number | undefined): void {
       case 'kay': {
         const k = e.event;
         if (k.kind === 'transmit' && k.kn !== undefined && k.an !== undefined) sak[e.side] = `KN ${k.kn}, AN ${k.an}`;
-        if (k.kind === 'no-live-peer') sak[e.side] = 'none';
+        if (k.kind === 'no-live-peer') sak[e.side] = noKey;
         text = `${e.side} KaY: ${k.text}`;
         fate = 'key';
         side(keyRows, { index: seq, seq, atPs: e.atPs, text, fate });
@@ -221,7 +222,7 @@ function run(doc: unknown, seedParam: number | undefined): void {
   });
   const zero = Object.fromEntries(Object.keys(result.counters.a).map((k) => [k, 0])) as unknown as PortView['counters'];
   const empty: PortView = { counters: zero, encodingAN: 0, transmitSAs: [], receiveSAs: [] };
-  steps.unshift({ seq: 0, atPs: 0, text: 'start: nothing has happened yet', fate: 'other', ports: { a: empty, b: empty }, sak: { a: 'none', b: 'none' } });
+  steps.unshift({ seq: 0, atPs: 0, text: 'start: nothing has happened yet', fate: 'other', ports: { a: empty, b: empty }, sak: { a: noKey, b: noKey } });
   const end = last ?? { a: empty, b: empty };
   steps.push({
     seq: seq + 1,
@@ -229,7 +230,7 @@ function run(doc: unknown, seedParam: number | undefined): void {
     text: `end of the run${result.stoppedEarly ? ' (stopped at its duration)' : ''}: the counters as macsec simulate --json reports them`,
     fate: 'other',
     ports: { a: { ...end.a, counters: result.counters.a }, b: { ...end.b, counters: result.counters.b } },
-    sak: steps.at(-1)?.sak ?? { a: 'none', b: 'none' },
+    sak: steps.at(-1)!.sak,
   });
   summary = {
     name: result.scenario,
