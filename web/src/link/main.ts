@@ -613,6 +613,7 @@ function render(v: StepView): void {
     byId(`port-${side}-counters`).replaceChildren(countersTable(side, p, before?.ports[side]));
   }
   byId('wire-body').replaceChildren(
+    lanes(v),
     h('p', { class: `now fate-${v.current.fate}` }, h('span', { class: 'time' }, formatDuration(v.current.atPs)), ' ', v.current.text, ' ', frameLabLink(v.current)),
     h('h3', {}, 'Latest arrivals'),
     h('ul', { class: 'arrivals' }, ...v.wire.map((r) => h('li', { class: `fate-${r.fate}` }, r.text))),
@@ -634,6 +635,27 @@ function render(v: StepView): void {
   if (summary?.mka) renderMka(v);
 }
 
+/** The two directions of the link, with the frames on their way now, coloured by what will become of them. */
+function lanes(v: StepView): HTMLElement {
+  const lane = (from: Side): HTMLElement => {
+    const frames = v.inFlight.filter((f) => f.from === from);
+    const track = h('div', { class: `track track-${from}` });
+    for (const f of frames) {
+      const dot = h('span', { class: `dot fate-${f.fate}`, title: f.label });
+      dot.style.left = `${(from === 'a' ? f.progress : 1 - f.progress) * 100}%`;
+      track.append(dot);
+    }
+    return h(
+      'div',
+      { class: 'lane' },
+      h('span', { class: 'lane-name' }, from === 'a' ? 'a → b' : 'b → a'),
+      track,
+      h('span', { class: 'sr' }, frames.length === 0 ? 'no frame on the way' : frames.map((f) => `${f.label}, ${Math.round(f.progress * 100)} % of the way`).join('; ')),
+    );
+  };
+  return h('div', { class: 'lanes', role: 'group', 'aria-label': 'Frames on the wire now' }, lane('a'), lane('b'));
+}
+
 function renderStrip(v: StepView): void {
   const s = v.strip;
   const body = byId('strip-body');
@@ -647,15 +669,21 @@ function renderStrip(v: StepView): void {
       'ol',
       { class: 'strip', 'aria-label': 'PNs around lowestPN' },
       ...s.cells.map((c) =>
-        h(
-          'li',
-          { class: `zone-${c.zone}${c.seen ? ` seen-${/Late/.test(c.seen) ? 'late' : /OK|Unchecked|Delayed/.test(c.seen) ? 'ok' : 'bad'}` : ''}`, title: `PN ${c.pn}: ${c.zone === 'late' ? 'Late (below lowestPN)' : c.zone === 'window' ? 'inside the window' : 'not seen yet'}${c.seen ? `; arrived: ${c.seen}` : ''}` },
-          h('span', { class: 'sr' }, `PN ${c.pn} ${c.zone}${c.seen ? ` arrived ${c.seen}` : ''}`),
-          String(c.pn % 1000).padStart(3, '0'),
-        ),
+        c.gap
+          ? h('li', { class: 'gap' }, h('span', { 'aria-hidden': 'true' }, '…'), h('span', { class: 'sr' }, 'PNs left out'))
+          : h(
+              'li',
+              {
+                class: `zone-${c.zone}${c.seen ? ` seen-${/Late/.test(c.seen) ? 'late' : /OK|Unchecked|Delayed/.test(c.seen) ? 'ok' : 'bad'}` : ''}${c.current ? ' current' : ''}`,
+                title: `PN ${c.pn}: ${c.zone === 'late' ? 'Late (below lowestPN)' : c.zone === 'window' ? 'inside the window' : 'not seen yet'}${c.seen ? `; arrived: ${c.seen}` : ''}`,
+                ...(c.current ? { 'aria-current': 'true' } : {}),
+              },
+              h('span', { class: 'sr' }, `PN ${c.pn} ${c.zone}${c.seen ? ` arrived ${c.seen}` : ''}${c.current ? ' (this step\'s frame)' : ''}`),
+              h('span', { 'aria-hidden': 'true' }, c.pn < 100_000 ? String(c.pn) : `…${String(c.pn).slice(-4)}`),
+            ),
       ),
     ),
-    h('ul', { class: 'legend' }, h('li', {}, h('span', { class: 'swatch zone-late' }), 'Late: below lowestPN'), h('li', {}, h('span', { class: 'swatch zone-window' }), 'in the window'), h('li', {}, h('span', { class: 'swatch zone-fresh' }), 'not seen yet'), h('li', {}, h('span', { class: 'swatch seen-ok' }), 'arrived, delivered'), h('li', {}, h('span', { class: 'swatch seen-late' }), 'arrived, InPktsLate')),
+    h('ul', { class: 'legend' }, h('li', {}, h('span', { class: 'swatch zone-late' }), 'Late: below lowestPN'), h('li', {}, h('span', { class: 'swatch zone-window' }), 'in the window'), h('li', {}, h('span', { class: 'swatch zone-fresh' }), 'not seen yet'), h('li', {}, h('span', { class: 'swatch seen-ok' }), 'arrived, delivered'), h('li', {}, h('span', { class: 'swatch seen-late' }), 'arrived, InPktsLate'), h('li', {}, h('span', { class: 'swatch current' }), 'this step\'s frame')),
   );
 }
 

@@ -32,6 +32,10 @@ export interface StripCell {
   readonly zone: 'late' | 'window' | 'fresh';
   /** What became of a frame with this PN that arrived (most recent), if one did. */
   readonly seen?: string;
+  /** The frame of the current step has this PN. */
+  readonly current?: boolean;
+  /** Not a PN: PNs left out between the current frame's and the strip's. */
+  readonly gap?: boolean;
 }
 
 export interface Strip {
@@ -53,6 +57,15 @@ export interface MkpduRow {
   readonly wrapped?: string;
 }
 
+/** A frame between the ports at the moment shown, with what will become of it. */
+export interface InFlight {
+  readonly from: Side;
+  /** 0 just left, 1 arriving. */
+  readonly progress: number;
+  readonly fate: Fate;
+  readonly label: string;
+}
+
 export interface StepView {
   readonly step: number;
   readonly total: number;
@@ -61,6 +74,7 @@ export interface StepView {
   readonly ports: Readonly<Record<Side, PortView>>;
   readonly rows: readonly Row[];
   readonly wire: readonly Row[];
+  readonly inFlight: readonly InFlight[];
   readonly strip: Strip | undefined;
   readonly sak: Readonly<Record<Side, string>>;
   readonly mkpdus: readonly MkpduRow[];

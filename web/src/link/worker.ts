@@ -11,7 +11,7 @@ import { decodeScenario, PORT_MAC, simulate, type PortView, type Scenario, type 
 import { decodeMkpdu, ParameterSetType } from 'macsec-sim/mka';
 import { DEFAULT_REKEY_THRESHOLD, DEFAULT_REKEY_THRESHOLD_XPN } from 'macsec-sim/secy';
 import { parseMacsecFrame, toHex } from 'macsec-sim/wire';
-import type { Fate, MkpduRow, Reply, Request, Row, RunSummary, Strip, StripCell, StepView } from './protocol.js';
+import type { Fate, InFlight, MkpduRow, Reply, Request, Row, RunSummary, Strip, StripCell, StepView } from './protocol.js';
 
 const MAX_STEPS = 20_000;
 /** Side lists (MKPDUs, key events) keep at most this many rows. */
@@ -37,6 +37,8 @@ interface Step {
   readonly frameLab?: string;
   /** For arrivals of MACsec frames: receiver, AN, the PN's low 32 bits and the counter it landed in. */
   readonly arrival?: { readonly to: Side; readonly an: number; readonly pn: number; readonly outcome: string };
+  /** For every arrival: when the frame left its port (or an actor made it), for the wire's in-flight view. */
+  readonly flight?: { readonly from: Side; readonly sentAtPs: number; readonly fate: Fate; readonly label: string };
 }
 
 const other = (s: Side): Side => (s === 'a' ? 'b' : 'a');
@@ -109,6 +111,8 @@ function run(doc: unknown, seedParam: number | undefined): void {
   const sak: Record<Side, string> = { a: noKey, b: noKey };
   let last: Readonly<Record<Side, PortView>> | undefined;
   let eavesdropper: string[] = [];
+  /** When each frame on its way left (by wire id); deleted on arrival, so it holds only frames in flight. */
+  const leftAt = new Map<number, number>();
 
   const labHash = (from: Side, bytes: Uint8Array, lowest: bigint | undefined): { hash?: string; an: number; pn: number } | undefined => {
     const parsed = parseMacsecFrame(bytes, { allowZeroPN: suite.xpn, clearTags: 'auto' });
@@ -146,8 +150,10 @@ function run(doc: unknown, seedParam: number | undefined): void {
     let fate: Fate;
     let frameLab: string | undefined;
     let arrival: Step['arrival'];
+    let flight: Step['flight'];
     switch (e.kind) {
       case 'sent': {
+        leftAt.set(e.id, e.atPs);
         const to = other(e.from);
         if (e.mkpdu) {
           text = `${e.from} → ${to}: MKPDU on the wire (${e.bytes.length} octets, EAPOL, never protected)`;
@@ -164,11 +170,14 @@ function run(doc: unknown, seedParam: number | undefined): void {
       case 'arrived': {
         const to = other(e.from);
         const copy = e.madeBy !== undefined ? ` (${e.madeBy}'s copy)` : '';
+        const sentAtPs = leftAt.get(e.id) ?? e.atPs;
+        leftAt.delete(e.id);
         if (e.mkpdu) {
           text = `${to} got an MKPDU from ${e.from}${copy}: its KaY ${e.kay ?? 'did not hear it'}; Controlled Port ${e.outcome}`;
           fate = 'mka';
           const m = decodeMkpdu(e.bytes);
           const wrapped = m.ok ? m.value.distributedSak?.key?.wrappedSak : undefined;
+          flight = { from: e.from, sentAtPs, fate: 'mka', label: 'MKPDU' };
           side(mkpdus, { index: seq, seq, atPs: e.atPs, from: e.from, sets: mkpduSets(e.bytes), verdict: e.kay ?? '', ...(wrapped ? { wrapped: toHex(wrapped) } : {}) });
           break;
         }
@@ -179,6 +188,7 @@ function run(doc: unknown, seedParam: number | undefined): void {
         fate = fateOf(e.outcome);
         frameLab = lab?.hash;
         if (lab) arrival = { to, an: lab.an, pn: lab.pn, outcome: e.outcome };
+        flight = { from: e.from, sentAtPs, fate, label: `frame ${e.id}${lab ? ` PN ${lab.pn}` : ''}: ${e.outcome}` };
         break;
       }
       case 'refused':
@@ -186,6 +196,7 @@ function run(doc: unknown, seedParam: number | undefined): void {
         fate = 'bad';
         break;
       case 'touched':
+        if (!leftAt.has(e.id)) leftAt.set(e.id, e.atPs);
         text = `${e.actor} on ${e.from} → ${other(e.from)}: frame ${e.id} ${e.action}`;
         fate = 'actor';
         break;
@@ -208,7 +219,7 @@ function run(doc: unknown, seedParam: number | undefined): void {
         break;
       }
     }
-    keep({ seq, atPs: e.atPs, text, fate, ports: e.ports, sak: { ...sak }, ...(frameLab ? { frameLab } : {}), ...(arrival ? { arrival } : {}) });
+    keep({ seq, atPs: e.atPs, text, fate, ports: e.ports, sak: { ...sak }, ...(frameLab ? { frameLab } : {}), ...(arrival ? { arrival } : {}), ...(flight ? { flight } : {}) });
   };
 
   let lastProgress = 0;
@@ -272,12 +283,16 @@ function strip(at: number): Strip | undefined {
   const lowest = Number(sa.lowestPN & mask);
   const next = Number(sa.nextPN & mask);
   const first = Math.max(0, next - STRIP_CELLS + 8);
-  const cells: StripCell[] = [];
-  for (let pn = first; pn < first + STRIP_CELLS; pn++) {
+  const cell = (pn: number, current: boolean): StripCell => {
     const zone = pn < lowest ? 'late' : pn < next ? 'window' : 'fresh';
     const o = seen.get(pn);
-    cells.push(o !== undefined ? { pn, zone, seen: o } : { pn, zone });
-  }
+    return { pn, zone, ...(o !== undefined ? { seen: o } : {}), ...(current ? { current } : {}) };
+  };
+  const now = s.arrival?.to === to && s.arrival.an === an ? s.arrival.pn : undefined;
+  const cells: StripCell[] = [];
+  // The frame that just arrived, when its PN is older than the strip (a replayed copy): shown first, then a gap.
+  if (now !== undefined && now < first) cells.push(cell(now, true), { pn: -1, zone: 'late', gap: true });
+  for (let pn = first; pn < first + STRIP_CELLS; pn++) cells.push(cell(pn, pn === now));
   return { receiver: to, an, lowestPN: sa.lowestPN, nextPN: sa.nextPN, replayWindow: sc.secy.replayWindow, cells };
 }
 
@@ -298,6 +313,15 @@ function view(requested: number): StepView {
   const s = steps[at]!;
   const rows: Row[] = [];
   for (let i = Math.max(0, at - LIST_BEFORE); i <= Math.min(steps.length - 1, at + LIST_AFTER); i++) rows.push(row(steps[i]!, i));
+  // Frames on the wire at this moment: their arrivals lie ahead in the list, their departures at or before now.
+  const inFlight: InFlight[] = [];
+  for (let i = at + 1; i < steps.length && i <= at + 400; i++) {
+    const f = steps[i]!.flight;
+    if (f && f.sentAtPs <= s.atPs) {
+      const span = Math.max(1, steps[i]!.atPs - f.sentAtPs);
+      inFlight.push({ from: f.from, progress: (s.atPs - f.sentAtPs) / span, fate: f.fate, label: f.label });
+    }
+  }
   const wire: Row[] = [];
   for (let i = at; i >= 0 && wire.length < 10; i--) if (steps[i]!.arrival !== undefined || steps[i]!.fate === 'mka') wire.push(row(steps[i]!, i));
   const stepOf = (seqNo: number): number => {
@@ -318,6 +342,7 @@ function view(requested: number): StepView {
     ports: s.ports,
     rows,
     wire,
+    inFlight,
     strip: strip(at),
     sak: s.sak,
     mkpdus: mkpdus.filter((m) => m.seq <= s.seq).slice(-40).map(({ seq, ...m }) => ({ ...m, index: stepOf(seq) })),
