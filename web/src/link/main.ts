@@ -496,18 +496,27 @@ function mkaCard(): HTMLElement {
         h('p', { class: 'hint' }, 'The lowest Key Server Priority wins; a tie goes to the lower SCI (port a\'s). Moving a slider runs the scenario again.'),
         slider('a'),
         slider('b'),
+        h('p', { id: 'election', 'aria-live': 'polite' }, 'No key server yet: it is elected once a peer is live.'),
+        h('h3', {}, 'What each KaY counted over the run'),
+        h('div', { id: 'kay-counters' }),
         h('h3', {}, 'The key tree'),
         h(
           'dl',
           { class: 'outputs tree-keys' },
           h('dt', {}, 'CAK (pre-shared)'),
-          h('dd', { class: 'wrap' }, h('code', {}, cak)),
+          h('dd', {}, h('code', { class: 'key' }, cak)),
           h('dt', {}, 'CKN (its name)'),
-          h('dd', { class: 'wrap' }, h('code', {}, ckn)),
+          h('dd', {}, h('code', { class: 'key' }, ckn)),
           h('dt', {}, 'ICK = KDF(CAK, "IEEE8021 ICK", CKN)'),
-          h('dd', { class: 'wrap' }, h('code', {}, ick), ' signs every MKPDU (AES-CMAC ICV)'),
+          h('dd', {}, h('code', { class: 'key' }, ick), 'signs every MKPDU (its AES-CMAC ICV)'),
           h('dt', {}, 'KEK = KDF(CAK, "IEEE8021 KEK", CKN)'),
-          h('dd', { class: 'wrap' }, h('code', {}, kek), ' wraps the SAK (AES Key Wrap)'),
+          h('dd', {}, h('code', { class: 'key' }, kek), 'wraps the SAK (AES Key Wrap)'),
+          ...(m['cakB'] !== undefined
+            ? [
+                h('dt', {}, 'b\'s CAK (cakB)'),
+                h('dd', {}, h('code', { class: 'key' }, String(m['cakB'])), 'differs: b\'s ICK is ', h('code', { class: 'key' }, toHex(deriveIck(fromHex(String(m['cakB'])), fromHex(String(m['cknB'] ?? ckn))))), 'so every MKPDU fails the other\'s ICV check (BAD_ICV)'),
+              ]
+            : []),
           h('dt', {}, 'SAK'),
           h('dd', { id: 'sak-tree' }, 'not yet distributed'),
         ),
@@ -744,6 +753,14 @@ function renderMka(v: StepView): void {
           ),
         ),
   );
+  const election = document.getElementById('election');
+  if (election) election.textContent = v.election ? `Elected: ${v.election}` : 'No key server yet: it is elected once a peer is live.';
+  const counted = document.getElementById('kay-counters');
+  if (counted && summary?.kayCounters && counted.childElementCount === 0) {
+    const c = summary.kayCounters;
+    const rows = Object.keys(c.a).map((k) => h('tr', {}, h('th', { scope: 'row' }, k), ...(['a', 'b'] as const).map((side) => h('td', {}, countText(c[side][k])))));
+    counted.append(h('table', { class: 'data' }, h('caption', { class: 'sr' }, 'KaY counters'), h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'counter'), h('th', { scope: 'col' }, 'a'), h('th', { scope: 'col' }, 'b'))), h('tbody', {}, ...rows)));
+  }
   const last = [...v.mkpdus].reverse().find((m) => m.wrapped !== undefined);
   const tree = document.getElementById('sak-tree');
   if (tree && last?.wrapped) {
@@ -751,14 +768,16 @@ function renderMka(v: StepView): void {
     const kek = deriveKek(fromHex(String(m['cak'])), fromHex(String(m['ckn'])));
     const unwrapped = unwrapSak(kek, fromHex(last.wrapped));
     tree.replaceChildren(
-      'wrapped (AES-KW under the KEK), as the Distributed SAK carries it: ',
-      h('code', { class: 'wrap' }, last.wrapped),
-      h('br'),
+      'wrapped (AES-KW under the KEK), as the Distributed SAK carries it:',
+      h('code', { class: 'key' }, last.wrapped),
       unwrapped.ok ? `unwrapped by the peer with the same KEK: a ${unwrapped.value.length}-octet SAK (its value stays in the SecYs)` : `unwrap failed: ${unwrapped.error.message}`,
     );
     if (unwrapped.ok) unwrapped.value.fill(0);
   }
 }
+
+const countText = (v: unknown): string =>
+  typeof v === 'number' ? String(v) : typeof v === 'object' && v !== null ? Object.entries(v).map(([k, n]) => `${k} ${String(n)}`).join(', ') || '0' : String(v);
 
 // ------------------------------------------------------------------ keyboard and start
 document.addEventListener('keydown', (e) => {

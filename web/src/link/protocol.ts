@@ -77,6 +77,8 @@ export interface StepView {
   readonly inFlight: readonly InFlight[];
   readonly strip: Strip | undefined;
   readonly sak: Readonly<Record<Side, string>>;
+  /** The latest key server election, as a KaY reported it ("" before any). */
+  readonly election: string;
   readonly mkpdus: readonly MkpduRow[];
   readonly keyEvents: readonly Row[];
 }
@@ -97,6 +99,8 @@ export interface RunSummary {
   readonly rekeyAtPN: bigint | undefined;
   readonly suite: string;
   readonly mka: boolean;
+  /** What each KaY counted over the run (MKPDUs sent, accepted, rejected by reason; SAKs), when there is MKA. */
+  readonly kayCounters: Readonly<Record<Side, Readonly<Record<string, unknown>>>> | undefined;
   readonly eavesdropper: readonly string[];
 }
 

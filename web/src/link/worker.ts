@@ -34,6 +34,8 @@ interface Step {
   readonly fate: Fate;
   readonly ports: Readonly<Record<Side, PortView>>;
   readonly sak: Readonly<Record<Side, string>>;
+  /** The latest election as the KaYs reported it. */
+  readonly election: string;
   readonly frameLab?: string;
   /** For arrivals of MACsec frames: receiver, AN, the PN's low 32 bits and the counter it landed in. */
   readonly arrival?: { readonly to: Side; readonly an: number; readonly pn: number; readonly outcome: string };
@@ -109,6 +111,7 @@ function run(doc: unknown, seedParam: number | undefined): void {
   const keys = new Map<string, KeyRec>();
   const noKey = sc.mka === undefined ? 'no KaY (static SAs)' : 'none';
   const sak: Record<Side, string> = { a: noKey, b: noKey };
+  let election = '';
   let last: Readonly<Record<Side, PortView>> | undefined;
   let eavesdropper: string[] = [];
   /** When each frame on its way left (by wire id); deleted on arrival, so it holds only frames in flight. */
@@ -213,13 +216,14 @@ function run(doc: unknown, seedParam: number | undefined): void {
         const k = e.event;
         if (k.kind === 'transmit' && k.kn !== undefined && k.an !== undefined) sak[e.side] = `KN ${k.kn}, AN ${k.an}`;
         if (k.kind === 'no-live-peer') sak[e.side] = noKey;
+        if (k.kind === 'key-server') election = `${e.side}: ${k.text}`;
         text = `${e.side} KaY: ${k.text}`;
         fate = 'key';
         side(keyRows, { index: seq, seq, atPs: e.atPs, text, fate });
         break;
       }
     }
-    keep({ seq, atPs: e.atPs, text, fate, ports: e.ports, sak: { ...sak }, ...(frameLab ? { frameLab } : {}), ...(arrival ? { arrival } : {}), ...(flight ? { flight } : {}) });
+    keep({ seq, atPs: e.atPs, text, fate, ports: e.ports, sak: { ...sak }, election, ...(frameLab ? { frameLab } : {}), ...(arrival ? { arrival } : {}), ...(flight ? { flight } : {}) });
   };
 
   let lastProgress = 0;
@@ -233,7 +237,7 @@ function run(doc: unknown, seedParam: number | undefined): void {
   });
   const zero = Object.fromEntries(Object.keys(result.counters.a).map((k) => [k, 0])) as unknown as PortView['counters'];
   const empty: PortView = { counters: zero, encodingAN: 0, transmitSAs: [], receiveSAs: [] };
-  steps.unshift({ seq: 0, atPs: 0, text: 'start: nothing has happened yet', fate: 'other', ports: { a: empty, b: empty }, sak: { a: noKey, b: noKey } });
+  steps.unshift({ seq: 0, atPs: 0, text: 'start: nothing has happened yet', fate: 'other', ports: { a: empty, b: empty }, sak: { a: noKey, b: noKey }, election: '' });
   const end = last ?? { a: empty, b: empty };
   steps.push({
     seq: seq + 1,
@@ -242,6 +246,7 @@ function run(doc: unknown, seedParam: number | undefined): void {
     fate: 'other',
     ports: { a: { ...end.a, counters: result.counters.a }, b: { ...end.b, counters: result.counters.b } },
     sak: steps.at(-1)!.sak,
+    election: steps.at(-1)!.election,
   });
   summary = {
     name: result.scenario,
@@ -258,6 +263,7 @@ function run(doc: unknown, seedParam: number | undefined): void {
     rekeyAtPN: sc.keys.rekeyAtPN ?? (suite.xpn ? DEFAULT_REKEY_THRESHOLD_XPN : DEFAULT_REKEY_THRESHOLD),
     suite: suite.name,
     mka: sc.mka !== undefined,
+    kayCounters: result.mka && { a: { ...result.mka.sides.a.kay.counters }, b: { ...result.mka.sides.b.kay.counters } },
     eavesdropper,
   };
   post({ type: 'ran', summary });
@@ -345,6 +351,7 @@ function view(requested: number): StepView {
     inFlight,
     strip: strip(at),
     sak: s.sak,
+    election: s.election,
     mkpdus: mkpdus.filter((m) => m.seq <= s.seq).slice(-40).map(({ seq, ...m }) => ({ ...m, index: stepOf(seq) })),
     keyEvents: keyRows.filter((k) => k.seq <= s.seq).slice(-12).map(({ seq, ...k }) => ({ ...k, index: stepOf(seq) })),
   };
