@@ -96,6 +96,8 @@ export interface RunSummary {
   readonly lessons: readonly string[];
   readonly pnBudget: { readonly framesPerSecond: number; readonly plainSeconds: number; readonly xpnSeconds: number; readonly frameOctets: number };
   readonly xpn: boolean;
+  /** Per direction over the whole run: user frames offered, delivered (once) and lost. */
+  readonly delivery: Readonly<Record<'a->b' | 'b->a', { readonly offered: number; readonly delivered: number; readonly lost: number }>>;
   readonly rekeyAtPN: bigint | undefined;
   readonly suite: string;
   readonly mka: boolean;

@@ -260,6 +260,10 @@ function run(doc: unknown, seedParam: number | undefined): void {
     lessons: result.lessons,
     pnBudget: result.pnBudget,
     xpn: suite.xpn,
+    delivery: {
+      'a->b': { offered: result.directions['a->b'].offered, delivered: result.directions['a->b'].deliveredUnique, lost: result.directions['a->b'].lost },
+      'b->a': { offered: result.directions['b->a'].offered, delivered: result.directions['b->a'].deliveredUnique, lost: result.directions['b->a'].lost },
+    },
     rekeyAtPN: sc.keys.rekeyAtPN ?? (suite.xpn ? DEFAULT_REKEY_THRESHOLD_XPN : DEFAULT_REKEY_THRESHOLD),
     suite: suite.name,
     mka: sc.mka !== undefined,
