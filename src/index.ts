@@ -24,7 +24,7 @@ export * as mka from './mka/index.js';
 
 export { decodeSaFile, loadSaFile, type SaFile, type ChannelSpec, type SaSpec } from './config/sa-file.js';
 export { decodeScenario, loadScenarioFile, builtinScenarios, type Scenario } from './link/scenario.js';
-export { simulate, simulationSteps, type SimulationResult } from './link/simulate.js';
+export { simulate, simulationSteps, type SimulationResult, type SimulateOptions, type SimEvent, type PortView } from './link/simulate.js';
 export { explainFrame } from './explain/explain.js';
 export { renderTree, type ExplainNode } from './explain/tree.js';
 export { loadVectorFile, runVector, type MacsecVector, type VectorResult } from './conformance/vectors.js';

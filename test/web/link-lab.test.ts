@@ -184,14 +184,16 @@ describe.skipIf(!haveChromium)('link lab (browser)', () => {
     expect(await strip.locator('li.zone-window').count()).toBe(0);
   });
 
-  it('a frame in the event list opens in the frame lab with that moment\'s keys', async () => {
-    await go('#scenario=replay&step=40');
-    const href = await page.locator('[data-testid="event-list"] a.open-lab').first().getAttribute('href');
-    expect(href).toMatch(/^\.\/index\.html#protected=[0-9a-f]+&suite=GCM-AES-128&key=[0-9a-f]{32}&sci=02000000000a0001/);
+  it('a frame in the event list opens in the frame lab with that moment\'s keys (XPN: and the receiver\'s lowestPN)', async () => {
     const lab = await browser.newPage();
-    await lab.goto(new URL(href!, `${base}link.html`).toString());
-    await lab.getByTestId('verdict').waitFor();
-    expect(await lab.getByTestId('verdict').innerText()).toBe('InPktsOK');
+    for (const [hash, suite] of [['#scenario=replay&step=40', 'GCM-AES-128'], ['#scenario=xpn-100g&step=1500', 'GCM-AES-XPN-128']] as const) {
+      await go(hash);
+      const href = await page.locator('[data-testid="event-list"] a.open-lab').first().getAttribute('href');
+      expect(href).toMatch(new RegExp(`^\\./index\\.html#protected=[0-9a-f]+&suite=${suite}&key=[0-9a-f]{32}&sci=02000000000a0001`));
+      await lab.goto(new URL(href!, `${base}link.html`).toString());
+      await lab.getByTestId('verdict').waitFor();
+      expect(await lab.getByTestId('verdict').innerText(), hash).toBe('InPktsOK');
+    }
     await lab.close();
   });
 

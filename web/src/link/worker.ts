@@ -117,10 +117,12 @@ function run(doc: unknown, seedParam: number | undefined): void {
   /** When each frame on its way left (by wire id); deleted on arrival, so it holds only frames in flight. */
   const leftAt = new Map<number, number>();
 
-  const labHash = (from: Side, bytes: Uint8Array, lowest: bigint | undefined): { hash?: string; an: number; pn: number } | undefined => {
+  /** The frame lab's hash for a frame, with the receiver's lowestPN just before it arrives (XPN recovers the PN's upper half from it). */
+  const labHash = (from: Side, bytes: Uint8Array, ports: Readonly<Record<Side, PortView>> | undefined): { hash?: string; an: number; pn: number } | undefined => {
     const parsed = parseMacsecFrame(bytes, { allowZeroPN: suite.xpn, clearTags: 'auto' });
     if (!parsed.ok) return undefined;
     const { an, pn } = parsed.value.secTag;
+    const lowest = ports?.[other(from)].receiveSAs.find((r) => r.sci === sciHex(from) && r.an === an)?.lowestPN;
     const k = keys.get(`${from}:${an}`);
     if (k === undefined) return { an, pn };
     const s = sc.secy;
@@ -131,8 +133,6 @@ function run(doc: unknown, seedParam: number | undefined): void {
       `&offset=${s.confidentialityOffset}&validate=${s.validateFrames.toLowerCase()}&replayProtect=${s.replayProtect ? 1 : 0}&window=${s.replayWindow}${low}`;
     return { hash, an, pn };
   };
-  const rxLowest = (ports: Readonly<Record<Side, PortView>> | undefined, to: Side, from: Side, an: number): bigint | undefined =>
-    ports?.[to].receiveSAs.find((r) => r.sci === sciHex(from) && r.an === an)?.lowestPN;
 
   const keep = (step: Step): void => {
     if (steps.length >= MAX_STEPS) {
@@ -163,7 +163,7 @@ function run(doc: unknown, seedParam: number | undefined): void {
           fate = 'mka';
           break;
         }
-        const lab = labHash(e.from, e.bytes, undefined);
+        const lab = labHash(e.from, e.bytes, before);
         text = `${e.from} → ${to}: frame ${e.id} on the wire, ${lab ? `AN ${lab.an}, PN ${lab.pn}, ` : 'in clear, '}${e.bytes.length} octets`;
         fate = 'wire';
         frameLab = lab?.hash;
@@ -184,9 +184,7 @@ function run(doc: unknown, seedParam: number | undefined): void {
           side(mkpdus, { index: seq, seq, atPs: e.atPs, from: e.from, sets: mkpduSets(e.bytes), verdict: e.kay ?? '', ...(wrapped ? { wrapped: toHex(wrapped) } : {}) });
           break;
         }
-        const parsed = parseMacsecFrame(e.bytes, { allowZeroPN: suite.xpn, clearTags: 'auto' });
-        const an = parsed.ok ? parsed.value.secTag.an : -1;
-        const lab = labHash(e.from, e.bytes, rxLowest(before, to, e.from, an));
+        const lab = labHash(e.from, e.bytes, before);
         text = `${to} got frame ${e.id} from ${e.from}${copy}${lab ? ` (AN ${lab.an}, PN ${lab.pn})` : ''}: ${e.outcome}`;
         fate = fateOf(e.outcome);
         frameLab = lab?.hash;
