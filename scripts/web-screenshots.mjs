@@ -46,9 +46,8 @@ try {
   await page.goto(`${url}link.html#scenario=replay&step=${step}`);
   await page.locator('#lab[data-state="ready"]').waitFor();
   const lab = await page.locator('#lab').boundingBox();
-  const strip = await page.locator('#strip').boundingBox();
-  const events = await page.locator('#events').boundingBox();
-  const bottom = Math.max(strip.y + strip.height, events.y + events.height) + 16;
+  const boxes = await Promise.all(['#events', '#keys'].map((s) => page.locator(s).boundingBox()));
+  const bottom = Math.max(...boxes.map((b) => b.y + b.height)) + 16;
   const link = join(root, 'docs', 'link-lab.png');
   await page.screenshot({ path: link, fullPage: true, clip: { x: 0, y: lab.y - 8, width: 1440, height: bottom - lab.y + 8 } });
   console.log(`screenshots: wrote ${link}`);
