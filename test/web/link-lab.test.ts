@@ -145,6 +145,22 @@ describe.skipIf(!haveChromium)('link lab (browser)', () => {
     expect(new URL(page.url()).hash).toContain('step=800');
   });
 
+  it('plays on the simulated clock and pauses where the URL then says; "," and "." step from the keyboard', async () => {
+    await go('#scenario=reorder&step=100&speed=100us');
+    await page.locator('#play').click();
+    await page.waitForFunction(() => Number(document.getElementById('lab')!.dataset['step']) > 110);
+    await page.locator('#play').click();
+    expect(await page.locator('#play').getAttribute('aria-pressed')).toBe('false');
+    const at = await step();
+    expect(new URL(page.url()).hash).toContain(`step=${at}`);
+    expect(new URL(page.url()).hash).toContain('speed=100us');
+    await page.locator('#lab').focus();
+    await page.keyboard.press('.');
+    await page.locator(`#lab[data-step="${at + 1}"]`).waitFor();
+    await page.keyboard.press(',');
+    await page.locator(`#lab[data-step="${at}"]`).waitFor();
+  });
+
   it('adding a replay actor makes InPktsLate move, and the URL then carries the edited scenario', async () => {
     await go('#scenario=eavesdropper&step=end');
     expect((await counters('b'))['InPktsLate']).toBe(0);

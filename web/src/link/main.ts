@@ -90,7 +90,11 @@ function writeHash(s: HashState): string {
   return `#${p.toString()}`;
 }
 
-const speedText = (ps: number): string => formatDuration(ps).replace(/\s+/g, '').replace('µs', 'us');
+/** A duration as the speed parameter writes it: "100us", "1.5ms". */
+function speedText(ps: number): string {
+  const m = /^([\d.]+)\s*(\S+)$/.exec(formatDuration(ps));
+  return m ? `${Number(m[1])}${m[2]!.replace('µs', 'us')}` : `${ps}ps`;
+}
 const docOf = (s: HashState): Doc =>
   s.scenarioJson !== undefined ? (JSON.parse(b64url.decode(s.scenarioJson)) as Doc) : (structuredClone(BUILTIN_SCENARIOS.get(s.scenario)) as Doc);
 
