@@ -5,8 +5,10 @@
  * browser-safe entry exists, the alias points those names at web/core/, which re-exports the browser-safe
  * source modules, and `browserSafeCore` swaps the two modules that reach Node today: the backend registry
  * (crypto/backend.ts, which loads the node and native backends) for a noble-only one, and node:fs /
- * node:crypto (reached through secy/snapshot.ts and util/json.ts, never called by the pages) for a module
- * that says they are not there.
+ * node:path and node:url (reached through secy/snapshot.ts, util/json.ts and the scenario file loader, never
+ * called by the pages) for a module that says they are not there, and node:crypto for SHA-256 (node-crypto.ts:
+ * a SecY hashes each transmit SA's key into its keyId). Two pages: the frame lab
+ * (index.html) and the link lab (link.html), whose simulation runs in a worker.
  */
 import { resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
@@ -19,7 +21,8 @@ function browserSafeCore(): Plugin {
     name: 'macsec-sim-browser-safe-core',
     enforce: 'pre',
     resolveId(source, importer) {
-      if (source === 'node:fs' || source === 'node:crypto') return resolve(here, 'core', 'node-unavailable.ts');
+      if (source === 'node:crypto') return resolve(here, 'core', 'node-crypto.ts');
+      if (/^node:(fs|path|url)$/.test(source)) return resolve(here, 'core', 'node-unavailable.ts');
       if (importer?.startsWith(src) && /(^|\/)backend\.js$/.test(source) && resolve(importer, '..', source) === resolve(src, 'crypto', 'backend.js')) {
         return resolve(here, 'core', 'backend.ts');
       }
@@ -33,8 +36,9 @@ export default defineConfig({
   base: './',
   publicDir: false,
   plugins: [browserSafeCore()],
+  worker: { format: 'es', plugins: () => [browserSafeCore()] },
   resolve: {
-    alias: [{ find: /^macsec-sim\/(crypto|wire|secy|explain|vectors)$/, replacement: resolve(here, 'core', '$1.ts') }],
+    alias: [{ find: /^macsec-sim\/(crypto|wire|secy|explain|vectors|link|mka|scenarios)$/, replacement: resolve(here, 'core', '$1.ts') }],
   },
   build: {
     outDir: resolve(here, '..', 'dist', 'web'),
@@ -42,5 +46,6 @@ export default defineConfig({
     target: 'es2022',
     reportCompressedSize: false,
     modulePreload: { polyfill: false },
+    rollupOptions: { input: { index: resolve(here, 'index.html'), link: resolve(here, 'link.html') } },
   },
 });

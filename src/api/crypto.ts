@@ -3,7 +3,7 @@
  * one frame or a burst, and the backend registry. The core knows `noble`; `useNodeBackends()` from
  * `macsec-sim/node` adds `node` and `native`.
  */
-export { CIPHER_SUITES, CIPHER_SUITE_NAMES, cipherSuite, type CipherSuite, type CipherSuiteName, type ConfidentialityOffset } from '../crypto/suite.js';
+export { CIPHER_SUITES, CIPHER_SUITE_NAMES, CONFIDENTIALITY_OFFSETS, cipherSuite, type CipherSuite, type CipherSuiteName, type ConfidentialityOffset } from '../crypto/suite.js';
 export { SaContext, type SaKey } from '../crypto/sa.js';
 export { protect, validate, transmitTci, type ProtectOptions, type ValidateOptions } from '../crypto/macsec.js';
 export { protectBurst, validateBurst, type BurstProtectOptions, type BurstValidateOptions, type BurstLayout } from '../crypto/burst.js';

@@ -7,7 +7,7 @@
 import type { BackendName } from '../crypto/backend.js';
 import { protect, transmitTci } from '../crypto/macsec.js';
 import { SaContext } from '../crypto/sa.js';
-import { SecY } from '../secy/secy.js';
+import { SecY, type ReceiveSAState, type TransmitSAState, type TransmitSAParams } from '../secy/secy.js';
 import { RECEIVE_PACKET_COUNTERS, TRANSMIT_PACKET_COUNTERS, type SecYCounters } from '../secy/counters.js';
 import { KaY, type KayEvent, type KayStatus, type NoPeerPolicy } from '../mka/kay.js';
 import { EtherType, readU16 } from '../wire/ethernet.js';
@@ -39,11 +39,36 @@ export interface SimulateOptions {
   readonly capture?: (name: CaptureName, atPs: number, data: Uint8Array) => void;
   /** Checked between events: true ends the run early, with the summary so far. */
   readonly shouldStop?: () => boolean;
+  /** Sees the run as it happens (the link lab's timeline); without it the run does no extra work. */
+  readonly onEvent?: (event: SimEvent) => void;
 }
 
 /** The captures of a run: the wire as the receiver got it, and each side's plain frames sent and received. */
 export type CaptureName = 'wire' | 'a-sent' | 'a-received' | 'b-sent' | 'b-received';
 export const CAPTURE_NAMES: readonly CaptureName[] = ['wire', 'a-sent', 'a-received', 'b-sent', 'b-received'];
+
+/** One port's SecY at the moment of an event. */
+export interface PortView {
+  readonly counters: Readonly<SecYCounters>;
+  readonly encodingAN: number;
+  readonly transmitSAs: readonly TransmitSAState[];
+  readonly receiveSAs: readonly (ReceiveSAState & { readonly sci: string })[];
+}
+
+/**
+ * What `onEvent` sees, in the order it happens, with both ports as they are just after it. `bytes` are the
+ * frame as on the wire (not to be changed). `sa` reports an SA created (with its key, for tools that open a
+ * frame elsewhere) or deleted.
+ */
+export type SimEvent = { readonly atPs: number; readonly ports: Readonly<Record<Side, PortView>> } & (
+  | { readonly kind: 'sent'; readonly from: Side; readonly id: number; readonly bytes: Uint8Array; readonly mkpdu: boolean }
+  | { readonly kind: 'refused'; readonly side: Side; readonly reason: string; readonly mkpdu: boolean }
+  | { readonly kind: 'touched'; readonly from: Side; readonly id: number; readonly actor: string; readonly action: string }
+  | { readonly kind: 'arrived'; readonly from: Side; readonly id: number; readonly bytes: Uint8Array; readonly madeBy: string | undefined; readonly outcome: string; readonly mkpdu: boolean; readonly kay: string | undefined }
+  | { readonly kind: 'sa'; readonly side: Side; readonly op: 'transmit SA created' | 'transmit SA deleted'; readonly an: number; readonly sak?: Uint8Array; readonly ssci?: Uint8Array; readonly salt?: Uint8Array }
+  | { readonly kind: 'kay'; readonly side: Side; readonly event: KayEvent }
+);
+type SimEventBody = SimEvent extends infer E ? (E extends SimEvent ? Omit<E, 'atPs' | 'ports'> : never) : never;
 
 export interface CapturedFrame {
   readonly atPs: number;
@@ -298,6 +323,19 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     });
   }
   const ssci = { a: Uint8Array.of(0, 0, 0, 1), b: Uint8Array.of(0, 0, 0, 2) };
+  const observe = options.onEvent;
+  const view = (side: Side): PortView => {
+    const y = secy[side];
+    return {
+      counters: y.counters().secy,
+      encodingAN: y.encodingSA,
+      transmitSAs: [0, 1, 2, 3].flatMap((an) => y.transmitSAState(an) ?? []),
+      receiveSAs: y.receiveSCIs().flatMap((s) => [0, 1, 2, 3].flatMap((an) => { const r = y.receiveSAState(s, an); return r ? [{ ...r, sci: s }] : []; })),
+    };
+  };
+  const emit = observe === undefined ? undefined : (body: SimEventBody): void => observe({ ...body, atPs: clock.now, ports: { a: view('a'), b: view('b') } } as SimEvent);
+  const saCreated = (side: Side, p: TransmitSAParams): void =>
+    emit?.({ kind: 'sa', side, op: 'transmit SA created', an: p.an, sak: p.sak.slice(), ...(p.ssci ? { ssci: p.ssci.slice() } : {}), ...(p.salt ? { salt: p.salt.slice() } : {}) });
   const currentAN: Record<Side, number> = { a: 0, b: 0 };
   const rekeys: RekeyEvent[] = [];
   const rekeying: Record<Side, boolean> = { a: false, b: false };
@@ -310,6 +348,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     peer.createReceiveSA(sci[side], { an, sak, nextPN, enable: true, ...xpn });
     secy[side].createTransmitSA({ an, sak, nextPN, enable: true, ...xpn });
     secy[side].setEncodingSA(an);
+    saCreated(side, { an, sak, ...xpn });
     sak.fill(0);
   }
   function rekey(side: Side, reason: string): void {
@@ -325,6 +364,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
       secy[other(side)].deleteReceiveSA(sci[side], from);
       secy[side].deleteTransmitSA(from);
       rekeying[side] = false;
+      emit?.({ kind: 'sa', side, op: 'transmit SA deleted', an: from });
     });
   }
   // With MKA the KaYs install every SA (below); otherwise static SAs from the seeded generator.
@@ -419,14 +459,17 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     onRefused(side, reason, frame) {
       if (kayFrames.has(frame)) bump(mkaWire[side].refused, reason);
       else bump(stats[side].refused, reason);
+      emit?.({ kind: 'refused', side, reason, mkpdu: kayFrames.has(frame) });
     },
     onWire(frame) {
       if (frame.madeBy === undefined && !kayFrames.has(frame.bytes)) {
         stats[frame.from].sent++;
         onTheWire[frame.from].add(frame.id);
       }
+      emit?.({ kind: 'sent', from: frame.from, id: frame.id, bytes: frame.bytes, mkpdu: kayFrames.has(frame.bytes) });
     },
     onTouch(actor, frame, action) {
+      emit?.({ kind: 'touched', from: frame.from, id: frame.id, actor, action });
       const key = actorKey(frame.from, actor);
       const a = actorStats.get(key) ?? { side: frame.from, name: actor, touched: 0, fate: {}, examples: [] };
       actorStats.set(key, a);
@@ -447,7 +490,9 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
       onTheWire[from].delete(frame.id);
       capture('wire', at, frame.bytes);
       const counter = 'dropped' in result ? result.dropped : (result.counter ?? result.port);
-      if (scenario.mka !== undefined && isEapolFrame(frame.bytes)) {
+      const mkpdu = scenario.mka !== undefined && isEapolFrame(frame.bytes);
+      emit?.({ kind: 'arrived', from, id: frame.id, bytes: frame.bytes, madeBy: frame.madeBy, outcome: counter, mkpdu, kay: mkpdu ? kayVerdict : undefined });
+      if (mkpdu) {
         // MKPDUs are the KaYs' business, kept out of the traffic statistics.
         bump(mkaWire[from].controlledPort, counter);
         bump(mkaWire[from].atPeerKay, kayVerdict);
@@ -525,7 +570,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     for (const side of ['a', 'b'] as const) {
       const random = rng.fork(`mka-${side}`);
       kay[side] = new KaY({
-        secy: secy[side],
+        secy: emit === undefined ? secy[side] : observedSecY(secy[side], (p) => saCreated(side, p), (an) => emit({ kind: 'sa', side, op: 'transmit SA deleted', an })),
         cak: side === 'b' ? (m.cakB ?? m.cak) : m.cak,
         ckn: side === 'b' ? (m.cknB ?? m.ckn) : m.ckn,
         mac: PORT_MAC[side],
@@ -538,6 +583,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
         wake: () => schedule(side),
         onEvent(e) {
           kayEvents.push({ ...e, side });
+          emit?.({ kind: 'kay', side, event: e });
           if (e.kind === 'sak-distributed') distributed.push({ atPs: e.atPs, side, kn: eventNumber(e, 'kn'), an: eventNumber(e, 'an'), reason: e.reason ?? '' });
           if (e.kind === 'transmit') {
             securedAt[side] ??= e.atPs;
@@ -560,7 +606,9 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
       const { side, atPs } = m.silence;
       clock.at(atPs, () => {
         silencedAt[side] = clock.now;
-        kayEvents.push({ atPs: clock.now, kind: 'silent', text: 'KaY silent from now on (scenario): it sends and hears no MKPDU; its SecY keeps its SAs', side });
+        const e: KayEvent = { atPs: clock.now, kind: 'silent', text: 'KaY silent from now on (scenario): it sends and hears no MKPDU; its SecY keeps its SAs' };
+        kayEvents.push({ ...e, side });
+        emit?.({ kind: 'kay', side, event: e });
       });
     }
   }
@@ -709,6 +757,18 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
   secy.a.destroy();
   secy.b.destroy();
   return result;
+}
+
+/** The SecY as a KaY uses it, reporting the transmit SAs the KaY creates and deletes (only when observed). */
+function observedSecY(y: SecY, created: (p: TransmitSAParams) => void, deleted: (an: number) => void): SecY {
+  return new Proxy(y, {
+    get(target, name) {
+      if (name === 'createTransmitSA') return (p: TransmitSAParams) => (target.createTransmitSA(p), created(p));
+      if (name === 'deleteTransmitSA') return (an: number) => (target.deleteTransmitSA(an), deleted(an));
+      const v: unknown = Reflect.get(target, name, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
 }
 
 /** Every frame a SecY received is in exactly one receive counter; every frame given to transmit in one transmit counter. */

@@ -9,7 +9,7 @@ import { VALIDATE_FRAMES, type ValidateFrames } from 'macsec-sim/secy';
 import { fromHex, toHex } from 'macsec-sim/wire';
 import { joinFrame, payloadText, splitFrame, textBytes, type FrameFields } from './builder.js';
 import { h, spaced } from './dom.js';
-import { compute, protectOptions, type Band, type Model } from './model.js';
+import { compute, type Band, type Model } from './model.js';
 import { BREAKINGS, formatHash, parseHash, type Breaking, type ParamProblem, type State } from './state.js';
 
 let state: State;
@@ -600,14 +600,13 @@ function saFileJson(): string {
 }
 
 function traceCall(): string {
-  const o = protectOptions(state);
   const suite = CIPHER_SUITES[state.suite];
   const xpn = suite.xpn ? `, ssci: fromHex('${state.ssci}'), salt: fromHex('${state.salt}')` : '';
   const input =
     state.protected === undefined
-      ? `{ unprotected: fromHex('${state.frame}'),\n    options: { an: ${o.an}, pn: ${o.pn}n, sci: fromHex('${state.sci}'), includeSci: ${o.includeSci}, endStation: ${o.endStation}, scb: ${o.scb}, confidentiality: ${o.confidentiality}, confidentialityOffset: ${o.confidentialityOffset} } }`
+      ? `{ unprotected: fromHex('${state.frame}'),\n    options: { an: ${state.an}, pn: ${state.pn}n, sci: fromHex('${state.sci}'), includeSci: ${state.sc}, endStation: ${state.es}, scb: ${state.scb}, confidentiality: ${state.conf}, confidentialityOffset: ${state.offset} } }`
       : `{ received: fromHex('${toHex(model.wire)}'),\n    sci: fromHex('${state.sci}'), pn: ${model.lowest}n, confidentialityOffset: ${state.offset} }`;
-  return `import { CIPHER_SUITES, SaContext, gcmTrace } from 'macsec-sim/crypto';\nimport { fromHex } from 'macsec-sim/wire';\n\nconst sa = new SaContext({ suite: CIPHER_SUITES['${state.suite}'], key: fromHex('${state.key}')${xpn} });\nconst trace = gcmTrace(sa, ${input});`;
+  return `import { CIPHER_SUITES, gcmTrace } from 'macsec-sim/crypto';\nimport { fromHex } from 'macsec-sim/wire';\n\nconst key = { suite: CIPHER_SUITES['${state.suite}'], key: fromHex('${state.key}')${xpn} };\nconst trace = gcmTrace(key, ${input});`;
 }
 
 const bytes = (b: Uint8Array, cls = ''): HTMLElement => h('code', { class: `hexv ${cls}` }, spaced(toHex(b)));

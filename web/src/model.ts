@@ -3,7 +3,7 @@
  * GCM trace (`gcmTrace`), the explain tree (`explainFrame`), and the receiver's verdict (`SecY.receive`).
  * The page lays these out; it decides nothing about MACsec itself.
  */
-import { CIPHER_SUITES, gcmTrace, protect, SaContext, type GcmTrace, type ProtectOptions } from 'macsec-sim/crypto';
+import { CIPHER_SUITES, gcmTrace, protect, SaContext, transmitTci, type GcmTrace, type ProtectOptions, type SaKey } from 'macsec-sim/crypto';
 import { explainFrame, type ExplainNode, type KeyResolver } from 'macsec-sim/explain';
 import { SecY, type ReceiveOutcome } from 'macsec-sim/secy';
 import { fromHex, ICV_LENGTH, parseMacsecFrame, toHex, type MacsecFrame } from 'macsec-sim/wire';
@@ -40,25 +40,23 @@ export interface Model {
   readonly protectError: string | undefined;
 }
 
-export const protectOptions = (s: State): ProtectOptions => ({
-  an: s.an,
+/** The builder's protect options; a ConfigError for an AN or TCI bits a transmitter cannot send (9.5, 9.6). */
+export const protectOptions = (s: State, sci: Uint8Array): ProtectOptions => ({
+  ...transmitTci(s.an, { includeSci: s.sc, endStation: s.es, scb: s.scb, confidentiality: s.conf }),
   pn: s.pn,
-  sci: fromHex(s.sci, 'sci', 8),
-  includeSci: s.sc,
-  endStation: s.es,
-  scb: s.scb,
-  confidentiality: s.conf,
+  sci,
   confidentialityOffset: s.offset,
 });
 
-export function saContext(s: State, key = s.key): SaContext {
+/** The builder's SA key (or `key` in its place). */
+export function saKey(s: State, key = s.key): SaKey {
   const suite = CIPHER_SUITES[s.suite];
-  return new SaContext({
+  return {
     suite,
     key: fromHex(key, 'key', suite.keyLength),
     ssci: suite.xpn ? fromHex(s.ssci, 'ssci', 4) : undefined,
     salt: suite.xpn ? fromHex(s.salt, 'salt', 12) : undefined,
-  });
+  };
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -68,14 +66,17 @@ export const wrongKey = (key: string): string => key.slice(0, -2) + ((parseInt(k
 
 export function compute(s: State): Model {
   const suite = CIPHER_SUITES[s.suite];
-  const sa = saContext(s);
-  const options = protectOptions(s);
+  const key = saKey(s);
+  const sa = new SaContext(key);
+  const sci = fromHex(s.sci, 'sci', 8);
+  let options: ProtectOptions | undefined;
   let wire: Uint8Array;
   let protectError: string | undefined;
   let trace: GcmTrace | undefined;
   let traceError: string | undefined;
   const built = ((): Uint8Array | undefined => {
     try {
+      options = protectOptions(s, sci);
       return protect(sa, fromHex(s.frame, 'frame'), options);
     } catch (e) {
       protectError = message(e);
@@ -92,16 +93,15 @@ export function compute(s: State): Model {
   const lowest = s.lowest ?? framePN;
   if (layout) {
     try {
-      trace =
-        s.protected === undefined
-          ? gcmTrace(sa, { unprotected: fromHex(s.frame, 'frame'), options })
-          : gcmTrace(sa, { received: wire, sci: options.sci, pn: framePN, confidentialityOffset: s.offset });
+      // A frame built here has its options (else there is no frame to trace).
+      if (s.protected !== undefined) trace = gcmTrace(key, { received: wire, sci, pn: framePN, confidentialityOffset: s.offset });
+      else if (options !== undefined) trace = gcmTrace(key, { unprotected: fromHex(s.frame, 'frame'), options });
     } catch (e) {
       traceError = message(e);
     }
   } else traceError = parsed.ok ? undefined : parsed.error.message;
 
-  const keys: KeyResolver = () => ({ sa, sci: options.sci, pn: framePN, confidentialityOffset: s.offset, description: `the builder's SA, AN ${s.an}` });
+  const keys: KeyResolver = () => ({ sa, key, sci, pn: framePN, confidentialityOffset: s.offset, description: `the builder's SA, AN ${s.an}` });
   const tree = wire.length > 0 ? explainFrame(wire, { keys, xpn: suite.xpn }) : [];
 
   // The receiver: one receive SC for the builder's SCI, one SA (the edits move its AN or change its key).
@@ -118,8 +118,8 @@ export function compute(s: State): Model {
       replayWindow: s.window,
       confidentialityOffset: s.offset,
     });
-    secy.createReceiveSC(options.sci);
-    secy.createReceiveSA(options.sci, {
+    secy.createReceiveSC(sci);
+    secy.createReceiveSA(sci, {
       an: rxAn,
       sak: fromHex(s.break === 'key' ? wrongKey(s.key) : s.key, 'key'),
       nextPN: lowest > 0n ? lowest : 1n,
@@ -131,7 +131,7 @@ export function compute(s: State): Model {
     if (wire.length > 0) {
       if (s.break === 'replay') secy.receive(wire);
       outcome = secy.receive(wire);
-      const st = secy.receiveSAState(options.sci, rxAn);
+      const st = secy.receiveSAState(sci, rxAn);
       if (st) after = { nextPN: st.nextPN, lowestPN: st.lowestPN };
     }
     secy.destroy();

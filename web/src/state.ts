@@ -6,7 +6,7 @@
 import { CIPHER_SUITES, CONFIDENTIALITY_OFFSETS, type CipherSuiteName, type ConfidentialityOffset } from 'macsec-sim/crypto';
 import { TRACE_STEPS, type TraceStep } from 'macsec-sim/explain';
 import { VALIDATE_FRAMES, type ValidateFrames } from 'macsec-sim/secy';
-import { ANNEX_C, type VectorJson } from 'macsec-sim/vectors';
+import { ANNEX_C, type VectorJson } from './data/vectors.js';
 import { fromHex, toHex } from 'macsec-sim/wire';
 
 /** Edits that make the receiver refuse the frame (besides flipping bits, which edits `protected`). */

@@ -1,8 +1,8 @@
 /** The Annex C vectors as data (vectors/*.json), for the pages' defaults. */
-import gcm128 from '../../vectors/gcm-aes-128.json';
-import gcm256 from '../../vectors/gcm-aes-256.json';
-import xpn128 from '../../vectors/gcm-aes-xpn-128.json';
-import xpn256 from '../../vectors/gcm-aes-xpn-256.json';
+import gcm128 from '../../../vectors/gcm-aes-128.json';
+import gcm256 from '../../../vectors/gcm-aes-256.json';
+import xpn128 from '../../../vectors/gcm-aes-xpn-128.json';
+import xpn256 from '../../../vectors/gcm-aes-xpn-256.json';
 
 export interface VectorJson {
   readonly name: string;
