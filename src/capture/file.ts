@@ -179,7 +179,8 @@ export class PcapFileWriter {
       return;
     }
     await this.flush();
-    const file = this.sink.file!; // 'auto' only on a new file (see create)
+    const file = this.sink.file;
+    if (file === undefined) throw new Error('pcap writer: a resolution chosen late needs a file to rewrite (see create)');
     const chunk = this.buffer;
     for (let at = 0; at < this.flushed; ) {
       const { bytesRead } = await file.read(chunk, 0, Math.min(chunk.length, this.flushed - at), at);

@@ -109,6 +109,8 @@ export function stdioValues(args: readonly string[]): string[] {
 export const PROGRESS_MIN_FRAMES = 2000;
 
 export const FCS_MODES: readonly FcsMode[] = ['auto', 'present', 'absent'];
+/** --fcs by default: the file says, else a CRC-32 that verifies. */
+export const FCS_DEFAULT: FcsMode = 'auto';
 
 /**
  * The default backend of the commands that run captures and links: the fastest registered here (native, then

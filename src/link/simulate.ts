@@ -333,7 +333,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
       receiveSAs: y.receiveSCIs().flatMap((s) => [0, 1, 2, 3].flatMap((an) => { const r = y.receiveSAState(s, an); return r ? [{ ...r, sci: s }] : []; })),
     };
   };
-  const emit = observe === undefined ? undefined : (body: SimEventBody): void => observe({ ...body, atPs: clock.now, ports: { a: view('a'), b: view('b') } } as SimEvent);
+  const emit = observe === undefined ? undefined : (body: SimEventBody): void => observe({ ...body, atPs: clock.now, ports: { a: view('a'), b: view('b') } });
   const saCreated = (side: Side, p: TransmitSAParams): void =>
     emit?.({ kind: 'sa', side, op: 'transmit SA created', an: p.an, sak: p.sak.slice(), ...(p.ssci ? { ssci: p.ssci.slice() } : {}), ...(p.salt ? { salt: p.salt.slice() } : {}) });
   const currentAN: Record<Side, number> = { a: 0, b: 0 };

@@ -128,9 +128,10 @@ class RecordRun<O, R> {
       if (data !== undefined) output.push({ data, timestampNs: records[i]!.timestampNs });
     });
     for (const row of burstRows) {
-      if (this.keep.rows) this.results.push(row!);
-      if (!step.passed(row!)) {
-        if (this.keep.rows || this.failed.length < this.keep.listed) this.failed.push(row!);
+      if (row === undefined) throw new Error('capture run: a record of the burst has no result');
+      if (this.keep.rows) this.results.push(row);
+      if (!step.passed(row)) {
+        if (this.keep.rows || this.failed.length < this.keep.listed) this.failed.push(row);
         this.failedCount++;
       }
     }

@@ -12,7 +12,7 @@ import { SaContext, type SaKey } from '../crypto/sa.js';
 import { CIPHER_SUITES, cipherSuiteById, type CipherSuite, type ConfidentialityOffset } from '../crypto/suite.js';
 import type { KeyResolver } from '../explain/explain.js';
 import { assignSsci, constantTimeEqual, deriveCakKeys, ssciOctets, unwrapSak, xpnSalt, type CakKeys } from '../mka/keys.js';
-import { confidentialityOffsetOf, EAPOL_MKA, parseMkpdu, type Mkpdu } from '../mka/mkpdu.js';
+import { confidentialityOffsetOf, EAPOL_MKA, parseMkpdu, type DistributedSak, type DistributedSakKey, type Mkpdu } from '../mka/mkpdu.js';
 import { recoverPNHigh, pnBig, pnHi, pnLo } from '../secy/replay.js';
 import { SecY, type ReceiveOutcome, type SecYCountersView } from '../secy/index.js';
 import { ConfigError, UsageError } from '../util/errors.js';
@@ -189,14 +189,15 @@ export class MkaObserver {
     if (p === undefined) {
       p = { sci: b.sci.slice(), mi: b.mi.slice(), keyServerPriority: b.keyServerPriority, saks: 0, mn: b.mn, mkpdus: 0 };
       this.participants.set(miHex, p);
-      for (const sak of this.installed.values()) this.installFor(sak, p.sci); // a participant heard only now
+      const secy = this.secy; // there is one once a SAK is installed
+      if (secy !== undefined) for (const sak of this.installed.values()) this.installFor(secy, sak, p.sci); // a participant heard only now
     }
     p.mn = b.mn;
     p.mkpdus++;
     p.keyServerPriority = b.keyServerPriority;
     const notes = [`ICV verified${b.keyServer ? ', key server' : ''}`];
     if (m.distributedSak?.key !== undefined) {
-      const sak = this.distributed(m, frame);
+      const sak = this.distributed(m, m.distributedSak, m.distributedSak.key, p, frame);
       if ('refused' in sak) return { frame, result: 'mkpdu-rejected', counter: undefined, reason: `MKPDU from SCI ${sciHex(b.sci)}: ${sak.refused}` };
       notes.push(sak.note);
     }
@@ -204,13 +205,15 @@ export class MkaObserver {
   }
 
   /** Unwraps and installs a Distributed SAK: a note on what happened, or why it was refused. */
-  private distributed(m: Mkpdu, frame: number): { readonly note: string } | { readonly refused: string } {
-    const d = m.distributedSak!;
-    const k = d.key!;
+  private distributed(m: Mkpdu, d: DistributedSak, k: DistributedSakKey, sender: { saks: number }, frame: number): { readonly note: string } | { readonly refused: string } {
     const b = m.basic;
     if (!b.keyServer) return { refused: `Distributed SAK KN ${k.kn} from a participant not claiming to be key server (9.8): ignored` };
-    const suite = k.cipherSuite === undefined ? CIPHER_SUITES['GCM-AES-128'] : cipherSuiteById(k.cipherSuite);
-    if (suite === undefined) return { refused: `Distributed SAK KN ${k.kn}: unknown cipher suite 0x${k.cipherSuite!.toString(16).padStart(16, '0')}` };
+    let suite: CipherSuite = CIPHER_SUITES['GCM-AES-128'];
+    if (k.cipherSuite !== undefined) {
+      const named = cipherSuiteById(k.cipherSuite);
+      if (named === undefined) return { refused: `Distributed SAK KN ${k.kn}: unknown cipher suite 0x${k.cipherSuite.toString(16).padStart(16, '0')}` };
+      suite = named;
+    }
     const existing = this.installed.get(d.an);
     if (existing !== undefined && existing.row.kn === k.kn && existing.row.keyServerMi === toHex(b.mi)) return { note: `Distributed SAK KN ${k.kn}, AN ${d.an} again (already installed)` };
     if (this.secy !== undefined && this.secy.cipherSuite.id !== suite.id) {
@@ -220,7 +223,7 @@ export class MkaObserver {
     if (!unwrapped.ok) return { refused: `Distributed SAK KN ${k.kn} does not unwrap under the KEK: ${unwrapped.error.message}` };
     const sak = unwrapped.value;
     if (sak.length !== suite.keyLength) return { refused: `Distributed SAK KN ${k.kn}: a ${sak.length}-octet SAK for ${suite.name}` };
-    this.secy ??= this.makeSecY(suite);
+    const secy = (this.secy ??= this.makeSecY(suite));
     // The SCIs sharing the SAK: the key server's and its Live Peers' (the SSCIs follow from them, 802.1X-2020 9.8).
     const scis = [b.sci, ...(m.livePeers?.peers ?? []).flatMap((e) => this.participants.get(toHex(e.mi))?.sci ?? [])];
     const salt = suite.xpn ? xpnSalt(b.mi, k.kn) : undefined;
@@ -240,14 +243,13 @@ export class MkaObserver {
     if (existing !== undefined) for (const c of existing.contexts.values()) c.sa.wipe();
     this.installed.set(d.an, entry);
     this.rows.push(row);
-    this.participants.get(toHex(b.mi))!.saks++;
-    for (const p of this.participants.values()) this.installFor(entry, p.sci);
+    sender.saks++;
+    for (const p of this.participants.values()) this.installFor(secy, entry, p.sci);
     return { note: `Distributed SAK KN ${k.kn}, AN ${d.an} (${suite.name}, ${offset === undefined ? 'integrity only' : `confidentiality offset ${offset}`}) unwrapped and installed on ${this.participants.size} receive SC${this.participants.size === 1 ? '' : 's'}` };
   }
 
   /** A receive SA for the SAK on `sci`'s receive SC, replacing any SA of that AN (a rekey). */
-  private installFor(sak: InstalledSak, sci: Uint8Array): void {
-    const secy = this.secy!;
+  private installFor(secy: SecY, sak: InstalledSak, sci: Uint8Array): void {
     const hex = sciHex(sci);
     if (!secy.receiveSCIs().includes(hex)) secy.createReceiveSC(sci);
     const an = sak.row.an;

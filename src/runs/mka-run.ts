@@ -12,7 +12,7 @@ import type { RunProgress } from './capture-run.js';
 import { checkFrameNumber, receiverNode, type ExplainedFrame, type ExplainSummary } from './explain-capture.js';
 import type { MkaFrameResult, MkaObserver, ParticipantRow, SakRow } from './mka-capture.js';
 import { LISTED_FRAMES, type RunFiles } from './report.js';
-import { originText, type ReceiveFrameResult } from './receiver.js';
+import { originText } from './receiver.js';
 
 export interface MkaValidateRun {
   /** One row per record, in capture order. */
@@ -75,7 +75,7 @@ export function renderMkaKeys(saks: readonly SakRow[], participants: readonly Pa
 }
 
 function listed(r: MkaFrameResult): string {
-  const where = 'sci' in r && r.result !== 'mkpdu' ? originText(r as ReceiveFrameResult) : undefined;
+  const where = 'sci' in r && r.result !== 'mkpdu' ? originText(r) : undefined;
   const reason = 'reason' in r ? r.reason : '';
   return `${r.result}: frame ${r.frame}: ${r.counter !== undefined ? `${r.counter}: ` : ''}${reason ?? ''}${where !== undefined ? ` [${where}]` : ''}`;
 }

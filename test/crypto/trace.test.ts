@@ -23,7 +23,7 @@ function gfMul(x: Uint8Array, y: Uint8Array): Uint8Array {
     const lsb = v[15]! & 1;
     for (let k = 15; k > 0; k--) v[k] = (v[k]! >>> 1) | ((v[k - 1]! & 1) << 7);
     v[0] = v[0]! >>> 1;
-    if (lsb) v[0]! ^= 0xe1;
+    if (lsb) v[0] ^= 0xe1;
   }
   return z;
 }

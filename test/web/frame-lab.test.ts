@@ -186,7 +186,7 @@ describe.skipIf(!haveChromium)('frame lab (browser)', () => {
   it('the keyboard reaches every control', async () => {
     await go('#step=iv');
     const controls = await page.$$eval('input:not([disabled]), select:not([disabled]), textarea, button:not([disabled]), a[href], [tabindex="0"]', (els) =>
-      els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => e.id || e.getAttribute('data-testid') || e.getAttribute('aria-label') || e.textContent!.trim()),
+      els.filter((e) => (e as HTMLElement).offsetParent !== null).map((e) => e.id || e.getAttribute('data-testid') || e.getAttribute('aria-label') || e.textContent.trim()),
     );
     const reached = new Set<string>();
     await page.locator('body').focus();
@@ -194,7 +194,7 @@ describe.skipIf(!haveChromium)('frame lab (browser)', () => {
       await page.keyboard.press('Tab');
       reached.add(await page.evaluate(() => {
         const e = document.activeElement as HTMLElement;
-        return e.id || e.getAttribute('data-testid') || e.getAttribute('aria-label') || e.textContent!.trim();
+        return e.id || e.getAttribute('data-testid') || e.getAttribute('aria-label') || e.textContent.trim();
       }));
     }
     expect(controls.filter((c) => !reached.has(c))).toEqual([]);

@@ -6,7 +6,7 @@ import { loadSaFile } from '../../config/files.js';
 import { loadVectorFile } from '../../conformance/files.js';
 import { compareCounters, compareFrames, deviceCountersJson, deviceCountersText, expectedCounters, type MatchBy } from '../../runs/compare.js';
 import { readInputCapture } from '../../runs/files.js';
-import { checkBackend, EXIT_REJECTED, FCS_MODES, guarded, toJson, UsageError } from '../output.js';
+import { checkBackend, EXIT_REJECTED, FCS_DEFAULT, FCS_MODES, guarded, toJson, UsageError } from '../output.js';
 
 interface Args {
   expected?: string;
@@ -67,13 +67,13 @@ export const compareCommand: CommandModule<object, Args> = {
       .option('cases', { type: 'string', describe: 'with --sa: the cases.json of --expected (frame i = case i): each frame\'s full PN (XPN) and confidentiality offset' })
       .option('match', { choices: ['order', 'pn'], default: 'order', describe: 'pair frames by their order, or by PN' })
       .option('counters', { type: 'string', describe: 'expected.json from macsec generate --receive: compare the counters in --got with it' })
-      .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'frames end with an FCS: auto, present, absent' })
+      .option('fcs', { choices: FCS_MODES, default: FCS_DEFAULT, describe: 'frames end with an FCS: auto, present, absent' })
       .option('backend', { type: 'string', default: 'noble', describe: 'crypto backend for --sa' })
       .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' })
       .example('$0 compare --expected cases/gcm-aes-128-confidentiality/protected.pcap --got device.pcap --sa cases/gcm-aes-128-confidentiality/sa-peer.json', 'frame by frame, with the ICV checked under the expected key')
       .example('$0 compare --expected x/protected.pcap --got device.pcap --sa x/sa-peer.json --cases x/cases.json', 'XPN beyond 2^32: the key check uses each case\'s full PN')
       .example('$0 compare --counters receive/expected.json --got counters.txt', "the receiver's counters (ip -s macsec show) against the expected ones")
-      .epilogue('Exit status: 0 everything matches, 1 any difference, 2 unusable input.') as Argv<Args>,
+      .epilogue('Exit status: 0 everything matches, 1 any difference, 2 unusable input.'),
   handler: guarded(async (args: Args) => {
     if (args.got === undefined) throw new UsageError('compare: --got names the device\'s frames (or, with --counters, its counters)');
     if (args.counters !== undefined) {

@@ -13,7 +13,7 @@ import { cakFromArgs, mkaObserver, wpaConfOptions, type CakArgs } from './mka-ca
 import { fileLabel, openInputCapture, readFrameFile, readInputCapture, STDIO } from '../../runs/files.js';
 import { explainedFrameJson, renderExplainedFrame, renderExplainReport } from '../../runs/report.js';
 import { fromHex } from '../../util/hex.js';
-import { fastestBackend, FCS_MODES, guarded, optionalWholeNumber, progressFor, receiveControls, receiveOptions, toJson, UsageError, useColor, type ReceiveArgs } from '../output.js';
+import { fastestBackend, FCS_DEFAULT, FCS_MODES, guarded, optionalWholeNumber, progressFor, receiveControls, receiveOptions, toJson, UsageError, useColor, type ReceiveArgs } from '../output.js';
 
 interface Args extends ReceiveArgs, CakArgs {
   hex?: string;
@@ -116,7 +116,7 @@ export const explainCommand: CommandModule<object, Args> = {
         .option('file', { type: 'string', describe: 'read the frame from a file (hex text or raw octets)' })
         .option('in', { type: 'string', describe: 'explain the frames of a capture (pcap or pcapng; - : standard input)' })
         .option('frame', { describe: 'with --in: only frame N (1-based, as Wireshark numbers them)' })
-        .option('fcs', { choices: FCS_MODES, default: 'auto' as FcsMode, describe: 'with --in: frames end with an FCS: auto, present, absent' })
+        .option('fcs', { choices: FCS_MODES, default: FCS_DEFAULT, describe: 'with --in: frames end with an FCS: auto, present, absent' })
         .option('sa', { type: 'string', describe: 'SA file (JSON) with the key: check the ICV and show the user data' })
         .option('cak', { type: 'string', describe: 'MKA: the CAK (hex) to check MKPDU ICVs with, with --ckn; with --in and no --sa, also follow the SAKs the MKPDUs distribute' })
         .option('ckn', { type: 'string', describe: 'MKA: the CKN (hex) the CAK goes by' })
@@ -128,7 +128,7 @@ export const explainCommand: CommandModule<object, Args> = {
       .example('$0 explain --file frame.hex --sa examples/sa.json', 'validate with a known SAK')
       .example('$0 explain d609b1f0… --sa sa.json --steps', 'the GCM walk-through of a frame, as the teaching page shows it')
       .example('$0 explain --in protected.pcap --sa examples/sa.json --frame 3', 'frame 3 of a capture, as a receiver that saw frames 1 and 2 first')
-      .example('$0 explain --in out/wire.pcap --cak 0123… --ckn 6b…', 'an MKA run: MKPDU ICVs checked, SAKs unwrapped, MACsec frames decrypted') as Argv<Args>,
+      .example('$0 explain --in out/wire.pcap --cak 0123… --ckn 6b…', 'an MKA run: MKPDU ICVs checked, SAKs unwrapped, MACsec frames decrypted'),
   handler: guarded(async (args: Args) => {
     const given = [args.hex, args.file, args.in].filter((x) => x !== undefined).length;
     if (given !== 1) throw new UsageError('explain: give the frame as HEX, with --file, or a capture with --in (one of them)');

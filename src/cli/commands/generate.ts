@@ -56,7 +56,7 @@ export const generateCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'print the summary as JSON' })
       .example('$0 generate --suite GCM-AES-128,GCM-AES-XPN-256 --count 100 --seed 7 --out cases', 'four folders of 100 cases')
       .example('$0 generate --classes sci,pn --receive --replay-window 4 --out cases', 'two classes, and a receive stream for replayWindow 4')
-      .epilogue(`Edge classes:\n${EDGE_CLASS_NAMES.map((n) => `  ${n.padEnd(8)} ${EDGE_CLASSES[n]}`).join('\n')}\n\nEach folder: cases.json (vector schema: macsec vectors runs it), plain.pcap and protected.pcap (frame i = case i), sa.json (transmitter), sa-peer.json (receiver), refused.json (frames a correct transmitter refuses, with their counters).`) as Argv<Args>,
+      .epilogue(`Edge classes:\n${EDGE_CLASS_NAMES.map((n) => `  ${n.padEnd(8)} ${EDGE_CLASSES[n]}`).join('\n')}\n\nEach folder: cases.json (vector schema: macsec vectors runs it), plain.pcap and protected.pcap (frame i = case i), sa.json (transmitter), sa-peer.json (receiver), refused.json (frames a correct transmitter refuses, with their counters).`),
   handler: guarded(async (args: Args) => {
     if (!Number.isInteger(args.count) || args.count < 1 || args.count > 100_000) throw new UsageError(`--count: expected 1-100000, got ${args.count}`);
     if (!Number.isInteger(args.seed) || args.seed < 0 || args.seed > 0xffff_ffff) throw new UsageError(`--seed: expected an integer 0-4294967295, got ${args.seed}`);

@@ -20,7 +20,7 @@ export interface CakArgs {
 export function wpaConfOptions<T>(y: Argv<T>): Argv<T> {
   return y
     .option('wpa-conf', { type: 'string', describe: 'MKA: take the CAK and CKN from this wpa_supplicant configuration (its mka_cak and mka_ckn)' })
-    .option('show-keys', { type: 'boolean', default: false, describe: 'MKA: print the SAKs unwrapped from the capture (by default only their KN, AN and key server)' }) as unknown as Argv<T>;
+    .option('show-keys', { type: 'boolean', default: false, describe: 'MKA: print the SAKs unwrapped from the capture (by default only their KN, AN and key server)' });
 }
 
 export function cakOptions<T>(y: Argv<T>): Argv<T> {

@@ -8,7 +8,7 @@ import { protectStream } from '../../runs/protect-capture.js';
 import { namingOptions } from '../../runs/receiver.js';
 import { LISTED_FRAMES, protectReportJson, renderProtectReport, type ProtectReportContext } from '../../runs/report.js';
 import { runCaptureStream } from '../capture-stream.js';
-import { backendAndSaFile, EXIT_REJECTED, fastestBackend, FCS_MODES, guarded, MAX_FRAME_SIZE_OPTION, optionalWholeNumber, reportStream, toJson } from '../output.js';
+import { backendAndSaFile, EXIT_REJECTED, fastestBackend, FCS_DEFAULT, FCS_MODES, guarded, MAX_FRAME_SIZE_OPTION, optionalWholeNumber, reportStream, toJson } from '../output.js';
 
 interface Args {
   sa: string;
@@ -21,7 +21,6 @@ interface Args {
   json: boolean;
 }
 
-const FCS_DEFAULT: FcsMode = 'auto';
 
 export const protectCommand: CommandModule<object, Args> = {
   command: 'protect',

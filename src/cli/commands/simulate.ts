@@ -67,7 +67,7 @@ function toJson(r: SimulationSummary): string {
 
 /** The pcaps of --pcap-dir (planned before the run), written as the run goes: frames gathered per slice of the run, then written. */
 class PcapDir {
-  private readonly pending = new Map<CaptureName, WritableRecord[]>(CAPTURE_NAMES.map((n) => [n, []]));
+  private readonly pending: Record<CaptureName, WritableRecord[]> = { wire: [], 'a-sent': [], 'a-received': [], 'b-sent': [], 'b-received': [] };
   private constructor(private readonly writers: ReadonlyMap<CaptureName, OutputCapture>) {}
 
   /** `planned` holds one output per name of CAPTURE_NAMES, in that order. */
@@ -83,13 +83,14 @@ class PcapDir {
   }
 
   add(name: CaptureName, atPs: number, data: Uint8Array): void {
-    this.pending.get(name)!.push({ data, timestampNs: BigInt(Math.round(atPs / 1000)) });
+    this.pending[name].push({ data, timestampNs: BigInt(Math.round(atPs / 1000)) });
   }
 
   async flush(): Promise<void> {
-    for (const [name, records] of this.pending) {
+    for (const [name, writer] of this.writers) {
+      const records = this.pending[name];
       if (records.length === 0) continue;
-      await this.writers.get(name)!.write(records);
+      await writer.write(records);
       records.length = 0;
     }
   }

@@ -16,7 +16,7 @@ export const teachCommand: CommandModule<object, Args> = {
     y
       .option('port', { type: 'number', default: 8802, describe: 'TCP port (0: any free port)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
-      .example('$0 teach', 'serve on http://127.0.0.1:8802/') as Argv<Args>,
+      .example('$0 teach', 'serve on http://127.0.0.1:8802/'),
   handler: guarded(async (args: Args) => {
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port: an integer 0-65535, got ${String(args.port)}`);
     const { url } = await serveStatic(join(packageRoot(), 'dist', 'web'), args.host, args.port);
