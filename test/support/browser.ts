@@ -61,6 +61,19 @@ export async function bundleForBrowser(entry: { file: string } | { contents: str
 
 let shared: Promise<Browser> | undefined;
 
+/**
+ * The shared Chromium's endpoint, for a suite that drives its own pages (`chromium.connect`), or undefined
+ * when there is none: then `what` fails under CI (CI set) and is skipped, with why, on a developer's machine.
+ */
+export function chromiumEndpoint(what: string): string | undefined {
+  const endpoint = inject('chromium');
+  if ('wsEndpoint' in endpoint) return endpoint.wsEndpoint;
+  const why = `${what}: ${endpoint.missing}`;
+  if (process.env['CI']) throw new Error(why);
+  console.warn(`${why}: skipped`);
+  return undefined;
+}
+
 /** The shared Chromium, or undefined after `ctx.skip()` (or a failure under CI) when there is none. */
 export async function sharedBrowser(ctx: TestContext): Promise<Browser | undefined> {
   const endpoint = inject('chromium');

@@ -11,10 +11,10 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStatic } from '../../src/runs/teach-server.js';
+import { chromiumEndpoint } from '../support/browser.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
+const chromiumAt = chromiumEndpoint('frame lab browser tests');
 const built = existsSync(join(ROOT, 'dist', 'web', 'index.html'));
 
 interface Vector {
@@ -44,13 +44,8 @@ function vectorHash(v: Vector, extra = ''): string {
   return `#suite=${v.cipherSuite}&key=${v.key}&sci=${v.sci}&an=${v.an}&pn=${v.pn}${xpn}&conf=${v.confidentiality ? 1 : 0}&sc=${bit(0x20)}&es=${bit(0x40)}&scb=${bit(0x10)}&frame=${v.unprotectedFrame}${extra}`;
 }
 
-if (!haveChromium) {
-  const why = `frame lab browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`;
-  if (process.env['CI']) throw new Error(why);
-  console.warn(`${why}: skipped`);
-}
 
-describe.skipIf(!haveChromium)('frame lab (browser)', () => {
+describe.skipIf(chromiumAt === undefined)('frame lab (browser)', () => {
   let server: Server;
   let base: string;
   let browser: Browser;
@@ -74,10 +69,8 @@ describe.skipIf(!haveChromium)('frame lab (browser)', () => {
   beforeAll(async () => {
     if (!built) throw new Error('dist/web is missing: npm run build builds it');
     ({ server, url: base } = await serveStatic(join(ROOT, 'dist', 'web'), '127.0.0.1', 0));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    if (chromiumAt === undefined) throw new Error('the suite runs only with the shared Chromium');
+    browser = await chromium.connect(chromiumAt); // the one of test/support/chromium-setup.ts
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(base);

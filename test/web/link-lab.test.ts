@@ -14,22 +14,17 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStatic } from '../../src/runs/teach-server.js';
+import { chromiumEndpoint } from '../support/browser.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
+const chromiumAt = chromiumEndpoint('link lab browser tests');
 const built = existsSync(join(ROOT, 'dist', 'web', 'link.html'));
 const BUILTINS = readdirSync(join(ROOT, 'examples', 'scenarios'))
   .filter((f) => f.endsWith('.json'))
   .map((f) => f.slice(0, -5))
   .sort();
 
-if (!haveChromium) {
-  const why = `link lab browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`;
-  if (process.env['CI']) throw new Error(why);
-  console.warn(`${why}: skipped`);
-}
 
 type Counters = { a: Record<string, number>; b: Record<string, number> };
 function cliCounters(name: string, seed: number): Promise<Counters> {
@@ -43,7 +38,7 @@ const SEED = (i: number): number => 1000 + i;
 /** The CLI's answers, one process after another in the background while the browser runs the same scenarios. */
 let cli: Promise<Counters>[] = [];
 
-describe.skipIf(!haveChromium)('link lab (browser)', () => {
+describe.skipIf(chromiumAt === undefined)('link lab (browser)', () => {
   let server: Server;
   let base: string;
   let browser: Browser;
@@ -85,10 +80,8 @@ describe.skipIf(!haveChromium)('link lab (browser)', () => {
       return run;
     });
     ({ server, url: base } = await serveStatic(join(ROOT, 'dist', 'web'), '127.0.0.1', 0));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    if (chromiumAt === undefined) throw new Error('the suite runs only with the shared Chromium');
+    browser = await chromium.connect(chromiumAt); // the one of test/support/chromium-setup.ts
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(`${base}link.html#scenario=replay&step=0`);

@@ -12,8 +12,10 @@ import { h } from '../dom.js';
 import { LEVELS } from './levels.js';
 import type { Reply, Request, Row, RunSummary, StepView } from './protocol.js';
 
-/** The built-in scenarios' files, by name (what `macsec simulate --list` lists). */
-const BUILTIN_SCENARIOS: ReadonlyMap<string, unknown> = new Map(BUILTINS.map((s) => [s.name, s.data]));
+/** The built-in scenarios' files (what `macsec simulate --list` lists), by name in alphabetical order. */
+const BUILTIN_SCENARIOS: ReadonlyMap<string, unknown> = new Map(
+  BUILTINS.map((s): [string, unknown] => [s.name, s.data]).sort(([x], [y]) => (x < y ? -1 : 1)),
+);
 
 type Doc = Record<string, unknown>;
 interface HashState {
