@@ -2,16 +2,19 @@
  * Layering and import circles, checked by `npm run lint` (dependency-cruiser). A folder of src/ imports only
  * folders of a lower rank (and itself); folders of one rank do not import each other:
  *
- *   10 cli                      yargs commands
+ *   10 cli                      yargs commands (and capture-stream.ts, a capture command's streamed run)
  *    9 api (and src/index.ts)   the entry points: macsec-sim, macsec-sim/<part>, macsec-sim/node
- *    8 runs, bench, fuzz        a command's work: runs over captures, throughput, the fuzz harness
+ *    8 runs, bench, fuzz        a command's work: runs over captures (MKA-keyed: mka-*.ts), generate-run and
+ *                               compare, the teach server, throughput, the fuzz harness
  *    7 interop                  Wireshark's key table (from SA files)
  *    6 config                   SA files, SecYs built from them, key resolvers for explain, snapshot files
- *    5 explain, link, conformance
+ *    5 explain, link, conformance   explain/steps.ts (the GCM walk-through), link/histogram.ts,
+ *                               conformance/generate.ts (cases for a device): browser-safe, no files
  *    4 mka                      802.1X: drives a SecY
  *    3 secy                     802.1AE clause 10
- *    2 crypto                   clause 14
- *    1 wire, capture            clause 9 frames; pcap/pcapng (which know no MACsec)
+ *    2 crypto                   clause 14 (and trace.ts, every GCM value of one frame)
+ *    1 wire, capture            clause 9 frames; pcap/pcapng (which know no MACsec; stream.ts and window.ts
+ *                               read a capture as it comes)
  *    0 util
  */
 const RANKS = {
