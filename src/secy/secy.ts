@@ -45,8 +45,10 @@
  * - InOctets and OutOctets count user data octets (Linux counts the whole frame).
  */
 import type { BackendName } from '../crypto/backend.js';
+import type { PackedOutcomes } from '../crypto/packed.js';
 import type { CipherSuite } from '../crypto/suite.js';
 import { ConfigError, describe } from '../util/errors.js';
+import type { PackedFrames } from '../wire/packed.js';
 import type { SciInput, SecYControls, SecYOptions } from './controls.js';
 import { formatCounters, type FormatOptions, type SecYCountersView } from './counters.js';
 import { receiveBurst, transmitBurst } from './bursts.js';
@@ -54,6 +56,7 @@ import * as m from './management.js';
 import type { ReceiveSAParams, ReceiveSAState, TransmitSAParams, TransmitSAState } from './management.js';
 import type { ReceiveOutcome, TransmitOutcome } from './outcome.js';
 import * as persistence from './persistence.js';
+import { transmitPacked } from './packed.js';
 import { receiveOne } from './receive.js';
 import type { RestoreResult, SnapshotOptions, TransmitSnapshot } from './snapshot.js';
 import { createState, dispatchEvents, type SecYEvents, type SecYListener, type SecYState } from './state.js';
@@ -247,6 +250,16 @@ export class SecY {
    */
   transmitBurst(frames: readonly Uint8Array[]): TransmitOutcome[] {
     return transmitBurst(this.s, frames);
+  }
+
+  /**
+   * transmitBurst over packed frames (packed.ts): input frames 0 .. input.count - 1 protected into
+   * output.data (room: each frame's length + 32), output.offsets/lengths filled (length 0: no output),
+   * each frame's outcome in outcomes.codes (PackedCode) and its PN in outcomes.pnHigh/pnLow. The caller
+   * owns every buffer; nothing is allocated per frame in the common case.
+   */
+  transmitPacked(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
+    transmitPacked(this.s, input, output, outcomes);
   }
 
   /** Verifies one frame from the Common Port. Never throws on frame contents. */

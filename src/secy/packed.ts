@@ -1,0 +1,125 @@
+/**
+ * The packed paths (issue 14): transmit.ts and receive.ts over frames packed in one buffer (wire/packed.ts),
+ * outcomes as codes and PN halves (crypto/packed.ts), nothing allocated per frame in the common case.
+ * Outcomes, counters, output octets, PN state and events are exactly those of the single-frame paths,
+ * frame by frame; events are dispatched at the frame boundaries `transmit`/`transmitBurst` dispatch them.
+ */
+import { PACKED_ROOM, PackedCode, checkApart, checkOutcomes, protectPacked, type PackedOutcomes, type PackedTransmitControl } from '../crypto/packed.js';
+import { ConfigError, describe } from '../util/errors.js';
+import { ETHERTYPE_OFFSET, VLAN_TAG_LENGTH } from '../wire/ethernet.js';
+import { checkPackedFrames, type PackedFrames } from '../wire/packed.js';
+import { TransmitSA } from './sa.js';
+import { dispatchEvents, type SecYState } from './state.js';
+import { checkTransmitAt, countSent, pnsBeforeEvent, secTagKey, takePN } from './transmit.js';
+import { KEY_CONFIDENTIALITY, KEY_TAGS_SHIFT, optionsOfKey } from './tx-key.js';
+
+/** The kernel's control record, reused: a listener's nested call sets every field it reads. */
+const tx: PackedTransmitControl = { first: 0, count: 0, outStart: 0, nextPnHigh: 0, nextPnLow: 0, lastPnHigh: 0, lastPnLow: 0, maxFrameSize: 0, outEnd: 0, pnsUsed: 0 };
+
+const TWO_32 = 0x1_0000_0000;
+
+/** Checks the arguments of a packed call and every input frame's place, and that output.data has room for all. */
+function checkPackedCall(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): number {
+  if (typeof input !== 'object' || input === null) throw new ConfigError('input', 'PackedFrames', describe(input));
+  if (typeof output !== 'object' || output === null) throw new ConfigError('output', 'PackedFrames', describe(output));
+  if (typeof outcomes !== 'object' || outcomes === null) throw new ConfigError('outcomes', 'PackedOutcomes', describe(outcomes));
+  const n = input.count;
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError('input.count', 'a whole number', describe(n));
+  checkPackedFrames('input', input, 0, n, true);
+  checkPackedFrames('output', output, 0, n, false);
+  checkApart(input, output);
+  checkOutcomes(outcomes, n);
+  let need = 0;
+  for (let i = 0; i < n; i++) need += input.lengths[i]! + PACKED_ROOM;
+  if (need > output.data.length) throw new ConfigError('output.data', `room for ${need} octets (each frame's length + ${PACKED_ROOM})`, describe(output.data));
+  return n;
+}
+
+/**
+ * Protects input frames 0 .. input.count - 1 in order, as `transmitBurst` does, into output.data from 0
+ * (frame i's MPDU at output.offsets[i], output.lengths[i] octets, 0 where refused), its outcome in
+ * outcomes.codes[i] and its PN in outcomes.pnHigh/pnLow[i] (0 where none); output.count = input.count.
+ * Checks every frame's shape and the room before sending any.
+ *
+ * Each frame that needs takePN's checks takes its PN through takePN (one view of it, the only allocation,
+ * and the outcome object of a refusal); the frames after it that share its SecTAG options and may take
+ * their PNs with no check or event due (pnsBeforeEvent) go with it to one protectPacked call, which
+ * counts their PNs up from its PN and refuses the too long ones as takePN would.
+ */
+export function transmitPacked(s: SecYState, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
+  const n = checkPackedCall(input, output, outcomes);
+  const { data, offsets: inOff, lengths: inLen } = input;
+  for (let i = 0; i < n; i++) checkTransmitAt(s, data, inOff[i]!, inLen[i]!, `input frame ${i}`);
+  const { offsets: outOff, lengths: outLen } = output;
+  const { codes, pnHigh, pnLow } = outcomes;
+  const x = s.one;
+  let at = 0;
+  for (let i = 0; i < n; ) {
+    const off = inOff[i]!;
+    const len = inLen[i]!;
+    const frame = data.subarray(off, off + len);
+    const tags = checkTransmitAt(s, data, off, len, `input frame ${i}`);
+    const r = takePN(s, frame, tags, x, 0);
+    if (!(r instanceof TransmitSA)) {
+      outOff[i] = at;
+      pnHigh[i] = 0;
+      pnLow[i] = 0;
+      if (r.kind === 'transmitted') {
+        output.data.set(frame, at);
+        at += len;
+        outLen[i] = len;
+      } else outLen[i] = 0;
+      codes[i] = PackedCode[r.counter];
+      i++;
+      if (s.queued.length > 0) dispatchEvents(s);
+      continue;
+    }
+    const sa = r;
+    const key = x.keys[0]!;
+    const c = s.c;
+    // Frame i and the frames after it that may follow it into one call (none when it raised an event).
+    let end = i + 1;
+    if (s.queued.length === 0) {
+      const limit = i + 1 + Math.min(pnsBeforeEvent(s, sa), n - i - 1);
+      if (!c.useES && c.clearTags === 0) end = limit;
+      else while (end < limit && secTagKey(s, data, inOff[end]!, checkTransmitAt(s, data, inOff[end]!, inLen[end]!, `input frame ${end}`)) === key) end++;
+    }
+    const hi = x.pnHi[0]!;
+    const lo = x.pnLo[0]!;
+    const count = end - i;
+    tx.first = i;
+    tx.count = count;
+    tx.outStart = at;
+    tx.nextPnHigh = hi;
+    tx.nextPnLow = lo;
+    // At most `count` PNs from frame i's: within what pnsBeforeEvent allowed.
+    const lastLo = lo + count - 1;
+    tx.lastPnHigh = lastLo >= TWO_32 ? hi + 1 : hi;
+    tx.lastPnLow = lastLo >= TWO_32 ? lastLo - TWO_32 : lastLo;
+    tx.maxFrameSize = c.maxFrameSize;
+    protectPacked(sa.ctx, optionsOfKey(s.txOptions, key, sa.an, s.txSci), input, output, outcomes, tx);
+    at = tx.outEnd;
+    // takePN moved nextPN past frame i's PN; the kernel used tx.pnsUsed PNs from it (10.5.2).
+    const nextLo = sa.nextLo + tx.pnsUsed - 1;
+    if (nextLo >= TWO_32) {
+      sa.nextHi++;
+      sa.nextLo = nextLo - TWO_32;
+    } else sa.nextLo = nextLo;
+    // The counters (10.7): the frames sent, their user data octets, and the too long ones.
+    const header = ETHERTYPE_OFFSET + VLAN_TAG_LENGTH * ((key >>> KEY_TAGS_SHIFT) & 3);
+    let sent = 0;
+    let octets = 0;
+    for (let k = i; k < end; k++) {
+      if (codes[k] === PackedCode.OutPktsTooLong) s.own.OutPktsTooLong++;
+      else {
+        sent++;
+        octets += inLen[k]! - header;
+      }
+    }
+    const encrypted = key & KEY_CONFIDENTIALITY ? sent : 0;
+    countSent(sa.counters, sent, encrypted, octets, encrypted === 0 ? 0 : octets);
+    i = end;
+    if (s.queued.length > 0) dispatchEvents(s);
+  }
+  output.count = n;
+}
