@@ -4,11 +4,15 @@
  * Outcomes, counters, output octets, PN state and events are exactly those of the single-frame paths,
  * frame by frame; events are dispatched at the frame boundaries `transmit`/`transmitBurst` dispatch them.
  */
-import { PACKED_ROOM, PackedCode, checkApart, checkOutcomes, protectPacked, type PackedOutcomes, type PackedTransmitControl } from '../crypto/packed.js';
+import { PACKED_ROOM, PackedCode, checkApart, checkOutcomes, protectPacked, validatePacked, type PackedOutcomes, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from '../crypto/packed.js';
 import { ConfigError, describe } from '../util/errors.js';
 import { ETHERTYPE_OFFSET, VLAN_TAG_LENGTH } from '../wire/ethernet.js';
+import { ICV_LENGTH, SECTAG_TCI_AN, TCI_C, TCI_E, TCI_SC, isSecTagAt } from '../wire/sectag.js';
 import { checkPackedFrames, type PackedFrames } from '../wire/packed.js';
-import { TransmitSA } from './sa.js';
+import type { ReceiveOutcome } from './outcome.js';
+import { finishReceive, findReceiveSCAt, locateReceive } from './receive.js';
+import { advanceReplay, isLate, recoverPNHigh } from './replay.js';
+import { TransmitSA, type ReceiveSA } from './sa.js';
 import { dispatchEvents, type SecYState } from './state.js';
 import { checkTransmitAt, countSent, pnsBeforeEvent, secTagKey, takePN } from './transmit.js';
 import { KEY_CONFIDENTIALITY, KEY_TAGS_SHIFT, optionsOfKey } from './tx-key.js';
@@ -122,4 +126,151 @@ export function transmitPacked(s: SecYState, input: PackedFrames, output: Packed
     if (s.queued.length > 0) dispatchEvents(s);
   }
   output.count = n;
+}
+
+const rx: PackedReceiveControl = { first: 0, count: 0, outStart: 0, lowestPnHigh: 0, lowestPnLow: 0, outEnd: 0, handled: 0 };
+
+/** How many leading frames are looked at for the receive SA the burst's run is on. */
+const RUN_PEEK = 8;
+
+/**
+ * The enabled receive SA of the first of the first few frames with a SecTAG right after the addresses
+ * that names one: the SA whose frames go to validatePacked. Reads the frames only (counters untouched).
+ */
+function runSA(s: SecYState, input: PackedFrames, n: number): ReceiveSA | undefined {
+  const { data, offsets, lengths } = input;
+  for (let i = 0; i < Math.min(n, RUN_PEEK); i++) {
+    const off = offsets[i]!;
+    if (lengths[i]! < ETHERTYPE_OFFSET + 24 || !isSecTagAt(data, off + ETHERTYPE_OFFSET)) continue;
+    const sa = findReceiveSCAt(s, data, off, ETHERTYPE_OFFSET)?.sas[data[off + ETHERTYPE_OFFSET + SECTAG_TCI_AN]! & 3];
+    if (sa?.enableReceive) return sa;
+  }
+  return undefined;
+}
+
+/**
+ * Verifies input frames 0 .. input.count - 1 in order, as `receiveBurst` does (receiveCapacity applies to
+ * the call): frame i's outcome in outcomes.codes[i], its PN (carried and recovered, modulo 2^64; 0 where
+ * the frame reached no receive SA) in outcomes.pnHigh/pnLow[i], the frame for the Controlled or
+ * Uncontrolled Port at output.offsets[i], output.lengths[i] octets (0 where dropped); output.count =
+ * input.count. Never throws on frame contents.
+ *
+ * The frames of one receive SA (that of the first frames) go through validatePacked in one call, against
+ * lowestPN as the call starts; then, in frame order, the bookkeeping over the codes: a frame of that SA
+ * gets its PN recovered again from lowestPN as the frames before it left it (a frame whose upper half
+ * changes, lowestPN having crossed 2^32, is received again alone, as receiveBurst does), the replay
+ * check, the capacity, the counters and nextPN/lowestPN (10.6.2, 10.6.5); every other frame takes the
+ * single-frame path (a view of it, and its outcome object), its output after the kernel's.
+ */
+export function receivePacked(s: SecYState, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
+  const n = checkPackedCall(input, output, outcomes);
+  const { data, offsets: inOff, lengths: inLen } = input;
+  const { codes, pnHigh, pnLow } = outcomes;
+  const outLen = output.lengths;
+  const c = s.c;
+  s.budget = c.receiveCapacity;
+  const sa = runSA(s, input, n);
+  let tail = 0;
+  const xpn = s.cipherSuite.xpn;
+  const lowHi = sa?.lowestHi ?? 0;
+  const lowLo = sa?.lowestLo ?? 0;
+  if (sa !== undefined) {
+    const o: PackedValidateOptions = {
+      sci: sa.validateOptions.sci,
+      an: sa.an,
+      confidentialityOffset: sa.confidentialityOffset,
+      clearTags: 0,
+      validateFrames: c.validateFrames,
+      replayProtect: c.replayProtect,
+      pointToPoint: s.rx.size === 1,
+    };
+    rx.first = 0;
+    rx.count = n;
+    rx.outStart = 0;
+    rx.lowestPnHigh = lowHi;
+    rx.lowestPnLow = lowLo;
+    validatePacked(sa.ctx, o, input, output, outcomes, rx);
+    tail = rx.outEnd;
+  } else codes.fill(PackedCode.None, 0, n);
+  const disabled = c.validateFrames === 'Disabled';
+  const replayProtect = c.replayProtect;
+  for (let i = 0; i < n; i++) {
+    const code = codes[i]!;
+    if (code === PackedCode.None || sa === undefined) {
+      tail = receiveOneAt(s, input, output, outcomes, i, tail);
+      continue;
+    }
+    if (code === PackedCode.InPktsBadTag) {
+      s.own.InPktsBadTag++;
+      continue;
+    }
+    const lo = pnLow[i]!;
+    const hi = recoverPNHigh(xpn, sa, lo);
+    // The upper half validatePacked recovered, from lowestPN as the call started.
+    if (xpn && hi !== (lo >= lowLo ? lowHi : lowHi + 1)) {
+      tail = receiveOneAt(s, input, output, outcomes, i, tail);
+      continue;
+    }
+    const cnt = sa.counters;
+    pnHigh[i] = hi;
+    if (replayProtect && isLate(sa, hi, lo)) {
+      cnt.InPktsLate++;
+      codes[i] = PackedCode.InPktsLate;
+      outLen[i] = 0;
+      continue;
+    }
+    const off = inOff[i]!;
+    const tci = data[off + ETHERTYPE_OFFSET + SECTAG_TCI_AN]!;
+    const cBit = (tci & TCI_C) !== 0;
+    if (cBit || !disabled) {
+      if (s.budget <= 0) {
+        s.own.InPktsOverrun++;
+        codes[i] = PackedCode.InPktsOverrun;
+        outLen[i] = 0;
+        continue;
+      }
+      s.budget--;
+      if (!disabled) {
+        const sl = data[off + ETHERTYPE_OFFSET + 3]!;
+        const user = sl !== 0 ? sl : inLen[i]! - ETHERTYPE_OFFSET - (tci & TCI_SC ? 16 : 8) - ICV_LENGTH;
+        if (tci & TCI_E) cnt.InOctetsDecrypted += user;
+        else cnt.InOctetsValidated += user;
+      }
+      if (code === PackedCode.InPktsInvalid) cnt.InPktsInvalid++;
+      else if (code === PackedCode.InPktsNotValid) cnt.InPktsNotValid++;
+      else {
+        const late = isLate(sa, hi, lo);
+        codes[i] = late ? PackedCode.InPktsDelayed : PackedCode.InPktsOK;
+        if (late) cnt.InPktsDelayed++;
+        else cnt.InPktsOK++;
+        advanceReplay(sa, hi, lo, c.replayWindow);
+      }
+    } else if (isLate(sa, hi, lo)) {
+      codes[i] = PackedCode.InPktsDelayed;
+      cnt.InPktsDelayed++;
+    } else {
+      codes[i] = PackedCode.InPktsUnchecked;
+      cnt.InPktsUnchecked++;
+    }
+  }
+  output.count = n;
+}
+
+/** Frame i by the single-frame path (receive.ts), its output at `at` in output.data; returns the offset after it. */
+function receiveOneAt(s: SecYState, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, i: number, at: number): number {
+  const off = input.offsets[i]!;
+  const job = locateReceive(s, input.data.subarray(off, off + input.lengths[i]!));
+  const r: ReceiveOutcome = job.kind === 'pending' ? finishReceive(s, job, undefined) : job;
+  outcomes.codes[i] = PackedCode[r.counter];
+  const pn = r.kind === 'uncontrolled' ? undefined : r.origin?.pn;
+  outcomes.pnHigh[i] = pn === undefined ? 0 : Number((pn >> 32n) & 0xffff_ffffn);
+  outcomes.pnLow[i] = pn === undefined ? 0 : Number(pn & 0xffff_ffffn);
+  output.offsets[i] = at;
+  if (r.kind === 'dropped') {
+    output.lengths[i] = 0;
+    return at;
+  }
+  output.data.set(r.frame, at);
+  output.lengths[i] = r.frame.length;
+  return at + r.frame.length;
 }

@@ -56,7 +56,7 @@ import * as m from './management.js';
 import type { ReceiveSAParams, ReceiveSAState, TransmitSAParams, TransmitSAState } from './management.js';
 import type { ReceiveOutcome, TransmitOutcome } from './outcome.js';
 import * as persistence from './persistence.js';
-import { transmitPacked } from './packed.js';
+import { receivePacked, transmitPacked } from './packed.js';
 import { receiveOne } from './receive.js';
 import type { RestoreResult, SnapshotOptions, TransmitSnapshot } from './snapshot.js';
 import { createState, dispatchEvents, type SecYEvents, type SecYListener, type SecYState } from './state.js';
@@ -277,6 +277,16 @@ export class SecY {
    */
   receiveBurst(frames: readonly Uint8Array[]): ReceiveOutcome[] {
     return receiveBurst(this.s, frames);
+  }
+
+  /**
+   * receiveBurst over packed frames (packed.ts): input frames 0 .. input.count - 1 verified, each
+   * frame's outcome in outcomes.codes (PackedCode) and its PN in outcomes.pnHigh/pnLow, the frames for
+   * the Controlled (or Uncontrolled) Port in output.data (room: each frame's length + 32) at
+   * output.offsets/lengths (length 0: dropped). Never throws on frame contents.
+   */
+  receivePacked(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
+    receivePacked(this.s, input, output, outcomes);
   }
 
   // ---------------------------------------------------------------- statistics
