@@ -5,6 +5,7 @@
  * frame by frame; events are dispatched at the frame boundaries `transmit`/`transmitBurst` dispatch them.
  */
 import { PACKED_ROOM, PackedCode, checkApart, checkOutcomes, protectPacked, validatePacked, type PackedOutcomes, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from '../crypto/packed.js';
+import { MIN_USER_DATA } from '../crypto/macsec.js';
 import { ConfigError, describe } from '../util/errors.js';
 import { ETHERTYPE_OFFSET, VLAN_TAG_LENGTH } from '../wire/ethernet.js';
 import { ICV_LENGTH, SECTAG_TCI_AN, TCI_C, TCI_E, TCI_SC, isSecTagAt } from '../wire/sectag.js';
@@ -29,12 +30,21 @@ function checkPackedCall(input: PackedFrames, output: PackedFrames, outcomes: Pa
   if (typeof outcomes !== 'object' || outcomes === null) throw new ConfigError('outcomes', 'PackedOutcomes', describe(outcomes));
   const n = input.count;
   if (!Number.isInteger(n) || n < 0) throw new ConfigError('input.count', 'a whole number', describe(n));
-  checkPackedFrames('input', input, 0, n, true);
+  checkPackedFrames('input', input, 0, n, false);
   checkPackedFrames('output', output, 0, n, false);
   checkApart(input, output);
   checkOutcomes(outcomes, n);
+  // Every frame inside input.data (checkPackedFrames names the first one that is not), and the room.
+  const { offsets, lengths } = input;
+  const size = input.data.length;
   let need = 0;
-  for (let i = 0; i < n; i++) need += input.lengths[i]! + PACKED_ROOM;
+  let outside = false;
+  for (let i = 0; i < n; i++) {
+    const len = lengths[i]!;
+    if (offsets[i]! + len > size) outside = true;
+    need += len + PACKED_ROOM;
+  }
+  if (outside) checkPackedFrames('input', input, 0, n, true);
   if (need > output.data.length) throw new ConfigError('output.data', `room for ${need} octets (each frame's length + ${PACKED_ROOM})`, describe(output.data));
   return n;
 }
@@ -53,7 +63,9 @@ function checkPackedCall(input: PackedFrames, output: PackedFrames, outcomes: Pa
 export function transmitPacked(s: SecYState, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
   const n = checkPackedCall(input, output, outcomes);
   const { data, offsets: inOff, lengths: inLen } = input;
-  for (let i = 0; i < n; i++) checkTransmitAt(s, data, inOff[i]!, inLen[i]!, `input frame ${i}`);
+  // Every frame's shape first (with no clear tags to look for, a length the rule passes needs no look).
+  const anyTags = s.c.clearTags > 0;
+  for (let i = 0; i < n; i++) if (anyTags || inLen[i]! < ETHERTYPE_OFFSET + MIN_USER_DATA) checkTransmitAt(s, data, inOff[i]!, inLen[i]!, i);
   const { offsets: outOff, lengths: outLen } = output;
   const { codes, pnHigh, pnLow } = outcomes;
   const x = s.one;
@@ -62,7 +74,7 @@ export function transmitPacked(s: SecYState, input: PackedFrames, output: Packed
     const off = inOff[i]!;
     const len = inLen[i]!;
     const frame = data.subarray(off, off + len);
-    const tags = checkTransmitAt(s, data, off, len, `input frame ${i}`);
+    const tags = checkTransmitAt(s, data, off, len, i);
     const r = takePN(s, frame, tags, x, 0);
     if (!(r instanceof TransmitSA)) {
       outOff[i] = at;
@@ -86,7 +98,7 @@ export function transmitPacked(s: SecYState, input: PackedFrames, output: Packed
     if (s.queued.length === 0) {
       const limit = i + 1 + Math.min(pnsBeforeEvent(s, sa), n - i - 1);
       if (!c.useES && c.clearTags === 0) end = limit;
-      else while (end < limit && secTagKey(s, data, inOff[end]!, checkTransmitAt(s, data, inOff[end]!, inLen[end]!, `input frame ${end}`)) === key) end++;
+      else while (end < limit && secTagKey(s, data, inOff[end]!, checkTransmitAt(s, data, inOff[end]!, inLen[end]!, end)) === key) end++;
     }
     const hi = x.pnHi[0]!;
     const lo = x.pnLo[0]!;
@@ -193,65 +205,90 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
     tail = rx.outEnd;
   } else codes.fill(PackedCode.None, 0, n);
   const disabled = c.validateFrames === 'Disabled';
-  const replayProtect = c.replayProtect;
+  const { replayProtect, replayWindow } = c;
+  // The run SA's counts, added up here and stored once (no listener runs during a receive call).
+  let ok = 0, delayed = 0, unchecked = 0, invalid = 0, notValid = 0, late = 0, decrypted = 0, validated = 0, badTag = 0, overrun = 0;
+  let budget = s.budget;
   for (let i = 0; i < n; i++) {
     const code = codes[i]!;
     if (code === PackedCode.None || sa === undefined) {
+      s.budget = budget;
       tail = receiveOneAt(s, input, output, outcomes, i, tail);
+      budget = s.budget;
       continue;
     }
     if (code === PackedCode.InPktsBadTag) {
-      s.own.InPktsBadTag++;
+      badTag++;
       continue;
     }
     const lo = pnLow[i]!;
     const hi = recoverPNHigh(xpn, sa, lo);
     // The upper half validatePacked recovered, from lowestPN as the call started.
     if (xpn && hi !== (lo >= lowLo ? lowHi : lowHi + 1)) {
-      tail = receiveOneAt(s, input, output, outcomes, i, tail);
+      // Its output where the kernel put its own: a frame delivered there has the same length (DA ‖ SA ‖
+      // user data), and one dropped there left its whole slot (from output.offsets[i]) unused.
+      s.budget = budget;
+      receiveOneAt(s, input, output, outcomes, i, output.offsets[i]!);
+      budget = s.budget;
       continue;
     }
-    const cnt = sa.counters;
     pnHigh[i] = hi;
-    if (replayProtect && isLate(sa, hi, lo)) {
-      cnt.InPktsLate++;
+    const isLateNow = isLate(sa, hi, lo);
+    if (replayProtect && isLateNow) {
+      late++;
       codes[i] = PackedCode.InPktsLate;
       outLen[i] = 0;
       continue;
     }
     const off = inOff[i]!;
     const tci = data[off + ETHERTYPE_OFFSET + SECTAG_TCI_AN]!;
-    const cBit = (tci & TCI_C) !== 0;
-    if (cBit || !disabled) {
-      if (s.budget <= 0) {
-        s.own.InPktsOverrun++;
+    if ((tci & TCI_C) !== 0 || !disabled) {
+      if (budget <= 0) {
+        overrun++;
         codes[i] = PackedCode.InPktsOverrun;
         outLen[i] = 0;
         continue;
       }
-      s.budget--;
+      budget--;
       if (!disabled) {
         const sl = data[off + ETHERTYPE_OFFSET + 3]!;
         const user = sl !== 0 ? sl : inLen[i]! - ETHERTYPE_OFFSET - (tci & TCI_SC ? 16 : 8) - ICV_LENGTH;
-        if (tci & TCI_E) cnt.InOctetsDecrypted += user;
-        else cnt.InOctetsValidated += user;
+        if (tci & TCI_E) decrypted += user;
+        else validated += user;
       }
-      if (code === PackedCode.InPktsInvalid) cnt.InPktsInvalid++;
-      else if (code === PackedCode.InPktsNotValid) cnt.InPktsNotValid++;
+      if (code === PackedCode.InPktsInvalid) invalid++;
+      else if (code === PackedCode.InPktsNotValid) notValid++;
       else {
-        const late = isLate(sa, hi, lo);
-        codes[i] = late ? PackedCode.InPktsDelayed : PackedCode.InPktsOK;
-        if (late) cnt.InPktsDelayed++;
-        else cnt.InPktsOK++;
-        advanceReplay(sa, hi, lo, c.replayWindow);
+        if (isLateNow) {
+          codes[i] = PackedCode.InPktsDelayed;
+          delayed++;
+        } else {
+          codes[i] = PackedCode.InPktsOK;
+          ok++;
+        }
+        advanceReplay(sa, hi, lo, replayWindow);
       }
-    } else if (isLate(sa, hi, lo)) {
+    } else if (isLateNow) {
       codes[i] = PackedCode.InPktsDelayed;
-      cnt.InPktsDelayed++;
+      delayed++;
     } else {
       codes[i] = PackedCode.InPktsUnchecked;
-      cnt.InPktsUnchecked++;
+      unchecked++;
     }
+  }
+  s.budget = budget;
+  s.own.InPktsBadTag += badTag;
+  s.own.InPktsOverrun += overrun;
+  if (sa !== undefined) {
+    const cnt = sa.counters;
+    cnt.InPktsOK += ok;
+    cnt.InPktsDelayed += delayed;
+    cnt.InPktsUnchecked += unchecked;
+    cnt.InPktsInvalid += invalid;
+    cnt.InPktsNotValid += notValid;
+    cnt.InPktsLate += late;
+    cnt.InOctetsDecrypted += decrypted;
+    cnt.InOctetsValidated += validated;
   }
   output.count = n;
 }

@@ -25,15 +25,15 @@ function countVlanTags(data: Uint8Array, off: number, length: number, maxTags: n
 /** The frame's shape (a caller's mistake throws ConfigError): its count of clear tags. */
 export function checkTransmitFrame(s: SecYState, frame: Uint8Array): number {
   if (!(frame instanceof Uint8Array)) throw new ConfigError('frame', 'a Uint8Array', describe(frame));
-  return checkTransmitAt(s, frame, 0, frame.length, 'frame');
+  return checkTransmitAt(s, frame, 0, frame.length, -1);
 }
 
-/** checkTransmitFrame for the frame of `length` octets at data[off] (a packed frame), named `name` in the error. */
-export function checkTransmitAt(s: SecYState, data: Uint8Array, off: number, length: number, name: string): number {
+/** checkTransmitFrame for the frame of `length` octets at data[off]: input frame `index` of a packed call (-1: a lone frame). */
+export function checkTransmitAt(s: SecYState, data: Uint8Array, off: number, length: number, index: number): number {
   const tags = countVlanTags(data, off, length, s.c.clearTags);
   const headerLength = ETHERTYPE_OFFSET + VLAN_TAG_LENGTH * tags;
   if (length < headerLength + MIN_USER_DATA) {
-    throw new ConfigError(name, `at least ${headerLength + MIN_USER_DATA} octets (addresses, clear tags, EtherType)`, `${length} octets`);
+    throw new ConfigError(index < 0 ? 'frame' : `input frame ${index}`, `at least ${headerLength + MIN_USER_DATA} octets (addresses, clear tags, EtherType)`, `${length} octets`);
   }
   return tags;
 }
