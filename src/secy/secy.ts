@@ -5,8 +5,9 @@
  *
  * This class is a facade over one state record (state.ts) and the modules that work on it:
  * management.ts (10.7), transmit.ts (10.5), receive.ts (10.6), bursts.ts (the same steps over a burst,
- * its crypto in one pass) and persistence.ts. `transmitBurst`/`receiveBurst` give exactly the outcomes,
- * counters, frames, PN state and events of `transmit`/`receive` called once per frame.
+ * its crypto in one pass), packed.ts (the same over frames packed in one buffer, outcomes as codes) and
+ * persistence.ts. `transmitBurst`/`receiveBurst` and `transmitPacked`/`receivePacked` give exactly the
+ * outcomes, counters, frames, PN state and events of `transmit`/`receive` called once per frame.
  *
  * Receive decision table (10.6.1-10.6.5), in the order the checks are made; "deliver" is the Controlled
  * Port, with the SecTAG and ICV removed; C is the SecTAG's C bit (E=1 implies C=1: 9.5):
