@@ -15,7 +15,7 @@ import type { BackendName } from '../crypto/backend.js';
 import { protectBurst, validateBurst } from '../crypto/burst.js';
 import { protect, type BurstProtectOptions, type ProtectOptions } from '../crypto/macsec.js';
 import { NativeGcm } from '../crypto/native.js';
-import { packedOutcomes, protectPacked, validatePacked, type PackedReceiveControl, type PackedTransmitControl } from '../crypto/packed.js';
+import { PACKED_ROOM, packedOutcomes, protectPacked, validatePacked, type PackedReceiveControl, type PackedTransmitControl } from '../crypto/packed.js';
 import type { BurstPool } from '../crypto/pool.js';
 import { SaContext } from '../crypto/sa.js';
 import { CIPHER_SUITES, type CipherSuiteName } from '../crypto/suite.js';
@@ -35,6 +35,10 @@ export type BenchSize = number | 'imix';
  *   secy-receive-burst   SecY.receiveBurst over the protected frames, `burstFrames` a call: parsing, SC and SA
  *                        lookup, PN and replay checks, counters and outcomes around validateBurst
  *   secy-receive         SecY.receive, one frame a call
+ *   secy-transmit-packed SecY.transmitPacked over the frames packed in one buffer, `burstFrames` a call: the
+ *                        transmitBurst work with protectPacked's kernel, outcomes as codes
+ *   secy-receive-packed  SecY.receivePacked over the protected frames packed in one buffer, `burstFrames` a
+ *                        call: the receiveBurst work with validatePacked's kernel, outcomes as codes
  *   packed-transmit      protectPacked over the frames packed in one buffer, `burstFrames` a call: SecTAG, PNs,
  *                        refusal checks, protect, outcome codes (one C call on native)
  *   packed-receive       validatePacked over the protected frames packed in one buffer, `burstFrames` a call:
@@ -54,6 +58,8 @@ export type BenchMethod =
   | 'secy-transmit'
   | 'secy-receive-burst'
   | 'secy-receive'
+  | 'secy-transmit-packed'
+  | 'secy-receive-packed'
   | 'packed-transmit'
   | 'packed-receive'
   | 'bare-seal'
@@ -61,14 +67,21 @@ export type BenchMethod =
   | 'node-gcm'
   | 'ceiling';
 
-/** The SecY rows, and the bare burst each is set against (same direction, backend and frames). */
-export const SECY_METHODS = ['secy-transmit-burst', 'secy-transmit', 'secy-receive-burst', 'secy-receive'] as const;
+/** The SecY rows, and the bare burst each is set against (same direction, backend and frames; packed against the packed kernel). */
+export const SECY_METHODS = ['secy-transmit-burst', 'secy-transmit', 'secy-transmit-packed', 'secy-receive-burst', 'secy-receive', 'secy-receive-packed'] as const;
 export type SecYMethod = (typeof SECY_METHODS)[number];
 export const BARE_BURST_OF: Readonly<Record<SecYMethod, BenchMethod>> = {
   'secy-transmit-burst': 'burst',
   'secy-transmit': 'burst',
+  'secy-transmit-packed': 'packed-transmit',
   'secy-receive-burst': 'validate-burst',
   'secy-receive': 'validate-burst',
+  'secy-receive-packed': 'packed-receive',
+};
+/** The packed SecY rows, and the SecY burst row each is set against. */
+export const SECY_BURST_OF: Readonly<Partial<Record<BenchMethod, BenchMethod>>> = {
+  'secy-transmit-packed': 'secy-transmit-burst',
+  'secy-receive-packed': 'secy-receive-burst',
 };
 export const isSecYMethod = (m: BenchMethod): m is SecYMethod => (SECY_METHODS as readonly string[]).includes(m);
 
@@ -339,6 +352,42 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
           if (burst) secy.receiveBurst(frames);
           else for (let i = 0; i < frames.length; i++) secy.receive(frames[i]!);
           return frames.length;
+        },
+        close: () => secy.destroy(),
+      };
+    }
+    case 'secy-transmit-packed': {
+      let secy = f.transmitter(backendOf(spec));
+      const input = pack(f.frames.slice(0, burstFrames));
+      const n = input.count;
+      const output = packedFrames(n, input.data.length + PACKED_ROOM * n);
+      const outcomes = packedOutcomes(n);
+      let sent = 0;
+      return {
+        spec,
+        run() {
+          if ((sent += n) > SECY_SA_FRAMES) {
+            secy.destroy();
+            secy = f.transmitter(backendOf(spec));
+            sent = n;
+          }
+          secy.transmitPacked(input, output, outcomes);
+          return n;
+        },
+        close: () => secy.destroy(),
+      };
+    }
+    case 'secy-receive-packed': {
+      const secy = f.receiver(backendOf(spec));
+      const input = pack(f.protectedFrames().mpdus.slice(0, burstFrames));
+      const n = input.count;
+      const output = packedFrames(n, input.data.length + PACKED_ROOM * n);
+      const outcomes = packedOutcomes(n);
+      return {
+        spec,
+        run() {
+          secy.receivePacked(input, output, outcomes);
+          return n;
         },
         close: () => secy.destroy(),
       };

@@ -14,6 +14,8 @@ const METHOD_LABEL: Record<BenchMethod, string> = {
   'secy-transmit': 'SecY.transmit per frame',
   'secy-receive-burst': 'SecY.receiveBurst',
   'secy-receive': 'SecY.receive per frame',
+  'secy-transmit-packed': 'SecY.transmitPacked',
+  'secy-receive-packed': 'SecY.receivePacked',
   'packed-transmit': 'protectPacked',
   'packed-receive': 'validatePacked',
   'bare-seal': 'bare engine call per frame (d)',
@@ -21,7 +23,7 @@ const METHOD_LABEL: Record<BenchMethod, string> = {
 
 /** Bursts, for the line-rate table and the chart: what a caller gets, frame after frame. */
 const isBurst = (m: BenchMethod): boolean =>
-  m === 'burst' || m === 'validate-burst' || m === 'secy-transmit-burst' || m === 'secy-receive-burst' || m === 'packed-transmit' || m === 'packed-receive' || m === 'bare-seal';
+  m === 'burst' || m === 'validate-burst' || m === 'secy-transmit-burst' || m === 'secy-receive-burst' || m === 'packed-transmit' || m === 'packed-receive' || m === 'secy-transmit-packed' || m === 'secy-receive-packed' || m === 'bare-seal';
 
 export function seriesLabel(r: Pick<BenchResult, 'method' | 'backend' | 'threads'>): string {
   if (r.backend === undefined) return METHOD_LABEL[r.method];
@@ -108,8 +110,16 @@ export function renderTable(report: BenchReport): string {
       ...sizes.map((size) => fmtCost(s.find((x) => x.size === size)?.overBareBurst)),
     ]);
     if (secyRows.length > 0) {
-      out.push('SecY bookkeeping: time per frame over the bare burst cipher of its direction (protectBurst, validateBurst), same backend and frames:', '');
+      out.push('SecY bookkeeping: time per frame over the bare burst cipher of its direction (protectBurst, validateBurst; for the packed rows protectPacked, validatePacked), same backend and frames:', '');
       out.push(table(['method', ...sizes.map((s) => `${sizeLabel(s)} B`)], secyRows), '');
+    }
+    const packedRows = series(p.results.filter((r) => r.vsSecYBurst !== undefined)).map((s) => [
+      seriesLabel(s[0]!),
+      ...sizes.map((size) => fmtRatio(s.find((x) => x.size === size)?.vsSecYBurst)),
+    ]);
+    if (packedRows.length > 0) {
+      out.push('Packed SecY against SecY.transmitBurst / receiveBurst (frames/s ratio, same backend and frames):', '');
+      out.push(table(['method', ...sizes.map((s) => `${sizeLabel(s)} B`)], packedRows), '');
     }
     const dRows = series(p.results.filter((r) => r.vsBareSeal !== undefined && isBurst(r.method))).map((s) => [
       seriesLabel(s[0]!),

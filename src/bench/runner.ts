@@ -15,6 +15,7 @@ import {
   isSecYMethod,
   makeCase,
   SECTAG_OCTETS,
+  SECY_BURST_OF,
   SECY_METHODS,
   type BenchCase,
   type BenchMethod,
@@ -82,6 +83,8 @@ export interface BenchResult extends CaseSpec {
   readonly overBareBurst: number | undefined;
   /** Median per-round ratio to row (d), the native engine's bare call per frame over the same frames (one thread). */
   readonly vsBareSeal: number | undefined;
+  /** Packed SecY rows: median per-round ratio to the same backend's SecY.transmitBurst/receiveBurst row. */
+  readonly vsSecYBurst: number | undefined;
 }
 
 export interface TargetCheck {
@@ -168,7 +171,7 @@ function groupSpecs(suite: CipherSuiteName, mode: BenchMode, size: BenchSize, o:
     if (o.singleFrame) add('frame', backend);
     if (o.secy) {
       add('validate-burst', backend);
-      for (const method of SECY_METHODS) if (o.singleFrame || method.endsWith('-burst')) add(method, backend);
+      for (const method of SECY_METHODS) if (o.singleFrame || (method !== 'secy-transmit' && method !== 'secy-receive')) add(method, backend);
     }
     add('packed-transmit', backend);
     add('packed-receive', backend);
@@ -256,6 +259,8 @@ function measureGroup(cases: readonly BenchCase[], rounds: number, cellMs: numbe
     const oneThread = spec.method === 'burst' && spec.threads > 1 ? find({ method: 'burst', backend: spec.backend, threads: 1 }) : -1;
     const bare = isSecYMethod(spec.method) ? find({ method: BARE_BURST_OF[spec.method], backend: spec.backend, threads: 1 }) : -1;
     const d = spec.method === 'bare-seal' || spec.threads > 1 ? -1 : find({ method: 'bare-seal' });
+    const secyBurst = SECY_BURST_OF[spec.method];
+    const burstRow = secyBurst === undefined ? -1 : find({ method: secyBurst, backend: spec.backend, threads: 1 });
     return {
       ...spec,
       backend: spec.backend,
@@ -269,8 +274,15 @@ function measureGroup(cases: readonly BenchCase[], rounds: number, cellMs: numbe
       vsOneThread: ratio(i, oneThread),
       overBareBurst: cost(i, bare),
       vsBareSeal: ratio(i, d),
+      vsSecYBurst: ratio(i, burstRow),
     };
   });
+}
+
+/** The median of the rows' ratios to their SecY burst row, if any. */
+function medianOf(rows: readonly BenchResult[]): number | undefined {
+  const ratios = rows.flatMap((r) => (r.vsSecYBurst === undefined ? [] : [r.vsSecYBurst]));
+  return ratios.length > 0 ? median(ratios) : undefined;
 }
 
 /** The issue's targets (one thread, GCM-AES-128, confidentiality), checked against this run's figures. */
@@ -295,6 +307,17 @@ export function checkTargets(results: readonly BenchResult[]): TargetCheck[] {
       atMost(`${backend} SecY.transmitBurst costs ≤ 15 % over protectBurst at 64 octets (%)`, percent(at('secy-transmit-burst', backend, 64)?.overBareBurst), 15),
       atMost(`${backend} SecY.receiveBurst costs ≤ 15 % over validateBurst at 64 octets (%)`, percent(at('secy-receive-burst', backend, 64)?.overBareBurst), 15),
     );
+  }
+  // The packed SecY: against (d) on native, against the SecY's bursts per backend.
+  for (const [method, goal64, goal1518] of [['secy-transmit-packed', 0.4, 0.7], ['secy-receive-packed', 0.3, 0.6]] as const) {
+    if (!results.some((r) => r.method === method)) continue;
+    targets.push(
+      check(`native ${method} ≥ ${goal64}× (d) at 64 octets`, at(method, 'native', 64)?.vsBareSeal, goal64),
+      check(`native ${method} ≥ ${goal1518}× (d) at 1518 octets`, at(method, 'native', 1518)?.vsBareSeal, goal1518),
+    );
+    for (const backend of new Set(results.filter((r) => r.method === method).map((r) => r.backend))) {
+      if (backend === 'node') targets.push(check(`node ${method} ≥ 1.15× its SecY burst row (median over sizes)`, medianOf(results.filter((r) => r.suite === 'GCM-AES-128' && r.mode === 'confidentiality' && r.method === method && r.backend === backend)), 1.15));
+    }
   }
   // Thread scaling: the median over the sizes measured, per backend.
   const threaded = results.filter((r) => r.suite === 'GCM-AES-128' && r.mode === 'confidentiality' && r.method === 'burst' && r.threads > 1);

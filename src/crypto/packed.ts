@@ -199,14 +199,14 @@ function copy(src: Uint8Array, sw: Uint32Array | undefined, from: number, to: nu
 const isU32 = (x: unknown): x is number => typeof x === 'number' && x >>> 0 === x;
 
 /** An output never replaces an input: their data may share a buffer only where they do not overlap. */
-function checkApart(input: PackedFrames, output: PackedFrames): void {
+export function checkApart(input: PackedFrames, output: PackedFrames): void {
   const a = input.data, b = output.data;
   if (a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length) {
     throw new ConfigError('output.data', 'memory apart from input.data', 'an overlapping view of the same buffer');
   }
 }
 
-function checkOutcomes(o: PackedOutcomes, end: number): void {
+export function checkOutcomes(o: PackedOutcomes, end: number): void {
   if (!(o.codes instanceof Uint8Array) || o.codes.length < end) throw new ConfigError('outcomes.codes', `a Uint8Array of at least ${end}`, describe(o.codes));
   if (!(o.pnHigh instanceof Uint32Array) || o.pnHigh.length < end) throw new ConfigError('outcomes.pnHigh', `a Uint32Array of at least ${end}`, describe(o.pnHigh));
   if (!(o.pnLow instanceof Uint32Array) || o.pnLow.length < end) throw new ConfigError('outcomes.pnLow', `a Uint32Array of at least ${end}`, describe(o.pnLow));

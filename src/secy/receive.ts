@@ -9,7 +9,7 @@ import { ETHERTYPE_OFFSET, EtherType, VLAN_TAG_LENGTH, isVlanTpid, readU16, read
 import { parseMacsecFrame, type MacsecFrame } from '../wire/frame.js';
 import { quickLayout } from '../wire/quick-layout.js';
 import { END_STATION_PORT, SCB_PORT } from '../wire/sci.js';
-import { SECTAG_SCI, SECTAG_TCI_AN, TCI_C, TCI_E, isSecTagAt } from '../wire/sectag.js';
+import { SECTAG_SCI, SECTAG_TCI_AN, TCI_C, TCI_E, TCI_ES, TCI_SC, TCI_SCB, isSecTagAt } from '../wire/sectag.js';
 import type { ReceiveDropCounter, ReceiveOrigin, ReceiveOutcome } from './outcome.js';
 import { advanceReplay, isLate, pnBig, recoverPNHigh } from './replay.js';
 import type { ReceiveSA } from './sa.js';
@@ -188,14 +188,19 @@ const origin = (sc: ReceiveSC, sa: ReceiveSA, hi: number, lo: number): ReceiveOr
  * Computed in place, without allocating: the SCI's first and last four octets.
  */
 function findReceiveSC(s: SecYState, frame: Uint8Array, layout: MacsecFrame): ReceiveSC | undefined {
-  const tci = layout.secTag.tci;
-  if (tci.sc) {
-    const o = layout.secTagOffset + SECTAG_SCI;
-    s.lookupHi = readU32(frame, o);
-    s.lookupLo = readU32(frame, o + 4);
-  } else if (tci.es) {
-    s.lookupHi = readU32(frame, 6);
-    s.lookupLo = ((readU16(frame, 10) << 16) | (tci.scb ? SCB_PORT : END_STATION_PORT)) >>> 0;
+  return findReceiveSCAt(s, frame, 0, layout.secTagOffset);
+}
+
+/** findReceiveSC for the frame at data[off] whose SecTAG is at `tagOffset` in it (a packed frame). */
+export function findReceiveSCAt(s: SecYState, data: Uint8Array, off: number, tagOffset: number): ReceiveSC | undefined {
+  const tci = data[off + tagOffset + SECTAG_TCI_AN]!;
+  if (tci & TCI_SC) {
+    const o = off + tagOffset + SECTAG_SCI;
+    s.lookupHi = readU32(data, o);
+    s.lookupLo = readU32(data, o + 4);
+  } else if (tci & TCI_ES) {
+    s.lookupHi = readU32(data, off + 6);
+    s.lookupLo = ((readU16(data, off + 10) << 16) | (tci & TCI_SCB ? SCB_PORT : END_STATION_PORT)) >>> 0;
   } else {
     s.lookupHi = -1;
     return s.rx.size === 1 ? s.rx.values().next().value : undefined;

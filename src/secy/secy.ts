@@ -5,8 +5,9 @@
  *
  * This class is a facade over one state record (state.ts) and the modules that work on it:
  * management.ts (10.7), transmit.ts (10.5), receive.ts (10.6), bursts.ts (the same steps over a burst,
- * its crypto in one pass) and persistence.ts. `transmitBurst`/`receiveBurst` give exactly the outcomes,
- * counters, frames, PN state and events of `transmit`/`receive` called once per frame.
+ * its crypto in one pass), packed.ts (the same over frames packed in one buffer, outcomes as codes) and
+ * persistence.ts. `transmitBurst`/`receiveBurst` and `transmitPacked`/`receivePacked` give exactly the
+ * outcomes, counters, frames, PN state and events of `transmit`/`receive` called once per frame.
  *
  * Receive decision table (10.6.1-10.6.5), in the order the checks are made; "deliver" is the Controlled
  * Port, with the SecTAG and ICV removed; C is the SecTAG's C bit (E=1 implies C=1: 9.5):
@@ -45,8 +46,10 @@
  * - InOctets and OutOctets count user data octets (Linux counts the whole frame).
  */
 import type { BackendName } from '../crypto/backend.js';
+import type { PackedOutcomes } from '../crypto/packed.js';
 import type { CipherSuite } from '../crypto/suite.js';
 import { ConfigError, describe } from '../util/errors.js';
+import type { PackedFrames } from '../wire/packed.js';
 import type { SciInput, SecYControls, SecYOptions } from './controls.js';
 import { formatCounters, type FormatOptions, type SecYCountersView } from './counters.js';
 import { receiveBurst, transmitBurst } from './bursts.js';
@@ -54,6 +57,7 @@ import * as m from './management.js';
 import type { ReceiveSAParams, ReceiveSAState, TransmitSAParams, TransmitSAState } from './management.js';
 import type { ReceiveOutcome, TransmitOutcome } from './outcome.js';
 import * as persistence from './persistence.js';
+import { receivePacked, transmitPacked } from './packed.js';
 import { receiveOne } from './receive.js';
 import type { RestoreResult, SnapshotOptions, TransmitSnapshot } from './snapshot.js';
 import { createState, dispatchEvents, type SecYEvents, type SecYListener, type SecYState } from './state.js';
@@ -249,6 +253,16 @@ export class SecY {
     return transmitBurst(this.s, frames);
   }
 
+  /**
+   * transmitBurst over packed frames (packed.ts): input frames 0 .. input.count - 1 protected into
+   * output.data (room: each frame's length + 32), output.offsets/lengths filled (length 0: no output),
+   * each frame's outcome in outcomes.codes (PackedCode) and its PN in outcomes.pnHigh/pnLow. The caller
+   * owns every buffer; nothing is allocated per frame in the common case.
+   */
+  transmitPacked(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
+    transmitPacked(this.s, input, output, outcomes);
+  }
+
   /** Verifies one frame from the Common Port. Never throws on frame contents. */
   receive(frame: Uint8Array): ReceiveOutcome {
     // Frame contents never throw, but something that is not octets at all is the caller's mistake.
@@ -264,6 +278,16 @@ export class SecY {
    */
   receiveBurst(frames: readonly Uint8Array[]): ReceiveOutcome[] {
     return receiveBurst(this.s, frames);
+  }
+
+  /**
+   * receiveBurst over packed frames (packed.ts): input frames 0 .. input.count - 1 verified, each
+   * frame's outcome in outcomes.codes (PackedCode) and its PN in outcomes.pnHigh/pnLow, the frames for
+   * the Controlled (or Uncontrolled) Port in output.data (room: each frame's length + 32) at
+   * output.offsets/lengths (length 0: dropped). Never throws on frame contents.
+   */
+  receivePacked(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
+    receivePacked(this.s, input, output, outcomes);
   }
 
   // ---------------------------------------------------------------- statistics

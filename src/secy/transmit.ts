@@ -7,29 +7,33 @@ import { MIN_USER_DATA, protectFrame } from '../crypto/macsec.js';
 import { ConfigError, describe } from '../util/errors.js';
 import { ETHERTYPE_OFFSET, VLAN_TAG_LENGTH, isVlanTpid, readU16 } from '../wire/ethernet.js';
 import { END_STATION_PORT, SCB_PORT } from '../wire/sci.js';
-import { ICV_LENGTH, secTagLength } from '../wire/sectag.js';
 import type { TransmitSCCounters } from './counters.js';
 import type { TransmitDropCounter, TransmitOutcome } from './outcome.js';
 import { emitPersist } from './persistence.js';
 import { TWO_32, pnBig, pnLess } from './replay.js';
 import { TransmitSA } from './sa.js';
 import { dispatchEvents, emit, type SecYState, type TransmitScratch } from './state.js';
-import { KEY_CONFIDENTIALITY, KEY_END_STATION, KEY_INCLUDE_SCI, KEY_SCB, KEY_TAGS_SHIFT, optionsOfKey } from './tx-key.js';
+import { KEY_CONFIDENTIALITY, KEY_END_STATION, KEY_INCLUDE_SCI, KEY_SCB, KEY_TAGS_SHIFT, growthOfKey, optionsOfKey } from './tx-key.js';
 
 /** How many of the first `maxTags` EtherTypes are VLAN tags (the ones a transmitted frame keeps in clear). */
-function countVlanTags(frame: Uint8Array, maxTags: number): number {
+function countVlanTags(data: Uint8Array, off: number, length: number, maxTags: number): number {
   let n = 0;
-  while (n < maxTags && frame.length >= ETHERTYPE_OFFSET + VLAN_TAG_LENGTH * (n + 1) + 2 && isVlanTpid(readU16(frame, ETHERTYPE_OFFSET + VLAN_TAG_LENGTH * n))) n++;
+  while (n < maxTags && length >= ETHERTYPE_OFFSET + VLAN_TAG_LENGTH * (n + 1) + 2 && isVlanTpid(readU16(data, off + ETHERTYPE_OFFSET + VLAN_TAG_LENGTH * n))) n++;
   return n;
 }
 
 /** The frame's shape (a caller's mistake throws ConfigError): its count of clear tags. */
 export function checkTransmitFrame(s: SecYState, frame: Uint8Array): number {
   if (!(frame instanceof Uint8Array)) throw new ConfigError('frame', 'a Uint8Array', describe(frame));
-  const tags = countVlanTags(frame, s.c.clearTags);
+  return checkTransmitAt(s, frame, 0, frame.length, -1);
+}
+
+/** checkTransmitFrame for the frame of `length` octets at data[off]: input frame `index` of a packed call (-1: a lone frame). */
+export function checkTransmitAt(s: SecYState, data: Uint8Array, off: number, length: number, index: number): number {
+  const tags = countVlanTags(data, off, length, s.c.clearTags);
   const headerLength = ETHERTYPE_OFFSET + VLAN_TAG_LENGTH * tags;
-  if (frame.length < headerLength + MIN_USER_DATA) {
-    throw new ConfigError('frame', `at least ${headerLength + MIN_USER_DATA} octets (addresses, clear tags, EtherType)`, describe(frame));
+  if (length < headerLength + MIN_USER_DATA) {
+    throw new ConfigError(index < 0 ? 'frame' : `input frame ${index}`, `at least ${headerLength + MIN_USER_DATA} octets (addresses, clear tags, EtherType)`, `${length} octets`);
   }
   return tags;
 }
@@ -82,11 +86,8 @@ export function takePN(s: SecYState, frame: Uint8Array, tags: number, x: Transmi
   if (sa === undefined || !sa.enableTransmit) return refuseTransmit(s, 'SimOutPktsNoSA', `no transmit SA in use under encoding AN ${s.tx.encodingSA}`);
   if (sa.exhausted) return refuseTransmit(s, 'SimOutPktsPNExhausted', `transmit SA ${sa.an} has used its last PN`);
   if (!pnLess(sa.nextHi, sa.nextLo, sa.limitHi, sa.limitLo)) return refusePersist(s, sa);
-  // 10.5.3, 9.5: SC when asked always, or when the SCI cannot be left out. ES needs SCI = source address ‖
-  // port 1 (port 0 with SCB); SCB and a point-to-point SecY (at most one receive SC) let it be left out too.
-  const esOk = c.useES && sourceIsSci(s.txSci, frame, c.useSCB ? SCB_PORT : END_STATION_PORT);
-  const includeSci = c.alwaysIncludeSCI || !(esOk || c.useSCB || s.rx.size <= 1);
-  const mpduLength = frame.length + secTagLength(includeSci) + ICV_LENGTH;
+  const key = secTagKey(s, frame, 0, tags);
+  const mpduLength = frame.length + growthOfKey(key);
   if (mpduLength > c.maxFrameSize) return refuseTransmit(s, 'OutPktsTooLong', `MPDU of ${mpduLength} octets exceeds maxFrameSize ${c.maxFrameSize}`);
   takeNextPN(sa, x.pnHi, x.pnLo, i);
   const hi = x.pnHi[i]!;
@@ -97,8 +98,18 @@ export function takePN(s: SecYState, frame: Uint8Array, tags: number, x: Transmi
   }
   if (sa.exhausted) emit(s, 'pnExhausted', { sci: s.txSciHex, an: sa.an, lastPN: pnBig(hi, lo) });
   if (!pnLess(sa.nextHi, sa.nextLo, sa.warnHi, sa.warnLo)) emitPersist(s, sa);
-  x.keys[i] = (includeSci ? KEY_INCLUDE_SCI : esOk ? KEY_END_STATION : 0) | (!includeSci && c.useSCB ? KEY_SCB : 0) | (tags << KEY_TAGS_SHIFT) | s.keyOfControls;
+  x.keys[i] = key;
   return sa;
+}
+
+/** The SecTAG options key (tx-key.ts) of the frame at data[off] with `tags` clear tags. */
+export function secTagKey(s: SecYState, data: Uint8Array, off: number, tags: number): number {
+  const c = s.c;
+  // 10.5.3, 9.5: SC when asked always, or when the SCI cannot be left out. ES needs SCI = source address ‖
+  // port 1 (port 0 with SCB); SCB and a point-to-point SecY (at most one receive SC) let it be left out too.
+  const esOk = c.useES && sourceIsSci(s.txSci, data, off, c.useSCB ? SCB_PORT : END_STATION_PORT);
+  const includeSci = c.alwaysIncludeSCI || !(esOk || c.useSCB || s.rx.size <= 1);
+  return (includeSci ? KEY_INCLUDE_SCI : esOk ? KEY_END_STATION : 0) | (!includeSci && c.useSCB ? KEY_SCB : 0) | (tags << KEY_TAGS_SHIFT) | s.keyOfControls;
 }
 
 /**
@@ -109,14 +120,18 @@ export function takePN(s: SecYState, frame: Uint8Array, tags: number, x: Transmi
  * rekey threshold not yet reported, and the PN whose frame moves nextPN to the persist mark.
  */
 export function quickPNs(s: SecYState, sa: TransmitSA): number {
-  if (s.c.useES) return 0;
+  return s.c.useES ? 0 : pnsBeforeEvent(s, sa);
+}
+
+/** quickPNs but for useES: the PNs `sa` may give out with no check or event due, whatever the frames' keys (at least 0). */
+export function pnsBeforeEvent(s: SecYState, sa: TransmitSA): number {
   const nextHi = sa.nextHi;
   const nextLo = sa.nextLo;
   // PNs from nextPN up to (not including) hi·2^32 + lo; Infinity when hi is (no limit, no mark).
   const below = (hi: number, lo: number): number => (hi - nextHi) * TWO_32 + (lo - nextLo);
   let n = Math.min(below(s.maxHi, 0xffff_ffff), below(sa.limitHi, sa.limitLo), below(sa.warnHi, sa.warnLo) - 1);
   if (!sa.rekeyReported) n = Math.min(n, below(s.thresholdHi, s.thresholdLo));
-  return n;
+  return Math.max(n, 0);
 }
 
 /** The transmit statistics (10.7; octets are user data octets) for frames sent under one SA. */
@@ -157,7 +172,7 @@ export function transmitOne(s: SecYState, frame: Uint8Array): TransmitOutcome {
   return sent(key, mpdu, taken, hi, lo);
 }
 
-function sourceIsSci(sci: Uint8Array, frame: Uint8Array, port: number): boolean {
-  for (let i = 0; i < 6; i++) if (frame[6 + i] !== sci[i]) return false;
+function sourceIsSci(sci: Uint8Array, data: Uint8Array, off: number, port: number): boolean {
+  for (let i = 0; i < 6; i++) if (data[off + 6 + i] !== sci[i]) return false;
   return sci[6] === port >>> 8 && sci[7] === (port & 0xff);
 }

@@ -27,10 +27,11 @@ describe('runBench (tiny)', () => {
       threadedBurstFrames: 48,
     });
     // Per size: 3 baselines, and per backend a burst, a threaded burst and a single-frame case, validateBurst,
-    // the SecY's transmitBurst, transmit, receiveBurst and receive, and the packed kernels; with native, (d).
+    // the SecY's transmitBurst, transmit, transmitPacked, receiveBurst, receive and receivePacked, and the
+    // packed kernels; with native, (d).
     const names = backendNames();
     const native = names.includes('native');
-    expect(report.results).toHaveLength(2 * (3 + 10 * names.length + (native ? 1 : 0)));
+    expect(report.results).toHaveLength(2 * (3 + 12 * names.length + (native ? 1 : 0)));
     expect(report.results.filter((r) => r.method === 'bare-seal').map((r) => r.backend)).toEqual(native ? ['native', 'native'] : []);
     for (const r of report.results) {
       expect(r.fps).toBeGreaterThan(0);
@@ -41,6 +42,9 @@ describe('runBench (tiny)', () => {
       // The SecY rows, and only they, carry their cost over the bare burst of their direction.
       if (r.method.startsWith('secy-')) expect(r.overBareBurst).toBeGreaterThan(-1);
       else expect(r.overBareBurst).toBeUndefined();
+      // The packed SecY rows, and only they, are set against the SecY burst row of their direction.
+      if (r.method.endsWith('-packed')) expect(r.vsSecYBurst).toBeGreaterThan(0);
+      else expect(r.vsSecYBurst).toBeUndefined();
       // Every one-thread row but (d) itself is set against (d) when native is there.
       if (native && r.method !== 'bare-seal' && r.threads === 1) expect(r.vsBareSeal).toBeGreaterThan(0);
       else expect(r.vsBareSeal).toBeUndefined();
