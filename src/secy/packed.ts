@@ -186,7 +186,9 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
   const xpn = s.cipherSuite.xpn;
   const lowHi = sa?.lowestHi ?? 0;
   const lowLo = sa?.lowestLo ?? 0;
-  if (sa !== undefined) {
+  // An XPN SA that has accepted maxPN has lowestPN 2^64, past the kernel's 32-bit halves: its frames take the
+  // general path (all of them are Late, or recovered past maxPN, 10.6.2).
+  if (sa !== undefined && lowHi <= 0xffff_ffff) {
     const o: PackedValidateOptions = {
       sci: sa.validateOptions.sci,
       an: sa.an,

@@ -445,6 +445,35 @@ describe('receiveBurst is receive frame by frame', () => {
       expect(packed.counters()).toEqual(one.counters());
     }
   });
+  it('an XPN SA that has accepted maxPN (lowestPN 2^64) keeps receiving packed bursts as frame by frame', () => {
+    for (const backend of backendNames()) {
+      const c: ReceiveCase = {
+        suite: 'GCM-AES-XPN-128',
+        backend,
+        start: CIPHER_SUITES['GCM-AES-XPN-128'].maxPN - 3n,
+        confidential: [true, true, true, true],
+        alwaysIncludeSCI: false,
+        confidentialityOffset: 0,
+        validateFrames: 'Strict',
+        replayProtect: true,
+        replayWindow: 0,
+        receiveCapacity: Infinity,
+        steps: [],
+        chunkSizes: [],
+      };
+      const { stream } = receivePool(c);
+      const one = receiverFor(c);
+      const packed = receiverFor(c);
+      for (const part of [stream, [stream[1]!, stream[3]!]]) {
+        const expected = part.map((f) => one.receive(f));
+        const p = packFrames(part);
+        packed.receivePacked(p.input, p.output, p.outcomes);
+        expect(part.map((_, i) => packedOutcome(p, i))).toEqual(expected.map(plainPacked));
+      }
+      expect(one.getReceiveLowestPN(SCI_A, 0)).toBe(1n << 64n);
+      expect(packed.counters()).toEqual(one.counters());
+    }
+  });
 });
 
 describe('transmitBurst is transmit frame by frame', () => {
