@@ -7,7 +7,9 @@
  */
 import type { Capture, CaptureReader, CaptureRecord, WritableRecord } from '../capture/index.js';
 import { BURST_FRAMES } from '../config/secy-builder.js';
+import { PACKED_ROOM, type PackedOutcomes, packedOutcomes } from '../crypto/packed.js';
 import type { SecY, SecYCountersView } from '../secy/index.js';
+import { appendPacked, type PackedFrames } from '../wire/packed.js';
 
 /** A progress display: the share done (0 to 1) now and then, and `done` once at the end. */
 export interface ProgressSink {
@@ -52,6 +54,25 @@ export interface RecordStep<O, R> {
   output(outcome: O): Uint8Array | undefined;
   /** Whether a row went through (protected, delivered). */
   passed(row: R | SkippedFrame): boolean;
+  /** The same step over the SecY's packed path, for the bursts it may take. */
+  readonly packed?: PackedStep<R>;
+}
+
+/**
+ * A step over the packed path (secy/packed.ts): a burst's frames packed in one buffer, outcomes as codes
+ * and PN halves. A code carries no reason, so a burst takes this path only where no row of it can need
+ * one; the others take `process`. Both give the same outcomes, counters and output octets.
+ */
+export interface PackedStep<R> {
+  /** Whether the burst `input` may take the packed path; `listing`: a failed row of it would be listed. */
+  ready(input: PackedFrames, listing: boolean): boolean;
+  run(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void;
+  /** Notes outcome k; whether it went through (its output frame then goes to the output capture). */
+  note(outcomes: PackedOutcomes, k: number): boolean;
+  /** The row of outcome k (one that went through), when rows are kept; without it, such runs take `process`. */
+  readonly row?: (frame: number, outcomes: PackedOutcomes, output: PackedFrames, k: number) => R;
+  /** After a burst's `count` outcomes are noted. */
+  readonly done?: (outcomes: PackedOutcomes, count: number) => void;
 }
 
 /** What a run over a capture gives: how many records and frames, the rows kept, what did not go through, the counters. */
@@ -83,6 +104,8 @@ export interface Keep {
   readonly written: boolean;
 }
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** One run's state as bursts of records go through it. */
 class RecordRun<O, R> {
   frames = 0;
@@ -95,6 +118,10 @@ class RecordRun<O, R> {
   private readonly burstIndex: number[] = [];
   private readonly burstFrames: Uint8Array[] = [];
   private readonly burstRows: (R | SkippedFrame | undefined)[] = [];
+  /** The packed path's arrays, grown to the largest burst and reused. */
+  private readonly input: Writable<PackedFrames> = { data: new Uint8Array(0), offsets: new Uint32Array(0), lengths: new Uint32Array(0), count: 0 };
+  private readonly out: Writable<PackedFrames> = { data: new Uint8Array(0), offsets: new Uint32Array(0), lengths: new Uint32Array(0), count: 0 };
+  private outcomes = packedOutcomes(0);
 
   constructor(
     private readonly secy: SecY,
@@ -119,6 +146,11 @@ class RecordRun<O, R> {
         this.skipped++;
       }
     });
+    const packed = step.packed;
+    if (packed !== undefined && burstFrames.length > 0 && (!this.keep.rows || packed.row !== undefined)) {
+      const input = this.pack(burstFrames);
+      if (packed.ready(input, this.keep.rows || this.failed.length < this.keep.listed)) return this.packedBurst(records, packed, input);
+    }
     const outcomes = burstFrames.length > 0 ? step.process(burstFrames) : [];
     const output: WritableRecord[] = [];
     outcomes.forEach((o, k) => {
@@ -139,6 +171,81 @@ class RecordRun<O, R> {
     this.writtenCount += output.length;
     if (this.keep.written) for (const w of output) this.written.push(w);
     return { output, sent: burstFrames.length };
+  }
+
+  /**
+   * The burst's frames as PackedFrames: in place where they are views of one buffer (the reader's chunk,
+   * the pcap record headers as gaps), else copied into a reused buffer.
+   */
+  private pack(frames: readonly Uint8Array[]): PackedFrames {
+    const n = frames.length;
+    if (this.input.offsets.length < n) {
+      for (const p of [this.input, this.out]) {
+        p.offsets = new Uint32Array(n);
+        p.lengths = new Uint32Array(n);
+      }
+      this.outcomes = packedOutcomes(n);
+    }
+    const { input } = this;
+    const buffer = frames[0]!.buffer;
+    let octets = 0;
+    let shared = buffer.byteLength <= 0xffff_ffff;
+    for (const f of frames) {
+      octets += f.length;
+      if (f.buffer !== buffer) shared = false;
+    }
+    const room = octets + n * PACKED_ROOM;
+    if (this.out.data.length < room) this.out.data = new Uint8Array(Math.max(room, 2 * this.out.data.length));
+    input.count = 0;
+    if (shared) {
+      if (input.data.buffer !== buffer) input.data = new Uint8Array(buffer);
+      for (let k = 0; k < n; k++) {
+        input.offsets[k] = frames[k]!.byteOffset;
+        input.lengths[k] = frames[k]!.length;
+      }
+      input.count = n;
+      return input;
+    }
+    if (input.data.length < octets || input.data.buffer === buffer) input.data = new Uint8Array(Math.max(octets, 2 * input.data.length));
+    let at = 0;
+    for (const f of frames) at = appendPacked(input, f, at);
+    return input;
+  }
+
+  /** Runs one burst over the packed path (pack and ready said it may); as `burst`. */
+  private packedBurst(records: readonly CaptureRecord[], packed: PackedStep<R>, input: PackedFrames): { output: WritableRecord[]; sent: number } {
+    const { out, outcomes, burstRows, keep } = this;
+    packed.run(input, out, outcomes);
+    const output: WritableRecord[] = [];
+    let k = 0;
+    for (let i = 0; i < records.length; i++) {
+      let row = burstRows[i];
+      let passed = false;
+      if (row === undefined) {
+        passed = packed.note(outcomes, k);
+        if (passed) {
+          const from = out.offsets[k]!;
+          const to = from + out.lengths[k]!;
+          // Kept frames outlive the burst; streamed ones are written before the next burst reuses `out`.
+          output.push({ data: keep.written ? out.data.slice(from, to) : out.data.subarray(from, to), timestampNs: records[i]!.timestampNs });
+        }
+        if (keep.rows && packed.row !== undefined) row = packed.row(this.frames + i + 1, outcomes, out, k);
+        k++;
+      }
+      if (keep.rows && row !== undefined) this.results.push(row);
+      if (!passed) {
+        if (keep.rows || this.failed.length < keep.listed) {
+          if (row === undefined) throw new Error(`capture run: frame ${this.frames + i + 1} failed on the packed path, which has no reason to list`);
+          this.failed.push(row);
+        }
+        this.failedCount++;
+      }
+    }
+    packed.done?.(outcomes, k);
+    this.frames += records.length;
+    this.writtenCount += output.length;
+    if (keep.written) for (const w of output) this.written.push(w);
+    return { output, sent: k };
   }
 
   finish(): CaptureRun<R> {

@@ -5,9 +5,12 @@
  */
 import type { Capture, CaptureReader } from '../capture/index.js';
 import { MIN_TRANSMIT_FRAME } from '../config/secy-builder.js';
+import { PACKED_CODE_NAMES, PackedCode, type PackedOutcomes } from '../crypto/packed.js';
 import type { SecY, TransmitOutcome } from '../secy/index.js';
+import type { PackedFrames } from '../wire/packed.js';
 import { sciHex } from '../wire/sci.js';
-import { runRecords, streamRecords, truncatedReason, type CaptureRun, type RecordSink, type RecordStep, type RunOptions, type SkippedFrame, type StreamOptions } from './capture-run.js';
+import { ICV_LENGTH, secTagLength } from '../wire/sectag.js';
+import { runRecords, streamRecords, truncatedReason, type CaptureRun, type PackedStep, type RecordSink, type RecordStep, type RunOptions, type SkippedFrame, type StreamOptions } from './capture-run.js';
 
 /** What became of one record of the input. */
 export type ProtectFrameResult =
@@ -31,6 +34,52 @@ function unsendable(data: Uint8Array, truncated: string | undefined): string | u
   return truncated ?? (data.length < MIN_TRANSMIT_FRAME ? `${data.length} octets: shorter than ${MIN_TRANSMIT_FRAME} (addresses and EtherType)` : undefined);
 }
 
+/** The most a frame grows when protected: a SecTAG with an SCI and the ICV (9.3). */
+const MAX_GROWTH = secTagLength(true) + ICV_LENGTH;
+
+const pnOf = (o: PackedOutcomes, k: number): bigint => (BigInt(o.pnHigh[k]!) << 32n) | BigInt(o.pnLow[k]!);
+const isProtected = (code: number): boolean => code === PackedCode.OutPktsProtected || code === PackedCode.OutPktsEncrypted;
+
+/**
+ * The protect step over transmitPacked, for bursts no frame of which can be refused (a refusal's reason
+ * comes from transmitBurst): none too long even grown the most, and the encoding SA in use with a PN left
+ * for every frame below maxPN and any persisted mark.
+ */
+function packedProtect(secy: SecY, pns: { first?: bigint; last?: bigint }): PackedStep<ProtectFrameResult> {
+  let an = 0;
+  return {
+    ready: (input) => {
+      const c = secy.controls;
+      for (let k = 0; k < input.count; k++) if (input.lengths[k]! + MAX_GROWTH > c.maxFrameSize) return false;
+      if (!c.protectFrames) return true;
+      an = secy.encodingSA;
+      const sa = secy.transmitSAState(an);
+      if (sa === undefined || !sa.enableTransmit || sa.exhausted) return false;
+      const last = sa.nextPN + BigInt(input.count - 1);
+      return last <= secy.cipherSuite.maxPN && (sa.persistedPN === undefined || last < sa.persistedPN);
+    },
+    run: (input, output, outcomes) => secy.transmitPacked(input, output, outcomes),
+    note: (o, k) => isProtected(o.codes[k]!) || o.codes[k] === PackedCode.OutPktsUntagged,
+    row: (frame, o, output: PackedFrames, k) => {
+      const code = o.codes[k]!;
+      const counter = PACKED_CODE_NAMES[code];
+      if (counter === undefined || !(isProtected(code) || code === PackedCode.OutPktsUntagged)) throw new Error(`protect: frame ${frame} refused on the packed path (${String(counter)})`);
+      const tagged = isProtected(code);
+      return { frame, result: 'protected', counter, an: tagged ? an : undefined, pn: tagged ? pnOf(o, k) : undefined, length: output.lengths[k]! };
+    },
+    done: (o, count) => {
+      let k = 0;
+      if (pns.first === undefined) {
+        while (k < count && !isProtected(o.codes[k]!)) k++;
+        if (k < count) pns.first = pnOf(o, k);
+      }
+      let j = count - 1;
+      while (j >= 0 && !isProtected(o.codes[j]!)) j--;
+      if (j >= 0) pns.last = pnOf(o, j);
+    },
+  };
+}
+
 /** The protect step, noting the first and last PN sent in `pns`. */
 function protectStep(secy: SecY, pns: { first?: bigint; last?: bigint }): RecordStep<TransmitOutcome, ProtectFrameResult> {
   return {
@@ -46,6 +95,7 @@ function protectStep(secy: SecY, pns: { first?: bigint; last?: bigint }): Record
     },
     output: (o) => (o.kind === 'transmitted' ? o.frame : undefined),
     passed: (r) => r.result === 'protected',
+    packed: packedProtect(secy, pns),
   };
 }
 

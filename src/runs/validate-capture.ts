@@ -4,8 +4,9 @@
  * Controlled Port becomes the output capture with the input timestamps.
  */
 import type { Capture, CaptureReader } from '../capture/index.js';
+import { PACKED_CODE_NAMES, PackedCode, type PackedCodeName } from '../crypto/packed.js';
 import type { ReceiveOutcome, SecY } from '../secy/index.js';
-import { runRecords, streamRecords, truncatedReason, type CaptureRun, type RecordSink, type RecordStep, type RunOptions, type StreamOptions } from './capture-run.js';
+import { runRecords, streamRecords, truncatedReason, type CaptureRun, type PackedStep, type RecordSink, type RecordStep, type RunOptions, type StreamOptions } from './capture-run.js';
 import { frameResult, type ReceiveFrameResult } from './receiver.js';
 
 /** `written`: what reached the Controlled Port (user data); `failed`: the frames dropped, uncontrolled or skipped. */
@@ -22,6 +23,32 @@ interface Tally {
   readonly deliveredBy: Map<string, number>;
 }
 
+/** The counters of frames for the Controlled Port (10.6.5, and untagged or unknown-SC frames let through, 10.6.1). */
+const CONTROLLED: ReadonlySet<PackedCodeName> = new Set<PackedCodeName>(['InPktsOK', 'InPktsUnchecked', 'InPktsDelayed', 'InPktsInvalid', 'InPktsUnknownSCI', 'InPktsUnusedSA', 'InPktsUntagged']);
+
+/**
+ * The validate step over receivePacked, for bursts none of whose rows is listed (a drop's reason and a
+ * frame's origin come from receiveBurst): once the failures listed are all found, and no row is kept.
+ */
+function packedValidate(secy: SecY, tally: Tally): PackedStep<ReceiveFrameResult> {
+  return {
+    ready: (_input, listing) => !listing,
+    run: (input, output, outcomes) => secy.receivePacked(input, output, outcomes),
+    note: (o, k) => {
+      const code = o.codes[k]!;
+      const counter = PACKED_CODE_NAMES[code];
+      if (counter === undefined) throw new Error(`validate: packed outcome ${code} names no counter`);
+      if (CONTROLLED.has(counter)) {
+        tally.deliveredBy.set(counter, (tally.deliveredBy.get(counter) ?? 0) + 1);
+        return true;
+      }
+      if (code === PackedCode.SimInPktsUncontrolled) tally.uncontrolled++;
+      else tally.dropped++;
+      return false;
+    },
+  };
+}
+
 function validateStep(secy: SecY, tally: Tally): RecordStep<ReceiveOutcome, ReceiveFrameResult> {
   return {
     skip: truncatedReason,
@@ -36,6 +63,7 @@ function validateStep(secy: SecY, tally: Tally): RecordStep<ReceiveOutcome, Rece
     },
     output: (o) => (o.kind === 'controlled' ? o.frame : undefined),
     passed: (r) => r.result === 'delivered',
+    packed: packedValidate(secy, tally),
   };
 }
 
