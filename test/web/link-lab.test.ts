@@ -6,8 +6,8 @@
  * forward shows the same state; a replay actor moves InPktsLate; MKA ends with both KaYs on one SAK; axe,
  * and no network requests. One browser and one page for the whole file.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -20,10 +20,11 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const chromiumAt = chromiumEndpoint('link lab browser tests');
 const built = existsSync(join(ROOT, 'dist', 'web', 'link.html'));
-const BUILTINS = readdirSync(join(ROOT, 'examples', 'scenarios'))
-  .filter((f) => f.endsWith('.json'))
-  .map((f) => f.slice(0, -5))
-  .sort();
+/** The built-in scenarios as `macsec simulate --list` names them, in its order. */
+const BUILTINS = execFileSync(process.execPath, [CLI, 'simulate', '--list'], { encoding: 'utf8' })
+  .split('\n')
+  .filter((line) => line.trim() !== '')
+  .map((line) => line.split(/\s+/)[0]!);
 
 
 type Counters = { a: Record<string, number>; b: Record<string, number> };

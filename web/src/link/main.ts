@@ -12,10 +12,8 @@ import { h } from '../dom.js';
 import { LEVELS } from './levels.js';
 import type { Reply, Request, Row, RunSummary, StepView } from './protocol.js';
 
-/** The built-in scenarios' files (what `macsec simulate --list` lists), by name in alphabetical order. */
-const BUILTIN_SCENARIOS: ReadonlyMap<string, unknown> = new Map(
-  BUILTINS.map((s): [string, unknown] => [s.name, s.data]).sort(([x], [y]) => (x < y ? -1 : 1)),
-);
+/** The built-in scenarios' files, by name, in the order `macsec simulate --list` lists them. */
+const BUILTIN_SCENARIOS: ReadonlyMap<string, unknown> = new Map(BUILTINS.map((s): [string, unknown] => [s.name, s.data]));
 
 type Doc = Record<string, unknown>;
 interface HashState {
