@@ -146,6 +146,16 @@ const TX_WORDS = 10, RX_WORDS = 7;
 const cfg = new Uint8Array(CFG_OCTETS);
 const ctl = new Uint32Array(Math.max(TX_WORDS, RX_WORDS));
 
+/** Fills the addon's per-call configuration (layout above): the SecTAG octet or AN, the clear tags, the offset, flags, IV base and SCI. */
+function nativeConfig(sa: SaContext, tciOrAn: number, tags: number, offset: number, flags: number, sci: Uint8Array): void {
+  cfg[CFG_TCI] = tciOrAn;
+  cfg[CFG_TAGS] = tags;
+  cfg[CFG_OFFSET] = offset;
+  cfg[CFG_FLAGS] = (sa.suite.xpn ? FLAG_XPN : 0) | flags;
+  sa.ivBase(sci, cfg, CFG_IV);
+  cfg.set(sci, CFG_SCI);
+}
+
 const ADDRESSES = 2 * MAC_LENGTH;
 const MAX_CLEAR_TAGS = 2;
 /** Output room each frame needs beyond its input length, transmit and receive alike. */
@@ -255,12 +265,7 @@ export function protectPacked(sa: SaContext, o: PackedProtectOptions, input: Pac
 
   const native = sa.packedKernels();
   if (native !== undefined) {
-    cfg[CFG_TCI] = transmitTciOctet(o);
-    cfg[CFG_TAGS] = tags;
-    cfg[CFG_OFFSET] = o.confidentialityOffset;
-    cfg[CFG_FLAGS] = sa.suite.xpn ? FLAG_XPN : 0;
-    sa.ivBase(o.sci, cfg, CFG_IV);
-    cfg.set(o.sci, CFG_SCI);
+    nativeConfig(sa, transmitTciOctet(o), tags, o.confidentialityOffset, 0, o.sci);
     ctl[0] = first;
     ctl[1] = count;
     ctl[2] = c.outStart;
@@ -416,12 +421,7 @@ export function validatePacked(sa: SaContext, o: PackedValidateOptions, input: P
 
   const native = sa.packedKernels();
   if (native !== undefined) {
-    cfg[CFG_TCI] = o.an;
-    cfg[CFG_TAGS] = o.clearTags;
-    cfg[CFG_OFFSET] = o.confidentialityOffset;
-    cfg[CFG_FLAGS] = (sa.suite.xpn ? FLAG_XPN : 0) | (o.replayProtect ? FLAG_REPLAY : 0) | (mode << FLAG_VALIDATE_SHIFT) | (o.pointToPoint ? FLAG_POINT_TO_POINT : 0);
-    sa.ivBase(o.sci, cfg, CFG_IV);
-    cfg.set(o.sci, CFG_SCI);
+    nativeConfig(sa, o.an, o.clearTags, o.confidentialityOffset, (o.replayProtect ? FLAG_REPLAY : 0) | (mode << FLAG_VALIDATE_SHIFT) | (o.pointToPoint ? FLAG_POINT_TO_POINT : 0), o.sci);
     ctl[0] = first;
     ctl[1] = count;
     ctl[2] = c.outStart;

@@ -42,7 +42,7 @@ export function resolveStatic(root: string, urlPath: string): string | undefined
   return stat.isFile() ? real : undefined;
 }
 
-/** Listens on host:port (0: any free port) and serves `root`; resolves once listening, with the URL. */
+/** Listens on host:port (0: a free port the system picks) and serves `root`; resolves once listening, with the URL. */
 export async function serveStatic(root: string, host: string, port: number): Promise<{ server: Server; url: string }> {
   if (!existsSync(join(root, 'index.html'))) throw new ConfigError('dist/web', 'the built pages (npm install or npm run build builds them)', `no index.html in ${root}`);
   const server = createServer((req, res) => {

@@ -1,32 +1,18 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveStatic } from '../../src/runs/teach-server.js';
+import { annexCVector, type AnnexCVector } from '../support/annex-c.js';
 import { macsec, ROOT } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'macsec-teach-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Vector {
-  name: string;
-  cipherSuite: string;
-  key: string;
-  sci: string;
-  an: number;
-  pn: string;
-  ssci?: string;
-  salt?: string;
-  confidentiality: boolean;
-  protectedFrame: string;
-  icv: string;
-}
-const vector = (file: string, prefix: string): Vector =>
-  (JSON.parse(readFileSync(join(ROOT, 'vectors', file), 'utf8')) as Vector[]).find((v) => v.name.startsWith(prefix))!;
 
-function saFile(v: Vector): string {
+function saFile(v: AnnexCVector): string {
   const path = join(dir, `${v.name.slice(0, 5)}.json`);
   const { cipherSuite, key, sci, an, pn, ssci, salt, confidentiality } = v;
   writeFileSync(path, JSON.stringify({ cipherSuite, key, sci, an, pn, ssci, salt, confidentiality }));
@@ -36,7 +22,7 @@ function saFile(v: Vector): string {
 describe('macsec explain --steps', () => {
   for (const [file, name] of [['gcm-aes-128.json', 'C.5.1'], ['gcm-aes-xpn-256.json', 'C.8.4']] as const) {
     it(`prints the GCM steps of ${name}, ending in its ICV`, () => {
-      const v = vector(file, name);
+      const v = annexCVector(file, name);
       const r = macsec(['explain', v.protectedFrame, '--sa', saFile(v), '--steps']);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
@@ -48,12 +34,12 @@ describe('macsec explain --steps', () => {
     });
   }
   it('--json carries the steps in hex', () => {
-    const v = vector('gcm-aes-128.json', 'C.1.1');
+    const v = annexCVector('gcm-aes-128.json', 'C.1.1');
     const r = macsec(['explain', v.protectedFrame, '--sa', saFile(v), '--steps', '--json']);
     expect((JSON.parse(r.stdout) as { steps: { tag: string } }).steps.tag).toBe(v.icv);
   });
   it('needs --sa', () => {
-    const r = macsec(['explain', vector('gcm-aes-128.json', 'C.1.1').protectedFrame, '--steps']);
+    const r = macsec(['explain', annexCVector('gcm-aes-128.json', 'C.1.1').protectedFrame, '--steps']);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('macsec: --steps: one frame (HEX or --file) with its keys (--sa)\n');
   });

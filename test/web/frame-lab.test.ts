@@ -4,40 +4,24 @@
  * the Annex C vectors through it, the receiver's verdicts, the linked views, the keyboard, axe, and no
  * network requests. One browser and one page for the whole file; vectors are loaded by changing the hash.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStatic } from '../../src/runs/teach-server.js';
+import { annexCVectors, type AnnexCVector } from '../support/annex-c.js';
 import { chromiumEndpoint } from '../support/browser.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const chromiumAt = chromiumEndpoint('frame lab browser tests');
 const built = existsSync(join(ROOT, 'dist', 'web', 'index.html'));
 
-interface Vector {
-  name: string;
-  cipherSuite: string;
-  key: string;
-  sci: string;
-  an: number;
-  pn: string;
-  ssci?: string;
-  salt?: string;
-  tci: string;
-  confidentiality: boolean;
-  unprotectedFrame: string;
-  protectedFrame: string;
-  icv: string;
-}
-const vectors: Vector[] = readdirSync(join(ROOT, 'vectors'))
-  .filter((f) => f.endsWith('.json'))
-  .flatMap((f) => JSON.parse(readFileSync(join(ROOT, 'vectors', f), 'utf8')) as Vector[]);
+const vectors = annexCVectors();
 
 /** The contract's parameters for a vector (TCI bits as the transmitter sets them, 9.5). */
-function vectorHash(v: Vector, extra = ''): string {
+function vectorHash(v: AnnexCVector, extra = ''): string {
   const tci = parseInt(v.tci, 16);
   const bit = (mask: number): string => (tci & mask ? '1' : '0');
   const xpn = v.ssci ? `&ssci=${v.ssci}&salt=${v.salt}` : '';

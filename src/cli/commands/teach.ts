@@ -14,7 +14,7 @@ export const teachCommand: CommandModule<object, Args> = {
   describe: 'Serve the teaching page (the frame lab) on this machine and print its URL',
   builder: (y: Argv) =>
     y
-      .option('port', { type: 'number', default: 8802, describe: 'TCP port (0: any free port)' })
+      .option('port', { type: 'number', default: 8802, describe: 'TCP port (0: a free port the system picks)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
       .example('$0 teach', 'serve on http://127.0.0.1:8802/'),
   handler: guarded(async (args: Args) => {
