@@ -5,12 +5,12 @@
  * the run's pace (backend, time, octets, peak memory) for its summary line.
  */
 import type { CaptureReader, CaptureRecord, FcsMode } from '../capture/index.js';
-import type { CaptureRun, RecordSink, StreamOptions } from '../runs/capture-run.js';
+import type { RecordSink, StreamOptions } from '../runs/capture-run.js';
 import { createOutputCapture, inputResolution, openInputCapture, type OutputCapture, type PlannedOutput } from '../runs/files.js';
 import type { RunPace } from '../runs/report.js';
 import { peakRss, progressForOctets } from './output.js';
 
-export async function runCaptureStream<T extends CaptureRun<unknown>>(
+export async function runCaptureStream<T>(
   label: string,
   input: string,
   fcs: FcsMode,

@@ -103,6 +103,7 @@ export class MkaObserver {
   private readonly installed = new Map<number, InstalledSak>();
   private readonly rows: SakRow[] = [];
   private secy: SecY | undefined;
+  /** The SecY's outcome for the record of the last `receive`, for `keyResolver`. */
   private current: ReceiveOutcome | undefined;
   private readonly controls: string;
 
@@ -147,27 +148,61 @@ export class MkaObserver {
     return this.secy?.counters();
   }
 
-  /** The SecY's outcome for the last record received, or undefined if the SecY did not see it. */
-  lastOutcome(): ReceiveOutcome | undefined {
-    return this.current;
+  /** One record, in capture order; `frame` numbers it from 1. `keyResolver` then explains it with the SecY's outcome. */
+  receive(record: CaptureRecord, frame: number): MkaFrameResult {
+    const r = this.receiveRecords([record], frame)[0]!;
+    if (!('kind' in r)) return r;
+    this.current = r;
+    return frameResult(frame, r);
   }
 
-  /** One record, in capture order; `frame` numbers it from 1. */
-  receive(record: CaptureRecord, frame: number): MkaFrameResult {
+  /**
+   * Records in capture order, numbered from `firstFrame`: MKPDUs handled as they come, and the frames
+   * between two MKPDUs received as one burst, as the SAs change only at MKPDUs. One entry per record: the
+   * SecY's outcome for a frame it received, else the record's row.
+   */
+  receiveRecords(records: readonly CaptureRecord[], firstFrame: number): (ReceiveOutcome | MkaFrameResult)[] {
     this.current = undefined;
-    const data = record.data;
-    if (record.truncated) {
-      return { frame, result: 'skipped', counter: undefined, reason: `truncated in the capture: ${data.length} of ${record.originalLength} octets captured` };
-    }
-    if (isMkpdu(data)) return this.mkpdu(data, frame);
-    if (this.secy === undefined) {
-      const reason = isMacsec(data)
-        ? 'MACsec frame sent before the first SAK in the capture: no key to check it with'
-        : 'not MACsec, sent before the first SAK in the capture (the link was not yet secured)';
-      return { frame, result: 'before-sak', counter: undefined, reason };
-    }
-    this.current = this.secy.receive(data);
-    return frameResult(frame, this.current);
+    const out: (ReceiveOutcome | MkaFrameResult)[] = new Array(records.length);
+    const at: number[] = [];
+    const frames: Uint8Array[] = [];
+    const flush = (): void => {
+      if (frames.length === 0 || this.secy === undefined) return;
+      this.secy.receiveBurst(frames).forEach((o, k) => (out[at[k]!] = o));
+      at.length = 0;
+      frames.length = 0;
+    };
+    records.forEach((record, i) => {
+      const frame = firstFrame + i;
+      const data = record.data;
+      if (record.truncated) {
+        out[i] = { frame, result: 'skipped', counter: undefined, reason: `truncated in the capture: ${data.length} of ${record.originalLength} octets captured` };
+      } else if (isMkpdu(data)) {
+        flush();
+        out[i] = this.mkpdu(data, frame);
+      } else if (this.secy === undefined) {
+        const reason = isMacsec(data)
+          ? 'MACsec frame sent before the first SAK in the capture: no key to check it with'
+          : 'not MACsec, sent before the first SAK in the capture (the link was not yet secured)';
+        out[i] = { frame, result: 'before-sak', counter: undefined, reason };
+      } else {
+        at.push(i);
+        frames.push(data);
+      }
+    });
+    flush();
+    return out;
+  }
+
+  /**
+   * Only the MKPDUs of `records` (numbered from `firstFrame`), the other records left out: the SAKs and
+   * participants (`saks()`, `participantRows()`) come from MKPDUs alone, so a first pass over a capture this
+   * way gives them as the whole run will end with.
+   */
+  takeMkpdus(records: readonly CaptureRecord[], firstFrame: number): void {
+    records.forEach((r, i) => {
+      if (!r.truncated && isMkpdu(r.data)) this.mkpdu(r.data, firstFrame + i);
+    });
   }
 
   private lookupIck = (ckn: Uint8Array): Uint8Array | undefined => (constantTimeEqual(ckn, this.ckn) ? this.keys.ick : undefined);

@@ -7,13 +7,16 @@ import { explainFrame, type ExplainOptions } from '../../explain/explain.js';
 import { renderSteps, traceJson, traceReceived } from '../../explain/steps.js';
 import { renderTree } from '../../explain/tree.js';
 import { ickLookup } from '../../mka/keys.js';
-import { countRecords, explainReceiver, explainStream, type ExplainedFrame } from '../../runs/explain-capture.js';
-import { explainMkaCapture, renderMkaKeys } from '../../runs/mka-run.js';
-import { cakFromArgs, mkaObserver, wpaConfOptions, type CakArgs } from './mka-capture.js';
-import { fileLabel, openInputCapture, readFrameFile, readInputCapture, STDIO } from '../../runs/files.js';
+import { countRecords, explainReceiver, explainStream, type ExplainedFrame, type ExplainSummary } from '../../runs/explain-capture.js';
+import { explainMkaStream, renderMkaKeys, scanMkaCapture, type MkaExplainOptions } from '../../runs/mka-run.js';
+import type { MkaObserver, ParticipantRow, SakRow } from '../../runs/mka-capture.js';
+import type { CakAndCkn } from '../../runs/wpa-conf.js';
+import type { IckLookup } from '../../mka/mkpdu.js';
+import { cakFromArgs, mkaObserver, spoolStdin, wpaConfOptions, type CakArgs } from './mka-capture.js';
+import { fileLabel, openInputCapture, readFrameFile, STDIO, type InputCapture } from '../../runs/files.js';
 import { explainedFrameJson, renderExplainedFrame, renderExplainReport } from '../../runs/report.js';
 import { fromHex } from '../../util/hex.js';
-import { fastestBackend, FCS_DEFAULT, FCS_MODES, guarded, optionalWholeNumber, progressFor, receiveControls, receiveOptions, toJson, UsageError, useColor, type ReceiveArgs } from '../output.js';
+import { fastestBackend, FCS_DEFAULT, FCS_MODES, guarded, optionalWholeNumber, progressForOctets, receiveControls, receiveOptions, toJson, UsageError, useColor, type ReceiveArgs } from '../output.js';
 
 interface Args extends ReceiveArgs, CakArgs {
   hex?: string;
@@ -42,18 +45,10 @@ async function explainCaptureFile(args: Args & { in: string }, backend: BackendN
   const frame = optionalWholeNumber(args.frame, '--frame');
   const controls = receiveControls(args);
   const cak = args.sa === undefined ? cakFromArgs(args) : undefined;
-  const observer = cak !== undefined ? mkaObserver(cak, args, backend) : undefined;
   const explain = mkaIckOption(args);
   const color = useColor(process.stdout);
-  if (observer !== undefined && explain.mkaIck !== undefined) {
-    // With the CAK alone: the SAKs come from the MKPDUs as the capture goes (see runs/mka-capture.ts); read whole.
-    const capture = await readInputCapture(args.in, args.fcs);
-    const docs: unknown[] = [];
-    const texts: string[] = [];
-    const onFrame = (f: ExplainedFrame): void => void (args.json ? docs.push(explainedFrameJson(f)) : texts.push(renderExplainedFrame(f, color)));
-    const summary = explainMkaCapture(capture, observer, { frame, mkaIck: explain.mkaIck, progress: progressFor('explain') }, onFrame);
-    const keys = { saks: observer.saks(), participants: observer.participantRows() };
-    process.stdout.write(args.json ? `${toJson({ ...keys, frames: docs })}\n` : `${renderExplainReport(texts, summary)}\n${renderMkaKeys(keys.saks, keys.participants).join('\n')}\n`);
+  if (cak !== undefined && explain.mkaIck !== undefined) {
+    await explainWithCak(args, frame, cak, backend, explain.mkaIck);
     return;
   }
   const sa = args.sa !== undefined ? loadSaFile(args.sa) : undefined;
@@ -86,8 +81,74 @@ async function explainCaptureFile(args: Args & { in: string }, backend: BackendN
   await out.flush();
 }
 
-/** A JSON value's lines indented two spaces, as an element of a JSON array printed with toJson. */
-const indentJson = (json: string): string => json.replace(/^/gm, '  ');
+/** A JSON value's lines indented two spaces per level, as an element at that depth of JSON printed with toJson. */
+const indentJson = (json: string, depth = 1): string => json.replace(/^/gm, '  '.repeat(depth));
+
+const mkaKeys = (o: MkaObserver): { saks: readonly SakRow[]; participants: readonly ParticipantRow[] } => ({ saks: o.saks(), participants: o.participantRows() });
+
+/**
+ * explain --in with the CAK alone (see runs/mka-capture.ts): the SAKs come from the MKPDUs as the capture
+ * goes. --frame N reads no further than frame N. Every frame: a first pass counts the frames and takes the
+ * MKPDUs, so "Frame i of n" and JSON's SAKs and participants (printed before the frames) are known while the
+ * frames stream out; standard input is first copied to a temporary file to be read twice.
+ */
+async function explainWithCak(args: Args & { in: string }, frame: number | undefined, keys: CakAndCkn, backend: BackendName, mkaIck: IckLookup): Promise<void> {
+  const observer = mkaObserver(keys, args, backend);
+  const color = useColor(process.stdout);
+  const out = new OutputBuffer();
+  let frames = 0;
+  const start = (k: ReturnType<typeof mkaKeys>): void => {
+    if (args.json) out.add(`${toJson(k).slice(0, -'\n}'.length)},\n  "frames": [`);
+  };
+  const onFrame = (f: ExplainedFrame): void => {
+    if (args.json) out.add(`${frames === 0 ? '' : ','}\n${indentJson(toJson(explainedFrameJson(f)), 2)}`);
+    else out.add(`${frames === 0 ? '' : '\n'}${renderExplainedFrame(f, color)}`);
+    frames++;
+  };
+  const end = async (summary: ExplainSummary): Promise<void> => {
+    const k = mkaKeys(observer);
+    if (args.json) out.add(frames === 0 ? ']\n}\n' : '\n  ]\n}\n');
+    else out.add(`${renderExplainReport(frames === 0 ? [] : [''], summary)}\n${renderMkaKeys(k.saks, k.participants).join('\n')}\n`);
+    await out.flush();
+  };
+  const run = async (input: InputCapture, options: Omit<MkaExplainOptions, 'mkaIck' | 'onBurst'>, each: (f: ExplainedFrame) => void): Promise<ExplainSummary> => {
+    const progress = progressForOctets('explain', input.size);
+    try {
+      return await explainMkaStream(input.reader, observer, { ...options, mkaIck, onBurst: (offset) => progress.update(offset) }, each);
+    } finally {
+      progress.done();
+      await input.close();
+    }
+  };
+  if (frame !== undefined) {
+    // The SAKs and participants as frame N left them: printed after it, as the JSON puts them first.
+    let explained: ExplainedFrame | undefined;
+    const summary = await run(await openInputCapture(args.in, args.fcs), { frame }, (f) => (explained = f));
+    start(mkaKeys(observer));
+    if (explained !== undefined) onFrame(explained);
+    await end(summary);
+    return;
+  }
+  const spool = args.in === STDIO ? await spoolStdin(args.fcs) : undefined;
+  const open = (): Promise<InputCapture> => spool?.open() ?? openInputCapture(args.in, args.fcs);
+  try {
+    const scan = mkaObserver(keys, args, backend);
+    const first = await open();
+    let total: number;
+    try {
+      total = await scanMkaCapture(first.reader, scan);
+    } finally {
+      await first.close();
+    }
+    const scanned = toJson(mkaKeys(scan));
+    start(mkaKeys(scan));
+    const summary = await run(await open(), { total }, onFrame);
+    if (toJson(mkaKeys(observer)) !== scanned) throw new UsageError(`${fileLabel(args.in, 'in')}: changed while it was read`);
+    await end(summary);
+  } finally {
+    await spool?.remove();
+  }
+}
 
 /** Text gathered and written to stdout a large piece at a time, so a long explanation streams out. */
 class OutputBuffer {

@@ -1,13 +1,20 @@
 /** The CAK options of `validate` and `explain --in` (--cak/--ckn or --wpa-conf, --show-keys) and validate's CAK run. */
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { Argv } from 'yargs';
-import type { FcsMode } from '../../capture/index.js';
+import { CaptureReader, handleSource, type FcsMode } from '../../capture/index.js';
 import type { BackendName } from '../../crypto/backend.js';
-import { fileLabel, outputCapture, planOutputs, readInputCapture, writeOutputFile, writesStdout } from '../../runs/files.js';
+import { fileLabel, planOutputs, writesStdout, type InputCapture } from '../../runs/files.js';
 import { MkaObserver } from '../../runs/mka-capture.js';
-import { mkaValidateReportJson, renderMkaValidateReport, validateMkaCapture } from '../../runs/mka-run.js';
+import { mkaValidateReportJson, renderMkaValidateReport, validateMkaStream } from '../../runs/mka-run.js';
+import { LISTED_FRAMES } from '../../runs/report.js';
 import { readWpaConf, type CakAndCkn } from '../../runs/wpa-conf.js';
 import { fromHex } from '../../util/hex.js';
-import { EXIT_REJECTED, progressFor, receiveControls, reportStream, toJson, UsageError, type ReceiveArgs } from '../output.js';
+import { runCaptureStream } from '../capture-stream.js';
+import { EXIT_REJECTED, receiveControls, reportStream, toJson, UsageError, type ReceiveArgs } from '../output.js';
 
 export interface CakArgs {
   cak?: string;
@@ -55,14 +62,46 @@ interface ValidateCakArgs extends CakArgs, ReceiveArgs {
   json: boolean;
 }
 
-/** validate --cak/--wpa-conf: the capture through an MKA observer; exit 1 if anything after the first SAK was not delivered. */
+/**
+ * validate --cak/--wpa-conf: the capture streamed through an MKA observer, what reached the Controlled Port
+ * streamed to --out; exit 1 if anything after the first SAK was not delivered. Rows are kept as plain
+ * validate keeps them: every one for --json, else the first failures listed.
+ */
 export async function validateWithCak(keys: CakAndCkn, args: ValidateCakArgs, backend: BackendName): Promise<void> {
   const observer = mkaObserver(keys, args, backend);
   const [out] = planOutputs(args.out !== undefined ? [['--out', args.out]] : [], [args.in, ...(args['wpa-conf'] !== undefined ? [args['wpa-conf']] : [])]);
-  const capture = await readInputCapture(args.in, args.fcs);
-  const run = validateMkaCapture(observer, capture, progressFor('validate'));
-  if (out !== undefined) await writeOutputFile(out, outputCapture(run.written));
-  if (run.failed.length > 0) process.exitCode = EXIT_REJECTED;
-  const files = { input: fileLabel(args.in, 'in'), format: capture.format, output: args.out !== undefined ? fileLabel(args.out, 'out') : undefined };
+  const { run, format } = await runCaptureStream('validate', args.in, args.fcs, backend, out, (reader, sink, options) =>
+    validateMkaStream(observer, reader, sink, { ...options, keep: { rows: args.json, listed: LISTED_FRAMES } }),
+  );
+  if (run.failedCount > 0) process.exitCode = EXIT_REJECTED;
+  const files = { input: fileLabel(args.in, 'in'), format, output: args.out !== undefined ? fileLabel(args.out, 'out') : undefined };
   reportStream(writesStdout([out])).write(args.json ? `${toJson(mkaValidateReportJson(run, files))}\n` : renderMkaValidateReport(run, files));
+}
+
+/**
+ * A capture given on standard input, copied to a temporary file so that it can be read twice (explain
+ * --cak on every frame: the keys first, then the frames) in flat memory; `open` reads it as "stdin".
+ */
+export async function spoolStdin(fcsMode: FcsMode): Promise<{ open(): Promise<InputCapture>; remove(): Promise<void> }> {
+  if (process.stdin.isTTY === true) throw new UsageError('--in -: standard input is a terminal, not a capture (pipe one in)');
+  const dir = await mkdtemp(join(tmpdir(), 'macsec-stdin-'));
+  const path = join(dir, 'capture');
+  const remove = (): Promise<void> => rm(dir, { recursive: true, force: true });
+  try {
+    await pipeline(process.stdin, createWriteStream(path));
+  } catch (e) {
+    await remove();
+    throw new UsageError(`stdin: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const openSpool = async (): Promise<InputCapture> => {
+    const handle = await open(path, 'r');
+    try {
+      const size = (await handle.stat()).size;
+      return { reader: await CaptureReader.open(handleSource(handle), 'stdin', { fcsMode }), size, close: () => handle.close() };
+    } catch (e) {
+      await handle.close();
+      throw e;
+    }
+  };
+  return { open: openSpool, remove };
 }
