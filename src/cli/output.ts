@@ -4,7 +4,6 @@ import type { FcsMode } from '../capture/index.js';
 import { loadSaFile } from '../config/files.js';
 import type { SaFile } from '../config/sa-file.js';
 import { backendNames, isBackendName, type BackendName } from '../crypto/backend.js';
-import type { ProgressSink } from '../runs/capture-run.js';
 import { UsageError } from '../util/errors.js';
 import { VALIDATE_FRAMES_OPTION, type ReceiveControlOptions } from '../runs/receiver.js';
 import { ConfigError } from '../util/errors.js';
@@ -105,9 +104,6 @@ export function stdioValues(args: readonly string[]): string[] {
 
 // ---------------------------------------------------------------- shared by protect, validate and explain --in
 
-/** Captures with more frames than this get a progress bar (on a terminal): below it a run is too quick to need one. */
-export const PROGRESS_MIN_FRAMES = 2000;
-
 export const FCS_MODES: readonly FcsMode[] = ['auto', 'present', 'absent'];
 /** --fcs by default: the file says, else a CRC-32 that verifies. */
 export const FCS_DEFAULT: FcsMode = 'auto';
@@ -139,15 +135,6 @@ export function checkBackend(name: string): BackendName {
 /** --backend checked, then the --sa file loaded: where protect and validate start. */
 export function backendAndSaFile(args: { readonly backend: string; readonly sa: string }): { backend: BackendName; saFile: SaFile } {
   return { backend: checkBackend(args.backend), saFile: loadSaFile(args.sa) };
-}
-
-/** A progress bar on stderr for a long run, or a no-op for a short one: a run's `progress` option. */
-export function progressFor(label: string): (frames: number) => ProgressSink {
-  return (frames) => {
-    if (frames <= PROGRESS_MIN_FRAMES) return { update: () => undefined, done: () => undefined };
-    const p = new Progress(label);
-    return { update: (d) => p.update(d), done: () => p.done() };
-  };
 }
 
 /** JSON with bigints (PNs) as decimal strings. */

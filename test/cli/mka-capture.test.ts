@@ -4,6 +4,7 @@
  * The oracles: the plaintext tcpdump saw on the macsec interface, the kernel's counters, the simulation's
  * delivered frames.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,6 +136,32 @@ describe('explain --in --cak', () => {
     expect(r.stdout).toMatch(/Key: GCM-AES-128, SAK KN 1 \(key server 0200000000010001\)/);
     expect(r.stdout).toMatch(/✓ Receiver: InPktsOK: delivered to the Controlled Port/);
     expect(r.stdout).toMatch(/KN 1, AN 0: key server SCI 0200000000010001/);
+  });
+  it('--frame N reads no further than frame N: a capture cut short after it still explains it', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'macsec-cak-cut-')), 'cut.pcap');
+    writeFileSync(path, Buffer.concat([readFileSync(WIRE), Buffer.alloc(7)])); // half a record header after frame 45
+    const r = macsec(['explain', '--in', path, ...CAK, '--frame', '45']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Frame 45: /); // as with --sa: how many frames follow is not read
+    const all = macsec(['explain', '--in', path, ...CAK]);
+    expect(all.status).toBe(2);
+    expect(all.stderr).toMatch(/truncated/);
+    expect(macsec(['validate', '--in', path, ...CAK]).status).toBe(2);
+  });
+  it('every frame: numbered "of n", the JSON\'s SAKs and participants first, from a file or standard input alike', () => {
+    const text = macsec(['explain', '--in', WIRE, ...CAK]);
+    expect(text.stdout).toMatch(/^Frame 1 of 45: /);
+    expect(text.stdout).toMatch(/\nFrame 45 of 45: /);
+    const json = macsec(['explain', '--in', WIRE, ...CAK, '--json']);
+    const doc = JSON.parse(json.stdout) as { saks: unknown[]; participants: unknown[]; frames: unknown[] };
+    expect(Object.keys(doc)).toEqual(['saks', 'participants', 'frames']);
+    expect(doc.frames).toHaveLength(45);
+    const validated = JSON.parse(macsec(['validate', '--in', WIRE, ...CAK, '--json']).stdout) as { saks: unknown[]; participants: unknown[] };
+    expect(doc.saks).toEqual(validated.saks);
+    expect(doc.participants).toEqual(validated.participants);
+    const viaStdin = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'main.js'), ...args], { input: readFileSync(WIRE), encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(viaStdin(['explain', '--in=-', ...CAK]).stdout).toBe(text.stdout.replaceAll(WIRE, 'stdin'));
+    expect(viaStdin(['explain', '--in=-', ...CAK, '--json']).stdout).toBe(json.stdout);
   });
   it('says which MKPDU distributed the SAK', () => {
     const r = macsec(['explain', '--in', WIRE, '--wpa-conf', join(FIXTURE, 'wpa-A.conf'), '--frame', '4']);
