@@ -93,8 +93,9 @@ const isMkpdu = (data: Uint8Array): boolean =>
 const isMacsec = (data: Uint8Array): boolean => data.length >= ETHERTYPE_OFFSET + 2 && readU16(data, ETHERTYPE_OFFSET) === EtherType.MACsec;
 
 /**
- * The observer: hand it the records of a capture in order (`receive`). It keeps one receive SecY, made with
- * the first SAK's cipher suite (a passive receiver on every SC; its own SCI is never used).
+ * The observer: hand it the records of a capture in order (`receiveRecords` in bursts, or `receive` one
+ * at a time). It keeps one receive SecY, made with the first SAK's cipher suite (a passive receiver on
+ * every SC; its own SCI is never used).
  */
 export class MkaObserver {
   private readonly keys: CakKeys;

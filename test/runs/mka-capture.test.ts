@@ -59,6 +59,10 @@ describe('MkaObserver on hostile captures', () => {
       const one = observer();
       expect(run.results).toEqual(records.map((r, i) => one.receive(r, i + 1)));
       expect(run.counters).toEqual(one.counters());
+      const scan = observer(); // explain's first pass: the MKPDUs alone give the SAKs and participants
+      scan.takeMkpdus(records, 1);
+      expect(scan.saks()).toEqual(run.saks);
+      expect(scan.participantRows()).toEqual(run.participants);
     }
   });
 

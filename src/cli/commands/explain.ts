@@ -121,7 +121,7 @@ async function explainWithCak(args: Args & { in: string }, frame: number | undef
     }
   };
   if (frame !== undefined) {
-    // The SAKs and participants as frame N left them: printed after it, as the JSON puts them first.
+    // JSON puts the SAKs and participants first, as frame N leaves them: the frame waits for the run's end.
     let explained: ExplainedFrame | undefined;
     const summary = await run(await openInputCapture(args.in, args.fcs), { frame }, (f) => (explained = f));
     start(mkaKeys(observer));
