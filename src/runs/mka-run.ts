@@ -157,8 +157,8 @@ export interface MkaExplainOptions {
   /** Frames in the capture, when known (every frame: see scanMkaCapture). */
   readonly total?: number | undefined;
   readonly mkaIck: IckLookup;
-  /** Called after each burst read with the octets of the input consumed so far. */
-  readonly onBurst?: (offset: number) => void;
+  /** Called after each burst read with the octets of the input consumed so far; reading goes on once it resolves. */
+  readonly onBurst?: (offset: number) => Promise<void>;
 }
 
 function mkaNode(r: MkaFrameResult): ExplainNode {
@@ -196,7 +196,7 @@ export async function explainMkaStream(reader: CaptureReader, observer: MkaObser
     if (burst.length === 0) break;
     observer.receiveRecords(burst, n + 1);
     n += burst.length;
-    options.onBurst?.(reader.offset);
+    await options.onBurst?.(reader.offset);
   }
   // Copies, not views: a frame's record goes to onFrame, which may keep it. Never a record past N.
   for (const last = frame ?? Infinity; n < last; ) {
@@ -210,7 +210,7 @@ export async function explainMkaStream(reader: CaptureReader, observer: MkaObser
       tree.push(isReceive ? receiverNode(r, controls, undefined) : mkaNode(r));
       onFrame({ frame: n, total: options.total, record, tree, ...(isReceive ? { receiver: r } : {}) });
     }
-    options.onBurst?.(reader.offset);
+    await options.onBurst?.(reader.offset);
   }
   if (frame !== undefined && n < frame) checkFrameNumber(frame, n, 'the capture');
   const state = observer.receiverState(n);

@@ -114,7 +114,11 @@ async function explainWithCak(args: Args & { in: string }, frame: number | undef
   const run = async (input: InputCapture, options: Omit<MkaExplainOptions, 'mkaIck' | 'onBurst'>, each: (f: ExplainedFrame) => void): Promise<ExplainSummary> => {
     const progress = progressForOctets('explain', input.size);
     try {
-      return await explainMkaStream(input.reader, observer, { ...options, mkaIck, onBurst: (offset) => progress.update(offset) }, each);
+      const onBurst = (offset: number): Promise<void> => {
+        progress.update(offset);
+        return out.ready();
+      };
+      return await explainMkaStream(input.reader, observer, { ...options, mkaIck, onBurst }, each);
     } finally {
       progress.done();
       await input.close();
@@ -150,20 +154,31 @@ async function explainWithCak(args: Args & { in: string }, frame: number | undef
   }
 }
 
-/** Text gathered and written to stdout a large piece at a time, so a long explanation streams out. */
+/**
+ * Text gathered and written to stdout a large piece at a time, so a long explanation streams out; `ready`
+ * waits while stdout is full (a slow pipe), so a caller that waits there reads no more than it can write.
+ */
 class OutputBuffer {
   private parts: string[] = [];
   private size = 0;
+  private full: Promise<void> | undefined;
   add(text: string): void {
     this.parts.push(text);
     this.size += text.length;
-    if (this.size > 1 << 20) void this.flush();
+    if (this.size > 1 << 20) this.write();
   }
-  async flush(): Promise<void> {
+  private write(): void {
     const text = this.parts.join('');
     this.parts = [];
     this.size = 0;
-    if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+    if (!process.stdout.write(text)) this.full ??= new Promise((resolve) => process.stdout.once('drain', () => resolve((this.full = undefined))));
+  }
+  async ready(): Promise<void> {
+    await this.full;
+  }
+  async flush(): Promise<void> {
+    this.write();
+    await this.full;
   }
 }
 
