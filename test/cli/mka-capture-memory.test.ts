@@ -1,7 +1,8 @@
 /**
  * validate --cak and explain --cak stream their capture (the house rules: memory does not grow with the
  * work): on the wpa_supplicant session followed by 20 k and by 400 k more frames under its SAK, each peaks
- * within 30 MB of itself, as /usr/bin/time measures the CLI from outside.
+ * within 30 MB of itself, as /usr/bin/time measures the CLI from outside; and explain's output waits for a
+ * slow reader rather than piling up in memory.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,13 +18,14 @@ const WIRE = join(FIXTURE, 'wire.pcap');
 const config = JSON.parse(readFileSync(join(FIXTURE, 'config.json'), 'utf8')) as { cak: string; ckn: string; sciA: string };
 const CAK = ['--cak', config.cak, '--ckn', config.ckn];
 const PCAP_HEADER = 24;
+const MAIN = join(ROOT, 'dist/src/cli/main.js');
 
 const dir = mkdtempSync(join(tmpdir(), 'macsec-cak-memory-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Peak RSS in kilo-octets of `macsec ARGS`, and what it printed. */
 function peak(args: readonly string[]): { peakKb: number; stdout: string } {
-  const r = spawnSync('/usr/bin/time', ['-f', 'PEAK %M', process.execPath, join(ROOT, 'dist/src/cli/main.js'), ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', 'PEAK %M', process.execPath, MAIN, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
   expect(r.status).toBe(0);
   return { peakKb: Number(/PEAK (\d+)/.exec(r.stderr)?.[1]), stdout: r.stdout };
 }
@@ -56,23 +58,39 @@ async function longSession(sa: string, frames: number): Promise<string> {
   return path;
 }
 
+/** The sessions made so far, by the frames added. */
+const sessions = new Map<number, string>();
+const session = async (frames: number): Promise<string> => sessions.get(frames) ?? sessions.set(frames, await longSession(saOfA(), frames)).get(frames)!;
+
 describe('validate --cak and explain --cak stream their capture', () => {
   it('20 k and 400 k frames after the session: each peaks within 30 MB', async () => {
-    const sa = saOfA();
     const runs = [];
     for (const frames of [20_000, 400_000]) {
-      const path = await longSession(sa, frames);
+      const path = await session(frames);
       const out = join(dir, 'plain.pcap');
       const validated = peak(['validate', '--in', path, ...CAK, '--out', out]);
       expect(validated.stdout).toContain(`validate: ${frames + 45} frames from ${path} (pcap): 13 MKPDUs verified, 1 SAK; ${frames + 32} frames after the first SAK: ${frames + 32} reached the Controlled Port, 0 not`);
       const explained = peak(['explain', '--in', path, ...CAK, '--frame', String(frames + 45)]);
       expect(explained.stdout).toMatch(/Receiver: InPktsOK: delivered to the Controlled Port/);
       runs.push({ validate: validated.peakKb, explain: explained.peakKb });
-      rmSync(path);
       rmSync(out);
     }
     const [small, large] = runs;
     expect(Math.abs(large!.validate - small!.validate)).toBeLessThan(30_000);
     expect(Math.abs(large!.explain - small!.explain)).toBeLessThan(30_000);
+  }, 60_000);
+
+  it('explaining every frame into a pipe that is read late holds no more than into a file', async () => {
+    const path = await session(20_000);
+    const explain = `${JSON.stringify(process.execPath)} ${JSON.stringify(MAIN)} explain --in ${JSON.stringify(path)} ${CAK.join(' ')}`;
+    const measure = (command: string): number => {
+      const r = spawnSync('/usr/bin/time', ['-f', 'PEAK %M', 'sh', '-c', command], { cwd: ROOT, encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      return Number(/PEAK (\d+)/.exec(r.stderr)?.[1]);
+    };
+    const file = measure(`${explain} > ${JSON.stringify(join(dir, 'explained.txt'))}`);
+    // The reader starts after 2 s: by then a writer that does not wait has the whole explanation (~60 MB) in memory.
+    const pipe = measure(`${explain} | (sleep 2; cat > /dev/null)`);
+    expect(Math.abs(pipe - file)).toBeLessThan(30_000);
   }, 60_000);
 });
