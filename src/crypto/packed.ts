@@ -229,7 +229,28 @@ function checkControl(c: object, fields: readonly string[]): void {
   }
 }
 
+/**
+ * Where packed kernel calls run: a BurstExecutor may offer one (BurstPool splits a call between threads);
+ * the SecY's packed paths use it, else `packedInThread`. Like BurstExecutor's methods, these take calls
+ * the caller has checked (the SecY checks the whole call first); results are those of the kernels.
+ */
+export interface PackedExecutor {
+  /** Throws a ConfigError if this executor cannot run calls over these arrays (the SecY asks before it changes any state). */
+  check(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void;
+  protectPacked(sa: SaContext, o: PackedProtectOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedTransmitControl): void;
+  validatePacked(sa: SaContext, o: PackedValidateOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedReceiveControl): void;
+}
+
 // ---------------------------------------------------------------- transmit
+
+/**
+ * The MPDU length of a frame of `len` octets under a SecTAG of `secTagLen`, or 0 when that MPDU would be
+ * longer than maxFrameSize: OutPktsTooLong, no PN taken (10.7.17).
+ */
+export function transmitLength(len: number, secTagLen: number, maxFrameSize: number): number {
+  const mpdu = len + secTagLen + ICV_LENGTH;
+  return mpdu > maxFrameSize ? 0 : mpdu;
+}
 
 /**
  * Protects input frames c.first .. c.first + c.count - 1 (each DA ‖ SA ‖ [clear tags] ‖ user data) under
@@ -314,12 +335,12 @@ function protectPackedTs(sa: SaContext, o: PackedProtectOptions, input: PackedFr
   for (let i = first; i < end; i++) {
     const len = inLen[i]!;
     const user = len - hdr;
-    const mpdu = len + secTagLen + ICV_LENGTH;
+    const mpdu = transmitLength(len, secTagLen, maxFrameSize);
     outOff[i] = at;
     outLen[i] = 0;
     pnHigh[i] = 0;
     pnLow[i] = 0;
-    if (len > maxFrameSize || (!exhausted && mpdu > maxFrameSize)) {
+    if (len > maxFrameSize || (!exhausted && mpdu === 0)) {
       codes[i] = PackedCode.OutPktsTooLong;
       continue;
     }
@@ -602,3 +623,6 @@ function deliver(inData: Uint8Array, p: number, out: Uint8Array, outOff: Uint32A
   outOff[i] = start;
   outLen[i] = tagOff + user;
 }
+
+/** Every packed kernel call on the calling thread. */
+export const packedInThread: PackedExecutor = { check: () => undefined, protectPacked, validatePacked };
