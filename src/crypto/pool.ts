@@ -7,6 +7,9 @@
  * The cut adapts from burst to burst: whichever side finished first gets more of the next one, which
  * also absorbs a busy machine.
  *
+ * The SecY's packed calls (`packed`) need no staging: their frames and outcomes are in SharedArrayBuffers,
+ * which each thread reads and writes in place, its slice's outputs apart from the others'.
+ *
  * Waking a worker costs tens of microseconds, so bursts of fewer than `minFrames` frames are not split.
  * Each worker makes its own context per SA from the SAK, which the pool hands on when the SA is installed
  * (`install`, which a SecY given the pool as its executor calls) and keeps no copy of; the workers drop
