@@ -267,11 +267,11 @@ export class BurstPool implements BurstExecutor {
    */
   readonly packed: PackedExecutor = {
     check: checkShared,
-    protectPacked: (sa, o, input, output, outcomes, c) => this.protectPacked(sa, o, input, output, outcomes, c),
-    validatePacked: (sa, o, input, output, outcomes, c) => this.validatePacked(sa, o, input, output, outcomes, c),
+    protectPacked: (sa, o, input, output, outcomes, c) => this.splitProtect(sa, o, input, output, outcomes, c),
+    validatePacked: (sa, o, input, output, outcomes, c) => this.splitValidate(sa, o, input, output, outcomes, c),
   };
 
-  private protectPacked(sa: SaContext, o: PackedProtectOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedTransmitControl): void {
+  private splitProtect(sa: SaContext, o: PackedProtectOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedTransmitControl): void {
     checkShared(input, output, outcomes);
     if (!this.splits(c.count)) return protectPacked(sa, o, input, output, outcomes, c);
     const lengths = input.lengths;
@@ -307,7 +307,7 @@ export class BurstPool implements BurstExecutor {
     c.pnsUsed = done;
   }
 
-  private validatePacked(sa: SaContext, o: PackedValidateOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedReceiveControl): void {
+  private splitValidate(sa: SaContext, o: PackedValidateOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedReceiveControl): void {
     checkShared(input, output, outcomes);
     if (!this.splits(c.count)) return validatePacked(sa, o, input, output, outcomes, c);
     const lengths = input.lengths;
