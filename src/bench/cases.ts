@@ -15,7 +15,7 @@ import type { BackendName } from '../crypto/backend.js';
 import { protectBurst, validateBurst } from '../crypto/burst.js';
 import { protect, type BurstProtectOptions, type ProtectOptions } from '../crypto/macsec.js';
 import { NativeGcm } from '../crypto/native.js';
-import { PACKED_ROOM, packedOutcomes, protectPacked, validatePacked, type PackedReceiveControl, type PackedTransmitControl } from '../crypto/packed.js';
+import { PACKED_ROOM, packedOutcomes, protectPacked, validatePacked, type PackedOutcomes, type PackedReceiveControl, type PackedTransmitControl } from '../crypto/packed.js';
 import type { BurstPool } from '../crypto/pool.js';
 import { SaContext } from '../crypto/sa.js';
 import { CIPHER_SUITES, type CipherSuiteName } from '../crypto/suite.js';
@@ -39,6 +39,8 @@ export type BenchSize = number | 'imix';
  *                        transmitBurst work with protectPacked's kernel, outcomes as codes
  *   secy-receive-packed  SecY.receivePacked over the protected frames packed in one buffer, `burstFrames` a
  *                        call: the receiveBurst work with validatePacked's kernel, outcomes as codes
+ *                        (both packed SecY rows threaded: the SecY's executor is the pool, every array on a
+ *                        SharedArrayBuffer, `threadedBurstFrames` a call, each kernel call split)
  *   packed-transmit      protectPacked over the frames packed in one buffer, `burstFrames` a call: SecTAG, PNs,
  *                        refusal checks, protect, outcome codes (one C call on native)
  *   packed-receive       validatePacked over the protected frames packed in one buffer, `burstFrames` a call:
@@ -204,12 +206,13 @@ export class Fixture {
     return this.received;
   }
 
-  /** A SecY that sends as `options` says (SC=1, confidentiality as the mode), with a transmit SA under the key. */
-  transmitter(backend: BackendName): SecY {
+  /** A SecY that sends as `options` says (SC=1, confidentiality as the mode), with a transmit SA under the key; its bursts on `pool`, if given. */
+  transmitter(backend: BackendName, pool?: BurstPool): SecY {
     const secy = new SecY({
       sci: this.sci,
       cipherSuite: this.suite,
       backend,
+      ...(pool === undefined ? {} : { executor: pool }),
       alwaysIncludeSCI: true,
       confidentialityProtect: this.options.confidentiality,
       confidentialityOffset: this.options.confidentialityOffset,
@@ -224,17 +227,28 @@ export class Fixture {
    * InPktsOK (inside [lowestPN, nextPN) a repeat is accepted, 10.6.5): the work of a fresh frame but
    * nextPN's move.
    */
-  receiver(backend: BackendName): SecY {
-    const secy = new SecY({ sci: fill(6, 8), cipherSuite: this.suite, backend, replayWindow: this.frames.length + 1 });
+  receiver(backend: BackendName, pool?: BurstPool): SecY {
+    const secy = new SecY({ sci: fill(6, 8), cipherSuite: this.suite, backend, replayWindow: this.frames.length + 1, ...(pool === undefined ? {} : { executor: pool }) });
     secy.createReceiveSC(this.sci);
     secy.createReceiveSA(this.sci, { an: 0, sak: this.key, ssci: this.ssci, salt: this.salt, enable: true });
     return secy;
   }
 }
 
+/** Room for `frames` frames of `octets` octets, every array over a SharedArrayBuffer (threaded packed rows) or not. */
+function packedRoom(frames: number, octets: number, shared: boolean): PackedFrames {
+  if (!shared) return packedFrames(frames, octets);
+  return { data: new Uint8Array(new SharedArrayBuffer(octets)), offsets: new Uint32Array(new SharedArrayBuffer(4 * frames)), lengths: new Uint32Array(new SharedArrayBuffer(4 * frames)), count: 0 };
+}
+
+function outcomesFor(frames: number, shared: boolean): PackedOutcomes {
+  if (!shared) return packedOutcomes(frames);
+  return { codes: new Uint8Array(new SharedArrayBuffer(frames)), pnHigh: new Uint32Array(new SharedArrayBuffer(4 * frames)), pnLow: new Uint32Array(new SharedArrayBuffer(4 * frames)) };
+}
+
 /** `frames` back to back in one buffer, each in its own place, as a capture reader would leave them. */
-function pack(frames: readonly Uint8Array[]): PackedFrames {
-  const p = packedFrames(frames.length, frames.reduce((a, f) => a + f.length, 0));
+function pack(frames: readonly Uint8Array[], shared = false): PackedFrames {
+  const p = packedRoom(frames.length, frames.reduce((a, f) => a + f.length, 0), shared);
   let at = 0;
   for (const f of frames) {
     p.data.set(f, at);
@@ -255,6 +269,11 @@ const gcmName = (keyLength: number): 'aes-128-gcm' | 'aes-256-gcm' => (keyLength
 function backendOf(spec: CaseSpec): BackendName {
   if (spec.backend === undefined) throw new Error(`bench: a ${spec.method} case needs a backend`);
   return spec.backend;
+}
+
+function poolOf(pool: BurstPool | undefined): BurstPool {
+  if (pool === undefined) throw new Error('bench: a threaded case without a pool');
+  return pool;
 }
 
 /** One case over a fixture. `pool` is needed for threaded bursts. */
@@ -357,18 +376,21 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
       };
     }
     case 'secy-transmit-packed': {
-      let secy = f.transmitter(backendOf(spec));
-      const input = pack(f.frames.slice(0, burstFrames));
+      // Threaded: the SecY's executor is the pool, which splits each kernel call; its arrays are shared.
+      const executor = spec.threads > 1 ? poolOf(pool) : undefined;
+      const shared = executor !== undefined;
+      let secy = f.transmitter(backendOf(spec), executor);
+      const input = pack(f.frames.slice(0, burstFrames), shared);
       const n = input.count;
-      const output = packedFrames(n, input.data.length + PACKED_ROOM * n);
-      const outcomes = packedOutcomes(n);
+      const output = packedRoom(n, input.data.length + PACKED_ROOM * n, shared);
+      const outcomes = outcomesFor(n, shared);
       let sent = 0;
       return {
         spec,
         run() {
           if ((sent += n) > SECY_SA_FRAMES) {
             secy.destroy();
-            secy = f.transmitter(backendOf(spec));
+            secy = f.transmitter(backendOf(spec), executor);
             sent = n;
           }
           secy.transmitPacked(input, output, outcomes);
@@ -378,11 +400,13 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
       };
     }
     case 'secy-receive-packed': {
-      const secy = f.receiver(backendOf(spec));
-      const input = pack(f.protectedFrames().mpdus.slice(0, burstFrames));
+      const executor = spec.threads > 1 ? poolOf(pool) : undefined;
+      const shared = executor !== undefined;
+      const secy = f.receiver(backendOf(spec), executor);
+      const input = pack(f.protectedFrames().mpdus.slice(0, burstFrames), shared);
       const n = input.count;
-      const output = packedFrames(n, input.data.length + PACKED_ROOM * n);
-      const outcomes = packedOutcomes(n);
+      const output = packedRoom(n, input.data.length + PACKED_ROOM * n, shared);
+      const outcomes = outcomesFor(n, shared);
       return {
         spec,
         run() {

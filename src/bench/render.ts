@@ -134,7 +134,9 @@ export function renderTable(report: BenchReport): string {
     out.push('### Targets', '');
     for (const t of report.targets) {
       const mark = t.met === undefined ? '–' : t.met ? '✓' : '✗';
-      out.push(`${mark} ${t.target}: ${t.value === undefined ? 'not measured' : t.value.toFixed(2)} (goal ${t.comparison === 'at most' ? '≤' : '≥'} ${t.goal})`);
+      // Thread scaling depends on what else the machine runs: its load beside the figure.
+      const load = t.target.includes(' threads ') ? `, load ${report.machine.loadAverage1m.toFixed(2)} at the start` : '';
+      out.push(`${mark} ${t.target}: ${t.value === undefined ? 'not measured' : t.value.toFixed(2)} (goal ${t.comparison === 'at most' ? '≤' : '≥'} ${t.goal}${load})`);
     }
   }
   return out.join('\n');

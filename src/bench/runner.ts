@@ -4,6 +4,7 @@
  * median over rounds. A ratio between two cases is the median of their per-round ratios, so a shared,
  * noisy machine slows both sides of a ratio alike.
  */
+import { loadavg } from 'node:os';
 import { backendNames, type BackendName } from '../crypto/backend.js';
 import { BurstPool } from '../crypto/pool.js';
 import { CIPHER_SUITE_NAMES, type CipherSuiteName } from '../crypto/suite.js';
@@ -73,7 +74,7 @@ export interface BenchResult extends CaseSpec {
   /** Medians of per-round ratios to the baselines measured beside it: (a) noble gcm(), (b) createCipheriv. */
   readonly vsNobleGcm: number | undefined;
   readonly vsNodeGcm: number | undefined;
-  /** Threaded bursts: median per-round ratio to the same backend's single-thread burst. */
+  /** Threaded rows (bursts, packed SecY): median per-round ratio to the same method's one-thread row, same backend. */
   readonly vsOneThread: number | undefined;
   /**
    * SecY rows: what the SecY's bookkeeping costs over the bare burst cipher of its direction (protectBurst
@@ -172,6 +173,10 @@ function groupSpecs(suite: CipherSuiteName, mode: BenchMode, size: BenchSize, o:
     if (o.secy) {
       add('validate-burst', backend);
       for (const method of SECY_METHODS) if (o.singleFrame || (method !== 'secy-transmit' && method !== 'secy-receive')) add(method, backend);
+      if (o.workers > 0) {
+        add('secy-transmit-packed', backend, 1 + o.workers);
+        add('secy-receive-packed', backend, 1 + o.workers);
+      }
     }
     add('packed-transmit', backend);
     add('packed-receive', backend);
@@ -217,7 +222,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
           } finally {
             for (const c of cases) c.close();
           }
-          options.onProgress?.(`${suite} ${mode} ${size}: done`);
+          options.onProgress?.(`${suite} ${mode} ${size}: done (load ${loadavg()[0]!.toFixed(2)})`);
         }
       }
     }
@@ -256,11 +261,13 @@ function measureGroup(cases: readonly BenchCase[], rounds: number, cellMs: numbe
     const { spec } = c;
     const octets = averageFrameOctets(spec.size);
     const f = median(fps[i]!);
-    const oneThread = spec.method === 'burst' && spec.threads > 1 ? find({ method: 'burst', backend: spec.backend, threads: 1 }) : -1;
-    const bare = isSecYMethod(spec.method) ? find({ method: BARE_BURST_OF[spec.method], backend: spec.backend, threads: 1 }) : -1;
-    const d = spec.method === 'bare-seal' || spec.threads > 1 ? -1 : find({ method: 'bare-seal' });
+    // A threaded row is set against its one-thread row only.
+    const threaded = spec.threads > 1;
+    const oneThread = threaded ? find({ method: spec.method, backend: spec.backend, threads: 1 }) : -1;
+    const bare = isSecYMethod(spec.method) && !threaded ? find({ method: BARE_BURST_OF[spec.method], backend: spec.backend, threads: 1 }) : -1;
+    const d = spec.method === 'bare-seal' || threaded ? -1 : find({ method: 'bare-seal' });
     const secyBurst = SECY_BURST_OF[spec.method];
-    const burstRow = secyBurst === undefined ? -1 : find({ method: secyBurst, backend: spec.backend, threads: 1 });
+    const burstRow = secyBurst === undefined || threaded ? -1 : find({ method: secyBurst, backend: spec.backend, threads: 1 });
     return {
       ...spec,
       backend: spec.backend,
@@ -318,6 +325,11 @@ export function checkTargets(results: readonly BenchResult[]): TargetCheck[] {
     for (const backend of new Set(results.filter((r) => r.method === method).map((r) => r.backend))) {
       if (backend === 'node') targets.push(check(`node ${method} ≥ 1.15× its SecY burst row (median over sizes)`, medianOf(results.filter((r) => r.suite === 'GCM-AES-128' && r.mode === 'confidentiality' && r.method === method && r.backend === backend)), 1.15));
     }
+  }
+  // Packed SecY on threads, native at 1518 octets (the machine's load is in the report beside it).
+  for (const method of ['secy-transmit-packed', 'secy-receive-packed'] as const) {
+    const row = results.find((r) => r.method === method && r.backend === 'native' && r.threads > 1 && r.suite === 'GCM-AES-128' && r.mode === 'confidentiality' && r.size === 1518);
+    if (row !== undefined) targets.push(check(`native ${method} on ${row.threads} threads ≥ 1.3× one thread at 1518 octets`, row.vsOneThread, 1.3));
   }
   // Thread scaling: the median over the sizes measured, per backend.
   const threaded = results.filter((r) => r.suite === 'GCM-AES-128' && r.mode === 'confidentiality' && r.method === 'burst' && r.threads > 1);

@@ -19,6 +19,7 @@ import { ICV_LENGTH, SCI_LENGTH, secTagLength, shortLength, transmitTciOctet, wr
 import { D_AAD_LEN, D_AAD_OFF, D_DATA_LEN, D_DATA_OFF, D_IV, D_TAG_OFF, DESC_WORDS, type BurstBuffers } from './engine.js';
 import { bswap32 } from './ghash.js';
 import { checkSecTagOptions, MIN_USER_DATA, type BurstProtectOptions } from './macsec.js';
+import type { PackedExecutor } from './packed.js';
 import type { SaContext, SaKey } from './sa.js';
 import type { ConfidentialityOffset } from './suite.js';
 
@@ -69,6 +70,8 @@ export interface BurstExecutor {
     pnHigh: ArrayLike<number>,
     o: BurstValidateOptions,
   ): (Uint8Array | null)[];
+  /** Where the SecY's packed kernel calls run; without it, on the calling thread. */
+  readonly packed?: PackedExecutor;
 }
 
 export interface BurstRunOptions {

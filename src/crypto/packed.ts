@@ -178,21 +178,28 @@ function reserve(frames: number): void {
 /** Word views of the input and output buffers, kept while the buffers stay the same. */
 const inWords = new WordView();
 const outWords = new WordView();
+/** The receive call's word views (inWords', outWords') and its buffers' byteOffsets, for `deliver`. */
+let rxIn: Uint32Array | undefined;
+let rxOut: Uint32Array | undefined;
+let rxInBase = 0;
+let rxOutBase = 0;
 
 /**
  * Copies src[from, to) to dst[at ...]. Long runs through one subarray view and the native copy (a view is
  * an allocation, but past a few hundred octets any JavaScript loop costs more); short ones, the common
- * case at small frames, by words where both ends share their alignment, else octet by octet.
+ * case at small frames, by words where both ends share their alignment, else octet by octet. The word
+ * views cover their whole buffers: srcBase/dstBase are src's and dst's byteOffsets (read once a call,
+ * not per frame: reading byteOffset is not free).
  */
-function copy(src: Uint8Array, sw: Uint32Array | undefined, from: number, to: number, dst: Uint8Array, dw: Uint32Array | undefined, at: number): void {
+function copy(src: Uint8Array, sw: Uint32Array | undefined, srcBase: number, from: number, to: number, dst: Uint8Array, dw: Uint32Array | undefined, dstBase: number, at: number): void {
   const n = to - from;
   if (n >= 256) {
     dst.set(src.subarray(from, to), at);
     return;
   }
-  let a = src.byteOffset + from;
-  let b = dst.byteOffset + at;
-  if (sw !== undefined && dw !== undefined && (a & 3) === (b & 3) && n >= 16) {
+  let a = srcBase + from;
+  let b = dstBase + at;
+  if (sw !== undefined && dw !== undefined && (a & 3) === (b & 3) && n >= 8) {
     const head = (4 - (a & 3)) & 3;
     for (let k = 0; k < head; k++) dst[at + k] = src[from + k]!;
     a += head;
@@ -229,7 +236,28 @@ function checkControl(c: object, fields: readonly string[]): void {
   }
 }
 
+/**
+ * Where packed kernel calls run: a BurstExecutor may offer one (BurstPool splits a call between threads);
+ * the SecY's packed paths use it, else `packedInThread`. Like BurstExecutor's methods, these take calls
+ * the caller has checked (the SecY checks the whole call first); results are those of the kernels.
+ */
+export interface PackedExecutor {
+  /** Throws a ConfigError if this executor cannot run calls over these arrays (the SecY asks before it changes any state). */
+  check(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void;
+  protectPacked(sa: SaContext, o: PackedProtectOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedTransmitControl): void;
+  validatePacked(sa: SaContext, o: PackedValidateOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedReceiveControl): void;
+}
+
 // ---------------------------------------------------------------- transmit
+
+/**
+ * The MPDU length of a frame of `len` octets under a SecTAG of `secTagLen`, or 0 when that MPDU would be
+ * longer than maxFrameSize: OutPktsTooLong, no PN taken (10.7.17).
+ */
+export function transmitLength(len: number, secTagLen: number, maxFrameSize: number): number {
+  const mpdu = len + secTagLen + ICV_LENGTH;
+  return mpdu > maxFrameSize ? 0 : mpdu;
+}
 
 /**
  * Protects input frames c.first .. c.first + c.count - 1 (each DA ‖ SA ‖ [clear tags] ‖ user data) under
@@ -307,6 +335,11 @@ function protectPackedTs(sa: SaContext, o: PackedProtectOptions, input: PackedFr
   reserve(count);
   const burst: BurstBuffers = { data: out, desc, results };
   const sw = inWords.of(inData), dw = outWords.of(out);
+  // The SecTAG as little-endian words, for output slots where it lies 4-aligned: EtherType ‖ TCI/AN (SL
+  // added per frame), PN, SCI.
+  const tagWord = 0xe588 | (tci << 16);
+  const sci0 = readLE(sci, 0), sci1 = readLE(sci, 4);
+  const inBase = inData.byteOffset, outBase = out.byteOffset;
   let hi = c.nextPnHigh, lo = c.nextPnLow;
   const lastHi = c.lastPnHigh, lastLo = c.lastPnLow;
   let exhausted = hi > lastHi || (hi === lastHi && lo > lastLo);
@@ -314,12 +347,12 @@ function protectPackedTs(sa: SaContext, o: PackedProtectOptions, input: PackedFr
   for (let i = first; i < end; i++) {
     const len = inLen[i]!;
     const user = len - hdr;
-    const mpdu = len + secTagLen + ICV_LENGTH;
+    const mpdu = transmitLength(len, secTagLen, maxFrameSize);
     outOff[i] = at;
     outLen[i] = 0;
     pnHigh[i] = 0;
     pnLow[i] = 0;
-    if (len > maxFrameSize || (!exhausted && mpdu > maxFrameSize)) {
+    if (len > maxFrameSize || (!exhausted && mpdu === 0)) {
       codes[i] = PackedCode.OutPktsTooLong;
       continue;
     }
@@ -330,19 +363,30 @@ function protectPackedTs(sa: SaContext, o: PackedProtectOptions, input: PackedFr
     const s = at;
     const src = inOff[i]!;
     // DA ‖ SA right before the SecTAG, so the AAD is one run; the clear tags go in after sealing.
-    for (let k = 0; k < ADDRESSES; k++) out[s + tagsLength + k] = inData[src + k]!;
+    copy(inData, sw, inBase, src, src + ADDRESSES, out, dw, outBase, s + tagsLength);
     const t = s + hdr;
-    out[t] = 0x88;
-    out[t + 1] = 0xe5;
-    out[t + 2] = tci;
-    out[t + 3] = user < MIN_NON_SHORT_LENGTH ? user : 0;
-    out[t + 4] = lo >>> 24;
-    out[t + 5] = lo >>> 16;
-    out[t + 6] = lo >>> 8;
-    out[t + 7] = lo;
-    if (sc) for (let k = 0; k < SCI_LENGTH; k++) out[t + 8 + k] = sci[k]!;
+    const sl = user < MIN_NON_SHORT_LENGTH ? user : 0;
+    if (dw !== undefined && ((outBase + t) & 3) === 0) {
+      const w = (outBase + t) >>> 2;
+      dw[w] = tagWord | (sl << 24);
+      dw[w + 1] = bswap32(lo);
+      if (sc) {
+        dw[w + 2] = sci0;
+        dw[w + 3] = sci1;
+      }
+    } else {
+      out[t] = 0x88;
+      out[t + 1] = 0xe5;
+      out[t + 2] = tci;
+      out[t + 3] = sl;
+      out[t + 4] = lo >>> 24;
+      out[t + 5] = lo >>> 16;
+      out[t + 6] = lo >>> 8;
+      out[t + 7] = lo;
+      if (sc) for (let k = 0; k < SCI_LENGTH; k++) out[t + 8 + k] = sci[k]!;
+    }
     const dataOff = t + secTagLen;
-    copy(inData, sw, src + hdr, src + len, out, dw, dataOff);
+    copy(inData, sw, inBase, src + hdr, src + len, out, dw, outBase, dataOff);
     const clear = o.confidentiality ? Math.min(o.confidentialityOffset, user) : user;
     const n = used;
     const d = n * DESC_WORDS;
@@ -383,7 +427,7 @@ function sealChunk(sa: SaContext, burst: BurstBuffers, from: number, to: number,
   if (tagsLength === 0) return;
   for (let n = from; n < to; n++) {
     const i = descFrame[n]!;
-    copy(input.data, undefined, input.offsets[i]!, input.offsets[i]! + hdr, output.data, undefined, output.offsets[i]!);
+    copy(input.data, undefined, 0, input.offsets[i]!, input.offsets[i]! + hdr, output.data, undefined, 0, output.offsets[i]!);
   }
 }
 
@@ -459,7 +503,13 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
   reserve(count);
   const burst: BurstBuffers = { data: out, desc, results };
   const sw = inWords.of(inData), dw = outWords.of(out);
-  const outShift = out.byteOffset - inData.byteOffset;
+  const inBase = inData.byteOffset, outBase = out.byteOffset;
+  rxIn = sw;
+  rxOut = dw;
+  rxInBase = inBase;
+  rxOutBase = outBase;
+  const sci0 = readLE(sci, 0), sci1 = readLE(sci, 4);
+  const outShift = outBase - inBase;
   let at = c.outStart, handled = 0, n = 0, chunk = 0, chunkAt = at;
   for (let i = first; i < end; i++) {
     const p = inOff[i]!;
@@ -506,8 +556,12 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
     // The SCI (9.9, 10.6.1): carried, implied by ES (source address ‖ port 1, port 0 with SCB), or the point-to-point SC.
     let match: boolean;
     if (hasSci) {
-      match = true;
-      for (let k = 0; k < SCI_LENGTH; k++) if (inData[p + tagOff + 8 + k] !== sci[k]) match = false;
+      const q = inBase + p + tagOff + 8;
+      if (sw !== undefined && (q & 3) === 0) match = sw[q >>> 2] === sci0 && sw[(q >>> 2) + 1] === sci1;
+      else {
+        match = true;
+        for (let k = 0; k < SCI_LENGTH; k++) if (inData[p + tagOff + 8 + k] !== sci[k]) match = false;
+      }
     } else if (t & TCI_ES) {
       match = sci[6] === 0 && sci[7] === ((t & TCI_SCB) !== 0 ? 0 : 1);
       for (let k = 0; k < 6; k++) if (inData[p + 6 + k] !== sci[k]) match = false;
@@ -526,7 +580,7 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
     const cBit = (t & TCI_C) !== 0;
     // The slot shares the input frame's alignment, for the word copy (room: each frame's length + 32).
     const s = at + ((p - at - outShift) & 3);
-    copy(inData, sw, p, p + dataOff + user + ICV_LENGTH, out, dw, s);
+    copy(inData, sw, inBase, p, p + dataOff + user + ICV_LENGTH, out, dw, outBase, s);
     at = s + dataOff + user + ICV_LENGTH;
     if (!cBit && mode === MODE_DISABLED) {
       codes[i] = late ? PackedCode.InPktsDelayed : PackedCode.InPktsUnchecked;
@@ -598,7 +652,15 @@ function failed(codes: Uint8Array, i: number, mode: number, cBit: boolean, inDat
 /** DA ‖ SA ‖ clear tags right before the user data, where the SecTAG was: the frame for the Controlled Port. */
 function deliver(inData: Uint8Array, p: number, out: Uint8Array, outOff: Uint32Array, outLen: Uint32Array, i: number, s: number, tagOff: number, dataOff: number, user: number): void {
   const start = s + dataOff - tagOff;
-  for (let k = 0; k < tagOff; k++) out[start + k] = inData[p + k]!;
+  const a = rxInBase + p, b = rxOutBase + start;
+  // tagOff is 12, 16 or 20: whole words where both ends are 4-aligned (the slot shares the input's alignment).
+  if (rxIn !== undefined && rxOut !== undefined && ((a | b) & 3) === 0) {
+    const wa = a >>> 2, wb = b >>> 2;
+    for (let k = 0; k < tagOff >>> 2; k++) rxOut[wb + k] = rxIn[wa + k]!;
+  } else for (let k = 0; k < tagOff; k++) out[start + k] = inData[p + k]!;
   outOff[i] = start;
   outLen[i] = tagOff + user;
 }
+
+/** Every packed kernel call on the calling thread. */
+export const packedInThread: PackedExecutor = { check: () => undefined, protectPacked, validatePacked };

@@ -8,17 +8,26 @@
  * out of SharedArrayBuffers with relaxed atomic copies, several times slower than memcpy, and the
  * staging copy is the one part of a split burst the main thread cannot hand off. The worker returns the
  * buffer with its result, for the next job.
+ *
+ * Packed jobs (the SecY's packed calls) are the exception: their frames and outcomes are already in
+ * SharedArrayBuffers the caller owns, which the worker reads and writes in place; its slice's control
+ * results come back in the control block.
  */
 import type { BackendName } from './backend.js';
 import type { BurstProtectOptions, BurstValidateOptions } from './burst.js';
 import type { CipherSuiteName } from './suite.js';
+import type { PackedOutcomes, PackedProtectOptions, PackedReceiveControl, PackedTransmitControl, PackedValidateOptions } from './packed.js';
+import type { PackedFrames } from '../wire/packed.js';
 
-export const CTRL_WORDS = 4;
+export const CTRL_WORDS = 5;
 /** Control block words. */
 export const C_SEQ = 0;
 export const C_DONE = 1;
 /** 0 when the job ran (a ResultMessage follows for protect/validate); 1 when it threw (an ErrorMessage). */
 export const C_STATUS = 2;
+/** After a packed job: its control's outEnd, and pnsUsed (transmit) or handled (receive), as uint32 bits. */
+export const C_OUT_END = 3;
+export const C_DONE_COUNT = 4;
 
 /** Staging table: words per frame. Protect uses the first four, validate all. */
 export const TABLE_WORDS = 9;
@@ -63,12 +72,33 @@ export interface JobMessage {
   readonly validate?: BurstValidateOptions;
 }
 
+/** The arrays of a packed call, all over SharedArrayBuffers (the worker reads and writes them in place). */
+export interface PackedBuffers {
+  readonly input: PackedFrames;
+  readonly output: PackedFrames;
+  readonly outcomes: PackedOutcomes;
+}
+
+/**
+ * Main → worker: run a packed kernel over a slice of a call, control as given (first, count, outStart and
+ * the PN words). `buffers` is left out when they are the ones of this worker's previous packed job.
+ */
+export interface PackedJobMessage {
+  readonly type: 'packed';
+  readonly sa: number;
+  readonly buffers: PackedBuffers | undefined;
+  readonly protect?: PackedProtectOptions;
+  readonly transmit?: PackedTransmitControl;
+  readonly validate?: PackedValidateOptions;
+  readonly receive?: PackedReceiveControl;
+}
+
 /** Main → worker: leave the loop. */
 export interface StopMessage {
   readonly type: 'stop';
 }
 
-export type ToWorker = InstallMessage | DropMessage | JobMessage | StopMessage;
+export type ToWorker = InstallMessage | DropMessage | JobMessage | PackedJobMessage | StopMessage;
 
 /**
  * Worker → main: the job's frames, in a buffer of the worker's, transferred: frame i is

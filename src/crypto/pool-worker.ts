@@ -5,9 +5,10 @@
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { protectRange, validateRange, type BurstLayout } from './burst.js';
+import { protectPacked, validatePacked } from './packed.js';
 import {
-  C_DONE, C_SEQ, C_STATUS, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
-  type FromWorker, type JobMessage, type ToWorker,
+  C_DONE, C_DONE_COUNT, C_OUT_END, C_SEQ, C_STATUS, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
+  type FromWorker, type JobMessage, type PackedBuffers, type PackedJobMessage, type ToWorker,
 } from './pool-protocol.js';
 import { useNodeBackends } from './node-backends.js';
 import { SaContext } from './sa.js';
@@ -82,6 +83,29 @@ function run(job: JobMessage): void {
   port.postMessage(result, buffer === undefined ? transfer : [buffer, ...transfer]);
 }
 
+/** The shared arrays of the last packed job: sent again only when the caller's change. */
+let packed: PackedBuffers | undefined;
+
+/** A slice of a packed call, in place in the caller's shared buffers; its control results into the control block. */
+function runPacked(job: PackedJobMessage): void {
+  packed = job.buffers ?? packed;
+  if (packed === undefined) throw new Error('burst worker: a packed job without its buffers');
+  const sa = sas.get(job.sa);
+  if (sa === undefined) throw new Error(`burst worker: no SA ${job.sa}`);
+  const { input, output, outcomes } = packed;
+  if (job.protect !== undefined && job.transmit !== undefined) {
+    protectPacked(sa, job.protect, input, output, outcomes, job.transmit);
+    ctrl[C_OUT_END] = job.transmit.outEnd;
+    ctrl[C_DONE_COUNT] = job.transmit.pnsUsed;
+  } else if (job.validate !== undefined && job.receive !== undefined) {
+    validatePacked(sa, job.validate, input, output, outcomes, job.receive);
+    ctrl[C_OUT_END] = job.receive.outEnd;
+    ctrl[C_DONE_COUNT] = job.receive.handled;
+  } else {
+    throw new Error('burst worker: a packed job without options');
+  }
+}
+
 /** Handles the messages that came with this wake-up; false after a stop. */
 function handleMessages(): boolean {
   for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
@@ -98,6 +122,9 @@ function handleMessages(): boolean {
         break;
       case 'job':
         run(message);
+        break;
+      case 'packed':
+        runPacked(message);
         break;
       case 'stop':
         return false;

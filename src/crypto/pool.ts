@@ -7,6 +7,9 @@
  * The cut adapts from burst to burst: whichever side finished first gets more of the next one, which
  * also absorbs a busy machine.
  *
+ * The SecY's packed calls (`packed`) need no staging: their frames and outcomes are in SharedArrayBuffers,
+ * which each thread reads and writes in place, its slice's outputs apart from the others'.
+ *
  * Waking a worker costs tens of microseconds, so bursts of fewer than `minFrames` frames are not split.
  * Each worker makes its own context per SA from the SAK, which the pool hands on when the SA is installed
  * (`install`, which a SecY given the pool as its executor calls) and keeps no copy of; the workers drop
@@ -17,11 +20,13 @@
 import { once } from 'node:events';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { ConfigError, describe } from '../util/errors.js';
-import { SCI_LENGTH } from '../wire/sectag.js';
+import type { PackedFrames } from '../wire/packed.js';
+import { SCI_LENGTH, secTagLength } from '../wire/sectag.js';
 import { protectRange, validateRange, type BurstExecutor, type BurstLayout, type BurstProtectOptions, type BurstValidateOptions } from './burst.js';
+import { PACKED_ROOM, protectPacked, transmitLength, validatePacked, type PackedExecutor, type PackedOutcomes, type PackedProtectOptions, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from './packed.js';
 import {
-  C_DONE, C_SEQ, C_STATUS, CTRL_WORDS, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
-  type FromWorker, type ResultMessage, type ToWorker,
+  C_DONE, C_DONE_COUNT, C_OUT_END, C_SEQ, C_STATUS, CTRL_WORDS, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
+  type FromWorker, type PackedBuffers, type PackedJobMessage, type ResultMessage, type ToWorker,
 } from './pool-protocol.js';
 import type { SaContext, SaKey } from './sa.js';
 
@@ -49,6 +54,8 @@ interface Thread {
   expectsResult: boolean;
   /** The staging buffer the worker handed back, for its next job. */
   stage: ArrayBuffer | undefined;
+  /** The arrays of the last packed job sent, which the worker keeps. */
+  packed: PackedBuffers | undefined;
 }
 
 /** A worker's slice, staged: its frames' octets and a table row per frame. */
@@ -64,6 +71,28 @@ const FRAME_WEIGHT = 64;
 const SHARE_STEP = 0.02;
 const MIN_SHARE = 0.05;
 const MAX_SHARE = 0.9;
+
+const TWO_32 = 0x1_0000_0000;
+
+/** The PN k after (hi, lo), as halves (hi may reach 2^32: past every PN). */
+function addPn(hi: number, lo: number, k: number): [number, number] {
+  const l = lo + k;
+  return l >= TWO_32 ? [hi + 1, l - TWO_32] : [hi, l];
+}
+
+/** A packed call's arrays are shared with the workers: each must be a view of a SharedArrayBuffer. */
+function checkShared(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
+  const arrays: [string, unknown][] = [
+    ['input.data', input.data], ['input.offsets', input.offsets], ['input.lengths', input.lengths],
+    ['output.data', output.data], ['output.offsets', output.offsets], ['output.lengths', output.lengths],
+    ['outcomes.codes', outcomes.codes], ['outcomes.pnHigh', outcomes.pnHigh], ['outcomes.pnLow', outcomes.pnLow],
+  ];
+  for (const [name, a] of arrays) {
+    if (!(ArrayBuffer.isView(a) && a.buffer instanceof SharedArrayBuffer)) {
+      throw new ConfigError(name, 'a view of a SharedArrayBuffer (a SecY whose executor is a BurstPool shares packed calls with its worker threads)', describe(a));
+    }
+  }
+}
 
 /** The worker's module and how to start it: compiled JavaScript, or (under vitest) TypeScript through a loader. */
 function workerEntry(): { url: URL; execArgv: string[] } {
@@ -88,6 +117,8 @@ export class BurstPool implements BurstExecutor {
   private nextSaId = 1;
   /** The calling thread's share of a burst's work, adapted after every split burst. */
   private share: number;
+  /** The same for packed calls, where this thread stages nothing. */
+  private packedShare: number;
   private closed = false;
 
   private constructor(threads: Thread[], minFrames: number, timeoutMs: number, spinMs: number) {
@@ -98,6 +129,7 @@ export class BurstPool implements BurstExecutor {
     this.spinMs = spinMs;
     // It also stages the workers' frames, so it starts with a little less than an equal share.
     this.share = 0.9 / (threads.length + 1);
+    this.packedShare = 1 / (threads.length + 1);
   }
 
   /** Starts the workers and resolves once they are ready. */
@@ -123,7 +155,7 @@ export class BurstPool implements BurstExecutor {
         // Idle workers block in Atomics.wait and must not keep the process alive.
         worker.unref();
         port1.unref();
-        return { worker, port: port1, ctrl, seq: 0, expectsResult: false, stage: undefined };
+        return { worker, port: port1, ctrl, seq: 0, expectsResult: false, stage: undefined, packed: undefined };
       }),
     );
     return new BurstPool(threads, minFrames, options.timeoutMs ?? 10_000, spinMs);
@@ -152,7 +184,7 @@ export class BurstPool implements BurstExecutor {
   protect(sa: SaContext, frames: readonly Uint8Array[], first: number, count: number, o: BurstProtectOptions, pnHigh: ArrayLike<number>, pnLow: ArrayLike<number>): Uint8Array[] {
     if (!this.splits(count)) return protectRange(sa, frames, first, count, o, pnHigh, pnLow);
     const id = this.saId(sa);
-    const cuts = this.cut(frames, first, count);
+    const cuts = this.cut((i) => frames[i]!.length, first, count, this.share);
     this.threads.forEach((t, k) => {
       const from = cuts[k + 1]!, n = cuts[k + 2]! - from;
       const { stage, table } = this.stageFrames(t, frames, from, n, 0, (table, _bytes, row, i) => {
@@ -190,7 +222,7 @@ export class BurstPool implements BurstExecutor {
   ): (Uint8Array | null)[] {
     if (!this.splits(count)) return validateRange(sa, frames, first, count, layouts, scis, pnHigh, o);
     const id = this.saId(sa);
-    const cuts = this.cut(frames, first, count);
+    const cuts = this.cut((i) => frames[i]!.length, first, count, this.share);
     this.threads.forEach((t, k) => {
       const from = cuts[k + 1]!, n = cuts[k + 2]! - from;
       const { stage, table } = this.stageFrames(t, frames, from, n, SCI_LENGTH, (table, bytes, row, i, at) => {
@@ -217,6 +249,154 @@ export class BurstPool implements BurstExecutor {
     for (let i = 0; i < mine.length; i++) out[i] = mine[i]!;
     this.collect(cuts, failure, (i, f) => (out[i] = f));
     return out;
+  }
+
+  /**
+   * The SecY's packed kernel calls (SecY.transmitPacked/receivePacked on a SecY given this pool as its
+   * executor): a call of at least `minFrames` frames is cut into slices, this thread running the first and
+   * each worker one of the others, in place in the caller's buffers. Every array of the call (input and
+   * output data, offsets, lengths, the outcome arrays) must be a view of a SharedArrayBuffer, whatever the
+   * call's size: a ConfigError names the first that is not (the pool copies no frames).
+   *
+   * The kernels are stateless over a call (PNs counted up from the control's, lowestPN as the call
+   * starts), so each frame's code, PN and octets are those of one call on this thread. Transmit: a slice
+   * starts at the PN and output offset the frames before it leave, which gives the same offsets too (a
+   * call that would run into PN exhaustion runs here). Receive: a slice writes from the output room the
+   * frames before it reserve (their lengths + PACKED_ROOM), so frames may sit at other offsets than
+   * on one thread, and c.outEnd is the end of the last slice's output.
+   */
+  readonly packed: PackedExecutor = {
+    check: checkShared,
+    protectPacked: (sa, o, input, output, outcomes, c) => this.splitProtect(sa, o, input, output, outcomes, c),
+    validatePacked: (sa, o, input, output, outcomes, c) => this.splitValidate(sa, o, input, output, outcomes, c),
+  };
+
+  private splitProtect(sa: SaContext, o: PackedProtectOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedTransmitControl): void {
+    checkShared(input, output, outcomes);
+    if (!this.splits(c.count)) return protectPacked(sa, o, input, output, outcomes, c);
+    const lengths = input.lengths;
+    const cuts = this.cut((i) => lengths[i]!, c.first, c.count, this.packedShare);
+    // Each slice's output offset and first PN: the frames before it that fit take a PN and their MPDU's room.
+    const secTagLen = secTagLength(o.includeSci);
+    const starts: number[] = [];
+    const pns: number[] = [];
+    let at = c.outStart, taken = 0;
+    for (let k = 0; k < cuts.length - 1; k++) {
+      starts.push(at);
+      pns.push(taken);
+      for (let i = cuts[k]!; i < cuts[k + 1]!; i++) {
+        const mpdu = transmitLength(lengths[i]!, secTagLen, c.maxFrameSize);
+        at += mpdu;
+        if (mpdu !== 0) taken++;
+      }
+    }
+    if (taken > 0) {
+      const [lastHi, lastLo] = addPn(c.nextPnHigh, c.nextPnLow, taken - 1);
+      if (lastHi > c.lastPnHigh || (lastHi === c.lastPnHigh && lastLo > c.lastPnLow) || lastHi > 0xffff_ffff) return protectPacked(sa, o, input, output, outcomes, c);
+    }
+    const slice = (k: number): PackedTransmitControl => {
+      const [hi, lo] = addPn(c.nextPnHigh, c.nextPnLow, pns[k]!);
+      return { ...c, first: cuts[k]!, count: cuts[k + 1]! - cuts[k]!, outStart: starts[k]!, nextPnHigh: hi, nextPnLow: lo };
+    };
+    const mine = slice(0);
+    const done = this.runPacked(sa, input, output, outcomes, cuts, (k) => ({ protect: o, transmit: slice(k + 1) }), () => {
+      protectPacked(sa, o, input, output, outcomes, mine);
+      return mine.pnsUsed;
+    });
+    c.outEnd = at;
+    c.pnsUsed = done;
+  }
+
+  private splitValidate(sa: SaContext, o: PackedValidateOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedReceiveControl): void {
+    checkShared(input, output, outcomes);
+    if (!this.splits(c.count)) return validatePacked(sa, o, input, output, outcomes, c);
+    const lengths = input.lengths;
+    const cuts = this.cut((i) => lengths[i]!, c.first, c.count, this.packedShare);
+    // Each slice writes from the room the frames before it reserve, as much as one call would ask of output.data.
+    const starts: number[] = [];
+    let at = c.outStart;
+    for (let k = 0; k < cuts.length - 1; k++) {
+      starts.push(at);
+      for (let i = cuts[k]!; i < cuts[k + 1]!; i++) at += lengths[i]! + PACKED_ROOM;
+    }
+    const slice = (k: number): PackedReceiveControl => ({ ...c, first: cuts[k]!, count: cuts[k + 1]! - cuts[k]!, outStart: starts[k]! });
+    const mine = slice(0);
+    let end = c.outStart;
+    const handled = this.runPacked(
+      sa, input, output, outcomes, cuts,
+      (k) => ({ validate: o, receive: slice(k + 1) }),
+      () => {
+        validatePacked(sa, o, input, output, outcomes, mine);
+        end = mine.outEnd;
+        return mine.handled;
+      },
+      (outEnd) => (end = Math.max(end, outEnd)),
+    );
+    c.outEnd = end;
+    c.handled = handled;
+  }
+
+  /**
+   * Runs slice k + 1 of a packed call on worker k (as `job(k)` says; empty slices are not sent) and slice 0
+   * here (`here`, which returns its count), waits for every worker, adapts the share, and
+   * throws the first failure. Returns the sum of the slices' counts (pnsUsed or handled); `outEnd` sees each
+   * worker slice's end.
+   */
+  private runPacked(
+    sa: SaContext,
+    input: PackedFrames,
+    output: PackedFrames,
+    outcomes: PackedOutcomes,
+    cuts: readonly number[],
+    job: (k: number) => Pick<PackedJobMessage, 'protect' | 'transmit' | 'validate' | 'receive'>,
+    here: () => number,
+    outEnd?: (end: number) => void,
+  ): number {
+    const id = this.saId(sa);
+    const sent = this.threads.map((t, k) => {
+      if (cuts[k + 2]! === cuts[k + 1]!) return false;
+      this.send(t, { type: 'packed', sa: id, buffers: this.packedBuffers(t, input, output, outcomes), ...job(k) });
+      return true;
+    });
+    let total = 0;
+    let failure: unknown;
+    try {
+      total += here();
+    } catch (e) {
+      failure = e;
+    }
+    const early = this.threads.some((t, k) => sent[k] && Atomics.load(t.ctrl, C_DONE) === t.seq);
+    this.threads.forEach((t, k) => {
+      if (!sent[k]) return;
+      try {
+        this.finish(t);
+        total += t.ctrl[C_DONE_COUNT]! >>> 0;
+        outEnd?.(t.ctrl[C_OUT_END]! >>> 0);
+      } catch (e) {
+        failure ??= e;
+      }
+    });
+    if (failure !== undefined) throw failure;
+    this.packedShare = Math.min(MAX_SHARE, Math.max(MIN_SHARE, this.packedShare + (early ? -SHARE_STEP : SHARE_STEP)));
+    return total;
+  }
+
+  /** The call's arrays for worker t's job, or undefined when they are those of its previous packed job. */
+  private packedBuffers(t: Thread, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): PackedBuffers | undefined {
+    const last = t.packed;
+    if (
+      last !== undefined && last.input.data === input.data && last.input.offsets === input.offsets && last.input.lengths === input.lengths &&
+      last.output.data === output.data && last.output.offsets === output.offsets && last.output.lengths === output.lengths &&
+      last.outcomes.codes === outcomes.codes && last.outcomes.pnHigh === outcomes.pnHigh && last.outcomes.pnLow === outcomes.pnLow
+    ) {
+      return undefined;
+    }
+    t.packed = {
+      input: { data: input.data, offsets: input.offsets, lengths: input.lengths, count: 0 },
+      output: { data: output.data, offsets: output.offsets, lengths: output.lengths, count: 0 },
+      outcomes: { codes: outcomes.codes, pnHigh: outcomes.pnHigh, pnLow: outcomes.pnLow },
+    };
+    return t.packed;
   }
 
   /** Stops the workers (after any job in progress). The SA contexts they held are wiped. */
@@ -255,19 +435,19 @@ export class BurstPool implements BurstExecutor {
    * Cut points of frames first .. first + count - 1: this thread takes frames [cuts[0], cuts[1]), worker t
    * [cuts[t + 1], cuts[t + 2]). The share of work is in octets plus a fixed cost per frame.
    */
-  private cut(frames: readonly Uint8Array[], first: number, count: number): number[] {
+  private cut(length: (frame: number) => number, first: number, count: number, share: number): number[] {
     const n = first + count;
     let total = 0;
-    for (let i = first; i < n; i++) total += frames[i]!.length + FRAME_WEIGHT;
+    for (let i = first; i < n; i++) total += length(i) + FRAME_WEIGHT;
     const workers = this.threads.length;
     const cuts = [first];
-    let goal = total * this.share;
+    let goal = total * share;
     let acc = 0;
     for (let i = first; i < n && cuts.length <= workers; i++) {
-      acc += frames[i]!.length + FRAME_WEIGHT;
+      acc += length(i) + FRAME_WEIGHT;
       if (acc >= goal) {
         cuts.push(i + 1);
-        goal += (total * (1 - this.share)) / workers;
+        goal += (total * (1 - share)) / workers;
       }
     }
     while (cuts.length <= workers + 1) cuts.push(n);

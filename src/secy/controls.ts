@@ -62,7 +62,8 @@ export interface SecYOptions extends Partial<SecYControls> {
   readonly pnHeadroom?: bigint;
   /**
    * Where the crypto of `transmitBurst`/`receiveBurst` runs: each SA's key is installed in it when the SA is
-   * (a `BurstPool` from the node-only crypto/pool.ts splits large bursts between threads). Default: here.
+   * (a `BurstPool` from the node-only crypto/pool.ts splits large bursts between threads, and the kernel
+   * calls of `transmitPacked`/`receivePacked`, over SharedArrayBuffers only). Default: here.
    */
   readonly executor?: BurstExecutor;
 }

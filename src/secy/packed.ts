@@ -4,7 +4,7 @@
  * Outcomes, counters, output octets, PN state and events are exactly those of the single-frame paths,
  * frame by frame; events are dispatched at the frame boundaries `transmit`/`transmitBurst` dispatch them.
  */
-import { PACKED_ROOM, PackedCode, checkApart, checkOutcomes, protectPacked, validatePacked, type PackedOutcomes, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from '../crypto/packed.js';
+import { PACKED_ROOM, PackedCode, checkApart, checkOutcomes, packedInThread, type PackedOutcomes, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from '../crypto/packed.js';
 import { MIN_USER_DATA } from '../crypto/macsec.js';
 import { ConfigError, describe } from '../util/errors.js';
 import { ETHERTYPE_OFFSET, VLAN_TAG_LENGTH } from '../wire/ethernet.js';
@@ -62,6 +62,8 @@ function checkPackedCall(input: PackedFrames, output: PackedFrames, outcomes: Pa
  */
 export function transmitPacked(s: SecYState, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
   const n = checkPackedCall(input, output, outcomes);
+  const kernels = s.executor.packed ?? packedInThread;
+  kernels.check(input, output, outcomes);
   const { data, offsets: inOff, lengths: inLen } = input;
   // Every frame's shape first (with no clear tags to look for, a length the rule passes needs no look).
   const anyTags = s.c.clearTags > 0;
@@ -113,7 +115,7 @@ export function transmitPacked(s: SecYState, input: PackedFrames, output: Packed
     tx.lastPnHigh = lastLo >= TWO_32 ? hi + 1 : hi;
     tx.lastPnLow = lastLo >= TWO_32 ? lastLo - TWO_32 : lastLo;
     tx.maxFrameSize = c.maxFrameSize;
-    protectPacked(sa.ctx, optionsOfKey(s.txOptions, key, sa.an, s.txSci), input, output, outcomes, tx);
+    kernels.protectPacked(sa.ctx, optionsOfKey(s.txOptions, key, sa.an, s.txSci), input, output, outcomes, tx);
     at = tx.outEnd;
     // takePN moved nextPN past frame i's PN; the kernel used tx.pnsUsed PNs from it (10.5.2).
     const nextLo = sa.nextLo + tx.pnsUsed - 1;
@@ -176,6 +178,8 @@ function runSA(s: SecYState, input: PackedFrames, n: number): ReceiveSA | undefi
  */
 export function receivePacked(s: SecYState, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
   const n = checkPackedCall(input, output, outcomes);
+  const kernels = s.executor.packed ?? packedInThread;
+  kernels.check(input, output, outcomes);
   const { data, offsets: inOff, lengths: inLen } = input;
   const { codes, pnHigh, pnLow } = outcomes;
   const outLen = output.lengths;
@@ -203,7 +207,7 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
     rx.outStart = 0;
     rx.lowestPnHigh = lowHi;
     rx.lowestPnLow = lowLo;
-    validatePacked(sa.ctx, o, input, output, outcomes, rx);
+    kernels.validatePacked(sa.ctx, o, input, output, outcomes, rx);
     tail = rx.outEnd;
   } else codes.fill(PackedCode.None, 0, n);
   const disabled = c.validateFrames === 'Disabled';

@@ -257,7 +257,8 @@ export class SecY {
    * transmitBurst over packed frames (packed.ts): input frames 0 .. input.count - 1 protected into
    * output.data (room: each frame's length + 32), output.offsets/lengths filled (length 0: no output),
    * each frame's outcome in outcomes.codes (PackedCode) and its PN in outcomes.pnHigh/pnLow. The caller
-   * owns every buffer; nothing is allocated per frame in the common case.
+   * owns every buffer; nothing is allocated per frame in the common case. With a `BurstPool` as the
+   * executor, each kernel call is split between threads and every array must be on a SharedArrayBuffer.
    */
   transmitPacked(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
     transmitPacked(this.s, input, output, outcomes);
@@ -284,7 +285,8 @@ export class SecY {
    * receiveBurst over packed frames (packed.ts): input frames 0 .. input.count - 1 verified, each
    * frame's outcome in outcomes.codes (PackedCode) and its PN in outcomes.pnHigh/pnLow, the frames for
    * the Controlled (or Uncontrolled) Port in output.data (room: each frame's length + 32) at
-   * output.offsets/lengths (length 0: dropped). Never throws on frame contents.
+   * output.offsets/lengths (length 0: dropped). Never throws on frame contents. With a `BurstPool` as
+   * the executor, as transmitPacked (frames may then lie at other offsets, each with the same octets).
    */
   receivePacked(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
     receivePacked(this.s, input, output, outcomes);

@@ -27,23 +27,26 @@ describe('runBench (tiny)', () => {
       threadedBurstFrames: 48,
     });
     // Per size: 3 baselines, and per backend a burst, a threaded burst and a single-frame case, validateBurst,
-    // the SecY's transmitBurst, transmit, transmitPacked, receiveBurst, receive and receivePacked, and the
-    // packed kernels; with native, (d).
+    // the SecY's transmitBurst, transmit, transmitPacked, receiveBurst, receive and receivePacked, its
+    // transmitPacked and receivePacked on a pool, and the packed kernels; with native, (d).
     const names = backendNames();
     const native = names.includes('native');
-    expect(report.results).toHaveLength(2 * (3 + 12 * names.length + (native ? 1 : 0)));
+    expect(report.results).toHaveLength(2 * (3 + 14 * names.length + (native ? 1 : 0)));
+    expect(report.results.filter((r) => r.threads > 1 && r.method.endsWith('-packed'))).toHaveLength(2 * 2 * names.length);
     expect(report.results.filter((r) => r.method === 'bare-seal').map((r) => r.backend)).toEqual(native ? ['native', 'native'] : []);
     for (const r of report.results) {
       expect(r.fps).toBeGreaterThan(0);
       expect(r.fpsRounds).toHaveLength(2);
       expect(Object.keys(r.lineRate)).toEqual(['1', '10', '25', '100']);
       if (r.method !== 'node-gcm') expect(r.vsNodeGcm).toBeGreaterThan(0);
-      if (r.method === 'burst' && r.threads > 1) expect(r.vsOneThread).toBeGreaterThan(0);
-      // The SecY rows, and only they, carry their cost over the bare burst of their direction.
-      if (r.method.startsWith('secy-')) expect(r.overBareBurst).toBeGreaterThan(-1);
+      // A threaded row, and only it, is set against its one-thread row (and against no other row of ours).
+      if (r.threads > 1) expect(r.vsOneThread).toBeGreaterThan(0);
+      else expect(r.vsOneThread).toBeUndefined();
+      // The one-thread SecY rows, and only they, carry their cost over the bare burst of their direction.
+      if (r.method.startsWith('secy-') && r.threads === 1) expect(r.overBareBurst).toBeGreaterThan(-1);
       else expect(r.overBareBurst).toBeUndefined();
-      // The packed SecY rows, and only they, are set against the SecY burst row of their direction.
-      if (r.method.endsWith('-packed')) expect(r.vsSecYBurst).toBeGreaterThan(0);
+      // The one-thread packed SecY rows, and only they, are set against the SecY burst row of their direction.
+      if (r.method.startsWith('secy-') && r.method.endsWith('-packed') && r.threads === 1) expect(r.vsSecYBurst).toBeGreaterThan(0);
       else expect(r.vsSecYBurst).toBeUndefined();
       // Every one-thread row but (d) itself is set against (d) when native is there.
       if (native && r.method !== 'bare-seal' && r.threads === 1) expect(r.vsBareSeal).toBeGreaterThan(0);

@@ -1,0 +1,231 @@
+/**
+ * SecY.transmitPacked / receivePacked on a SecY whose executor is a BurstPool: each kernel call is cut
+ * into slices run by this thread and a worker, in place in SharedArrayBuffers. Every outcome code, PN,
+ * output frame, counter, PN state and event must be those of the same SecY on one thread (the packed
+ * paths' own properties tie that to frame-by-frame processing); transmit gives the same output offsets
+ * too. Random streams over every suite: frame sizes around maxFrameSize, SCI modes, XPN streams crossing
+ * 2^32, PN exhaustion inside a call, rekeying; replays, reordering, tampering, foreign ANs and SCIs on
+ * receive; on every backend.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backendNames, type BackendName } from '../../src/crypto/backend.js';
+import { PACKED_ROOM, protectPacked, type PackedOutcomes, type PackedTransmitControl } from '../../src/crypto/packed.js';
+import { SaContext } from '../../src/crypto/sa.js';
+import { BurstPool } from '../../src/crypto/pool.js';
+import { CIPHER_SUITES, CIPHER_SUITE_NAMES, type CipherSuiteName } from '../../src/crypto/suite.js';
+import { SecY, type ValidateFrames } from '../../src/secy/index.js';
+import { ConfigError } from '../../src/util/errors.js';
+import type { PackedFrames } from '../../src/wire/packed.js';
+import { MAC_C, SCI_A, SCI_B, ethFrame, key, xpnExtras } from './helpers.js';
+
+const TWO_32 = 0x1_0000_0000n;
+
+interface Call {
+  readonly input: PackedFrames;
+  readonly output: PackedFrames;
+  readonly outcomes: PackedOutcomes;
+}
+
+/** `frames` packed with a gap of 5 octets before each, room for the output, over SharedArrayBuffers or not. */
+function pack(frames: readonly Uint8Array[], shared: boolean): Call {
+  const n = frames.length;
+  const total = frames.reduce((a, f) => a + f.length, 0);
+  const make = (octets: number): ArrayBuffer | SharedArrayBuffer => (shared ? new SharedArrayBuffer(octets) : new ArrayBuffer(octets));
+  const frameSet = (octets: number): PackedFrames => ({ data: new Uint8Array(make(octets)), offsets: new Uint32Array(make(4 * n)), lengths: new Uint32Array(make(4 * n)), count: 0 });
+  const input = frameSet(total + 5 * n);
+  let at = 0;
+  for (const f of frames) {
+    at += 5;
+    input.data.set(f, at);
+    input.offsets[input.count] = at;
+    input.lengths[input.count++] = f.length;
+    at += f.length;
+  }
+  const outcomes = { codes: new Uint8Array(make(n)), pnHigh: new Uint32Array(make(4 * n)), pnLow: new Uint32Array(make(4 * n)) };
+  return { input, output: frameSet(total + PACKED_ROOM * n), outcomes };
+}
+
+/** What a call gave, frame by frame: code, PN halves, output octets (and, with offsets, where they lie). */
+function results(c: Call, offsets: boolean): unknown[] {
+  return Array.from({ length: c.input.count }, (_, i) => {
+    const len = c.output.lengths[i]!;
+    const at = c.output.offsets[i]!;
+    return {
+      code: c.outcomes.codes[i],
+      pn: [c.outcomes.pnHigh[i], c.outcomes.pnLow[i]],
+      frame: len === 0 ? '' : Buffer.from(c.output.data.subarray(at, at + len)).toString('hex'),
+      ...(offsets && len !== 0 ? { at } : {}),
+    };
+  });
+}
+
+interface PoolCase {
+  readonly suite: CipherSuiteName;
+  readonly backend: BackendName;
+  readonly start: bigint;
+  readonly confidentiality: boolean;
+  readonly alwaysIncludeSCI: boolean;
+  readonly maxFrameSize: number;
+  readonly rekeyAfter: number;
+  readonly payloads: readonly number[];
+  readonly chunkSizes: readonly number[];
+  readonly validateFrames: ValidateFrames;
+  readonly replayWindow: number;
+  readonly receiveCapacity: number;
+  /** Receive order: the stream's frames as indices (repeats are replays), some tampered. */
+  readonly order: readonly { readonly pick: number; readonly tamper: boolean }[];
+}
+
+function chunks<T>(items: readonly T[], sizes: readonly number[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0, k = 0; i < items.length; k++) {
+    const size = sizes.length === 0 ? items.length : sizes[k % sizes.length]!;
+    out.push(items.slice(i, i + size));
+    i += size;
+  }
+  return out;
+}
+
+function transmitter(c: PoolCase, log: unknown[], pool: BurstPool | undefined): SecY {
+  const { suite } = c;
+  const maxPN = CIPHER_SUITES[suite].maxPN;
+  const a = new SecY({
+    sci: SCI_A,
+    cipherSuite: suite,
+    backend: c.backend,
+    confidentialityProtect: c.confidentiality,
+    alwaysIncludeSCI: c.alwaysIncludeSCI,
+    maxFrameSize: c.maxFrameSize,
+    rekeyThreshold: c.start + BigInt(c.rekeyAfter) > maxPN ? maxPN : c.start + BigInt(c.rekeyAfter),
+    ...(pool ? { executor: pool } : {}),
+  });
+  if (!c.alwaysIncludeSCI) a.createReceiveSC(SCI_B);
+  a.on('rekeyNeeded', (e) => log.push(['rekeyNeeded', e]));
+  a.on('pnExhausted', (e) => log.push(['pnExhausted', e]));
+  a.createTransmitSA({ an: 0, sak: key(c.suite, 1), nextPN: c.start, enable: true, ...xpnExtras(suite) });
+  return a;
+}
+
+function receiver(c: PoolCase, pool: BurstPool | undefined): SecY {
+  const b = new SecY({
+    sci: SCI_B,
+    cipherSuite: c.suite,
+    backend: c.backend,
+    validateFrames: c.validateFrames,
+    replayWindow: c.replayWindow,
+    receiveCapacity: c.receiveCapacity,
+    ...(pool ? { executor: pool } : {}),
+  });
+  b.createReceiveSC(SCI_A);
+  b.createReceiveSA(SCI_A, { an: 0, sak: key(c.suite, 1), nextPN: c.start, enable: true, ...xpnExtras(c.suite) });
+  return b;
+}
+
+function checkCase(c: PoolCase): void {
+  const frames = c.payloads.map((p, i) => ethFrame(p, i, 0x0800, i % 5 === 4 ? MAC_C : undefined));
+  // Transmit: one SecY on this thread, one on the pool, the same chunks.
+  const [logOne, logPool] = [[] as unknown[], [] as unknown[]];
+  const [one, split] = [transmitter(c, logOne, undefined), transmitter(c, logPool, pool)];
+  const stream: Uint8Array[] = [];
+  for (const part of chunks(frames, c.chunkSizes)) {
+    const [p1, p2] = [pack(part, false), pack(part, true)];
+    one.transmitPacked(p1.input, p1.output, p1.outcomes);
+    split.transmitPacked(p2.input, p2.output, p2.outcomes);
+    expect(results(p2, true)).toEqual(results(p1, true));
+    expect(split.transmitSAState(0)).toEqual(one.transmitSAState(0));
+    for (let i = 0; i < part.length; i++) if (p1.output.lengths[i]! > 0) stream.push(p1.output.data.slice(p1.output.offsets[i], p1.output.offsets[i]! + p1.output.lengths[i]!));
+  }
+  expect(logPool).toEqual(logOne);
+  expect(split.counters()).toEqual(one.counters());
+  if (stream.length === 0) return;
+  // Receive: replays and reordering from the stream's order, tampered frames, and frames of another SCI.
+  const received = c.order.map(({ pick, tamper }) => {
+    const f = stream[pick % stream.length]!.slice();
+    if (tamper) f[f.length - 1 - (pick % 20)]! ^= 1;
+    return f;
+  });
+  const [b1, b2] = [receiver(c, undefined), receiver(c, pool)];
+  for (const part of chunks(received, c.chunkSizes)) {
+    const [p1, p2] = [pack(part, false), pack(part, true)];
+    b1.receivePacked(p1.input, p1.output, p1.outcomes);
+    b2.receivePacked(p2.input, p2.output, p2.outcomes);
+    expect(results(p2, false)).toEqual(results(p1, false));
+    expect(b2.receiveSAState(SCI_A, 0)).toEqual(b1.receiveSAState(SCI_A, 0));
+  }
+  expect(b2.counters()).toEqual(b1.counters());
+}
+
+const startsFor = (suite: CipherSuiteName): bigint[] =>
+  CIPHER_SUITES[suite].xpn ? [1n, TWO_32 - 6n, CIPHER_SUITES[suite].maxPN - 9n] : [1n, TWO_32 - 9n];
+
+const poolCase = (suite: CipherSuiteName, backend: BackendName): fc.Arbitrary<PoolCase> =>
+  fc.record({
+    suite: fc.constant(suite),
+    backend: fc.constant(backend),
+    start: fc.constantFrom(...startsFor(suite)),
+    confidentiality: fc.boolean(),
+    alwaysIncludeSCI: fc.boolean(),
+    maxFrameSize: fc.oneof({ weight: 3, arbitrary: fc.constant(1996) }, fc.integer({ min: 60, max: 160 })),
+    rekeyAfter: fc.nat({ max: 40 }),
+    payloads: fc.array(fc.oneof(fc.nat({ max: 120 }), fc.nat({ max: 1500 })), { minLength: 1, maxLength: 40 }),
+    chunkSizes: fc.array(fc.integer({ min: 1, max: 20 }), { maxLength: 4 }),
+    validateFrames: fc.constantFrom('Strict' as const, 'Check' as const, 'Disabled' as const),
+    replayWindow: fc.constantFrom(0, 2, 64),
+    receiveCapacity: fc.oneof({ weight: 4, arbitrary: fc.constant(Infinity) }, fc.integer({ min: 0, max: 30 })),
+    order: fc.array(fc.record({ pick: fc.nat({ max: 60 }), tamper: fc.boolean() }), { minLength: 1, maxLength: 40 }),
+  });
+
+let pool: BurstPool;
+// One pool for the file: a worker started from the TypeScript sources transpiles itself first, slow on a loaded machine.
+beforeAll(async () => {
+  pool = await BurstPool.create({ workers: 1, minFrames: 2 });
+}, 60_000);
+afterAll(async () => {
+  await pool.close();
+});
+
+describe('packed calls split by a BurstPool are those of one thread', () => {
+  for (const backend of backendNames()) {
+    it(`every suite: sizes around maxFrameSize, SCI modes, XPN across 2^32, PN exhaustion, rekeying, replays, tampering [${backend}]`, () => {
+      for (const suite of CIPHER_SUITE_NAMES) fc.assert(fc.property(poolCase(suite, backend), checkCase), { numRuns: 12 });
+    });
+  }
+
+  it('refuses arrays that are not on a SharedArrayBuffer, naming the first, before any PN is taken', () => {
+    const c = { suite: 'GCM-AES-128', backend: 'node', start: 1n, confidentiality: true, alwaysIncludeSCI: true, maxFrameSize: 1996, rekeyAfter: 100 } as const;
+    const a = transmitter({ ...c, payloads: [], chunkSizes: [], validateFrames: 'Strict', replayWindow: 0, receiveCapacity: Infinity, order: [] }, [], pool);
+    const frames = [ethFrame(40, 0), ethFrame(40, 1)];
+    const plain = pack(frames, false);
+    expect(() => a.transmitPacked(plain.input, plain.output, plain.outcomes)).toThrow(ConfigError);
+    expect(() => a.transmitPacked(plain.input, plain.output, plain.outcomes)).toThrow(/input\.data.*SharedArrayBuffer/);
+    const mixed = pack(frames, true);
+    const outcomes = { ...mixed.outcomes, pnLow: new Uint32Array(2) };
+    expect(() => a.transmitPacked(mixed.input, mixed.output, outcomes)).toThrow(/outcomes\.pnLow/);
+    expect(a.getTransmitNextPN(0)).toBe(1n);
+    expect(a.counters().transmitSC.counters.OutPktsEncrypted).toBe(0);
+  });
+});
+
+describe('BurstPool.packed.protectPacked, called directly', () => {
+  it('gives what protectPacked gives on this thread, PN exhaustion inside the call included (that call is not split)', () => {
+    const options = { an: 1, sci: SCI_A, includeSci: true, endStation: false, scb: false, confidentiality: true, confidentialityOffset: 0 } as const;
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 200 }), { minLength: 1, maxLength: 30 }), fc.nat({ max: 40 }), fc.integer({ min: 60, max: 240 }), (payloads, pns, maxFrameSize) => {
+        const frames = payloads.map((p, i) => ethFrame(p, i));
+        const control = (): PackedTransmitControl => ({ first: 0, count: frames.length, outStart: 0, nextPnHigh: 0, nextPnLow: 0xffff_ffc0, lastPnHigh: 0, lastPnLow: 0xffff_ffc0 + pns, maxFrameSize, outEnd: 0, pnsUsed: 0 });
+        const [p1, p2] = [pack(frames, false), pack(frames, true)];
+        const [c1, c2] = [control(), control()];
+        const [sa1, sa2] = [new SaContext({ suite: CIPHER_SUITES['GCM-AES-128'], key: key('GCM-AES-128', 3) }, 'node'), new SaContext({ suite: CIPHER_SUITES['GCM-AES-128'], key: key('GCM-AES-128', 3) }, 'node')];
+        pool.install(sa2, { key: key('GCM-AES-128', 3), ssci: undefined, salt: undefined });
+        protectPacked(sa1, options, p1.input, p1.output, p1.outcomes, c1);
+        pool.packed.protectPacked(sa2, options, p2.input, p2.output, p2.outcomes, c2);
+        expect(results(p2, true)).toEqual(results(p1, true));
+        expect([c2.outEnd, c2.pnsUsed]).toEqual([c1.outEnd, c1.pnsUsed]);
+        sa1.wipe();
+        sa2.wipe();
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
