@@ -54,6 +54,10 @@ export interface SimulateOptions {
 /** The captures of a run: the wire as the receiver got it, and each side's plain frames sent and received. */
 export type CaptureName = 'wire' | 'a-sent' | 'a-received' | 'b-sent' | 'b-received';
 export const CAPTURE_NAMES: readonly CaptureName[] = ['wire', 'a-sent', 'a-received', 'b-sent', 'b-received'];
+/** By its index in CAPTURE_NAMES (counted per frame): the wire, a side's frames sent, and the frames it sent as the other side received them. */
+const WIRE = 0;
+const SENT_BY: Readonly<Record<Side, number>> = { a: 1, b: 3 };
+const RECEIVED_BY: Readonly<Record<Side, number>> = { a: 4, b: 2 };
 
 /** One port's SecY at the moment of an event. */
 export interface PortView {
@@ -465,15 +469,16 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
 
   // ------------------------------------------------------------------ bookkeeping
   const stats: Record<Side, DirectionStats> = { a: emptyStats(), b: emptyStats() };
-  const captures: Record<CaptureName, number> = { wire: 0, 'a-sent': 0, 'a-received': 0, 'b-sent': 0, 'b-received': 0 };
-  const capture = (name: CaptureName, atPs: number, data: Uint8Array): void => {
-    captures[name]++;
-    options.capture?.(name, atPs, data);
+  const captured = new Float64Array(CAPTURE_NAMES.length);
+  /** A frame for capture `which` (an index in CAPTURE_NAMES). */
+  const capture = (which: number, atPs: number, data: Uint8Array): void => {
+    captured[which]!++;
+    options.capture?.(CAPTURE_NAMES[which]!, atPs, data);
   };
   /** The frame at data[off], `length` octets (a view made only when there is someone to take it). */
-  const captureAt = (name: CaptureName, atPs: number, data: Uint8Array, off: number, length: number): void => {
-    captures[name]++;
-    options.capture?.(name, atPs, data.subarray(off, off + length));
+  const captureAt = (which: number, atPs: number, data: Uint8Array, off: number, length: number): void => {
+    captured[which]!++;
+    options.capture?.(CAPTURE_NAMES[which]!, atPs, data.subarray(off, off + length));
   };
   const delivered: Record<Side, SequenceSet> = { a: new SequenceSet(), b: new SequenceSet() };
   const highest: Record<Side, number> = { a: -1, b: -1 };
@@ -546,7 +551,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
   const link = new Link(clock, { a: endpoint('a'), b: endpoint('b') }, scenario.link, actors, rng.fork('wire'), {
     onRefused: refused,
     onWire(frame) {
-      if (frame.madeBy === undefined && !kayFrames.has(frame.bytes)) {
+      if (frame.madeBy === undefined && (scenario.mka === undefined || !kayFrames.has(frame.bytes))) {
         stats[frame.from].sent++;
         onTheWire[frame.from].add(frame.id);
       }
@@ -570,7 +575,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     onArrival({ frame, at, result }) {
       const from = frame.from;
       onTheWire[from].delete(frame.id);
-      capture('wire', at, frame.bytes);
+      capture(WIRE, at, frame.bytes);
       const counter = 'dropped' in result ? result.dropped : (result.counter ?? result.port);
       const mkpdu = scenario.mka !== undefined && isEapolFrame(frame.bytes);
       emit?.({ kind: 'arrived', from, id: frame.id, bytes: frame.bytes, madeBy: frame.madeBy, outcome: counter, mkpdu, kay: mkpdu ? kayVerdict : undefined });
@@ -602,7 +607,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
       touched.delete(frame.id);
     }
     if (length < 0) return;
-    captureAt(`${other(from)}-received`, at, data, off, length);
+    captureAt(RECEIVED_BY[from], at, data, off, length);
     const o = trafficHeaderAt(data, off, length);
     if (o < 0) return;
     if (at > lastDelivery) lastDelivery = at;
@@ -624,7 +629,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
   /** A frame reached `side` (with bursts): on the wire capture now, through the SecY with the frames that follow it. */
   function held(side: Side, frame: WireFrame, at: number): void {
     onTheWire[frame.from].delete(frame.id);
-    capture('wire', at, frame.bytes);
+    capture(WIRE, at, frame.bytes);
     if (waiting[side].add(frame, at)) flushReceive(side);
   }
   /** Receives `side`'s waiting frames in one packed call, then counts each as it arrived. */
@@ -885,7 +890,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     stats[from].offered++;
     plainBits[from].plain += wireOctets(length);
     plainBits[from].wire += wireOctets(length + (s.protectFrames ? overhead : 0));
-    captureAt(`${from}-sent`, clock.now, data, offsets[j]!, length);
+    captureAt(SENT_BY[from], clock.now, data, offsets[j]!, length);
     lastTrafficAt = clock.now;
     if (j === f.rekeyAt) {
       const reason = f.rekeyReason;
@@ -1014,7 +1019,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     counters: { a: secy.a.counters().secy, b: secy.b.counters().secy },
     pnBudget: { frameOctets: smallest, framesPerSecond: fps, plainSeconds: 2 ** 32 / fps, xpnSeconds: 2 ** 64 / fps },
     lessons: scenario.lessons,
-    captures,
+    captures: { wire: captured[WIRE]!, 'a-sent': captured[SENT_BY.a]!, 'a-received': captured[RECEIVED_BY.b]!, 'b-sent': captured[SENT_BY.b]!, 'b-received': captured[RECEIVED_BY.a]! },
     ...(mkaSummary !== undefined ? { mka: mkaSummary } : {}),
   };
   kay.a?.destroy();

@@ -74,8 +74,10 @@ const timeView = new DataView(new ArrayBuffer(8));
 /** Writes `buildFrame`'s frame into `out` at `at` (no allocation; room is the caller's); returns its length. */
 export function buildFrameAt(p: FrameParams, rng: Rng, out: Uint8Array, at: number): number {
   const length = builtLength(p);
-  out.set(p.da, at);
-  out.set(p.sa, at + 6);
+  for (let i = 0; i < 6; i++) {
+    out[at + i] = p.da[i]!;
+    out[at + 6 + i] = p.sa[i]!;
+  }
   let o = at + 12;
   if (p.vlan) {
     writeU16(out, o, p.vlan.tpid ?? EtherType.VLAN);
