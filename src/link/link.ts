@@ -54,8 +54,6 @@ export interface LinkEvents {
 
 class Direction {
   readonly queue: WireFrame[] = [];
-  /** The frame being serialised. */
-  current: WireFrame | undefined = undefined;
   busy = false;
   /** One random stream per actor, so adding an actor does not change what another one does. */
   readonly rngs: readonly Rng[];
@@ -72,7 +70,7 @@ export class Link {
   private readonly directions: Record<Side, Direction>;
   private nextId = 1;
   readonly propagationPs: number;
-  /** Frames between the wire and the far port, by slot (the argument of their arrival event). */
+  /** Frames being serialised or between the wire and the far port, by slot (the argument of their next event). */
   private readonly travelling: (WireFrame | undefined)[] = [];
   private readonly freeSlots: number[] = [];
   private readonly serialisedKind: number;
@@ -91,13 +89,8 @@ export class Link {
       b: new Direction('b', actors.b, rng.fork('b->a')),
     };
     this.propagationPs = Math.round(options.cableMeters * PROPAGATION_PS_PER_METRE);
-    this.serialisedKind = clock.kind((side) => this.serialised(side === 0 ? this.directions.a : this.directions.b));
-    this.arriveKind = clock.kind((slot) => {
-      const frame = this.travelling[slot]!;
-      this.travelling[slot] = undefined;
-      this.freeSlots.push(slot);
-      this.arrive(frame);
-    });
+    this.serialisedKind = clock.kind((slot) => this.serialised(this.release(slot)));
+    this.arriveKind = clock.kind((slot) => this.arrive(this.release(slot)));
   }
 
   /** A user frame offered to `side`'s port now. */
@@ -143,18 +136,33 @@ export class Link {
 
   private startNext(dir: Direction): void {
     const frame = dir.queue.shift();
-    dir.current = frame;
     if (frame === undefined) {
       dir.busy = false;
       return;
     }
     dir.busy = true;
-    this.clock.afterKind(serializationPs(frame.bytes.length, this.options.rate), this.serialisedKind, dir.from === 'a' ? 0 : 1);
+    this.clock.afterKind(serializationPs(frame.bytes.length, this.options.rate), this.serialisedKind, this.hold(frame));
   }
 
-  /** The frame being serialised is on the wire. */
-  private serialised(dir: Direction): void {
-    const frame = dir.current!;
+  /** A slot in `travelling` for `frame`. */
+  private hold(frame: WireFrame): number {
+    const slot = this.freeSlots.pop() ?? this.travelling.length;
+    this.travelling[slot] = frame;
+    return slot;
+  }
+
+  /** The frame in `slot`, which is free again. */
+  private release(slot: number): WireFrame {
+    const frame = this.travelling[slot];
+    if (frame === undefined) throw new Error(`link: no frame in slot ${slot}`);
+    this.travelling[slot] = undefined;
+    this.freeSlots.push(slot);
+    return frame;
+  }
+
+  /** A frame is on the wire: serialised, it starts on its way. */
+  private serialised(frame: WireFrame): void {
+    const dir = this.directions[frame.from];
     this.events.onWire?.(frame, this.clock.now);
     this.pass(dir, 0, frame, 0);
     this.startNext(dir);
@@ -163,9 +171,7 @@ export class Link {
   /** Hands a frame to actor `index` (or, past the last, to the far port) after `delay`. */
   private pass(dir: Direction, index: number, frame: WireFrame, delay: number): void {
     if (index >= dir.actors.length) {
-      const slot = this.freeSlots.pop() ?? this.travelling.length;
-      this.travelling[slot] = frame;
-      this.clock.afterKind(this.propagationPs + delay, this.arriveKind, slot);
+      this.clock.afterKind(this.propagationPs + delay, this.arriveKind, this.hold(frame));
       return;
     }
     const actor = dir.actors[index]!;
