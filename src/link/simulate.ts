@@ -295,6 +295,7 @@ const CONTROLLED = (() => {
   for (const c of [PackedCode.InPktsOK, PackedCode.InPktsDelayed, PackedCode.InPktsUnchecked, PackedCode.InPktsInvalid, PackedCode.InPktsUntagged, PackedCode.InPktsUnknownSCI, PackedCode.InPktsUnusedSA]) t[c] = 1;
   return t;
 })();
+/** 1 for the codes of frames the SecY put on the wire (TransmitSentCounter), by PackedCode. */
 const SENT = (() => {
   const t = new Uint8Array(32);
   for (const c of [PackedCode.OutPktsProtected, PackedCode.OutPktsEncrypted, PackedCode.OutPktsUntagged]) t[c] = 1;
@@ -338,6 +339,9 @@ class ReceiveBurst {
     return frames;
   }
 }
+
+/** data[off, off + length) as a view: what subarray gives, made more cheaply (once per frame). */
+const octetsAt = (data: Uint8Array, off: number, length: number): Uint8Array => new Uint8Array(data.buffer, data.byteOffset + off, length);
 
 const bump = (m: Record<string, number>, k: string, n = 1): void => {
   m[k] = (m[k] ?? 0) + n;
@@ -478,7 +482,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
   /** The frame at data[off], `length` octets (a view made only when there is someone to take it). */
   const captureAt = (which: number, atPs: number, data: Uint8Array, off: number, length: number): void => {
     captured[which]!++;
-    options.capture?.(CAPTURE_NAMES[which]!, atPs, data.subarray(off, off + length));
+    options.capture?.(CAPTURE_NAMES[which]!, atPs, octetsAt(data, off, length));
   };
   const delivered: Record<Side, SequenceSet> = { a: new SequenceSet(), b: new SequenceSet() };
   const highest: Record<Side, number> = { a: -1, b: -1 };
@@ -899,7 +903,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     const code = f.outcomes.codes[j]!;
     const out = f.output;
     const o = out.offsets[j]!;
-    const mpdu = out.data.subarray(o, o + out.lengths[j]!);
+    const mpdu = octetsAt(out.data, o, out.lengths[j]!);
     if (SENT[code] === 1) link.enqueue(from, mpdu, mpdu);
     else refused(from, PACKED_CODE_NAMES[code]!, mpdu);
     f.offered++;

@@ -70,6 +70,7 @@ export const builtLength = (p: Pick<FrameParams, 'size' | 'vlan'>): number => Ma
 
 /** Scratch for the send time's octets (a float64, big-endian on the wire). */
 const timeView = new DataView(new ArrayBuffer(8));
+const timeOctets = new Uint8Array(timeView.buffer);
 
 /** Writes `buildFrame`'s frame into `out` at `at` (no allocation; room is the caller's); returns its length. */
 export function buildFrameAt(p: FrameParams, rng: Rng, out: Uint8Array, at: number): number {
@@ -88,7 +89,7 @@ export function buildFrameAt(p: FrameParams, rng: Rng, out: Uint8Array, at: numb
   o += 2;
   writeU32(out, o, p.sequence);
   timeView.setFloat64(0, p.sentAt);
-  for (let i = 0; i < 8; i++) out[o + 4 + i] = timeView.getUint8(i);
+  for (let i = 0; i < 8; i++) out[o + 4 + i] = timeOctets[i]!;
   o += TRAFFIC_HEADER;
   const end = at + length;
   if (p.payload === 'random') rng.fill(out.subarray(o, end));
@@ -118,6 +119,6 @@ export const trafficSequence = (data: Uint8Array, o: number): number => ((data[o
 
 /** The send time of the traffic header at data[o]. */
 export function trafficSentAt(data: Uint8Array, o: number): number {
-  for (let i = 0; i < 8; i++) timeView.setUint8(i, data[o + 4 + i]!);
+  for (let i = 0; i < 8; i++) timeOctets[i] = data[o + 4 + i]!;
   return timeView.getFloat64(0);
 }
