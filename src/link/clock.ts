@@ -8,16 +8,42 @@ export const PS_PER_US = 1_000_000;
 export const PS_PER_MS = 1_000_000_000;
 export const PS_PER_S = 1_000_000_000_000;
 
-interface Event {
-  readonly at: number;
-  readonly seq: number;
-  readonly run: () => void;
-}
+/** An event kind's handler: called with the event's argument (an index the kind's owner keeps). */
+export type EventHandler = (arg: number) => void;
 
+/** Closures scheduled with `at`/`after`: a barrier or not (see `kind`). */
+const CALL = 0;
+const CALL_BARRIER = 1;
+
+/**
+ * The queue is a binary heap over parallel typed arrays (time, sequence, kind, argument), so an event is
+ * four numbers, not an object: the link's per-frame events are kinds with an index as argument; other
+ * events are closures, kept in a slot table until they run.
+ */
 export class Clock {
-  private heap: Event[] = [];
+  private times = new Float64Array(64);
+  private seqs = new Float64Array(64);
+  private kinds = new Uint16Array(64);
+  private args = new Int32Array(64);
+  private size = 0;
   private seq = 0;
   private current = 0;
+  private readonly handlers: EventHandler[] = [];
+  private readonly barrierKinds: boolean[] = [false, true];
+  private readonly calls: ((() => void) | undefined)[] = [];
+  private readonly freeCalls: number[] = [];
+  /** Called before each barrier event runs (see `kind`). */
+  beforeBarrier: (() => void) | undefined = undefined;
+
+  constructor() {
+    const runCall = (slot: number): void => {
+      const run = this.calls[slot]!;
+      this.calls[slot] = undefined;
+      this.freeCalls.push(slot);
+      run();
+    };
+    this.handlers.push(runCall, runCall);
+  }
 
   /** The current time, in picoseconds. */
   get now(): number {
@@ -25,25 +51,62 @@ export class Clock {
   }
 
   get pending(): number {
-    return this.heap.length;
+    return this.size;
   }
 
-  at(time: number, run: () => void): void {
+  /**
+   * A new event kind. A barrier kind is one whose events may change or look at state that others batch
+   * ahead of time: `beforeBarrier` runs first, and `firstTime` finds them.
+   */
+  kind(handler: EventHandler, barrier = false): number {
+    this.handlers.push(handler);
+    this.barrierKinds.push(barrier);
+    return this.handlers.length - 1;
+  }
+
+  /** Whether events of `kind` are barriers. */
+  isBarrier(kind: number): boolean {
+    return this.barrierKinds[kind] === true;
+  }
+
+  at(time: number, run: () => void, barrier = false): void {
+    const slot = this.freeCalls.pop() ?? this.calls.length;
+    this.calls[slot] = run;
+    this.atKind(time, barrier ? CALL_BARRIER : CALL, slot);
+  }
+
+  after(delay: number, run: () => void, barrier = false): void {
+    this.at(this.current + delay, run, barrier);
+  }
+
+  /** An event of `kind` with `arg` at `time`. */
+  atKind(time: number, kind: number, arg: number): void {
     if (time < this.current) throw new RangeError(`cannot schedule in the past (${time} < ${this.current})`);
-    this.push({ at: Math.round(time), seq: this.seq++, run });
+    this.push(Math.round(time), kind, arg);
   }
 
-  after(delay: number, run: () => void): void {
-    this.at(this.current + delay, run);
+  afterKind(delay: number, kind: number, arg: number): void {
+    this.atKind(this.current + delay, kind, arg);
+  }
+
+  /** The earliest time of a pending event `match` accepts (Infinity when none): a look over the whole queue. */
+  firstTime(match: (kind: number, arg: number) => boolean): number {
+    let first = Infinity;
+    const { times, kinds, args } = this;
+    for (let i = 0; i < this.size; i++) if (times[i]! < first && match(kinds[i]!, args[i]!)) first = times[i]!;
+    return first;
   }
 
   /** Runs events until none is left, `until` is reached or `stop()` returns true; returns the events run. */
   run(until = Number.MAX_SAFE_INTEGER, stop: () => boolean = () => false): number {
     let count = 0;
-    while (this.heap.length > 0 && this.heap[0]!.at <= until && !stop()) {
-      const e = this.pop();
-      this.current = e.at;
-      e.run();
+    while (this.size > 0 && this.times[0]! <= until && !stop()) {
+      const kind = this.kinds[0]!;
+      const arg = this.args[0]!;
+      this.current = this.times[0]!;
+      this.pop();
+      if (this.barrierKinds[kind] === true) this.beforeBarrier?.();
+      this.handlers[kind]!(arg);
       count++;
     }
     // Time runs on to `until` when the run ended there rather than running out of events.
@@ -51,42 +114,72 @@ export class Clock {
     return count;
   }
 
-  private less(a: Event, b: Event): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  private grow(): void {
+    const n = this.times.length * 2;
+    const times = new Float64Array(n);
+    const seqs = new Float64Array(n);
+    const kinds = new Uint16Array(n);
+    const args = new Int32Array(n);
+    times.set(this.times);
+    seqs.set(this.seqs);
+    kinds.set(this.kinds);
+    args.set(this.args);
+    this.times = times;
+    this.seqs = seqs;
+    this.kinds = kinds;
+    this.args = args;
   }
 
-  private push(e: Event): void {
-    const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
+  // Same time: the one scheduled first runs first (the sequence number), so a run is deterministic.
+  private push(time: number, kind: number, arg: number): void {
+    if (this.size === this.times.length) this.grow();
+    const { times, seqs, kinds, args } = this;
+    const seq = this.seq++;
+    let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
+      const pt = times[p]!;
+      if (pt < time || (pt === time && seqs[p]! < seq)) break;
+      times[i] = pt;
+      seqs[i] = seqs[p]!;
+      kinds[i] = kinds[p]!;
+      args[i] = args[p]!;
       i = p;
     }
+    times[i] = time;
+    seqs[i] = seq;
+    kinds[i] = kind;
+    args[i] = arg;
   }
 
-  private pop(): Event {
-    const h = this.heap;
-    const top = h[0]!;
-    const last = h[h.length - 1]!;
-    h.length--;
-    if (h.length > 0) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
-      }
+  /** Removes the first event (the caller has read it). */
+  private pop(): void {
+    const { times, seqs, kinds, args } = this;
+    const n = --this.size;
+    if (n === 0) return;
+    const time = times[n]!;
+    const seq = seqs[n]!;
+    const kind = kinds[n]!;
+    const arg = args[n]!;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      let m = l;
+      if (r < n && (times[r]! < times[l]! || (times[r] === times[l] && seqs[r]! < seqs[l]!))) m = r;
+      const mt = times[m]!;
+      if (time < mt || (time === mt && seq < seqs[m]!)) break;
+      times[i] = mt;
+      seqs[i] = seqs[m]!;
+      kinds[i] = kinds[m]!;
+      args[i] = args[m]!;
+      i = m;
     }
-    return top;
+    times[i] = time;
+    seqs[i] = seq;
+    kinds[i] = kind;
+    args[i] = arg;
   }
 }
 

@@ -53,7 +53,7 @@ function bucketOf(v: number): number {
     if (2 ** e > v) e--; // log2 rounded up just below a power of two
     else if (2 ** (e + 1) <= v) e++;
   }
-  const sub = Math.floor(v / 2 ** (e - SUB_BITS)) - SUBS;
+  const sub = (v < 2 ** 32 ? v >>> (e - SUB_BITS) : Math.floor(v / 2 ** (e - SUB_BITS))) - SUBS;
   return (e - SUB_BITS + 1) * SUBS + sub;
 }
 

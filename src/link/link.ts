@@ -19,6 +19,11 @@ export interface Endpoint {
   receive(frame: Uint8Array):
     | { readonly port: 'controlled' | 'uncontrolled'; readonly frame: Uint8Array; readonly counter?: string }
     | { readonly dropped: string };
+  /**
+   * When present, the link hands arriving frames here instead of to `receive` (and reports no arrival):
+   * the endpoint receives them when it likes (in bursts) and reports them itself.
+   */
+  arrive?(frame: WireFrame, at: number): void;
 }
 
 export interface LinkOptions {
@@ -65,6 +70,11 @@ export class Link {
   private readonly directions: Record<Side, Direction>;
   private nextId = 1;
   readonly propagationPs: number;
+  /** Frames being serialised or between the wire and the far port, by slot (the argument of their next event). */
+  private readonly travelling: (WireFrame | undefined)[] = [];
+  private readonly freeSlots: number[] = [];
+  private readonly serialisedKind: number;
+  private readonly arriveKind: number;
 
   constructor(
     private readonly clock: Clock,
@@ -79,6 +89,8 @@ export class Link {
       b: new Direction('b', actors.b, rng.fork('b->a')),
     };
     this.propagationPs = Math.round(options.cableMeters * PROPAGATION_PS_PER_METRE);
+    this.serialisedKind = clock.kind((slot) => this.serialised(this.release(slot)));
+    this.arriveKind = clock.kind((slot) => this.arrive(this.release(slot)));
   }
 
   /** A user frame offered to `side`'s port now. */
@@ -88,13 +100,22 @@ export class Link {
       this.events.onRefused?.(side, out.refused, frame);
       return;
     }
+    this.enqueue(side, out.frame, frame);
+  }
+
+  /**
+   * A frame `side`'s port has already transmitted (`mpdu`, from the user's `frame`), into its queue now;
+   * false (and onRefused) when the queue is full.
+   */
+  enqueue(side: Side, mpdu: Uint8Array, frame: Uint8Array): boolean {
     const dir = this.directions[side];
     if (dir.queue.length >= this.options.queueFrames) {
       this.events.onRefused?.(side, 'queue full', frame);
-      return;
+      return false;
     }
-    dir.queue.push({ id: this.nextId++, bytes: out.frame, from: side });
+    dir.queue.push({ id: this.nextId++, bytes: mpdu, from: side });
     if (!dir.busy) this.startNext(dir);
+    return true;
   }
 
   /** How long `side`'s queue is, in frames. */
@@ -120,17 +141,37 @@ export class Link {
       return;
     }
     dir.busy = true;
-    this.clock.after(serializationPs(frame.bytes.length, this.options.rate), () => {
-      this.events.onWire?.(frame, this.clock.now);
-      this.pass(dir, 0, frame, 0);
-      this.startNext(dir);
-    });
+    this.clock.afterKind(serializationPs(frame.bytes.length, this.options.rate), this.serialisedKind, this.hold(frame));
+  }
+
+  /** A slot in `travelling` for `frame`. */
+  private hold(frame: WireFrame): number {
+    const slot = this.freeSlots.pop() ?? this.travelling.length;
+    this.travelling[slot] = frame;
+    return slot;
+  }
+
+  /** The frame in `slot`, which is free again. */
+  private release(slot: number): WireFrame {
+    const frame = this.travelling[slot];
+    if (frame === undefined) throw new Error(`link: no frame in slot ${slot}`);
+    this.travelling[slot] = undefined;
+    this.freeSlots.push(slot);
+    return frame;
+  }
+
+  /** A frame is on the wire: serialised, it starts on its way. */
+  private serialised(frame: WireFrame): void {
+    const dir = this.directions[frame.from];
+    this.events.onWire?.(frame, this.clock.now);
+    this.pass(dir, 0, frame, 0);
+    this.startNext(dir);
   }
 
   /** Hands a frame to actor `index` (or, past the last, to the far port) after `delay`. */
   private pass(dir: Direction, index: number, frame: WireFrame, delay: number): void {
     if (index >= dir.actors.length) {
-      this.clock.after(this.propagationPs + delay, () => this.arrive(dir, frame));
+      this.clock.afterKind(this.propagationPs + delay, this.arriveKind, this.hold(frame));
       return;
     }
     const actor = dir.actors[index]!;
@@ -149,9 +190,13 @@ export class Link {
     };
   }
 
-  private arrive(dir: Direction, frame: WireFrame): void {
-    const to: Side = dir.from === 'a' ? 'b' : 'a';
-    const result = this.endpoints[to].receive(frame.bytes);
+  private arrive(frame: WireFrame): void {
+    const endpoint = this.endpoints[frame.from === 'a' ? 'b' : 'a'];
+    if (endpoint.arrive !== undefined) {
+      endpoint.arrive(frame, this.clock.now);
+      return;
+    }
+    const result = endpoint.receive(frame.bytes);
     this.events.onArrival?.({ frame, at: this.clock.now, result });
   }
 }

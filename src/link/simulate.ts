@@ -8,6 +8,8 @@ import type { BackendName } from '../crypto/backend.js';
 import { protect, transmitTci } from '../crypto/macsec.js';
 import { SaContext } from '../crypto/sa.js';
 import { SecY, type ReceiveSAState, type TransmitSAState, type TransmitSAParams } from '../secy/secy.js';
+import { PACKED_CODE_NAMES, PACKED_ROOM, PackedCode, packedOutcomes, type PackedOutcomes } from '../crypto/packed.js';
+import { packedFrames, type PackedFrames } from '../wire/packed.js';
 import { RECEIVE_PACKET_COUNTERS, TRANSMIT_PACKET_COUNTERS, type SecYCounters } from '../secy/counters.js';
 import { KaY, type KayEvent, type KayStatus, type NoPeerPolicy } from '../mka/kay.js';
 import { EtherType, readU16 } from '../wire/ethernet.js';
@@ -20,7 +22,7 @@ import { Link, type Endpoint } from './link.js';
 import { macsecOverhead, maxFrameRate, PREAMBLE_SFD_IFG, serializationPs, wireOctets } from './linerate.js';
 import { Rng } from '../util/rng.js';
 import type { ActorSpec, Scenario, TrafficFlow } from './scenario.js';
-import { buildFrame, frameSize, readTrafficHeader } from './traffic.js';
+import { buildFrame, buildFrameAt, builtLength, frameSize, IMIX, trafficHeaderAt, trafficSentAt, trafficSequence } from './traffic.js';
 
 export const PORT_MAC: Readonly<Record<Side, Uint8Array>> = {
   a: Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x00, 0x0a),
@@ -41,11 +43,21 @@ export interface SimulateOptions {
   readonly shouldStop?: () => boolean;
   /** Sees the run as it happens (the link lab's timeline); without it the run does no extra work. */
   readonly onEvent?: (event: SimEvent) => void;
+  /**
+   * Frames sent and received together go through their SecY in packed bursts (the default); false sends and
+   * receives each frame alone. The two give the same frames, counters and summary (a test checks it).
+   * Without MKA and without `onEvent` only: otherwise every frame goes alone.
+   */
+  readonly bursts?: boolean;
 }
 
 /** The captures of a run: the wire as the receiver got it, and each side's plain frames sent and received. */
 export type CaptureName = 'wire' | 'a-sent' | 'a-received' | 'b-sent' | 'b-received';
 export const CAPTURE_NAMES: readonly CaptureName[] = ['wire', 'a-sent', 'a-received', 'b-sent', 'b-received'];
+/** By its index in CAPTURE_NAMES (counted per frame): the wire, a side's frames sent, and the frames it sent as the other side received them. */
+const WIRE = 0;
+const SENT_BY: Readonly<Record<Side, number>> = { a: 1, b: 3 };
+const RECEIVED_BY: Readonly<Record<Side, number>> = { a: 4, b: 2 };
 
 /** One port's SecY at the moment of an event. */
 export interface PortView {
@@ -250,9 +262,10 @@ const emptyStats = (): DirectionStats => ({
   macsecShare: 0,
 });
 
-/** Which sequence numbers were seen: one bit each, so a long run costs 1 bit per frame, not a Set entry. */
+/** Which sequence numbers (or frame ids) are in: one bit each, so a long run costs 1 bit per frame, not a Set entry. */
 class SequenceSet {
   private bits = new Uint32Array(1024);
+  size = 0;
   has(n: number): boolean {
     return n >>> 5 < this.bits.length && (this.bits[n >>> 5]! & (1 << (n & 31))) !== 0;
   }
@@ -262,9 +275,73 @@ class SequenceSet {
       grown.set(this.bits);
       this.bits = grown;
     }
+    if (this.has(n)) return;
     this.bits[n >>> 5]! |= 1 << (n & 31);
+    this.size++;
+  }
+  delete(n: number): void {
+    if (!this.has(n)) return;
+    this.bits[n >>> 5]! &= ~(1 << (n & 31));
+    this.size--;
   }
 }
+
+/** Frames a burst holds: sent ahead of their times, or received after theirs. */
+const BURST_FRAMES = 256;
+
+/** 1 for the codes of frames the Controlled Port gets (ReceiveDeliveredCounter), by PackedCode. */
+const CONTROLLED = (() => {
+  const t = new Uint8Array(32);
+  for (const c of [PackedCode.InPktsOK, PackedCode.InPktsDelayed, PackedCode.InPktsUnchecked, PackedCode.InPktsInvalid, PackedCode.InPktsUntagged, PackedCode.InPktsUnknownSCI, PackedCode.InPktsUnusedSA]) t[c] = 1;
+  return t;
+})();
+/** 1 for the codes of frames the SecY put on the wire (TransmitSentCounter), by PackedCode. */
+const SENT = (() => {
+  const t = new Uint8Array(32);
+  for (const c of [PackedCode.OutPktsProtected, PackedCode.OutPktsEncrypted, PackedCode.OutPktsUntagged]) t[c] = 1;
+  return t;
+})();
+
+/** A port's frames off the wire waiting for its SecY: copied into one reused packed input. */
+class ReceiveBurst {
+  input: PackedFrames = packedFrames(BURST_FRAMES, BURST_FRAMES * 128);
+  octets = 0;
+  readonly ats = new Float64Array(BURST_FRAMES);
+  readonly outOffsets = new Uint32Array(BURST_FRAMES);
+  readonly outLengths = new Uint32Array(BURST_FRAMES);
+  readonly outcomes: PackedOutcomes = packedOutcomes(BURST_FRAMES);
+  private frames: WireFrame[] = [];
+
+  /** Adds a frame; true when the burst is full. */
+  add(frame: WireFrame, at: number): boolean {
+    const len = frame.bytes.length;
+    if (this.octets + len > this.input.data.length) {
+      const data = new Uint8Array(Math.max(2 * this.input.data.length, this.octets + len));
+      data.set(this.input.data.subarray(0, this.octets));
+      this.input = { ...this.input, data };
+    }
+    const i = this.input.count++;
+    this.input.data.set(frame.bytes, this.octets);
+    this.input.offsets[i] = this.octets;
+    this.input.lengths[i] = len;
+    this.octets += len;
+    this.ats[i] = at;
+    this.frames.push(frame);
+    return this.input.count === BURST_FRAMES;
+  }
+
+  /** The frames added, in order; the burst is empty after. */
+  take(): WireFrame[] {
+    const frames = this.frames;
+    this.frames = [];
+    this.input.count = 0;
+    this.octets = 0;
+    return frames;
+  }
+}
+
+/** data[off, off + length) as a view: what subarray gives, made more cheaply (once per frame). */
+const octetsAt = (data: Uint8Array, off: number, length: number): Uint8Array => new Uint8Array(data.buffer, data.byteOffset + off, length);
 
 const bump = (m: Record<string, number>, k: string, n = 1): void => {
   m[k] = (m[k] ?? 0) + n;
@@ -324,6 +401,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
   }
   const ssci = { a: Uint8Array.of(0, 0, 0, 1), b: Uint8Array.of(0, 0, 0, 2) };
   const observe = options.onEvent;
+  const bursts = (options.bursts ?? true) && observe === undefined && scenario.mka === undefined;
   const view = (side: Side): PortView => {
     const y = secy[side];
     return {
@@ -360,36 +438,51 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     currentAN[side] = to;
     rekeys.push({ atPs: clock.now, side, fromAN: from, toAN: to, reason });
     // The receiver keeps the old SA until frames still on their way have arrived.
-    clock.after(scenario.keys.retireAfterPs, () => {
-      secy[other(side)].deleteReceiveSA(sci[side], from);
-      secy[side].deleteTransmitSA(from);
-      rekeying[side] = false;
-      emit?.({ kind: 'sa', side, op: 'transmit SA deleted', an: from });
-    });
+    clock.after(
+      scenario.keys.retireAfterPs,
+      () => {
+        secy[other(side)].deleteReceiveSA(sci[side], from);
+        secy[side].deleteTransmitSA(from);
+        rekeying[side] = false;
+        emit?.({ kind: 'sa', side, op: 'transmit SA deleted', an: from });
+      },
+      true,
+    );
   }
   // With MKA the KaYs install every SA (below); otherwise static SAs from the seeded generator.
   if (scenario.mka === undefined) {
     for (const side of ['a', 'b'] as const) {
       secy[other(side)].createReceiveSC(sci[side]);
       installSA(side, 0, scenario.keys.initialPN);
-      secy[side].on('rekeyNeeded', (e) => clock.after(0, () => rekey(side, `PN ${e.pn} reached the threshold ${e.threshold}`)));
+      secy[side].on('rekeyNeeded', (e) => {
+        const reason = `PN ${e.pn} reached the threshold ${e.threshold}`;
+        // A burst goes through the SecY ahead of its frames' times: the rekey waits for its frame (offerNext).
+        if (preparing !== undefined) preparing.rekeys.push({ pn: e.pn, reason });
+        else clock.after(0, () => rekey(side, reason), true);
+      });
     }
   }
   if (scenario.keys.rekeyEveryPs !== undefined) {
     const every = scenario.keys.rekeyEveryPs;
     const tick = (): void => {
       for (const side of ['a', 'b'] as const) rekey(side, `every ${every} ps`);
-      if (!finished()) clock.after(every, tick);
+      if (!finished()) clock.after(every, tick, true);
     };
-    clock.after(every, tick);
+    clock.after(every, tick, true);
   }
 
   // ------------------------------------------------------------------ bookkeeping
   const stats: Record<Side, DirectionStats> = { a: emptyStats(), b: emptyStats() };
-  const captures: Record<CaptureName, number> = { wire: 0, 'a-sent': 0, 'a-received': 0, 'b-sent': 0, 'b-received': 0 };
-  const capture = (name: CaptureName, atPs: number, data: Uint8Array): void => {
-    captures[name]++;
-    options.capture?.(name, atPs, data);
+  const captured = new Float64Array(CAPTURE_NAMES.length);
+  /** A frame for capture `which` (an index in CAPTURE_NAMES). */
+  const capture = (which: number, atPs: number, data: Uint8Array): void => {
+    captured[which]!++;
+    options.capture?.(CAPTURE_NAMES[which]!, atPs, data);
+  };
+  /** The frame at data[off], `length` octets (a view made only when there is someone to take it). */
+  const captureAt = (which: number, atPs: number, data: Uint8Array, off: number, length: number): void => {
+    captured[which]!++;
+    options.capture?.(CAPTURE_NAMES[which]!, atPs, octetsAt(data, off, length));
   };
   const delivered: Record<Side, SequenceSet> = { a: new SequenceSet(), b: new SequenceSet() };
   const highest: Record<Side, number> = { a: -1, b: -1 };
@@ -406,7 +499,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
   };
   let lastDelivery = 0;
   /** Traffic frames past their transmit queue that have neither arrived nor been dropped on the wire. */
-  const onTheWire: Record<Side, Set<number>> = { a: new Set(), b: new Set() };
+  const onTheWire: Record<Side, SequenceSet> = { a: new SequenceSet(), b: new SequenceSet() };
   /** Traffic frames queued or on the wire: what a run ended by its duration leaves in flight. */
   const inFlight = (side: Side): number => onTheWire[side].size + link.waiting(side);
 
@@ -419,11 +512,9 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
   let kayVerdict = '';
 
   const endpoint = (side: Side): Endpoint => ({
-    transmit(frame) {
-      if (kayFrames.has(frame)) return { frame };
-      const o = secy[side].transmit(frame);
-      return o.kind === 'transmitted' ? { frame: o.frame } : { refused: o.counter };
-    },
+    // Only MKPDUs are offered to the link as they are (the Uncontrolled Port, past the SecY); traffic goes
+    // through the SecY in bursts (offerNext) and into the queue with link.enqueue.
+    transmit: (frame) => ({ frame }),
     receive(frame) {
       // Every frame goes through the SecY (a Strict one counts an MKPDU InPktsNoTag on the Controlled Port);
       // an EAPOL frame also reaches the KaY through the Uncontrolled Port.
@@ -431,6 +522,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
       if (isEapolFrame(frame)) kayVerdict = deliverToKay(side, frame);
       return o.kind === 'dropped' ? { dropped: o.counter } : { port: o.kind, frame: o.frame, counter: o.counter };
     },
+    ...(bursts ? { arrive: (frame: WireFrame, at: number) => held(side, frame, at) } : {}),
   });
 
   const forge = (like: WireFrame, r: Rng): Uint8Array => {
@@ -455,14 +547,15 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     b: scenario.actors.b.map((spec) => makeActor(spec, forge)),
   };
 
+  function refused(side: Side, reason: string, frame: Uint8Array): void {
+    if (kayFrames.has(frame)) bump(mkaWire[side].refused, reason);
+    else bump(stats[side].refused, reason);
+    emit?.({ kind: 'refused', side, reason, mkpdu: kayFrames.has(frame) });
+  }
   const link = new Link(clock, { a: endpoint('a'), b: endpoint('b') }, scenario.link, actors, rng.fork('wire'), {
-    onRefused(side, reason, frame) {
-      if (kayFrames.has(frame)) bump(mkaWire[side].refused, reason);
-      else bump(stats[side].refused, reason);
-      emit?.({ kind: 'refused', side, reason, mkpdu: kayFrames.has(frame) });
-    },
+    onRefused: refused,
     onWire(frame) {
-      if (frame.madeBy === undefined && !kayFrames.has(frame.bytes)) {
+      if (frame.madeBy === undefined && (scenario.mka === undefined || !kayFrames.has(frame.bytes))) {
         stats[frame.from].sent++;
         onTheWire[frame.from].add(frame.id);
       }
@@ -485,10 +578,8 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     },
     onArrival({ frame, at, result }) {
       const from = frame.from;
-      const to = other(from);
-      const st = stats[from];
       onTheWire[from].delete(frame.id);
-      capture('wire', at, frame.bytes);
+      capture(WIRE, at, frame.bytes);
       const counter = 'dropped' in result ? result.dropped : (result.counter ?? result.port);
       const mkpdu = scenario.mka !== undefined && isEapolFrame(frame.bytes);
       emit?.({ kind: 'arrived', from, id: frame.id, bytes: frame.bytes, madeBy: frame.madeBy, outcome: counter, mkpdu, kay: mkpdu ? kayVerdict : undefined });
@@ -500,27 +591,71 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
         touched.delete(frame.id);
         return;
       }
-      st.arrived++;
-      lastTrafficAt = at;
-      bump(st.outcomes, counter);
-      for (const t of touched.get(frame.id) ?? []) bump(fateOf(t), counter);
-      touched.delete(frame.id);
-      if ('dropped' in result || result.port !== 'controlled') return;
-      capture(`${to}-received`, at, result.frame);
-      const header = readTrafficHeader(result.frame);
-      if (header === undefined) return;
-      lastDelivery = at;
-      if (delivered[from].has(header.sequence)) {
-        st.deliveredAgain++;
-        return;
-      }
-      delivered[from].add(header.sequence);
-      st.deliveredUnique++;
-      if (header.sequence < highest[from]) st.outOfOrder++;
-      highest[from] = Math.max(highest[from], header.sequence);
-      latencies[from].add(at - header.sentAt);
+      const plain = 'dropped' in result || result.port !== 'controlled' ? undefined : result.frame;
+      arrived(frame, at, counter, plain ?? frame.bytes, 0, plain === undefined ? -1 : plain.length);
     },
   });
+
+  /**
+   * What became of a traffic frame at the far port: the counter it landed in, and the frame delivered to the
+   * Controlled Port at data[off], `length` octets (length -1 when none was).
+   */
+  function arrived(frame: WireFrame, at: number, counter: string, data: Uint8Array, off: number, length: number): void {
+    const from = frame.from;
+    const st = stats[from];
+    st.arrived++;
+    if (at > lastTrafficAt) lastTrafficAt = at; // receive bursts report after frames offered later
+    bump(st.outcomes, counter);
+    if (touched.size > 0) {
+      for (const t of touched.get(frame.id) ?? []) bump(fateOf(t), counter);
+      touched.delete(frame.id);
+    }
+    if (length < 0) return;
+    captureAt(RECEIVED_BY[from], at, data, off, length);
+    const o = trafficHeaderAt(data, off, length);
+    if (o < 0) return;
+    if (at > lastDelivery) lastDelivery = at;
+    const sequence = trafficSequence(data, o);
+    if (delivered[from].has(sequence)) {
+      st.deliveredAgain++;
+      return;
+    }
+    delivered[from].add(sequence);
+    st.deliveredUnique++;
+    if (sequence < highest[from]) st.outOfOrder++;
+    highest[from] = Math.max(highest[from], sequence);
+    latencies[from].add(at - trafficSentAt(data, o));
+  }
+
+  // ------------------------------------------------------------------ receive bursts
+  /** Frames that reached `side` and wait for its SecY, received together at the next flush. */
+  const waiting: Record<Side, ReceiveBurst> = { a: new ReceiveBurst(), b: new ReceiveBurst() };
+  /** A frame reached `side` (with bursts): on the wire capture now, through the SecY with the frames that follow it. */
+  function held(side: Side, frame: WireFrame, at: number): void {
+    onTheWire[frame.from].delete(frame.id);
+    capture(WIRE, at, frame.bytes);
+    if (waiting[side].add(frame, at)) flushReceive(side);
+  }
+  /** Receives `side`'s waiting frames in one packed call, then counts each as it arrived. */
+  function flushReceive(side: Side): void {
+    const w = waiting[side];
+    const n = w.input.count;
+    if (n === 0) return;
+    // Fresh output: a capture may keep the delivered frames.
+    const output: PackedFrames = { data: new Uint8Array(w.octets + n * PACKED_ROOM), offsets: w.outOffsets, lengths: w.outLengths, count: 0 };
+    secy[side].receivePacked(w.input, output, w.outcomes);
+    const frames = w.take();
+    const codes = w.outcomes.codes;
+    for (let i = 0; i < n; i++) {
+      const code = codes[i]!;
+      arrived(frames[i]!, w.ats[i]!, PACKED_CODE_NAMES[code]!, output.data, output.offsets[i]!, CONTROLLED[code] === 1 ? output.lengths[i]! : -1);
+    }
+  }
+  // Frames received late must be counted before anything reads or changes a SecY.
+  clock.beforeBarrier = () => {
+    flushReceive('a');
+    flushReceive('b');
+  };
 
   // ------------------------------------------------------------------ key agreement (MKA)
   const mkaWire: Record<Side, { refused: Record<string, number>; controlledPort: Record<string, number>; atPeerKay: Record<string, number> }> = {
@@ -557,13 +692,17 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     const pending = timerAt[side];
     if (pending !== undefined && pending <= t) return; // that event reschedules
     timerAt[side] = t;
-    clock.at(t, () => {
-      if (timerAt[side] !== t) return; // superseded by an earlier one
-      timerAt[side] = undefined;
-      if (silencedAt[side] !== undefined) return;
-      k.tick(clock.now);
-      schedule(side);
-    });
+    clock.at(
+      t,
+      () => {
+        if (timerAt[side] !== t) return; // superseded by an earlier one
+        timerAt[side] = undefined;
+        if (silencedAt[side] !== undefined) return;
+        k.tick(clock.now);
+        schedule(side);
+      },
+      true,
+    );
   }
   if (scenario.mka !== undefined) {
     const m = scenario.mka;
@@ -600,7 +739,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
         ...(m.confidentialityOffset !== undefined ? { confidentialityOffset: m.confidentialityOffset } : {}),
         firstTransmitPN: scenario.keys.initialPN < 1n ? 1n : scenario.keys.initialPN,
       });
-      clock.at(0, () => schedule(side));
+      clock.at(0, () => schedule(side), true);
     }
     if (m.silence !== undefined) {
       const { side, atPs } = m.silence;
@@ -609,7 +748,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
         const e: KayEvent = { atPs: clock.now, kind: 'silent', text: 'KaY silent from now on (scenario): it sends and hears no MKPDU; its SecY keeps its SAs' };
         kayEvents.push({ ...e, side });
         emit?.({ kind: 'kay', side, event: e });
-      });
+      }, true);
     }
   }
 
@@ -619,32 +758,160 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
   const flowRng = rng.fork('traffic');
   const overhead = macsecOverhead(s.alwaysIncludeSCI);
   const sequence: Record<Side, number> = { a: 0, b: 0 };
-  function startFlow(flow: TrafficFlow): void {
-    let index = 0;
-    const next = (): void => {
-      if (index >= flow.frames) return;
-      const size = frameSize(flow.size, index, flowRng);
-      const frame = buildFrame(
-        { da: PORT_MAC[other(flow.from)], sa: PORT_MAC[flow.from], size, sequence: sequence[flow.from]++, sentAt: clock.now, vlan: flow.vlan, payload: flow.payload },
-        flowRng,
-      );
-      stats[flow.from].offered++;
-      plainBits[flow.from].plain += wireOctets(frame.length);
-      plainBits[flow.from].wire += wireOctets(frame.length + (s.protectFrames ? overhead : 0));
-      capture(`${flow.from}-sent`, clock.now, frame);
-      lastTrafficAt = clock.now;
-      link.offer(flow.from, frame);
-      index++;
-      offeredSoFar++;
-      // The gap keeps the offered load on the wire, counting the MACsec overhead the frame will carry.
-      const onWire = serializationPs(frame.length + (s.protectFrames ? overhead : 0), scenario.link.rate);
-      const burst = flow.burst;
-      const gap = burst && index % burst.frames === 0 ? onWire + burst.gapPs : burst ? onWire : onWire / flow.load;
-      clock.after(gap, next);
-    };
-    clock.at(flow.startPs, next);
+  /**
+   * A flow's frames go through their SecY a burst ahead of their times (built straight into the packed
+   * input) and are offered each at its own time, so the events and their order are those of frame-by-frame
+   * sending. A burst ends before the first event that could change or read a SecY (a barrier: rekeys,
+   * retirement, the timeline, MKA) or share this flow's state (another flow of the same port, or one that
+   * also draws from the traffic generator), at the run's end, and with the frame that raises rekeyNeeded.
+   */
+  interface FlowRun {
+    readonly flow: TrafficFlow;
+    readonly number: number;
+    readonly usesRng: boolean;
+    /** Room for one frame: the flow's largest. */
+    readonly frameRoom: number;
+    readonly params: { da: Uint8Array; sa: Uint8Array; size: number; sequence: number; sentAt: number; vlan: TrafficFlow['vlan']; payload: TrafficFlow['payload'] };
+    /** Frames built and offered so far. */
+    built: number;
+    offered: number;
+    input: PackedFrames;
+    output: PackedFrames;
+    readonly outcomes: PackedOutcomes;
+    /** When the frame after burst frame j is offered. */
+    readonly nextAt: Float64Array;
+    /** The burst's frames, and the next to offer. */
+    count: number;
+    at: number;
+    /** rekeyNeeded raised while the burst went through the SecY, and the burst frame that raised it (-1: none). */
+    readonly rekeys: { pn: bigint; reason: string }[];
+    rekeyAt: number;
+    rekeyReason: string;
   }
-  for (const flow of scenario.traffic) startFlow(flow);
+  const largest = (size: TrafficFlow['size']): number => (typeof size === 'number' ? size : size === 'imix' ? Math.max(...IMIX.map((x) => x.size)) : size.sweep[1]);
+  const flows: FlowRun[] = scenario.traffic.map((flow, number) => ({
+    flow,
+    number,
+    usesRng: flow.size === 'imix' || flow.payload === 'random',
+    frameRoom: builtLength({ size: largest(flow.size), vlan: flow.vlan }),
+    params: { da: PORT_MAC[other(flow.from)], sa: PORT_MAC[flow.from], size: 0, sequence: 0, sentAt: 0, vlan: flow.vlan, payload: flow.payload },
+    built: 0,
+    offered: 0,
+    input: packedFrames(BURST_FRAMES, 0),
+    output: packedFrames(BURST_FRAMES, 0),
+    outcomes: packedOutcomes(BURST_FRAMES),
+    nextAt: new Float64Array(BURST_FRAMES),
+    count: 0,
+    at: 0,
+    rekeys: [],
+    rekeyAt: -1,
+    rekeyReason: '',
+  }));
+  const rekeyThreshold = secy.a.controls.rekeyThreshold;
+  /** Frames `side` may send up to and including the one that raises rekeyNeeded (Infinity when that is a burst or more away). */
+  function rekeyRoom(side: Side): number {
+    const y = secy[side];
+    const sa = y.transmitSAState(y.encodingSA);
+    if (sa === undefined) return Infinity;
+    const left = rekeyThreshold - sa.nextPN;
+    return left < 0n ? 1 : left >= BigInt(BURST_FRAMES) ? Infinity : Number(left) + 1;
+  }
+  /** The burst being prepared (its frames in the SecY): rekeyNeeded is noted on it. */
+  let preparing: FlowRun | undefined;
+  /** Frames through their SecY and not yet offered: the run may stop only at 0. */
+  let ahead = 0;
+  /** Frames a burst may hold now (1 once a stop is asked for). */
+  let burstLimit = bursts ? BURST_FRAMES : 1;
+  const until = scenario.durationPs ?? Number.MAX_SAFE_INTEGER;
+
+  function prepare(f: FlowRun): void {
+    const flow = f.flow;
+    const from = flow.from;
+    let limit = Math.min(burstLimit, flow.frames - f.built);
+    let before = Infinity;
+    if (limit > 1) {
+      if (scenario.mka === undefined) limit = Math.min(limit, rekeyRoom(from));
+      const conflicts = (kind: number, arg: number): boolean =>
+        clock.isBarrier(kind) || (kind === sourceKind && arg !== f.number && (flows[arg]!.flow.from === from || (f.usesRng && flows[arg]!.usesRng)));
+      before = Math.min(clock.firstTime(conflicts), until + 1);
+    }
+    // Fresh buffers: captures and the link's queue keep views of the frames.
+    const data = new Uint8Array(limit * f.frameRoom);
+    const { offsets, lengths } = f.input;
+    const p = f.params;
+    const burst = flow.burst;
+    let t = clock.now;
+    let octets = 0;
+    let n = 0;
+    while (n < limit && (n === 0 || t < before)) {
+      p.size = frameSize(flow.size, f.built, flowRng);
+      p.sequence = sequence[from]++;
+      p.sentAt = t;
+      const length = buildFrameAt(p, flowRng, data, octets);
+      offsets[n] = octets;
+      lengths[n] = length;
+      octets += length;
+      f.built++;
+      // The gap keeps the offered load on the wire, counting the MACsec overhead the frame will carry.
+      const onWire = serializationPs(length + (s.protectFrames ? overhead : 0), scenario.link.rate);
+      const gap = burst && f.built % burst.frames === 0 ? onWire + burst.gapPs : burst ? onWire : onWire / flow.load;
+      t = Math.round(t + gap);
+      f.nextAt[n] = t;
+      n++;
+    }
+    f.input = { data, offsets, lengths, count: n };
+    f.output = { data: new Uint8Array(octets + n * PACKED_ROOM), offsets: f.output.offsets, lengths: f.output.lengths, count: 0 };
+    f.rekeys.length = 0;
+    preparing = f;
+    try {
+      secy[from].transmitPacked(f.input, f.output, f.outcomes);
+    } finally {
+      preparing = undefined;
+    }
+    f.rekeyAt = -1;
+    for (const r of f.rekeys) {
+      const { pnHigh, pnLow } = f.outcomes;
+      for (let j = 0; j < n; j++) {
+        if (((BigInt(pnHigh[j]!) << 32n) | BigInt(pnLow[j]!)) !== r.pn) continue;
+        f.rekeyAt = j;
+        f.rekeyReason = r.reason;
+      }
+    }
+    f.count = n;
+    f.at = 0;
+    ahead += n;
+  }
+
+  /** The flow's next frame, offered now: what its SecY made of it goes into the queue or is refused. */
+  function offerNext(f: FlowRun): void {
+    if (f.offered >= f.flow.frames) return;
+    if (f.at === f.count) prepare(f);
+    const j = f.at++;
+    ahead--;
+    const from = f.flow.from;
+    const { data, offsets, lengths } = f.input;
+    const length = lengths[j]!;
+    stats[from].offered++;
+    plainBits[from].plain += wireOctets(length);
+    plainBits[from].wire += wireOctets(length + (s.protectFrames ? overhead : 0));
+    captureAt(SENT_BY[from], clock.now, data, offsets[j]!, length);
+    lastTrafficAt = clock.now;
+    if (j === f.rekeyAt) {
+      const reason = f.rekeyReason;
+      clock.after(0, () => rekey(from, reason), true);
+    }
+    const code = f.outcomes.codes[j]!;
+    const out = f.output;
+    const o = out.offsets[j]!;
+    const mpdu = octetsAt(out.data, o, out.lengths[j]!);
+    if (SENT[code] === 1) link.enqueue(from, mpdu, mpdu);
+    else refused(from, PACKED_CODE_NAMES[code]!, mpdu);
+    f.offered++;
+    offeredSoFar++;
+    clock.atKind(f.nextAt[j]!, sourceKind, f.number);
+  }
+  const sourceKind = clock.kind((number) => offerNext(flows[number]!));
+  for (const f of flows) clock.atKind(f.flow.startPs, sourceKind, f.number);
 
   // ------------------------------------------------------------------ run
   const timeline: TimelinePoint[] = [];
@@ -665,21 +932,28 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
         timeline.length = kept;
         every *= 2;
       }
-      if (!finished()) clock.after(every, tick);
+      if (!finished()) clock.after(every, tick, true);
     };
-    clock.at(0, tick);
+    clock.at(0, tick, true);
   }
   let stoppedEarly = false;
+  let stopAsked = false;
   let budget = 0;
   const stop = (): boolean => {
-    if (options.shouldStop?.()) stoppedEarly = true;
+    if (!stopAsked && options.shouldStop?.() === true) {
+      stopAsked = true;
+      burstLimit = 1; // the frames already through a SecY are offered first
+    }
+    if (stopAsked && ahead === 0) stoppedEarly = true;
     return stoppedEarly || budget-- <= 0;
   };
-  const until = scenario.durationPs ?? Number.MAX_SAFE_INTEGER;
   const runOut = function* (): Generator<number> {
     while (!stoppedEarly && clock.pending > 0 && clock.now <= until) {
       budget = SLICE_EVENTS;
-      if (clock.run(until, stop) === 0) break;
+      const ran = clock.run(until, stop);
+      flushReceive('a');
+      flushReceive('b');
+      if (ran === 0) break;
       yield scenario.durationPs !== undefined ? Math.min(1, clock.now / scenario.durationPs) : offeredSoFar / Math.max(1, totalOffered);
     }
   };
@@ -749,7 +1023,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     counters: { a: secy.a.counters().secy, b: secy.b.counters().secy },
     pnBudget: { frameOctets: smallest, framesPerSecond: fps, plainSeconds: 2 ** 32 / fps, xpnSeconds: 2 ** 64 / fps },
     lessons: scenario.lessons,
-    captures,
+    captures: { wire: captured[WIRE]!, 'a-sent': captured[SENT_BY.a]!, 'a-received': captured[RECEIVED_BY.b]!, 'b-sent': captured[SENT_BY.b]!, 'b-received': captured[RECEIVED_BY.a]! },
     ...(mkaSummary !== undefined ? { mka: mkaSummary } : {}),
   };
   kay.a?.destroy();

@@ -60,34 +60,65 @@ export interface FrameParams {
 
 /** One plain frame of `size` octets on the wire (the FCS is not in the buffer). */
 export function buildFrame(p: FrameParams, rng: Rng): Uint8Array {
-  const tags = p.vlan ? VLAN_TAG_LENGTH : 0;
-  const length = Math.max(p.size - FCS_LENGTH, 14 + tags + TRAFFIC_HEADER);
-  const f = new Uint8Array(length);
-  f.set(p.da, 0);
-  f.set(p.sa, 6);
-  let o = 12;
+  const f = new Uint8Array(builtLength(p));
+  buildFrameAt(p, rng, f, 0);
+  return f;
+}
+
+/** How long `buildFrame`'s frame for `p` is. */
+export const builtLength = (p: Pick<FrameParams, 'size' | 'vlan'>): number => Math.max(p.size - FCS_LENGTH, 14 + (p.vlan ? VLAN_TAG_LENGTH : 0) + TRAFFIC_HEADER);
+
+/** Scratch for the send time's octets (a float64, big-endian on the wire). */
+const timeView = new DataView(new ArrayBuffer(8));
+const timeOctets = new Uint8Array(timeView.buffer);
+
+/** Writes `buildFrame`'s frame into `out` at `at` (no allocation; room is the caller's); returns its length. */
+export function buildFrameAt(p: FrameParams, rng: Rng, out: Uint8Array, at: number): number {
+  const length = builtLength(p);
+  for (let i = 0; i < 6; i++) {
+    out[at + i] = p.da[i]!;
+    out[at + 6 + i] = p.sa[i]!;
+  }
+  let o = at + 12;
   if (p.vlan) {
-    writeU16(f, o, p.vlan.tpid ?? EtherType.VLAN);
-    writeU16(f, o + 2, ((p.vlan.pcp ?? 0) << 13) | (p.vlan.vid & 0xfff));
+    writeU16(out, o, p.vlan.tpid ?? EtherType.VLAN);
+    writeU16(out, o + 2, ((p.vlan.pcp ?? 0) << 13) | (p.vlan.vid & 0xfff));
     o += VLAN_TAG_LENGTH;
   }
-  writeU16(f, o, TEST_ETHERTYPE);
+  writeU16(out, o, TEST_ETHERTYPE);
   o += 2;
-  writeU32(f, o, p.sequence);
-  new DataView(f.buffer).setFloat64(o + 4, p.sentAt);
+  writeU32(out, o, p.sequence);
+  timeView.setFloat64(0, p.sentAt);
+  for (let i = 0; i < 8; i++) out[o + 4 + i] = timeOctets[i]!;
   o += TRAFFIC_HEADER;
-  const body = f.subarray(o);
-  if (p.payload === 'random') rng.fill(body);
-  else if (p.payload === 'text') for (let i = 0; i < body.length; i++) body[i] = TEXT[i % TEXT.length]!;
-  else if (p.payload === 'counter') for (let i = 0; i < body.length; i++) body[i] = i & 0xff;
-  return f;
+  const end = at + length;
+  if (p.payload === 'random') rng.fill(out.subarray(o, end));
+  else if (p.payload === 'text') for (let i = 0; o + i < end; i++) out[o + i] = TEXT[i % TEXT.length]!;
+  else if (p.payload === 'counter') for (let i = 0; o + i < end; i++) out[o + i] = i & 0xff;
+  else out.fill(0, o, end);
+  return length;
 }
 
 /** Reads back the sequence number and send time of a delivered test frame, if it is one. */
 export function readTrafficHeader(frame: Uint8Array): { sequence: number; sentAt: number } | undefined {
+  const o = trafficHeaderAt(frame, 0, frame.length);
+  if (o < 0) return undefined;
+  return { sequence: trafficSequence(frame, o), sentAt: trafficSentAt(frame, o) };
+}
+
+/** Where the traffic header (after the test EtherType) of the frame at data[at], `length` octets, starts; -1 when it is no test frame. */
+export function trafficHeaderAt(data: Uint8Array, at: number, length: number): number {
   let o = 12;
-  if (frame.length >= o + 4 && (frame[o] === 0x81 || frame[o] === 0x88) && (frame[o + 1] === 0x00 || frame[o + 1] === 0xa8)) o += VLAN_TAG_LENGTH;
-  if (frame.length < o + 2 + TRAFFIC_HEADER || frame[o] !== 0x88 || frame[o + 1] !== 0xb5) return undefined;
-  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  return { sequence: view.getUint32(o + 2), sentAt: view.getFloat64(o + 6) };
+  if (length >= o + 4 && (data[at + o] === 0x81 || data[at + o] === 0x88) && (data[at + o + 1] === 0x00 || data[at + o + 1] === 0xa8)) o += VLAN_TAG_LENGTH;
+  if (length < o + 2 + TRAFFIC_HEADER || data[at + o] !== 0x88 || data[at + o + 1] !== 0xb5) return -1;
+  return at + o + 2;
+}
+
+/** The sequence number of the traffic header at data[o] (see trafficHeaderAt). */
+export const trafficSequence = (data: Uint8Array, o: number): number => ((data[o]! << 24) | (data[o + 1]! << 16) | (data[o + 2]! << 8) | data[o + 3]!) >>> 0;
+
+/** The send time of the traffic header at data[o]. */
+export function trafficSentAt(data: Uint8Array, o: number): number {
+  for (let i = 0; i < 8; i++) timeOctets[i] = data[o + 4 + i]!;
+  return timeView.getFloat64(0);
 }
