@@ -224,9 +224,10 @@ export async function countRecords(reader: CaptureReader): Promise<number> {
 /**
  * explainCapture on a capture as it is read: with `options.frame` it stops reading at that frame (frames
  * before it are read only when the receiver must see them first). `total` is the capture's frame count
- * when known; `file` names the capture in a bad --frame's error.
+ * when known; `file` names the capture in a bad --frame's error. `ready`, awaited after each burst, holds the
+ * reading back while the explanation cannot be written out (a slow pipe), so memory stays flat.
  */
-export async function explainStream(reader: CaptureReader, options: ExplainCaptureOptions, total: number | undefined, file: string, onFrame: (frame: ExplainedFrame) => void): Promise<ExplainSummary> {
+export async function explainStream(reader: CaptureReader, options: ExplainCaptureOptions, total: number | undefined, file: string, onFrame: (frame: ExplainedFrame) => void, ready?: () => Promise<void>): Promise<ExplainSummary> {
   const frame = options.frame;
   if (frame !== undefined && !(Number.isInteger(frame) && frame >= 1)) checkFrameNumber(frame, await countRecords(reader), file);
   const explainer = new Explainer(options, options.frame !== undefined ? undefined : total, onFrame);
@@ -239,6 +240,7 @@ export async function explainStream(reader: CaptureReader, options: ExplainCaptu
       if (i >= start) explainer.take(record, i);
       i++;
     }
+    await ready?.();
   }
   if (options.frame !== undefined && i <= last) checkFrameNumber(options.frame, i, file);
   return explainer.summary(Math.min(i, last + 1));

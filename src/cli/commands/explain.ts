@@ -72,7 +72,7 @@ async function explainCaptureFile(args: Args & { in: string }, backend: BackendN
       if (args.json) out.add(`${frames === 0 ? '[\n' : ',\n'}${indentJson(toJson(explainedFrameJson(f)))}`);
       else out.add(`${frames === 0 ? '' : '\n'}${renderExplainedFrame(f, color)}`);
       frames++;
-    });
+    }, () => out.ready());
   } finally {
     await input.close();
   }
