@@ -161,7 +161,7 @@ export function decimalNumber(value: unknown, option: string): number {
 export const optionalWholeNumber = (value: unknown, option: string): number | undefined => (value === undefined ? undefined : wholeNumber(value, option));
 
 /** The receive controls as options: `--validate-frames` and friends (`--replay-window` as typed). */
-export interface ReceiveArgs extends Omit<ReceiveControlOptions, 'replayWindow' | 'maxFrameSize'> {
+export interface ReceiveArgs extends Omit<ReceiveControlOptions, 'replayWindow'> {
   readonly replayWindow: unknown;
 }
 
@@ -180,7 +180,7 @@ export function receiveOptions<T>(y: Argv<T>): Argv<T & ReceiveArgs> {
     .option('replay-protect', { type: 'boolean', default: true, describe: 'replayProtect (--no-replay-protect accepts any PN)' }) as unknown as Argv<T & ReceiveArgs>;
 }
 
-/** --max-frame-size on protect, validate and simulate: the SecY's maxFrameSize (10.7). */
+/** --max-frame-size on protect and simulate: the SecY's maxFrameSize (10.7), a transmit check only. */
 export const MAX_FRAME_SIZE_OPTION = {
   describe:
     `maxFrameSize: the longest MACsec frame sent, N octets from DA to ICV, FCS not counted (default ${DEFAULT_MAX_FRAME_SIZE}); ` +

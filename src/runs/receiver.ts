@@ -16,8 +16,6 @@ export interface ReceiveControlOptions {
   readonly validateFrames: string;
   readonly replayWindow: number;
   readonly replayProtect: boolean;
-  /** --max-frame-size: maxFrameSize (10.7); the SecY's default when undefined. */
-  readonly maxFrameSize?: number | undefined;
 }
 
 /** The options that set SecY controls, by the controls' names (10.7): a SecY's ConfigError is reworded under them. */
@@ -39,7 +37,7 @@ export function buildReceiveSecY(saFile: SaFile, options: ReceiveControlOptions,
   const validateFrames = VALIDATE_FRAMES_OPTION[options.validateFrames];
   if (validateFrames === undefined) throw new UsageError(`--validate-frames: expected strict, check or disabled, got ${JSON.stringify(options.validateFrames)}`);
   return namingOptions(() =>
-    receiveSecY(saFile, { validateFrames, replayWindow: options.replayWindow, replayProtect: options.replayProtect, maxFrameSize: options.maxFrameSize, backend, file }),
+    receiveSecY(saFile, { validateFrames, replayWindow: options.replayWindow, replayProtect: options.replayProtect, backend, file }),
   );
 }
 

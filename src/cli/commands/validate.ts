@@ -14,8 +14,6 @@ import {
   fastestBackend,
   FCS_MODES,
   guarded,
-  MAX_FRAME_SIZE_OPTION,
-  optionalWholeNumber,
   receiveControls,
   receiveOptions,
   reportStream,
@@ -30,7 +28,6 @@ interface Args extends ReceiveArgs, CakArgs {
   out?: string;
   backend: string;
   fcs: FcsMode;
-  maxFrameSize?: unknown;
   json: boolean;
 }
 
@@ -45,7 +42,6 @@ export const validateCommand: CommandModule<object, Args> = {
         .option('out', { type: 'string', describe: 'where to write the frames delivered to the Controlled Port (pcap, written atomically; - : standard output, the report then goes to stderr)' })
         .option('backend', { type: 'string', default: fastestBackend(), describe: `crypto backend: ${backendNames().join(', ')}` })
         .option('fcs', { choices: FCS_MODES, default: 'auto', describe: 'input frames end with an FCS: auto (the file says, else a CRC-32 that verifies), present, absent' })
-        .option('max-frame-size', MAX_FRAME_SIZE_OPTION)
         .option('json', { type: 'boolean', default: false, describe: 'print counters and per-frame results as JSON' }),
     ))
       .example('$0 validate --sa examples/sa.json --in protected.pcap --out plain.pcap', 'decrypt and check; exit 1 if any frame was dropped')
@@ -65,7 +61,7 @@ export const validateCommand: CommandModule<object, Args> = {
     }
     if (args.sa === undefined) throw new UsageError('validate: give the keys: --sa FILE, or the CAK with --cak and --ckn (or --wpa-conf FILE)');
     const { backend, saFile } = backendAndSaFile({ backend: args.backend, sa: args.sa });
-    const secy = buildReceiveSecY(saFile, { ...receiveControls(args), maxFrameSize: optionalWholeNumber(args.maxFrameSize, '--max-frame-size') }, backend, args.sa);
+    const secy = buildReceiveSecY(saFile, receiveControls(args), backend, args.sa);
     const [out] = planOutputs(args.out !== undefined ? [['--out', args.out]] : [], [args.in, args.sa]);
     const { run, format, pace } = await runCaptureStream('validate', args.in, args.fcs, backend, out, (reader, sink, options) =>
       validateStream(secy, reader, sink, { ...options, keep: { rows: args.json, listed: LISTED_FRAMES } }),
