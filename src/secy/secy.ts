@@ -57,7 +57,7 @@ import * as m from './management.js';
 import type { ReceiveSAParams, ReceiveSAState, TransmitSAParams, TransmitSAState } from './management.js';
 import type { ReceiveOutcome, TransmitOutcome } from './outcome.js';
 import * as persistence from './persistence.js';
-import { receivePacked, transmitPacked } from './packed.js';
+import { receivedOutcome, receivePacked, transmitPacked } from './packed.js';
 import { receiveOne } from './receive.js';
 import type { RestoreResult, SnapshotOptions, TransmitSnapshot } from './snapshot.js';
 import { createState, dispatchEvents, type SecYEvents, type SecYListener, type SecYState } from './state.js';
@@ -288,6 +288,15 @@ export class SecY {
    */
   receivePacked(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
     receivePacked(this.s, input, output, outcomes);
+  }
+
+  /**
+   * The outcome `receive`/`receiveBurst` give frame k of the last receivePacked call (its input, output
+   * and outcomes, with outcomes.reasons), rebuilt for a listing: the reason and origin a code leaves out.
+   * Valid until the receive SCs or controls change.
+   */
+  receivedOutcome(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, k: number): ReceiveOutcome {
+    return receivedOutcome(this.s, input, output, outcomes, k);
   }
 
   // ---------------------------------------------------------------- statistics
