@@ -10,9 +10,10 @@
  *             AN match, XPN recovery of the PN's upper half from lowestPN (802.1AEbw 10.6.2), the replay
  *             pre-check against lowestPN, validate (10.6.3, 10.6.4) and the outcome of 10.6.5; frames of
  *             another SC or AN, untagged frames and E=1,C=0 frames are left to the general path (code
- *             None). Replay state and counters stay with the SecY, which runs its bookkeeping over the
- *             codes; lowestPN here is the SA's at the start of the burst, so a frame decided against it
- *             may need deciding again as lowestPN moves inside the burst (the SecY re-runs those).
+ *             None), or to a later call for their own SA over the frames still undecided (undecidedOnly).
+ *             Replay state and counters stay with the SecY, which runs its bookkeeping over the codes;
+ *             lowestPN here is the SA's at the start of the burst, so a frame decided against it may
+ *             need deciding again as lowestPN moves inside the burst (the SecY re-runs those).
  *
  * On the `native` backend the whole per-frame loop is one C call (native/macsec_gcm.c); on `node` and
  * `noble` the same rules run here in TypeScript, sealing and opening a chunk of frames a call through the
