@@ -267,6 +267,11 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
   const { replayProtect, replayWindow } = c;
   let badTag = 0, overrun = 0;
   let budget = s.budget;
+  // The run of the frames now and its state, in locals; its counts are added to runCounts when another run's frame comes.
+  let cur = 0;
+  let frameSA: ReceiveSA | undefined;
+  let lowHi = 0, lowLo = 0, tagOffset = 0;
+  let ok = 0, delayed = 0, unchecked = 0, invalid = 0, notValid = 0, late = 0, decrypted = 0, validated = 0;
   for (let i = 0; i < n; i++) {
     const code = codes[i]!;
     if (code === PackedCode.None) {
@@ -280,12 +285,19 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
       continue;
     }
     const r = runOf[i]!;
-    const sa = runSA[r]!;
-    const k = r * COUNTS;
+    if (r !== cur || frameSA === undefined) {
+      if (cur !== 0) addCounts(cur, ok, delayed, unchecked, invalid, notValid, late, decrypted, validated);
+      ok = delayed = unchecked = invalid = notValid = late = decrypted = validated = 0;
+      cur = r;
+      frameSA = runSA[r]!;
+      lowHi = runLowHi[r]!;
+      lowLo = runLowLo[r]!;
+      tagOffset = ETHERTYPE_OFFSET + VLAN_TAG_LENGTH * runTags[r]!;
+    }
     const lo = pnLow[i]!;
-    const hi = recoverPNHigh(xpn, sa, lo);
+    const hi = recoverPNHigh(xpn, frameSA, lo);
     // The upper half validatePacked recovered, from lowestPN as the call started.
-    if (xpn && hi !== (lo >= runLowLo[r]! ? runLowHi[r]! : runLowHi[r]! + 1)) {
+    if (xpn && hi !== (lo >= lowLo ? lowHi : lowHi + 1)) {
       // Its output where the kernel put its own: a frame delivered there has the same length (DA ‖ SA ‖
       // [clear tags] ‖ user data), and one dropped there left its whole slot (from output.offsets[i]) unused.
       s.budget = budget;
@@ -295,19 +307,18 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
     }
     pnHigh[i] = hi;
     if (hi > 0xffff_ffff && reasons !== undefined) reasons.pnPast64[i] = 1;
-    const isLateNow = isLate(sa, hi, lo);
+    const isLateNow = isLate(frameSA, hi, lo);
     if (replayProtect && isLateNow) {
-      runCounts[k + K_LATE]! += 1;
+      late++;
       codes[i] = PackedCode.InPktsLate;
       outLen[i] = 0;
       if (reasons !== undefined) {
-        reasons.lowestPnHigh[i] = sa.lowestHi;
-        reasons.lowestPnLow[i] = sa.lowestLo;
+        reasons.lowestPnHigh[i] = frameSA.lowestHi;
+        reasons.lowestPnLow[i] = frameSA.lowestLo;
       }
       continue;
     }
     const off = inOff[i]!;
-    const tagOffset = ETHERTYPE_OFFSET + VLAN_TAG_LENGTH * runTags[r]!;
     const tci = data[off + tagOffset + SECTAG_TCI_AN]!;
     if ((tci & TCI_C) !== 0 || !disabled) {
       if (budget <= 0) {
@@ -320,28 +331,30 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
       if (!disabled) {
         const sl = data[off + tagOffset + 3]!;
         const user = sl !== 0 ? sl : inLen[i]! - tagOffset - (tci & TCI_SC ? 16 : 8) - ICV_LENGTH;
-        runCounts[k + (tci & TCI_E ? K_DECRYPTED : K_VALIDATED)]! += user;
+        if (tci & TCI_E) decrypted += user;
+        else validated += user;
       }
-      if (code === PackedCode.InPktsInvalid) runCounts[k + K_INVALID]! += 1;
-      else if (code === PackedCode.InPktsNotValid) runCounts[k + K_NOT_VALID]! += 1;
+      if (code === PackedCode.InPktsInvalid) invalid++;
+      else if (code === PackedCode.InPktsNotValid) notValid++;
       else {
         if (isLateNow) {
           codes[i] = PackedCode.InPktsDelayed;
-          runCounts[k + K_DELAYED]! += 1;
+          delayed++;
         } else {
           codes[i] = PackedCode.InPktsOK;
-          runCounts[k + K_OK]! += 1;
+          ok++;
         }
-        advanceReplay(sa, hi, lo, replayWindow);
+        advanceReplay(frameSA, hi, lo, replayWindow);
       }
     } else if (isLateNow) {
       codes[i] = PackedCode.InPktsDelayed;
-      runCounts[k + K_DELAYED]! += 1;
+      delayed++;
     } else {
       codes[i] = PackedCode.InPktsUnchecked;
-      runCounts[k + K_UNCHECKED]! += 1;
+      unchecked++;
     }
   }
+  if (cur !== 0) addCounts(cur, ok, delayed, unchecked, invalid, notValid, late, decrypted, validated);
   s.budget = budget;
   s.own.InPktsBadTag += badTag;
   s.own.InPktsOverrun += overrun;
@@ -359,6 +372,19 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
     runSA[r] = undefined;
   }
   output.count = n;
+}
+
+/** Adds a stretch of run r's frames' counts to its total for the call. */
+function addCounts(r: number, ok: number, delayed: number, unchecked: number, invalid: number, notValid: number, late: number, decrypted: number, validated: number): void {
+  const k = r * COUNTS;
+  runCounts[k + K_OK]! += ok;
+  runCounts[k + K_DELAYED]! += delayed;
+  runCounts[k + K_UNCHECKED]! += unchecked;
+  runCounts[k + K_INVALID]! += invalid;
+  runCounts[k + K_NOT_VALID]! += notValid;
+  runCounts[k + K_LATE]! += late;
+  runCounts[k + K_DECRYPTED]! += decrypted;
+  runCounts[k + K_VALIDATED]! += validated;
 }
 
 /** Frame i by the single-frame path (receive.ts), its output at `at` in output.data; returns the offset after it. */
