@@ -425,10 +425,12 @@ const MAX_PN64 = 0xffff_ffff_ffff_ffffn;
  * SCs or controls change.
  */
 export function receivedOutcome(s: SecYState, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, k: number): ReceiveOutcome {
-  const code = outcomes.codes[k]!;
-  const counter = PACKED_CODE_NAMES[code];
+  if (!Number.isInteger(k) || k < 0 || k >= input.count) throw new ConfigError('k', `a frame of the call, 0 to ${input.count - 1}`, describe(k));
+  checkOutcomes(outcomes, k + 1);
   const reasons = outcomes.reasons;
   if (reasons === undefined) throw new ConfigError('outcomes.reasons', 'PackedReasons (as packedOutcomes makes them)', 'undefined');
+  const code = outcomes.codes[k]!;
+  const counter = PACKED_CODE_NAMES[code];
   if (counter === undefined) throw new ConfigError(`outcomes.codes[${k}]`, 'a receive outcome', String(code));
   const frame = packedFrame(input, k);
   const delivered = output.lengths[k]! > 0 ? packedFrame(output, k) : undefined;

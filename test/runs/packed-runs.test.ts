@@ -185,9 +185,9 @@ function byReceiveBurst(secy: SecY, recs: readonly CaptureRecord[]): { rows: unk
 describe('validate over receivePacked, every burst, rows listed', () => {
   const CHECK = { validateFrames: 'check', replayWindow: 0, replayProtect: true } as const;
   it.each([
-    ['few failures (one of each kind), strict', 1300, 160, STRICT, Infinity],
-    ['many failures, strict', 1300, 5, STRICT, Infinity],
-    ['many failures, check, receiveCapacity (overruns)', 1300, 5, CHECK, 700],
+    ['few failures (one of each kind), strict', 1100, 136, STRICT, Infinity],
+    ['many failures, strict', 1100, 5, STRICT, Infinity],
+    ['many failures, check, receiveCapacity (overruns)', 1100, 5, CHECK, 600],
   ] as const)('%s: every row (reasons, origins), the frames delivered and the counters as receiveBurst', (_name, n, every, controls, capacity) => {
     const recs = failingWire(n, every);
     const plain = buildReceiveSecY(twoScs, controls, FAST, 'sa.json');
@@ -208,7 +208,7 @@ describe('validate over receivePacked, every burst, rows listed', () => {
   });
 
   it.each([3, 100, 100_000])('streamed, the first %i failures listed: as receiveBurst lists them', async (listed) => {
-    const recs = failingWire(1300, 5);
+    const recs = failingWire(1100, 5);
     const wire = writePcap(recs.map((r) => ({ data: r.data, timestampNs: r.timestampNs, ...(r.truncated ? { originalLength: r.originalLength } : {}) })));
     const plain = buildReceiveSecY(twoScs, STRICT, FAST, 'sa.json');
     const expected = byReceiveBurst(plain, (await CaptureReader.open(source(wire), 'f').then((r) => r.next(1e6, false))));

@@ -268,7 +268,7 @@ const receiveCase = (suite: CipherSuiteName, backend: BackendName): fc.Arbitrary
     receiveCapacity: fc.oneof({ weight: 4, arbitrary: fc.constant(Infinity) }, fc.nat({ max: 6 })),
     clearTags: fc.constantFrom(0 as const, 0 as const, 1 as const, 2 as const),
     vlans: fc.array(fc.nat({ max: 2 }), { maxLength: 14 }),
-    secondSC: fc.boolean(),
+    secondSC: fc.oneof({ weight: 2, arbitrary: fc.constant(false) }, fc.constant(true)),
     steps: fc.array(
       fc.record({
         kind: fc.oneof({ weight: 5, arbitrary: fc.constant('next' as const) }, { weight: 2, arbitrary: fc.constant('next2' as const) }, fc.constant('any' as const), fc.constant('back' as const)),
@@ -603,6 +603,18 @@ describe('receivePacked is receive frame by frame', () => {
       alone.mockRestore();
     }
     expect(packed.counters()).toEqual(one.counters());
+  });
+
+  it('receivedOutcome refuses what is no frame of the call, or outcomes without their reasons, with a typed error', () => {
+    const c: ReceiveCase = { suite: 'GCM-AES-128', backend: 'noble', start: 1n, confidential: [true, true], alwaysIncludeSCI: true, confidentialityOffset: 0, validateFrames: 'Strict', replayProtect: true, replayWindow: 0, receiveCapacity: Infinity, steps: [], chunkSizes: [] };
+    const { stream } = receivePool(c);
+    const b = receiverFor(c);
+    const p = packFrames(stream);
+    b.receivePacked(p.input, p.output, p.outcomes);
+    expect(b.receivedOutcome(p.input, p.output, p.outcomes, 1).counter).toBe('InPktsOK');
+    expect(() => b.receivedOutcome(p.input, p.output, p.outcomes, 2)).toThrow(/^k: expected a frame of the call, 0 to 1/);
+    const { codes, pnHigh, pnLow } = p.outcomes;
+    expect(() => b.receivedOutcome(p.input, p.output, { codes, pnHigh, pnLow }, 0)).toThrow(/^outcomes.reasons: expected PackedReasons/);
   });
 
   it('a frame received again in the call (its XPN upper half changed) writes its output within the room: each frame + 32 octets', () => {
