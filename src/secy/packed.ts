@@ -433,16 +433,11 @@ export function receivedOutcome(s: SecYState, input: PackedFrames, output: Packe
   const counter = PACKED_CODE_NAMES[code];
   if (counter === undefined) throw new ConfigError(`outcomes.codes[${k}]`, 'a receive outcome', String(code));
   const frame = packedFrame(input, k);
-  const delivered = output.lengths[k]! > 0 ? packedFrame(output, k) : undefined;
+  // The frame for the Controlled or Uncontrolled Port, where the outcome has one (an untagged frame may be empty).
+  const delivered = packedFrame(output, k);
   const dropped = (c: ReceiveDropCounter, reason: string, origin: ReceiveOrigin | undefined): ReceiveOutcome => ({ kind: 'dropped', counter: c, reason, error: undefined, origin });
-  const controlled = (c: ReceiveDeliveredCounter, origin: ReceiveOrigin | undefined): ReceiveOutcome => {
-    if (delivered === undefined) throw new ConfigError(`output.lengths[${k}]`, `the frame ${c} delivered`, '0');
-    return { kind: 'controlled', counter: c, frame: delivered, origin };
-  };
-  if (counter === 'SimInPktsUncontrolled') {
-    if (delivered === undefined) throw new ConfigError(`output.lengths[${k}]`, 'the frame for the Uncontrolled Port', '0');
-    return { kind: 'uncontrolled', counter, frame: delivered };
-  }
+  const controlled = (c: ReceiveDeliveredCounter, origin: ReceiveOrigin | undefined): ReceiveOutcome => ({ kind: 'controlled', counter: c, frame: delivered, origin });
+  if (counter === 'SimInPktsUncontrolled') return { kind: 'uncontrolled', counter, frame: delivered };
   if (counter === 'InPktsUntagged') return controlled(counter, undefined);
   if (counter === 'InPktsNoTag') return dropped(counter, noTagReason(), undefined);
   const tagOffset = receivedTagOffset(s, frame);

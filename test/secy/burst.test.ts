@@ -138,7 +138,7 @@ function receivePool(c: ReceiveCase): { stream: Uint8Array[]; others: Uint8Array
     ec[tagAt] = (ec[tagAt]! | 0x08) & ~0x04; // E=1, C=0: Uncontrolled Port only
     others.push(bad, ec, stream[0]!.subarray(0, 20)); // and one cut short
   }
-  others.push(ethFrame(), ethFrame(20, 1, 0x86dd, MAC_A)); // untagged
+  others.push(ethFrame(), ethFrame(20, 1, 0x86dd, MAC_A), new Uint8Array(0), ethFrame().subarray(0, 5)); // untagged, empty, shorter than the addresses
   return { stream, others, stream2 };
 }
 
