@@ -161,7 +161,8 @@ const MAX_RUNS = 8;
 /** A frame shorter than its SecTAG's offset + this cannot be valid (SecTAG, ICV): it starts no run. */
 const MIN_RUN_TAIL = 24;
 // Run r (1 .. MAX_RUNS) of the current call: its SA, clear tags and lowestPN as the call starts (a receive
-// call runs no listener, so never inside another). runOf[i]: the run that decided frame i, 0 for none.
+// call runs no listener, so never inside another). runOf[i], once a call has a second run: the run that
+// decided frame i, 0 for the last run (or none); a call with one run does not look at it.
 const runSA: (ReceiveSA | undefined)[] = new Array<ReceiveSA | undefined>(MAX_RUNS + 1).fill(undefined);
 const runTags = new Uint8Array(MAX_RUNS + 1);
 const runLowHi = new Uint32Array(MAX_RUNS + 1);
@@ -216,7 +217,6 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
   const c = s.c;
   s.budget = c.receiveCapacity;
   if (runOf.length < n) runOf = new Uint8Array(Math.max(n, 2 * runOf.length));
-  runOf.fill(0, 0, n);
   if (reasons !== undefined) reasons.pnPast64.fill(0, 0, n);
   let runs = 0;
   let tail = 0;
@@ -249,18 +249,17 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
     rx.lowestPnLow = sa.lowestLo;
     validatePacked(sa.ctx, o, input, output, outcomes, rx);
     tail = rx.outEnd;
-    // The frames this run decided, and the first undecided one that starts another.
+    // The first undecided frame that starts another run; if there is one, the frames this run decided.
     sa = undefined;
-    let next = n;
-    for (let i = from; i < n; i++) {
-      if (codes[i] !== PackedCode.None) {
-        if (runOf[i] === 0) runOf[i] = r;
-      } else if (next === n && r < MAX_RUNS) {
-        sa = newRun(s, data, inOff[i]!, inLen[i]!, r);
-        if (sa !== undefined) next = i;
-      }
+    for (let i = from; i < n && r < MAX_RUNS; i++) {
+      if (codes[i] !== PackedCode.None) continue;
+      sa = newRun(s, data, inOff[i]!, inLen[i]!, r);
+      if (sa === undefined) continue;
+      if (r === 1) runOf.fill(0, 0, n);
+      for (let j = r === 1 ? 0 : from; j < n; j++) if (runOf[j] === 0 && codes[j] !== PackedCode.None) runOf[j] = r;
+      from = i;
+      break;
     }
-    from = next;
   }
   const xpn = s.cipherSuite.xpn;
   const disabled = c.validateFrames === 'Disabled';
@@ -284,7 +283,7 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
       badTag++;
       continue;
     }
-    const r = runOf[i]!;
+    const r = runs === 1 ? 1 : runOf[i]! || runs;
     if (r !== cur || frameSA === undefined) {
       if (cur !== 0) addCounts(cur, ok, delayed, unchecked, invalid, notValid, late, decrypted, validated);
       ok = delayed = unchecked = invalid = notValid = late = decrypted = validated = 0;
