@@ -478,6 +478,8 @@ static napi_value open_burst(napi_env env, napi_callback_info info) {
 #define FLAG_REPLAY 2
 #define FLAG_VALIDATE_SHIFT 2 /* 0 Strict, 1 Check, 2 Disabled */
 #define FLAG_POINT_TO_POINT 16
+/* Receive: only frames whose code is CODE_OTHER on entry; the others are left untouched. */
+#define FLAG_UNDECIDED 32
 
 /* Control words: transmit */
 #define TX_FIRST 0
@@ -723,11 +725,14 @@ static napi_value validate_packed(napi_env env, napi_callback_info info) {
   uint64_t at = a.ctl[RX_OUT_AT], need = 0;
   const uint32_t end = a.first + a.count;
   if (cfg[CFG_TAGS] > 2) FAIL(env, "macsec_gcm: at most 2 clear tags");
-  for (uint32_t i = a.first; i < end; i++) need += (uint64_t)a.in_len[i] + PACKED_ROOM;
+  const int undecided = (flags & FLAG_UNDECIDED) != 0;
+  for (uint32_t i = a.first; i < end; i++)
+    if (!undecided || a.codes[i] == CODE_OTHER) need += (uint64_t)a.in_len[i] + PACKED_ROOM;
   if (at + need > a.out_size) FAIL(env, "macsec_gcm: output.data has no room for the frames (each needs its length + 32 octets)");
   uint32_t handled = 0;
   uint8_t iv[IV_LEN];
   for (uint32_t i = a.first; i < end; i++) {
+    if (undecided && a.codes[i] != CODE_OTHER) continue;
     const uint8_t *p = a.in + a.in_off[i];
     const uint32_t len = a.in_len[i];
     a.codes[i] = CODE_OTHER;

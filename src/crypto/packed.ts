@@ -10,9 +10,10 @@
  *             AN match, XPN recovery of the PN's upper half from lowestPN (802.1AEbw 10.6.2), the replay
  *             pre-check against lowestPN, validate (10.6.3, 10.6.4) and the outcome of 10.6.5; frames of
  *             another SC or AN, untagged frames and E=1,C=0 frames are left to the general path (code
- *             None). Replay state and counters stay with the SecY, which runs its bookkeeping over the
- *             codes; lowestPN here is the SA's at the start of the burst, so a frame decided against it
- *             may need deciding again as lowestPN moves inside the burst (the SecY re-runs those).
+ *             None), or to a later call for their own SA over the frames still undecided (undecidedOnly).
+ *             Replay state and counters stay with the SecY, which runs its bookkeeping over the codes;
+ *             lowestPN here is the SA's at the start of the burst, so a frame decided against it may
+ *             need deciding again as lowestPN moves inside the burst (the SecY re-runs those).
  *
  * On the `native` backend the whole per-frame loop is one C call (native/macsec_gcm.c); on `node` and
  * `noble` the same rules run here in TypeScript, sealing and opening a chunk of frames a call through the
@@ -74,11 +75,30 @@ export interface PackedOutcomes {
   /** The PN each frame used (transmit) or carried and recovered (receive), as two halves; 0 where none. */
   readonly pnHigh: Uint32Array;
   readonly pnLow: Uint32Array;
+  /** Receive, where given: what a frame's listing needs beyond its code, PN and octets (SecY.receivedOutcome). */
+  readonly reasons?: PackedReasons;
 }
 
-/** Outcome arrays for `frames` frames. */
+/** A received frame's state at its check that its row needs, for the frames that need it (written for those only). */
+export interface PackedReasons {
+  /**
+   * For an InPktsLate frame: the lowestPN it was found below (10.6.2), as halves; the upper one a
+   * Float64Array, since an XPN SA that has accepted maxPN has lowestPN 2^64.
+   */
+  readonly lowestPnHigh: Float64Array;
+  readonly lowestPnLow: Uint32Array;
+  /** 1 where a frame's PN was recovered past 2^64 - 1 (pnHigh/pnLow hold it modulo 2^64: XPN, lowestPN near 2^64), else 0. */
+  readonly pnPast64: Uint8Array;
+}
+
+/** Outcome arrays for `frames` frames, with the receive reasons. */
 export function packedOutcomes(frames: number): PackedOutcomes {
-  return { codes: new Uint8Array(frames), pnHigh: new Uint32Array(frames), pnLow: new Uint32Array(frames) };
+  return {
+    codes: new Uint8Array(frames),
+    pnHigh: new Uint32Array(frames),
+    pnLow: new Uint32Array(frames),
+    reasons: { lowestPnHigh: new Float64Array(frames), lowestPnLow: new Uint32Array(frames), pnPast64: new Uint8Array(frames) },
+  };
 }
 
 /** What a transmit burst's frames share: the SecTAG form and the SC (everything in ProtectOptions but the PN). */
@@ -121,6 +141,12 @@ export interface PackedValidateOptions {
   readonly replayProtect: boolean;
   /** A SecTAG with SC=0 and ES=0 implies this SC (the SecY has exactly one receive SC, 9.5). */
   readonly pointToPoint: boolean;
+  /**
+   * Only the frames whose code is None as the call starts are looked at; the others, and their output,
+   * are left as they are (a later run over what an earlier one, for another SA, left). The room needed
+   * is then that of those frames only.
+   */
+  readonly undecidedOnly?: boolean;
 }
 
 /** A packed receive call's frame range and the SA's lowestPN in, and what it did out. */
@@ -140,7 +166,7 @@ export interface PackedReceiveControl {
 // The native kernels' configuration octets and control words (native/macsec_gcm.c CFG_*, TX_*, RX_*).
 const CFG_OCTETS = 24;
 const CFG_TCI = 0, CFG_TAGS = 1, CFG_OFFSET = 2, CFG_FLAGS = 3, CFG_IV = 4, CFG_SCI = 16;
-const FLAG_XPN = 1, FLAG_REPLAY = 2, FLAG_VALIDATE_SHIFT = 2, FLAG_POINT_TO_POINT = 16;
+const FLAG_XPN = 1, FLAG_REPLAY = 2, FLAG_VALIDATE_SHIFT = 2, FLAG_POINT_TO_POINT = 16, FLAG_UNDECIDED = 32;
 const VALIDATE_MODES: readonly PackedValidateFrames[] = ['Strict', 'Check', 'Disabled'];
 const TX_WORDS = 10, RX_WORDS = 7;
 const cfg = new Uint8Array(CFG_OCTETS);
@@ -227,6 +253,12 @@ export function checkOutcomes(o: PackedOutcomes, end: number): void {
   if (!(o.codes instanceof Uint8Array) || o.codes.length < end) throw new ConfigError('outcomes.codes', `a Uint8Array of at least ${end}`, describe(o.codes));
   if (!(o.pnHigh instanceof Uint32Array) || o.pnHigh.length < end) throw new ConfigError('outcomes.pnHigh', `a Uint32Array of at least ${end}`, describe(o.pnHigh));
   if (!(o.pnLow instanceof Uint32Array) || o.pnLow.length < end) throw new ConfigError('outcomes.pnLow', `a Uint32Array of at least ${end}`, describe(o.pnLow));
+  const r = o.reasons;
+  if (r === undefined) return;
+  if (typeof r !== 'object' || r === null) throw new ConfigError('outcomes.reasons', 'PackedReasons or undefined', describe(r));
+  if (!(r.lowestPnHigh instanceof Float64Array) || r.lowestPnHigh.length < end) throw new ConfigError('outcomes.reasons.lowestPnHigh', `a Float64Array of at least ${end}`, describe(r.lowestPnHigh));
+  if (!(r.lowestPnLow instanceof Uint32Array) || r.lowestPnLow.length < end) throw new ConfigError('outcomes.reasons.lowestPnLow', `a Uint32Array of at least ${end}`, describe(r.lowestPnLow));
+  if (!(r.pnPast64 instanceof Uint8Array) || r.pnPast64.length < end) throw new ConfigError('outcomes.reasons.pnPast64', `a Uint8Array of at least ${end}`, describe(r.pnPast64));
 }
 
 function checkControl(c: object, fields: readonly string[]): void {
@@ -456,16 +488,17 @@ export function validatePacked(sa: SaContext, o: PackedValidateOptions, input: P
   checkApart(input, output);
   checkOutcomes(outcomes, end);
   if (!sa.suite.xpn && c.lowestPnHigh > 1) throw new ConfigError('control.lowestPnHigh', `0 or 1 for ${sa.suite.name}`, String(c.lowestPnHigh));
+  const undecided = o.undecidedOnly === true;
   const checkFrames = (): void => {
     checkPackedFrames('input', input, first, count, true);
     let need = c.outStart;
-    for (let i = first; i < end; i++) need += input.lengths[i]! + PACKED_ROOM;
+    for (let i = first; i < end; i++) if (!undecided || outcomes.codes[i] === PackedCode.None) need += input.lengths[i]! + PACKED_ROOM;
     if (need > output.data.length) throw new ConfigError('output.data', `room for ${need} octets (each frame's length + ${PACKED_ROOM})`, describe(output.data));
   };
 
   const native = sa.packedKernels();
   if (native !== undefined) {
-    nativeConfig(sa, o.an, o.clearTags, o.confidentialityOffset, (o.replayProtect ? FLAG_REPLAY : 0) | (mode << FLAG_VALIDATE_SHIFT) | (o.pointToPoint ? FLAG_POINT_TO_POINT : 0), o.sci);
+    nativeConfig(sa, o.an, o.clearTags, o.confidentialityOffset, (o.replayProtect ? FLAG_REPLAY : 0) | (mode << FLAG_VALIDATE_SHIFT) | (o.pointToPoint ? FLAG_POINT_TO_POINT : 0) | (undecided ? FLAG_UNDECIDED : 0), o.sci);
     ctl[0] = first;
     ctl[1] = count;
     ctl[2] = c.outStart;
@@ -482,12 +515,12 @@ export function validatePacked(sa: SaContext, o: PackedValidateOptions, input: P
     return;
   }
   checkFrames();
-  validatePackedTs(sa, o, mode, input, output, outcomes, c);
+  validatePackedTs(sa, o, mode, undecided, input, output, outcomes, c);
 }
 
 const MODE_CHECK = 1, MODE_DISABLED = 2;
 
-function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedReceiveControl): void {
+function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number, undecided: boolean, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedReceiveControl): void {
   const { first, count } = c;
   const end = first + count;
   const { data: inData, offsets: inOff, lengths: inLen } = input;
@@ -512,6 +545,7 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
   const outShift = outBase - inBase;
   let at = c.outStart, handled = 0, n = 0, chunk = 0, chunkAt = at;
   for (let i = first; i < end; i++) {
+    if (undecided && codes[i] !== PackedCode.None) continue;
     const p = inOff[i]!;
     const len = inLen[i]!;
     codes[i] = PackedCode.None;

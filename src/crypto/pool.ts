@@ -23,7 +23,7 @@ import { ConfigError, describe } from '../util/errors.js';
 import type { PackedFrames } from '../wire/packed.js';
 import { SCI_LENGTH, secTagLength } from '../wire/sectag.js';
 import { protectRange, validateRange, type BurstExecutor, type BurstLayout, type BurstProtectOptions, type BurstValidateOptions } from './burst.js';
-import { PACKED_ROOM, protectPacked, transmitLength, validatePacked, type PackedExecutor, type PackedOutcomes, type PackedProtectOptions, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from './packed.js';
+import { PACKED_ROOM, PackedCode, protectPacked, transmitLength, validatePacked, type PackedExecutor, type PackedOutcomes, type PackedProtectOptions, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from './packed.js';
 import {
   C_DONE, C_DONE_COUNT, C_OUT_END, C_SEQ, C_STATUS, CTRL_WORDS, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
   type FromWorker, type PackedBuffers, type PackedJobMessage, type ResultMessage, type ToWorker,
@@ -262,8 +262,8 @@ export class BurstPool implements BurstExecutor {
    * starts), so each frame's code, PN and octets are those of one call on this thread. Transmit: a slice
    * starts at the PN and output offset the frames before it leave, which gives the same offsets too (a
    * call that would run into PN exhaustion runs here). Receive: a slice writes from the output room the
-   * frames before it reserve (their lengths + PACKED_ROOM), so frames may sit at other offsets than
-   * on one thread, and c.outEnd is the end of the last slice's output.
+   * frames before it reserve (their lengths + PACKED_ROOM), and once all are done the slices' frames are
+   * moved down to follow each other, which gives the same offsets as one thread too.
    */
   readonly packed: PackedExecutor = {
     check: checkShared,
@@ -312,26 +312,41 @@ export class BurstPool implements BurstExecutor {
     if (!this.splits(c.count)) return validatePacked(sa, o, input, output, outcomes, c);
     const lengths = input.lengths;
     const cuts = this.cut((i) => lengths[i]!, c.first, c.count, this.packedShare);
-    // Each slice writes from the room the frames before it reserve, as much as one call would ask of output.data.
+    // Each slice writes from the room the frames before it reserve, as much as one call would ask of output.data
+    // (undecidedOnly: the frames an earlier run decided reserve none).
+    const codes = outcomes.codes;
+    const undecided = o.undecidedOnly === true;
     const starts: number[] = [];
     let at = c.outStart;
     for (let k = 0; k < cuts.length - 1; k++) {
       starts.push(at);
-      for (let i = cuts[k]!; i < cuts[k + 1]!; i++) at += lengths[i]! + PACKED_ROOM;
+      for (let i = cuts[k]!; i < cuts[k + 1]!; i++) if (!undecided || codes[i] === PackedCode.None) at += lengths[i]! + PACKED_ROOM;
     }
     const slice = (k: number): PackedReceiveControl => ({ ...c, first: cuts[k]!, count: cuts[k + 1]! - cuts[k]!, outStart: starts[k]! });
     const mine = slice(0);
-    let end = c.outStart;
+    const ends = starts.slice();
     const handled = this.runPacked(
       sa, input, output, outcomes, cuts,
       (k) => ({ validate: o, receive: slice(k + 1) }),
       () => {
         validatePacked(sa, o, input, output, outcomes, mine);
-        end = mine.outEnd;
+        ends[0] = mine.outEnd;
         return mine.handled;
       },
-      (outEnd) => (end = Math.max(end, outEnd)),
+      (k, outEnd) => (ends[k + 1] = outEnd),
     );
+    // Each slice's frames moved down to follow the slice before: the layout of one call on this thread. A frame
+    // a slice visited has its offset at or past the slice's start; one an earlier run decided lies below c.outStart.
+    let end = ends[0]!;
+    for (let k = 1; k < starts.length; k++) {
+      const from = starts[k]!;
+      const shift = from - end;
+      if (shift > 0) {
+        output.data.copyWithin(end, from, ends[k]);
+        for (let i = cuts[k]!; i < cuts[k + 1]!; i++) if (output.offsets[i]! >= from) output.offsets[i]! -= shift;
+      }
+      end += ends[k]! - from;
+    }
     c.outEnd = end;
     c.handled = handled;
   }
@@ -340,7 +355,7 @@ export class BurstPool implements BurstExecutor {
    * Runs slice k + 1 of a packed call on worker k (as `job(k)` says; empty slices are not sent) and slice 0
    * here (`here`, which returns its count), waits for every worker, adapts the share, and
    * throws the first failure. Returns the sum of the slices' counts (pnsUsed or handled); `outEnd` sees each
-   * worker slice's end.
+   * worker slice's end (worker k's: slice k + 1).
    */
   private runPacked(
     sa: SaContext,
@@ -350,7 +365,7 @@ export class BurstPool implements BurstExecutor {
     cuts: readonly number[],
     job: (k: number) => Pick<PackedJobMessage, 'protect' | 'transmit' | 'validate' | 'receive'>,
     here: () => number,
-    outEnd?: (end: number) => void,
+    outEnd?: (k: number, end: number) => void,
   ): number {
     const id = this.saId(sa);
     const sent = this.threads.map((t, k) => {
@@ -371,7 +386,7 @@ export class BurstPool implements BurstExecutor {
       try {
         this.finish(t);
         total += t.ctrl[C_DONE_COUNT]! >>> 0;
-        outEnd?.(t.ctrl[C_OUT_END]! >>> 0);
+        outEnd?.(k, t.ctrl[C_OUT_END]! >>> 0);
       } catch (e) {
         failure ??= e;
       }

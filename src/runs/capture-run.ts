@@ -60,8 +60,8 @@ export interface RecordStep<O, R> {
 
 /**
  * A step over the packed path (secy/packed.ts): a burst's frames packed in one buffer, outcomes as codes
- * and PN halves. A code carries no reason, so a burst takes this path only where no row of it can need
- * one; the others take `process`. Both give the same outcomes, counters and output octets.
+ * and PN halves. A burst takes this path where `ready` says a row it may need can be had from `row`; the
+ * others take `process`. Both give the same outcomes, rows, counters and output octets.
  */
 export interface PackedStep<R> {
   /** Whether the burst `input` may take the packed path; `listing`: a failed row of it would be listed. */
@@ -69,7 +69,7 @@ export interface PackedStep<R> {
   run(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void;
   /** Notes outcome k; whether it went through (its output frame then goes to the output capture). */
   note(outcomes: PackedOutcomes, k: number): boolean;
-  /** The row of outcome k (one that went through), when rows are kept; without it, such runs take `process`. */
+  /** The row of outcome k, when rows are kept or it failed and is listed; without it, runs that keep rows take `process`. */
   readonly row?: (frame: number, outcomes: PackedOutcomes, output: PackedFrames, k: number) => R;
   /** After a burst's `count` outcomes are noted. */
   readonly done?: (outcomes: PackedOutcomes, count: number) => void;
@@ -229,7 +229,7 @@ class RecordRun<O, R> {
           // Kept frames outlive the burst; streamed ones are written before the next burst reuses `out`.
           output.push({ data: keep.written ? out.data.slice(from, to) : out.data.subarray(from, to), timestampNs: records[i]!.timestampNs });
         }
-        if (keep.rows && packed.row !== undefined) row = packed.row(this.frames + i + 1, outcomes, out, k);
+        if (packed.row !== undefined && (keep.rows || (!passed && this.failed.length < keep.listed))) row = packed.row(this.frames + i + 1, outcomes, out, k);
         k++;
       }
       if (keep.rows && row !== undefined) this.results.push(row);

@@ -8,6 +8,7 @@ import { PACKED_CODE_NAMES, PackedCode, type PackedCodeName } from '../crypto/pa
 import type { ReceiveOutcome, SecY } from '../secy/index.js';
 import { runRecords, streamRecords, truncatedReason, type CaptureRun, type PackedStep, type RecordSink, type RecordStep, type RunOptions, type StreamOptions } from './capture-run.js';
 import { frameResult, type ReceiveFrameResult } from './receiver.js';
+import { packedFrames, type PackedFrames } from '../wire/packed.js';
 
 /** `written`: what reached the Controlled Port (user data); `failed`: the frames dropped, uncontrolled or skipped. */
 export interface ValidateRun extends CaptureRun<ReceiveFrameResult> {
@@ -27,13 +28,19 @@ interface Tally {
 const CONTROLLED: ReadonlySet<PackedCodeName> = new Set<PackedCodeName>(['InPktsOK', 'InPktsUnchecked', 'InPktsDelayed', 'InPktsInvalid', 'InPktsUnknownSCI', 'InPktsUnusedSA', 'InPktsUntagged']);
 
 /**
- * The validate step over receivePacked, for bursts none of whose rows is listed (a drop's reason and a
- * frame's origin come from receiveBurst): once the failures listed are all found, and no row is kept.
+ * The validate step over receivePacked, for every burst: a row (a failure listed, or every row with
+ * --json) is frameResult over the outcome SecY.receivedOutcome rebuilds from the packed one, as
+ * receiveBurst would have given it.
  */
 function packedValidate(secy: SecY, tally: Tally): PackedStep<ReceiveFrameResult> {
+  // The burst last run, whose rows are asked for after it.
+  let last: PackedFrames = packedFrames(0, 0);
   return {
-    ready: (_input, listing) => !listing,
-    run: (input, output, outcomes) => secy.receivePacked(input, output, outcomes),
+    ready: () => true,
+    run: (input, output, outcomes) => {
+      last = input;
+      secy.receivePacked(input, output, outcomes);
+    },
     note: (o, k) => {
       const code = o.codes[k]!;
       const counter = PACKED_CODE_NAMES[code];
@@ -46,6 +53,7 @@ function packedValidate(secy: SecY, tally: Tally): PackedStep<ReceiveFrameResult
       else tally.dropped++;
       return false;
     },
+    row: (frame, outcomes, output, k) => frameResult(frame, secy.receivedOutcome(last, output, outcomes, k)),
   };
 }
 

@@ -4,15 +4,29 @@
  * Outcomes, counters, output octets, PN state and events are exactly those of the single-frame paths,
  * frame by frame; events are dispatched at the frame boundaries `transmit`/`transmitBurst` dispatch them.
  */
-import { PACKED_ROOM, PackedCode, checkApart, checkOutcomes, packedInThread, type PackedOutcomes, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from '../crypto/packed.js';
+import { PACKED_CODE_NAMES, PACKED_ROOM, PackedCode, checkApart, checkOutcomes, packedInThread, type PackedOutcomes, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from '../crypto/packed.js';
 import { MIN_USER_DATA } from '../crypto/macsec.js';
 import { ConfigError, describe } from '../util/errors.js';
 import { ETHERTYPE_OFFSET, VLAN_TAG_LENGTH } from '../wire/ethernet.js';
-import { ICV_LENGTH, SECTAG_TCI_AN, TCI_C, TCI_E, TCI_SC, isSecTagAt } from '../wire/sectag.js';
-import { checkPackedFrames, type PackedFrames } from '../wire/packed.js';
-import type { ReceiveOutcome } from './outcome.js';
-import { finishReceive, findReceiveSCAt, locateReceive } from './receive.js';
-import { advanceReplay, isLate, recoverPNHigh } from './replay.js';
+import { ICV_LENGTH, SECTAG_TCI_AN, TCI_C, TCI_E, TCI_SC } from '../wire/sectag.js';
+import { checkPackedFrames, packedFrame, type PackedFrames } from '../wire/packed.js';
+import type { ReceiveDeliveredCounter, ReceiveDropCounter, ReceiveOrigin, ReceiveOutcome } from './outcome.js';
+import {
+  finishReceive,
+  findReceiveSCAt,
+  findSecTagAt,
+  lateReason,
+  locateReceive,
+  lookedUpSci,
+  noSciReason,
+  noTagReason,
+  notUsingSaReason,
+  notValidReason,
+  overrunReason,
+  parseReceived,
+  receivedTagOffset,
+} from './receive.js';
+import { advanceReplay, isLate, pnBig, recoverPNHigh } from './replay.js';
 import { TransmitSA, type ReceiveSA } from './sa.js';
 import { dispatchEvents, type SecYState } from './state.js';
 import { checkTransmitAt, countSent, pnsBeforeEvent, secTagKey, takePN } from './transmit.js';
@@ -144,80 +158,126 @@ export function transmitPacked(s: SecYState, input: PackedFrames, output: Packed
 
 const rx: PackedReceiveControl = { first: 0, count: 0, outStart: 0, lowestPnHigh: 0, lowestPnLow: 0, outEnd: 0, handled: 0 };
 
-/** How many leading frames are looked at for the receive SA the burst's run is on. */
-const RUN_PEEK = 8;
+/** Runs (receive SA and clear tags) of one call that go through validatePacked; the frames of any more take the general path. */
+const MAX_RUNS = 8;
+/** A frame shorter than its SecTAG's offset + this cannot be valid (SecTAG, ICV): it starts no run. */
+const MIN_RUN_TAIL = 24;
+// Run r (1 .. MAX_RUNS) of the current call: its SA, clear tags and lowestPN as the call starts (a receive
+// call runs no listener, so never inside another). runOf[i], once a call has a second run: the run that
+// decided frame i, 0 for the last run (or none); a call with one run does not look at it.
+const runSA: (ReceiveSA | undefined)[] = new Array<ReceiveSA | undefined>(MAX_RUNS + 1).fill(undefined);
+const runTags = new Uint8Array(MAX_RUNS + 1);
+const runLowHi = new Uint32Array(MAX_RUNS + 1);
+const runLowLo = new Uint32Array(MAX_RUNS + 1);
+// Each run's counts, added up over the call and stored once.
+const K_OK = 0, K_DELAYED = 1, K_UNCHECKED = 2, K_INVALID = 3, K_NOT_VALID = 4, K_LATE = 5, K_DECRYPTED = 6, K_VALIDATED = 7, COUNTS = 8;
+const runCounts = new Float64Array((MAX_RUNS + 1) * COUNTS);
+let runOf = new Uint8Array(256);
+/** The clear tags of the run newRun found. */
+let foundTags = 0;
 
 /**
- * The enabled receive SA of the first of the first few frames with a SecTAG right after the addresses
- * that names one: the SA whose frames go to validatePacked. Reads the frames only (counters untouched).
+ * The enabled receive SA of the frame at data[off] (len octets) if no run of the call (1 .. runs) is
+ * yet on it with the same clear tags, its lowestPN within the kernel's 32-bit halves (an XPN SA that has
+ * accepted maxPN has 2^64: its frames take the general path); else undefined. Reads the frame only.
  */
-function runSA(s: SecYState, input: PackedFrames, n: number): ReceiveSA | undefined {
-  const { data, offsets, lengths } = input;
-  for (let i = 0; i < Math.min(n, RUN_PEEK); i++) {
-    const off = offsets[i]!;
-    if (lengths[i]! < ETHERTYPE_OFFSET + 24 || !isSecTagAt(data, off + ETHERTYPE_OFFSET)) continue;
-    const sa = findReceiveSCAt(s, data, off, ETHERTYPE_OFFSET)?.sas[data[off + ETHERTYPE_OFFSET + SECTAG_TCI_AN]! & 3];
-    if (sa?.enableReceive) return sa;
-  }
-  return undefined;
+function newRun(s: SecYState, data: Uint8Array, off: number, len: number, runs: number): ReceiveSA | undefined {
+  const tagOffset = findSecTagAt(data, off, len, s.c.clearTags);
+  if (tagOffset < 0 || len < tagOffset + MIN_RUN_TAIL) return undefined;
+  const tci = data[off + tagOffset + SECTAG_TCI_AN]!;
+  if ((tci & (TCI_E | TCI_C)) === TCI_E) return undefined; // the Uncontrolled Port's (9.5)
+  const sa = findReceiveSCAt(s, data, off, tagOffset)?.sas[tci & 3];
+  if (sa === undefined || !sa.enableReceive || sa.lowestHi > 0xffff_ffff) return undefined;
+  const tags = (tagOffset - ETHERTYPE_OFFSET) / VLAN_TAG_LENGTH;
+  for (let r = 1; r <= runs; r++) if (runSA[r] === sa && runTags[r] === tags) return undefined;
+  foundTags = tags;
+  return sa;
 }
 
 /**
  * Verifies input frames 0 .. input.count - 1 in order, as `receiveBurst` does (receiveCapacity applies to
  * the call): frame i's outcome in outcomes.codes[i], its PN (carried and recovered, modulo 2^64; 0 where
  * the frame reached no receive SA) in outcomes.pnHigh/pnLow[i], the frame for the Controlled or
- * Uncontrolled Port at output.offsets[i], output.lengths[i] octets (0 where dropped); output.count =
- * input.count. Never throws on frame contents.
+ * Uncontrolled Port at output.offsets[i], output.lengths[i] octets (0 where dropped), and where
+ * outcomes.reasons is given what receivedOutcome needs; output.count = input.count. Never throws on frame
+ * contents.
  *
- * The frames of one receive SA (that of the first frames) go through validatePacked in one call, against
- * lowestPN as the call starts; then, in frame order, the bookkeeping over the codes: a frame of that SA
- * gets its PN recovered again from lowestPN as the frames before it left it (a frame whose upper half
- * changes, lowestPN having crossed 2^32, is received again alone, as receiveBurst does), the replay
- * check, the capacity, the counters and nextPN/lowestPN (10.6.2, 10.6.5); every other frame takes the
- * single-frame path (a view of it, and its outcome object), its output after the kernel's.
+ * Runs: the frames of one receive SA with one number of clear tags go through validatePacked in one
+ * call, against lowestPN as the call starts; the first frame no run has decided that names another SA
+ * starts the next run, over the frames still undecided (up to MAX_RUNS). Then, in frame order, the
+ * bookkeeping over the codes: a frame of a run gets its PN recovered again from lowestPN as the frames
+ * before it left it (a frame whose upper half changes, lowestPN having crossed 2^32, is received again
+ * alone, as receiveBurst does), the replay check, the capacity, the counters and nextPN/lowestPN (10.6.2,
+ * 10.6.5); every other frame (untagged, unknown SC or SA, E=1 with C=0, ...) takes the single-frame path
+ * (a view of it, and its outcome object), its output after the kernel's.
  */
 export function receivePacked(s: SecYState, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
   const n = checkPackedCall(input, output, outcomes);
   const kernels = s.executor.packed ?? packedInThread;
   kernels.check(input, output, outcomes);
   const { data, offsets: inOff, lengths: inLen } = input;
-  const { codes, pnHigh, pnLow } = outcomes;
+  const { codes, pnHigh, pnLow, reasons } = outcomes;
   const outLen = output.lengths;
   const c = s.c;
   s.budget = c.receiveCapacity;
-  const sa = runSA(s, input, n);
+  if (runOf.length < n) runOf = new Uint8Array(Math.max(n, 2 * runOf.length));
+  if (reasons !== undefined) reasons.pnPast64.fill(0, 0, n);
+  let runs = 0;
   let tail = 0;
-  const xpn = s.cipherSuite.xpn;
-  const lowHi = sa?.lowestHi ?? 0;
-  const lowLo = sa?.lowestLo ?? 0;
-  // An XPN SA that has accepted maxPN has lowestPN 2^64, past the kernel's 32-bit halves: its frames take the
-  // general path (all of them are Late, or recovered past maxPN, 10.6.2).
-  if (sa !== undefined && lowHi <= 0xffff_ffff) {
+  let from = 0;
+  let sa: ReceiveSA | undefined;
+  for (; from < n && sa === undefined; from++) sa = newRun(s, data, inOff[from]!, inLen[from]!, 0);
+  from = 0; // the first run writes every frame's outcome
+  if (sa === undefined) codes.fill(PackedCode.None, 0, n);
+  while (sa !== undefined) {
+    const r = ++runs;
+    runSA[r] = sa;
+    runTags[r] = foundTags;
+    runLowHi[r] = sa.lowestHi;
+    runLowLo[r] = sa.lowestLo;
+    runCounts.fill(0, r * COUNTS, (r + 1) * COUNTS);
     const o: PackedValidateOptions = {
       sci: sa.validateOptions.sci,
       an: sa.an,
       confidentialityOffset: sa.confidentialityOffset,
-      clearTags: 0,
+      clearTags: foundTags,
       validateFrames: c.validateFrames,
       replayProtect: c.replayProtect,
       pointToPoint: s.rx.size === 1,
+      undecidedOnly: r > 1,
     };
-    rx.first = 0;
-    rx.count = n;
-    rx.outStart = 0;
-    rx.lowestPnHigh = lowHi;
-    rx.lowestPnLow = lowLo;
+    rx.first = from;
+    rx.count = n - from;
+    rx.outStart = tail;
+    rx.lowestPnHigh = sa.lowestHi;
+    rx.lowestPnLow = sa.lowestLo;
     kernels.validatePacked(sa.ctx, o, input, output, outcomes, rx);
     tail = rx.outEnd;
-  } else codes.fill(PackedCode.None, 0, n);
+    // The first undecided frame that starts another run; if there is one, the frames this run decided.
+    sa = undefined;
+    for (let i = from; i < n && r < MAX_RUNS; i++) {
+      if (codes[i] !== PackedCode.None) continue;
+      sa = newRun(s, data, inOff[i]!, inLen[i]!, r);
+      if (sa === undefined) continue;
+      if (r === 1) runOf.fill(0, 0, n);
+      for (let j = r === 1 ? 0 : from; j < n; j++) if (runOf[j] === 0 && codes[j] !== PackedCode.None) runOf[j] = r;
+      from = i;
+      break;
+    }
+  }
+  const xpn = s.cipherSuite.xpn;
   const disabled = c.validateFrames === 'Disabled';
   const { replayProtect, replayWindow } = c;
-  // The run SA's counts, added up here and stored once (no listener runs during a receive call).
-  let ok = 0, delayed = 0, unchecked = 0, invalid = 0, notValid = 0, late = 0, decrypted = 0, validated = 0, badTag = 0, overrun = 0;
+  let badTag = 0, overrun = 0;
   let budget = s.budget;
+  // The run of the frames now and its state, in locals; its counts are added to runCounts when another run's frame comes.
+  let cur = 0;
+  let frameSA: ReceiveSA | undefined;
+  let lowHi = 0, lowLo = 0, tagOffset = 0;
+  let ok = 0, delayed = 0, unchecked = 0, invalid = 0, notValid = 0, late = 0, decrypted = 0, validated = 0;
   for (let i = 0; i < n; i++) {
     const code = codes[i]!;
-    if (code === PackedCode.None || sa === undefined) {
+    if (code === PackedCode.None) {
       s.budget = budget;
       tail = receiveOneAt(s, input, output, outcomes, i, tail);
       budget = s.budget;
@@ -227,27 +287,42 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
       badTag++;
       continue;
     }
+    const r = runs === 1 ? 1 : runOf[i]! || runs;
+    if (r !== cur || frameSA === undefined) {
+      if (cur !== 0) addCounts(cur, ok, delayed, unchecked, invalid, notValid, late, decrypted, validated);
+      ok = delayed = unchecked = invalid = notValid = late = decrypted = validated = 0;
+      cur = r;
+      frameSA = runSA[r]!;
+      lowHi = runLowHi[r]!;
+      lowLo = runLowLo[r]!;
+      tagOffset = ETHERTYPE_OFFSET + VLAN_TAG_LENGTH * runTags[r]!;
+    }
     const lo = pnLow[i]!;
-    const hi = recoverPNHigh(xpn, sa, lo);
+    const hi = recoverPNHigh(xpn, frameSA, lo);
     // The upper half validatePacked recovered, from lowestPN as the call started.
     if (xpn && hi !== (lo >= lowLo ? lowHi : lowHi + 1)) {
       // Its output where the kernel put its own: a frame delivered there has the same length (DA ‖ SA ‖
-      // user data), and one dropped there left its whole slot (from output.offsets[i]) unused.
+      // [clear tags] ‖ user data), and one dropped there left its whole slot (from output.offsets[i]) unused.
       s.budget = budget;
       receiveOneAt(s, input, output, outcomes, i, output.offsets[i]!);
       budget = s.budget;
       continue;
     }
     pnHigh[i] = hi;
-    const isLateNow = isLate(sa, hi, lo);
+    if (hi > 0xffff_ffff && reasons !== undefined) reasons.pnPast64[i] = 1;
+    const isLateNow = isLate(frameSA, hi, lo);
     if (replayProtect && isLateNow) {
       late++;
       codes[i] = PackedCode.InPktsLate;
       outLen[i] = 0;
+      if (reasons !== undefined) {
+        reasons.lowestPnHigh[i] = frameSA.lowestHi;
+        reasons.lowestPnLow[i] = frameSA.lowestLo;
+      }
       continue;
     }
     const off = inOff[i]!;
-    const tci = data[off + ETHERTYPE_OFFSET + SECTAG_TCI_AN]!;
+    const tci = data[off + tagOffset + SECTAG_TCI_AN]!;
     if ((tci & TCI_C) !== 0 || !disabled) {
       if (budget <= 0) {
         overrun++;
@@ -257,8 +332,8 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
       }
       budget--;
       if (!disabled) {
-        const sl = data[off + ETHERTYPE_OFFSET + 3]!;
-        const user = sl !== 0 ? sl : inLen[i]! - ETHERTYPE_OFFSET - (tci & TCI_SC ? 16 : 8) - ICV_LENGTH;
+        const sl = data[off + tagOffset + 3]!;
+        const user = sl !== 0 ? sl : inLen[i]! - tagOffset - (tci & TCI_SC ? 16 : 8) - ICV_LENGTH;
         if (tci & TCI_E) decrypted += user;
         else validated += user;
       }
@@ -272,7 +347,7 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
           codes[i] = PackedCode.InPktsOK;
           ok++;
         }
-        advanceReplay(sa, hi, lo, replayWindow);
+        advanceReplay(frameSA, hi, lo, replayWindow);
       }
     } else if (isLateNow) {
       codes[i] = PackedCode.InPktsDelayed;
@@ -282,21 +357,37 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
       unchecked++;
     }
   }
+  if (cur !== 0) addCounts(cur, ok, delayed, unchecked, invalid, notValid, late, decrypted, validated);
   s.budget = budget;
   s.own.InPktsBadTag += badTag;
   s.own.InPktsOverrun += overrun;
-  if (sa !== undefined) {
-    const cnt = sa.counters;
-    cnt.InPktsOK += ok;
-    cnt.InPktsDelayed += delayed;
-    cnt.InPktsUnchecked += unchecked;
-    cnt.InPktsInvalid += invalid;
-    cnt.InPktsNotValid += notValid;
-    cnt.InPktsLate += late;
-    cnt.InOctetsDecrypted += decrypted;
-    cnt.InOctetsValidated += validated;
+  for (let r = 1; r <= runs; r++) {
+    const cnt = runSA[r]!.counters;
+    const k = r * COUNTS;
+    cnt.InPktsOK += runCounts[k + K_OK]!;
+    cnt.InPktsDelayed += runCounts[k + K_DELAYED]!;
+    cnt.InPktsUnchecked += runCounts[k + K_UNCHECKED]!;
+    cnt.InPktsInvalid += runCounts[k + K_INVALID]!;
+    cnt.InPktsNotValid += runCounts[k + K_NOT_VALID]!;
+    cnt.InPktsLate += runCounts[k + K_LATE]!;
+    cnt.InOctetsDecrypted += runCounts[k + K_DECRYPTED]!;
+    cnt.InOctetsValidated += runCounts[k + K_VALIDATED]!;
+    runSA[r] = undefined;
   }
   output.count = n;
+}
+
+/** Adds a stretch of run r's frames' counts to its total for the call. */
+function addCounts(r: number, ok: number, delayed: number, unchecked: number, invalid: number, notValid: number, late: number, decrypted: number, validated: number): void {
+  const k = r * COUNTS;
+  runCounts[k + K_OK]! += ok;
+  runCounts[k + K_DELAYED]! += delayed;
+  runCounts[k + K_UNCHECKED]! += unchecked;
+  runCounts[k + K_INVALID]! += invalid;
+  runCounts[k + K_NOT_VALID]! += notValid;
+  runCounts[k + K_LATE]! += late;
+  runCounts[k + K_DECRYPTED]! += decrypted;
+  runCounts[k + K_VALIDATED]! += validated;
 }
 
 /** Frame i by the single-frame path (receive.ts), its output at `at` in output.data; returns the offset after it. */
@@ -308,6 +399,15 @@ function receiveOneAt(s: SecYState, input: PackedFrames, output: PackedFrames, o
   const pn = r.kind === 'uncontrolled' ? undefined : r.origin?.pn;
   outcomes.pnHigh[i] = pn === undefined ? 0 : Number((pn >> 32n) & 0xffff_ffffn);
   outcomes.pnLow[i] = pn === undefined ? 0 : Number(pn & 0xffff_ffffn);
+  const reasons = outcomes.reasons;
+  if (reasons !== undefined) {
+    reasons.pnPast64[i] = pn !== undefined && pn > MAX_PN64 ? 1 : 0;
+    // A late frame left the SA's lowestPN as it found it.
+    if (r.counter === 'InPktsLate' && job.kind === 'pending') {
+      reasons.lowestPnHigh[i] = job.sa.lowestHi;
+      reasons.lowestPnLow[i] = job.sa.lowestLo;
+    }
+  }
   output.offsets[i] = at;
   if (r.kind === 'dropped') {
     output.lengths[i] = 0;
@@ -316,4 +416,69 @@ function receiveOneAt(s: SecYState, input: PackedFrames, output: PackedFrames, o
   output.data.set(r.frame, at);
   output.lengths[i] = r.frame.length;
   return at + r.frame.length;
+}
+
+const MAX_PN64 = 0xffff_ffff_ffff_ffffn;
+
+/**
+ * The ReceiveOutcome `receive`/`receiveBurst` give frame k of a receivePacked call (input, output and
+ * outcomes as the call left them, outcomes.reasons given), rebuilt from its code, PN, octets and the
+ * SecY's configuration: what a listing of the frame needs, built only for the frames listed. The drop
+ * reasons come from receive.ts's builders, as on the single-frame path. Valid until the SecY's receive
+ * SCs or controls change.
+ */
+export function receivedOutcome(s: SecYState, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, k: number): ReceiveOutcome {
+  if (!Number.isInteger(k) || k < 0 || k >= input.count) throw new ConfigError('k', `a frame of the call, 0 to ${input.count - 1}`, describe(k));
+  checkOutcomes(outcomes, k + 1);
+  const reasons = outcomes.reasons;
+  if (reasons === undefined) throw new ConfigError('outcomes.reasons', 'PackedReasons (as packedOutcomes makes them)', 'undefined');
+  const code = outcomes.codes[k]!;
+  const counter = PACKED_CODE_NAMES[code];
+  if (counter === undefined) throw new ConfigError(`outcomes.codes[${k}]`, 'a receive outcome', String(code));
+  const frame = packedFrame(input, k);
+  // The frame for the Controlled or Uncontrolled Port, where the outcome has one (an untagged frame may be empty).
+  const delivered = packedFrame(output, k);
+  const dropped = (c: ReceiveDropCounter, reason: string, origin: ReceiveOrigin | undefined): ReceiveOutcome => ({ kind: 'dropped', counter: c, reason, error: undefined, origin });
+  const controlled = (c: ReceiveDeliveredCounter, origin: ReceiveOrigin | undefined): ReceiveOutcome => ({ kind: 'controlled', counter: c, frame: delivered, origin });
+  if (counter === 'SimInPktsUncontrolled') return { kind: 'uncontrolled', counter, frame: delivered };
+  if (counter === 'InPktsUntagged') return controlled(counter, undefined);
+  if (counter === 'InPktsNoTag') return dropped(counter, noTagReason(), undefined);
+  const tagOffset = receivedTagOffset(s, frame);
+  if (counter === 'InPktsBadTag') {
+    const parsed = tagOffset < 0 ? undefined : parseReceived(s, frame, tagOffset);
+    if (parsed === undefined || parsed.ok) throw new ConfigError(`input frame ${k}`, 'a frame with a SecTAG that is not valid (InPktsBadTag)', 'a valid one');
+    return { kind: 'dropped', counter, reason: parsed.error.message, error: parsed.error, origin: undefined };
+  }
+  if (tagOffset < 0) throw new ConfigError(`input frame ${k}`, `a frame with a SecTAG (${counter})`, 'none');
+  const tci = frame[tagOffset + SECTAG_TCI_AN]!;
+  const an = tci & 3;
+  const cBit = (tci & TCI_C) !== 0;
+  const sc = findReceiveSCAt(s, frame, 0, tagOffset);
+  if (counter === 'InPktsNoSCI' || counter === 'InPktsUnknownSCI') {
+    const origin: ReceiveOrigin = { sci: lookedUpSci(s), an, pn: undefined };
+    return counter === 'InPktsNoSCI' ? dropped(counter, noSciReason(cBit), origin) : controlled(counter, origin);
+  }
+  if (sc === undefined) throw new ConfigError(`input frame ${k}`, `a frame of a receive SC (${counter})`, 'an unknown SCI');
+  if (counter === 'InPktsNotUsingSA' || counter === 'InPktsUnusedSA') {
+    const origin: ReceiveOrigin = { sci: sc.id, an, pn: undefined };
+    return counter === 'InPktsNotUsingSA' ? dropped(counter, notUsingSaReason(an, cBit), origin) : controlled(counter, origin);
+  }
+  const hi = outcomes.pnHigh[k]! + (reasons.pnPast64[k] === 1 ? TWO_32 : 0);
+  const pn = pnBig(hi, outcomes.pnLow[k]!);
+  const origin: ReceiveOrigin = { sci: sc.id, an, pn };
+  switch (counter) {
+    case 'InPktsLate':
+      return dropped(counter, lateReason(pn, pnBig(reasons.lowestPnHigh[k]!, reasons.lowestPnLow[k]!)), origin);
+    case 'InPktsOverrun':
+      return dropped(counter, overrunReason(s.c.receiveCapacity), origin);
+    case 'InPktsNotValid':
+      return dropped(counter, notValidReason(cBit), origin);
+    case 'InPktsOK':
+    case 'InPktsDelayed':
+    case 'InPktsUnchecked':
+    case 'InPktsInvalid':
+      return controlled(counter, origin);
+    default:
+      throw new ConfigError(`outcomes.codes[${k}]`, 'a receive outcome', counter);
+  }
 }

@@ -32,15 +32,44 @@ export interface ReceiveJob {
 
 /** Offset of the SecTAG after at most `maxTags` VLAN tags, or -1 when the frame has none (untagged). */
 export function findSecTag(frame: Uint8Array, maxTags: number): number {
+  return findSecTagAt(frame, 0, frame.length, maxTags);
+}
+
+/** findSecTag for the `len` octets at data[off] (a packed frame): the offset within the frame. */
+export function findSecTagAt(data: Uint8Array, off: number, len: number, maxTags: number): number {
   let offset = ETHERTYPE_OFFSET;
   for (let i = 0; ; i++) {
-    if (frame.length < offset + 2) return -1;
-    const type = readU16(frame, offset);
+    if (len < offset + 2) return -1;
+    const type = readU16(data, off + offset);
     if (type === EtherType.MACsec) return offset;
     if (i >= maxTags || !isVlanTpid(type)) return -1;
     offset += VLAN_TAG_LENGTH;
   }
 }
+
+/** Where a received frame's SecTAG is (-1: untagged): right after the addresses, as almost every frame has it, without the search. */
+export function receivedTagOffset(s: SecYState, frame: Uint8Array): number {
+  return frame.length > ETHERTYPE_OFFSET + SECTAG_TCI_AN && isSecTagAt(frame, ETHERTYPE_OFFSET) ? ETHERTYPE_OFFSET : findSecTag(frame, s.c.clearTags);
+}
+
+/** The parse of a received frame whose SecTAG is at `tagOffset`: its layout, or (InPktsBadTag) the rule it broke. */
+export function parseReceived(s: SecYState, frame: Uint8Array, tagOffset: number): ReturnType<typeof parseMacsecFrame> {
+  return parseMacsecFrame(frame, { clearTags: (tagOffset - ETHERTYPE_OFFSET) / VLAN_TAG_LENGTH, allowZeroPN: s.cipherSuite.xpn });
+}
+
+// The reasons of the drops (10.6, 10.6.1, 10.6.2, 10.6.5), one builder each: the single-frame path and the
+// packed path's outcomes (packed.ts receivedOutcome) word them alike.
+export const noTagReason = (): string => 'no SecTAG, and validateFrames is Strict';
+export const noSciReason = (cBit: boolean): string => (cBit ? 'unknown SCI, C=1' : 'unknown SCI, validateFrames is Strict');
+export const notUsingSaReason = (an: number, cBit: boolean): string => `no receive SA in use for AN ${an}${cBit ? ', C=1' : ', validateFrames is Strict'}`;
+export const lateReason = (pn: bigint, lowestPN: bigint): string => `PN ${pn} below lowestPN ${lowestPN}`;
+export const overrunReason = (receiveCapacity: number): string => `beyond receiveCapacity ${receiveCapacity}`;
+export const notValidReason = (cBit: boolean): string => `ICV check failed (${cBit ? 'C=1' : 'validateFrames is Strict'})`;
+
+const hex8 = (n: number): string => n.toString(16).padStart(8, '0');
+
+/** The SCI the last findReceiveSCAt looked up, as 16 hex digits; undefined when the SecTAG implied none. */
+export const lookedUpSci = (s: SecYState): string | undefined => (s.lookupHi < 0 ? undefined : hex8(s.lookupHi) + hex8(s.lookupLo));
 
 /** DA ‖ SA ‖ [clear tags] ‖ secure data, as received: for frames delivered unverified (C=0). */
 function stripSecTag(frame: Uint8Array, layout: MacsecFrame): Uint8Array {
@@ -49,8 +78,6 @@ function stripSecTag(frame: Uint8Array, layout: MacsecFrame): Uint8Array {
   out.set(frame.subarray(layout.secureDataOffset, layout.secureDataOffset + layout.secureDataLength), layout.secTagOffset);
   return out;
 }
-
-const hex8 = (n: number): string => n.toString(16).padStart(8, '0');
 
 /** Verifies one frame (the receive capacity already set for the call). */
 export function receiveOne(s: SecYState, frame: Uint8Array): ReceiveOutcome {
@@ -66,10 +93,9 @@ export function receiveOne(s: SecYState, frame: Uint8Array): ReceiveOutcome {
 export function locateReceive(s: SecYState, frame: Uint8Array): ReceiveOutcome | ReceiveJob {
   const c = s.c;
   const strict = c.validateFrames === 'Strict';
-  // A SecTAG right after the addresses, as almost every frame has it, without the search.
-  const tagOffset = frame.length > ETHERTYPE_OFFSET + SECTAG_TCI_AN && isSecTagAt(frame, ETHERTYPE_OFFSET) ? ETHERTYPE_OFFSET : findSecTag(frame, c.clearTags);
+  const tagOffset = receivedTagOffset(s, frame);
   if (tagOffset < 0) {
-    if (strict) return drop(s.own, 'InPktsNoTag', 'no SecTAG, and validateFrames is Strict', undefined);
+    if (strict) return drop(s.own, 'InPktsNoTag', noTagReason(), undefined);
     s.own.InPktsUntagged++;
     return { kind: 'controlled', counter: 'InPktsUntagged', frame, origin: undefined };
   }
@@ -81,7 +107,7 @@ export function locateReceive(s: SecYState, frame: Uint8Array): ReceiveOutcome |
   // The common case without parseMacsecFrame's allocations; it decides (and explains) everything else.
   let layout: MacsecFrame | undefined = tagOffset === ETHERTYPE_OFFSET ? quickLayout(frame, s.cipherSuite.xpn) : undefined;
   if (layout === undefined) {
-    const parsed = parseMacsecFrame(frame, { clearTags: (tagOffset - ETHERTYPE_OFFSET) / VLAN_TAG_LENGTH, allowZeroPN: s.cipherSuite.xpn });
+    const parsed = parseReceived(s, frame, tagOffset);
     if (!parsed.ok) {
       s.own.InPktsBadTag++;
       return { kind: 'dropped', counter: 'InPktsBadTag', reason: parsed.error.message, error: parsed.error, origin: undefined };
@@ -92,9 +118,8 @@ export function locateReceive(s: SecYState, frame: Uint8Array): ReceiveOutcome |
   const cBit = tag.tci.c;
   const sc = findReceiveSC(s, frame, layout);
   if (sc === undefined) {
-    const sci = s.lookupHi < 0 ? undefined : hex8(s.lookupHi) + hex8(s.lookupLo);
-    const origin: ReceiveOrigin = { sci, an: tag.an, pn: undefined };
-    if (cBit || strict) return drop(s.own, 'InPktsNoSCI', cBit ? 'unknown SCI, C=1' : 'unknown SCI, validateFrames is Strict', origin);
+    const origin: ReceiveOrigin = { sci: lookedUpSci(s), an: tag.an, pn: undefined };
+    if (cBit || strict) return drop(s.own, 'InPktsNoSCI', noSciReason(cBit), origin);
     s.own.InPktsUnknownSCI++;
     return { kind: 'controlled', counter: 'InPktsUnknownSCI', frame: stripSecTag(frame, layout), origin };
   }
@@ -102,7 +127,7 @@ export function locateReceive(s: SecYState, frame: Uint8Array): ReceiveOutcome |
   if (sa === undefined || !sa.enableReceive) {
     const origin: ReceiveOrigin = { sci: sc.id, an: tag.an, pn: undefined };
     const cnt = sa ? sa.counters : sc.absorbed;
-    if (cBit || strict) return drop(cnt, 'InPktsNotUsingSA', `no receive SA in use for AN ${tag.an}${cBit ? ', C=1' : ', validateFrames is Strict'}`, origin);
+    if (cBit || strict) return drop(cnt, 'InPktsNotUsingSA', notUsingSaReason(tag.an, cBit), origin);
     cnt.InPktsUnusedSA++;
     return { kind: 'controlled', counter: 'InPktsUnusedSA', frame: stripSecTag(frame, layout), origin };
   }
@@ -124,7 +149,7 @@ export function finishReceive(s: SecYState, located: ReceiveJob, validated: Uint
   if (s.c.replayProtect && isLate(sa, hi, lo)) return late(job.sc, sa, hi, lo);
   let plain: Uint8Array | null = null;
   if (job.validate) {
-    if (s.budget <= 0) return drop(s.own, 'InPktsOverrun', `beyond receiveCapacity ${s.c.receiveCapacity}`, origin(job.sc, sa, hi, lo));
+    if (s.budget <= 0) return drop(s.own, 'InPktsOverrun', overrunReason(s.c.receiveCapacity), origin(job.sc, sa, hi, lo));
     s.budget--;
     plain = validated !== undefined && job === located ? validated : validateOne(s, job);
   }
@@ -153,7 +178,7 @@ function completeReceive(s: SecYState, job: ReceiveJob, plain: Uint8Array | null
   if (plain === null) {
     if (job.validate) {
       if (tci.c || c.validateFrames === 'Strict') {
-        return drop(cnt, 'InPktsNotValid', `ICV check failed (${tci.c ? 'C=1' : 'validateFrames is Strict'})`, from);
+        return drop(cnt, 'InPktsNotValid', notValidReason(tci.c), from);
       }
       cnt.InPktsInvalid++; // Check, C=0: delivered although it failed
       return { kind: 'controlled', counter: 'InPktsInvalid', frame: stripSecTag(job.frame, layout), origin: from };
@@ -171,7 +196,7 @@ function completeReceive(s: SecYState, job: ReceiveJob, plain: Uint8Array | null
 
 /** 10.6.2: below lowestPN with replayProtect on. */
 function late(sc: ReceiveSC, sa: ReceiveSA, hi: number, lo: number): ReceiveOutcome {
-  return drop(sa.counters, 'InPktsLate', `PN ${pnBig(hi, lo)} below lowestPN ${sa.lowestPN}`, origin(sc, sa, hi, lo));
+  return drop(sa.counters, 'InPktsLate', lateReason(pnBig(hi, lo), sa.lowestPN), origin(sc, sa, hi, lo));
 }
 
 function drop<K extends ReceiveDropCounter>(cnt: Record<K, number>, counter: K, reason: string, from: ReceiveOrigin | undefined): ReceiveOutcome {

@@ -57,7 +57,7 @@ import * as m from './management.js';
 import type { ReceiveSAParams, ReceiveSAState, TransmitSAParams, TransmitSAState } from './management.js';
 import type { ReceiveOutcome, TransmitOutcome } from './outcome.js';
 import * as persistence from './persistence.js';
-import { receivePacked, transmitPacked } from './packed.js';
+import { receivedOutcome, receivePacked, transmitPacked } from './packed.js';
 import { receiveOne } from './receive.js';
 import type { RestoreResult, SnapshotOptions, TransmitSnapshot } from './snapshot.js';
 import { createState, dispatchEvents, type SecYEvents, type SecYListener, type SecYState } from './state.js';
@@ -286,10 +286,19 @@ export class SecY {
    * frame's outcome in outcomes.codes (PackedCode) and its PN in outcomes.pnHigh/pnLow, the frames for
    * the Controlled (or Uncontrolled) Port in output.data (room: each frame's length + 32) at
    * output.offsets/lengths (length 0: dropped). Never throws on frame contents. With a `BurstPool` as
-   * the executor, as transmitPacked (frames may then lie at other offsets, each with the same octets).
+   * the executor, as transmitPacked.
    */
   receivePacked(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
     receivePacked(this.s, input, output, outcomes);
+  }
+
+  /**
+   * The outcome `receive`/`receiveBurst` give frame k of the last receivePacked call (its input, output
+   * and outcomes, with outcomes.reasons), rebuilt for a listing: the reason and origin a code leaves out.
+   * Valid until the receive SCs or controls change.
+   */
+  receivedOutcome(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, k: number): ReceiveOutcome {
+    return receivedOutcome(this.s, input, output, outcomes, k);
   }
 
   // ---------------------------------------------------------------- statistics

@@ -313,6 +313,36 @@ eachBackend((backend) => {
       );
     });
 
+    it('undecidedOnly: a second run, for another SA, over what the first left; the first run\'s outcomes and output untouched, the room that of the frames left', () => {
+      const base: Setup = { suite: 'GCM-AES-128', key: new Uint8Array(32).fill(7), ssci: new Uint8Array(4), salt: new Uint8Array(12), source: new Uint8Array([2, 0, 0, 0, 0, 1]), port: 1, form: 'sc', confidentiality: true, offset: 0, clearTags: 0, an: 1 };
+      const other: Setup = { ...base, key: new Uint8Array(32).fill(9), source: new Uint8Array([2, 0, 0, 0, 0, 2]), an: 0 };
+      const [sa, sb] = [saOf(base, backend), saOf(other, backend)];
+      const users = [70, 20, 300, 46, 5, 100].map((n, i) => new Uint8Array(n).fill(i));
+      const plain = users.map((u, i) => plainFrame(i % 2 === 0 ? base : other, u, new Uint8Array(6)));
+      const frames = plain.map((f, i) => protect(i % 2 === 0 ? sa : sb, f, { ...options(i % 2 === 0 ? base : other), pn: BigInt(10 + i) }));
+      const input = pack(frames, [], 0);
+      // Just the room the call promises for all frames: each one's length + 32.
+      const output = packedFrames(frames.length, frames.reduce((a, f) => a + f.length + 32, 0));
+      const outcomes = packedOutcomes(frames.length);
+      const run = (s: Setup, ctx: SaContext, undecidedOnly: boolean, outStart: number): PackedReceiveControl => {
+        const c: PackedReceiveControl = { first: 0, count: frames.length, outStart, lowestPnHigh: 0, lowestPnLow: 1, outEnd: 0, handled: 0 };
+        validatePacked(ctx, { sci: sciOf(s), an: s.an, confidentialityOffset: 0, clearTags: 0, validateFrames: 'Strict', replayProtect: true, pointToPoint: false, undecidedOnly }, input, output, outcomes, c);
+        return c;
+      };
+      const first = run(base, sa, false, 0);
+      expect([...outcomes.codes].map((x) => PACKED_CODE_NAMES[x])).toEqual(['InPktsOK', 'None', 'InPktsOK', 'None', 'InPktsOK', 'None']);
+      const kept = [0, 2, 4].map((i) => [outcomes.pnLow[i], output.offsets[i], hex(packedFrame(output, i))]);
+      const second = run(other, sb, true, first.outEnd);
+      expect(second.handled).toBe(3);
+      expect([...outcomes.codes].map((x) => PACKED_CODE_NAMES[x])).toEqual(Array<string>(6).fill('InPktsOK'));
+      expect([0, 2, 4].map((i) => [outcomes.pnLow[i], output.offsets[i], hex(packedFrame(output, i))])).toEqual(kept);
+      expect(frames.map((_, i) => [outcomes.pnLow[i], hex(packedFrame(output, i))])).toEqual(plain.map((f, i) => [10 + i, hex(f)]));
+      // Without undecidedOnly the same call asks room for every frame again.
+      expect(() => run(other, sb, false, first.outEnd)).toThrow(/output.data/);
+      sa.wipe();
+      sb.wipe();
+    });
+
     it('leaves what is not a SecTAG of its run to the general path, and codes every SecTAG rule as InPktsBadTag', () => {
       const s: Setup = { suite: 'GCM-AES-128', key: new Uint8Array(32).fill(7), ssci: new Uint8Array(4), salt: new Uint8Array(12), source: new Uint8Array([2, 0, 0, 0, 0, 1]), port: 1, form: 'sc', confidentiality: true, offset: 0, clearTags: 0, an: 1 };
       const sa = saOf(s, backend);

@@ -7,15 +7,20 @@
  * and persistence listeners), every suite, both modes, every validateFrames mode, on every backend.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backendNames, type BackendName } from '../../src/crypto/backend.js';
 import { inThread, type BurstExecutor } from '../../src/crypto/burst.js';
+import { NativeGcm } from '../../src/crypto/native.js';
 import { BurstPool } from '../../src/crypto/pool.js';
 import { PACKED_CODE_NAMES, PACKED_ROOM, packedOutcomes, type PackedOutcomes } from '../../src/crypto/packed.js';
 import { appendPacked, packedFrame, packedFrames, type PackedFrames } from '../../src/wire/packed.js';
 import { CIPHER_SUITES, CIPHER_SUITE_NAMES, type CipherSuiteName } from '../../src/crypto/suite.js';
 import { SecY, VALIDATE_FRAMES, type ReceiveOutcome, type SecYOptions, type TransmitOutcome, type ValidateFrames } from '../../src/secy/index.js';
 import { MAC_A, MAC_C, SCI_A, SCI_B, SCI_C, TCI_OFFSET, ethFrame, flip, key, sent, xpnExtras } from './helpers.js';
+
+/** A second receive SC's transmitter. */
+const MAC_D = Uint8Array.from([0x02, 0, 0, 0, 0, 0x0d]);
+const SCI_D = Uint8Array.from([...MAC_D, 0, 1]);
 
 const TWO_32 = 0x1_0000_0000n;
 
@@ -54,8 +59,16 @@ interface ReceiveCase {
   readonly replayProtect: boolean;
   readonly replayWindow: number;
   readonly receiveCapacity: number;
-  /** How the received sequence is made from the pool: next in order, any frame of the pool, or a replay of a recent one. */
-  readonly steps: readonly { readonly kind: 'next' | 'any' | 'back'; readonly pick: number }[];
+  /**
+   * The receiver's clearTags, and per frame of the stream the VLAN tags it carries in clear before its
+   * SecTAG (modulo clearTags + 1): the transmitter protects frames with 0 .. clearTags tags.
+   */
+  readonly clearTags?: 0 | 1 | 2;
+  readonly vlans?: readonly number[];
+  /** A second receive SC (SCI_D, AN 0) whose own stream ('next2') interleaves with the first one's. */
+  readonly secondSC?: boolean;
+  /** How the received sequence is made from the pool: next in order (of either stream), any frame of the pool, or a replay of a recent one. */
+  readonly steps: readonly { readonly kind: 'next' | 'next2' | 'any' | 'back'; readonly pick: number }[];
   readonly chunkSizes: readonly number[];
 }
 
@@ -85,17 +98,30 @@ function foreignFrames(suite: CipherSuiteName): Uint8Array[] {
 }
 
 /** The frames a receiver may see: a stream under AN 0 and AN 1, and every kind of frame that is not one. */
-function receivePool(c: ReceiveCase): { stream: Uint8Array[]; others: Uint8Array[] } {
+function receivePool(c: ReceiveCase): { stream: Uint8Array[]; others: Uint8Array[]; stream2: Uint8Array[] } {
   const { suite, backend, start } = c;
   const x = xpnExtras(suite);
-  const a = new SecY({ sci: SCI_A, cipherSuite: suite, backend, alwaysIncludeSCI: c.alwaysIncludeSCI, confidentialityOffset: c.confidentialityOffset });
+  const clearTags = c.clearTags ?? 0;
+  const a = new SecY({ sci: SCI_A, cipherSuite: suite, backend, alwaysIncludeSCI: c.alwaysIncludeSCI, confidentialityOffset: c.confidentialityOffset, clearTags });
   a.createTransmitSA({ an: 0, sak: key(suite, 1), nextPN: start, enable: true, ...x });
   const stream: Uint8Array[] = [];
   c.confidential.forEach((on, i) => {
     a.setControls({ confidentialityProtect: on });
-    const o = a.transmit(ethFrame(i % 3 === 0 ? 40 : 60 + i, i));
+    const vlans = ((c.vlans?.[i] ?? 0) % (clearTags + 1)) as 0 | 1 | 2;
+    const o = a.transmit(transmitFrame({ payload: i % 3 === 0 ? 40 : 60 + i, vlans, ownSource: true }, i));
     if (o.kind === 'transmitted') stream.push(o.frame); // PNs run out near the plain suites' end
   });
+  // The second SC's stream: its SCI carried, C=1 and C=0 as the first's.
+  const stream2: Uint8Array[] = [];
+  if (c.secondSC === true) {
+    const d = new SecY({ sci: SCI_D, cipherSuite: suite, backend, alwaysIncludeSCI: true, confidentialityOffset: c.confidentialityOffset });
+    d.createTransmitSA({ an: 0, sak: key(suite, 5), nextPN: start, enable: true, ...x });
+    c.confidential.forEach((on, i) => {
+      d.setControls({ confidentialityProtect: on });
+      const o = d.transmit(ethFrame(30 + 7 * i, 200 + i, 0x0800, MAC_D));
+      if (o.kind === 'transmitted') stream2.push(o.frame);
+    });
+  }
   const others: Uint8Array[] = [];
   a.createTransmitSA({ an: 1, sak: key(suite, 2), nextPN: start, enable: true, ...x });
   for (let i = 0; i < 3; i++) {
@@ -112,8 +138,8 @@ function receivePool(c: ReceiveCase): { stream: Uint8Array[]; others: Uint8Array
     ec[tagAt] = (ec[tagAt]! | 0x08) & ~0x04; // E=1, C=0: Uncontrolled Port only
     others.push(bad, ec, stream[0]!.subarray(0, 20)); // and one cut short
   }
-  others.push(ethFrame(), ethFrame(20, 1, 0x86dd, MAC_A)); // untagged
-  return { stream, others };
+  others.push(ethFrame(), ethFrame(20, 1, 0x86dd, MAC_A), new Uint8Array(0), ethFrame().subarray(0, 5)); // untagged, empty, shorter than the addresses
+  return { stream, others, stream2 };
 }
 
 function receiverFor(c: ReceiveCase): SecY {
@@ -127,6 +153,7 @@ function receiverFor(c: ReceiveCase): SecY {
     replayWindow: c.replayWindow,
     receiveCapacity: c.receiveCapacity,
     confidentialityOffset: c.confidentialityOffset,
+    clearTags: c.clearTags ?? 0,
   };
   const b = new SecY(options);
   const x = xpnExtras(suite);
@@ -134,6 +161,10 @@ function receiverFor(c: ReceiveCase): SecY {
   b.createReceiveSA(SCI_A, { an: 0, sak: key(suite, 1), nextPN: start, enable: true, ...x });
   b.createReceiveSA(SCI_A, { an: 1, sak: key(suite, 2), nextPN: start, enable: true, ...x });
   b.createReceiveSA(SCI_A, { an: 2, sak: key(suite, 3), ...x });
+  if (c.secondSC === true) {
+    b.createReceiveSC(SCI_D);
+    b.createReceiveSA(SCI_D, { an: 0, sak: key(suite, 5), nextPN: start, enable: true, ...x });
+  }
   return b;
 }
 
@@ -145,13 +176,21 @@ function receiverFor(c: ReceiveCase): SecY {
  * InPktsDelayed unless the frame was delivered unchecked (Disabled, C=0). An overrun's reason names the
  * capacity configured.
  */
+/** Where the TCI octet of a SecTAG after at most `clearTags` VLAN tags is (-1: none). */
+function tciOffset(f: Uint8Array, clearTags: number): number {
+  let at = 12;
+  for (let k = 0; k < clearTags && f.length > at + 1 && ((f[at] === 0x81 && f[at + 1] === 0x00) || (f[at] === 0x88 && f[at + 1] === 0xa8)); k++) at += 4;
+  return f.length > at + 2 && f[at] === 0x88 && f[at + 1] === 0xe5 ? at + 2 : -1;
+}
+
 function receiveStepwise(b: SecY, frames: readonly Uint8Array[], capacity: number): ReceiveOutcome[] {
   let budget = capacity;
   const disabled = b.controls.validateFrames === 'Disabled';
   const outcomes = frames.map((f) => {
     b.setControls({ receiveCapacity: budget });
     const o = b.receive(f);
-    const cBit = f.length > TCI_OFFSET && (f[TCI_OFFSET]! & 0x04) !== 0;
+    const tci = tciOffset(f, b.controls.clearTags);
+    const cBit = tci >= 0 && (f[tci]! & 0x04) !== 0;
     const validated = ['InPktsOK', 'InPktsNotValid', 'InPktsInvalid', 'InPktsOverrun'].includes(o.counter) || (o.counter === 'InPktsDelayed' && (cBit || !disabled));
     if (validated && budget > 0) budget--;
     // The reason names the capacity configured, not what was left of it.
@@ -161,22 +200,30 @@ function receiveStepwise(b: SecY, frames: readonly Uint8Array[], capacity: numbe
   return outcomes;
 }
 
-function receiveState(b: SecY): unknown {
-  return [0, 1, 2].map((an) => b.receiveSAState(SCI_A, an));
+function receiveState(b: SecY, c: ReceiveCase): unknown {
+  return [...[0, 1, 2].map((an) => b.receiveSAState(SCI_A, an)), c.secondSC === true ? b.receiveSAState(SCI_D, 0) : undefined];
 }
 
-function checkReceive(c: ReceiveCase): void {
-  const { stream, others } = receivePool(c);
+/** The received sequence the case's steps make from its pool. */
+function receiveSequence(c: ReceiveCase): Uint8Array[] {
+  const { stream, others, stream2 } = receivePool(c);
   const sequence: Uint8Array[] = [];
   let cursor = 0;
+  let cursor2 = 0;
   for (const s of c.steps) {
     if (s.kind === 'next' && cursor < stream.length) sequence.push(stream[cursor++]!);
+    else if (s.kind === 'next2' && cursor2 < stream2.length) sequence.push(stream2[cursor2++]!);
     else if (s.kind === 'back' && cursor > 0) sequence.push(stream[Math.max(0, cursor - 1 - (s.pick % 6))]!);
     else {
-      const all = [...stream, ...others];
+      const all = [...stream, ...others, ...stream2];
       sequence.push(all[s.pick % all.length]!);
     }
   }
+  return sequence;
+}
+
+function checkReceive(c: ReceiveCase): void {
+  const sequence = receiveSequence(c);
   const one = receiverFor(c);
   const burst = receiverFor(c);
   const finite = c.receiveCapacity !== Infinity;
@@ -184,23 +231,13 @@ function checkReceive(c: ReceiveCase): void {
     const expected = finite ? receiveStepwise(one, part, c.receiveCapacity) : part.map((f) => one.receive(f));
     const got = burst.receiveBurst(part);
     expect(got.map(plainOutcome)).toEqual(expected.map(plainOutcome));
-    expect(receiveState(burst)).toEqual(receiveState(one));
+    expect(receiveState(burst, c)).toEqual(receiveState(one, c));
   }
   expect(burst.counters()).toEqual(one.counters());
 }
 
 function checkReceivePacked(c: ReceiveCase): void {
-  const { stream, others } = receivePool(c);
-  const sequence: Uint8Array[] = [];
-  let cursor = 0;
-  for (const s of c.steps) {
-    if (s.kind === 'next' && cursor < stream.length) sequence.push(stream[cursor++]!);
-    else if (s.kind === 'back' && cursor > 0) sequence.push(stream[Math.max(0, cursor - 1 - (s.pick % 6))]!);
-    else {
-      const all = [...stream, ...others];
-      sequence.push(all[s.pick % all.length]!);
-    }
-  }
+  const sequence = receiveSequence(c);
   const one = receiverFor(c);
   const packed = receiverFor(c);
   const finite = c.receiveCapacity !== Infinity;
@@ -210,7 +247,9 @@ function checkReceivePacked(c: ReceiveCase): void {
     packed.receivePacked(p.input, p.output, p.outcomes);
     expect(p.output.count).toBe(part.length);
     expect(part.map((_, i) => packedOutcome(p, i))).toEqual(expected.map(plainPacked));
-    expect(receiveState(packed)).toEqual(receiveState(one));
+    // Every outcome whole, its reason and origin included, as receivedOutcome rebuilds it.
+    expect(part.map((_, i) => plainOutcome(packed.receivedOutcome(p.input, p.output, p.outcomes, i)))).toEqual(expected.map(plainOutcome));
+    expect(receiveState(packed, c)).toEqual(receiveState(one, c));
   }
   expect(packed.counters()).toEqual(one.counters());
 }
@@ -227,9 +266,12 @@ const receiveCase = (suite: CipherSuiteName, backend: BackendName): fc.Arbitrary
     replayProtect: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false)),
     replayWindow: fc.constantFrom(0, 0, 1, 3, 5, 64),
     receiveCapacity: fc.oneof({ weight: 4, arbitrary: fc.constant(Infinity) }, fc.nat({ max: 6 })),
+    clearTags: fc.constantFrom(0 as const, 0 as const, 1 as const, 2 as const),
+    vlans: fc.array(fc.nat({ max: 2 }), { maxLength: 14 }),
+    secondSC: fc.oneof({ weight: 2, arbitrary: fc.constant(false) }, fc.constant(true)),
     steps: fc.array(
       fc.record({
-        kind: fc.oneof({ weight: 5, arbitrary: fc.constant('next' as const) }, fc.constant('any' as const), fc.constant('back' as const)),
+        kind: fc.oneof({ weight: 5, arbitrary: fc.constant('next' as const) }, { weight: 2, arbitrary: fc.constant('next2' as const) }, fc.constant('any' as const), fc.constant('back' as const)),
         pick: fc.nat({ max: 1000 }),
       }),
       { minLength: 1, maxLength: 36 },
@@ -521,6 +563,59 @@ describe('receivePacked is receive frame by frame', () => {
       }
     });
   }
+
+  it.runIf(backendNames().includes('native'))('runs of two SCs, two ANs and clear tags interleaved in one call: one native kernel call per run, no frame validated alone', () => {
+    const c: ReceiveCase = {
+      suite: 'GCM-AES-128',
+      backend: 'native',
+      start: 1n,
+      confidential: Array.from({ length: 12 }, () => true),
+      alwaysIncludeSCI: true,
+      confidentialityOffset: 0,
+      validateFrames: 'Strict',
+      replayProtect: true,
+      replayWindow: 64,
+      receiveCapacity: Infinity,
+      clearTags: 1,
+      vlans: [0, 0, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1],
+      secondSC: true,
+      steps: [],
+      chunkSizes: [],
+    };
+    const { stream, stream2, others } = receivePool(c);
+    const an1 = others[0]!; // AN 1 of SC A
+    const frames = stream.flatMap((f, i) => [f, stream2[i]!, ...(i === 5 ? [an1] : [])]);
+    const one = receiverFor(c);
+    const packed = receiverFor(c);
+    const expected = frames.map((f) => one.receive(f));
+    expect(new Set(expected.map((o) => o.counter))).toEqual(new Set(['InPktsOK']));
+    const kernel = vi.spyOn(NativeGcm.prototype, 'validatePacked');
+    const alone = vi.spyOn(NativeGcm.prototype, 'open');
+    try {
+      const p = packFrames(frames);
+      packed.receivePacked(p.input, p.output, p.outcomes);
+      expect(frames.map((_, i) => packedOutcome(p, i))).toEqual(expected.map(plainPacked));
+      // SC A untagged and with one tag, SC D, SC A's AN 1.
+      expect(kernel).toHaveBeenCalledTimes(4);
+      expect(alone).not.toHaveBeenCalled();
+    } finally {
+      kernel.mockRestore();
+      alone.mockRestore();
+    }
+    expect(packed.counters()).toEqual(one.counters());
+  });
+
+  it('receivedOutcome refuses what is no frame of the call, or outcomes without their reasons, with a typed error', () => {
+    const c: ReceiveCase = { suite: 'GCM-AES-128', backend: 'noble', start: 1n, confidential: [true, true], alwaysIncludeSCI: true, confidentialityOffset: 0, validateFrames: 'Strict', replayProtect: true, replayWindow: 0, receiveCapacity: Infinity, steps: [], chunkSizes: [] };
+    const { stream } = receivePool(c);
+    const b = receiverFor(c);
+    const p = packFrames(stream);
+    b.receivePacked(p.input, p.output, p.outcomes);
+    expect(b.receivedOutcome(p.input, p.output, p.outcomes, 1).counter).toBe('InPktsOK');
+    expect(() => b.receivedOutcome(p.input, p.output, p.outcomes, 2)).toThrow(/^k: expected a frame of the call, 0 to 1/);
+    const { codes, pnHigh, pnLow } = p.outcomes;
+    expect(() => b.receivedOutcome(p.input, p.output, { codes, pnHigh, pnLow }, 0)).toThrow(/^outcomes.reasons: expected PackedReasons/);
+  });
 
   it('a frame received again in the call (its XPN upper half changed) writes its output within the room: each frame + 32 octets', () => {
     // A C=1 frame of PN 5 first (window 0: lowestPN 6), then PN 1: recovered at the start into epoch 0,

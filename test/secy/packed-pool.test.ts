@@ -4,8 +4,8 @@
  * output frame, counter, PN state and event must be those of the same SecY on one thread (the packed
  * paths' own properties tie that to frame-by-frame processing); transmit gives the same output offsets
  * too. Random streams over every suite: frame sizes around maxFrameSize, SCI modes, XPN streams crossing
- * 2^32, PN exhaustion inside a call, rekeying; replays, reordering, tampering, foreign ANs and SCIs on
- * receive; on every backend.
+ * 2^32, PN exhaustion inside a call, rekeying; replays, reordering, tampering, foreign ANs and SCIs, and a
+ * second receive SC's frames interleaved (calls of several runs) on receive; on every backend.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import { CIPHER_SUITES, CIPHER_SUITE_NAMES, type CipherSuiteName } from '../../s
 import { SecY, type ValidateFrames } from '../../src/secy/index.js';
 import { ConfigError } from '../../src/util/errors.js';
 import type { PackedFrames } from '../../src/wire/packed.js';
-import { MAC_C, SCI_A, SCI_B, ethFrame, key, xpnExtras } from './helpers.js';
+import { MAC_C, SCI_A, SCI_B, SCI_C, ethFrame, key, xpnExtras } from './helpers.js';
 
 const TWO_32 = 0x1_0000_0000n;
 
@@ -87,11 +87,11 @@ function chunks<T>(items: readonly T[], sizes: readonly number[]): T[][] {
   return out;
 }
 
-function transmitter(c: PoolCase, log: unknown[], pool: BurstPool | undefined): SecY {
+function transmitter(c: PoolCase, log: unknown[], pool: BurstPool | undefined, sci = SCI_A, k = 1): SecY {
   const { suite } = c;
   const maxPN = CIPHER_SUITES[suite].maxPN;
   const a = new SecY({
-    sci: SCI_A,
+    sci,
     cipherSuite: suite,
     backend: c.backend,
     confidentialityProtect: c.confidentiality,
@@ -103,7 +103,7 @@ function transmitter(c: PoolCase, log: unknown[], pool: BurstPool | undefined): 
   if (!c.alwaysIncludeSCI) a.createReceiveSC(SCI_B);
   a.on('rekeyNeeded', (e) => log.push(['rekeyNeeded', e]));
   a.on('pnExhausted', (e) => log.push(['pnExhausted', e]));
-  a.createTransmitSA({ an: 0, sak: key(c.suite, 1), nextPN: c.start, enable: true, ...xpnExtras(suite) });
+  a.createTransmitSA({ an: 0, sak: key(c.suite, k), nextPN: c.start, enable: true, ...xpnExtras(suite) });
   return a;
 }
 
@@ -119,6 +119,9 @@ function receiver(c: PoolCase, pool: BurstPool | undefined): SecY {
   });
   b.createReceiveSC(SCI_A);
   b.createReceiveSA(SCI_A, { an: 0, sak: key(c.suite, 1), nextPN: c.start, enable: true, ...xpnExtras(c.suite) });
+  // A second SC: its frames, interleaved with SCI_A's, make calls of several runs (undecidedOnly).
+  b.createReceiveSC(SCI_C);
+  b.createReceiveSA(SCI_C, { an: 0, sak: key(c.suite, 2), nextPN: c.start, enable: true, ...xpnExtras(c.suite) });
   return b;
 }
 
@@ -139,9 +142,14 @@ function checkCase(c: PoolCase): void {
   expect(logPool).toEqual(logOne);
   expect(split.counters()).toEqual(one.counters());
   if (stream.length === 0) return;
-  // Receive: replays and reordering from the stream's order, tampered frames, and frames of another SCI.
+  // The second SC's frames (with an SCI, so the receiver tells the two apart), sent on one thread.
+  const second = transmitter({ ...c, alwaysIncludeSCI: true }, [], undefined, SCI_C, 2);
+  const stream2: Uint8Array[] = [];
+  for (const r of second.transmitBurst(frames)) if (r.kind === 'transmitted') stream2.push(r.frame);
+  // Receive: replays and reordering from the stream's order, tampered frames, and frames of the other SC.
   const received = c.order.map(({ pick, tamper }) => {
-    const f = stream[pick % stream.length]!.slice();
+    const from = pick % 3 === 2 && stream2.length > 0 ? stream2 : stream;
+    const f = from[pick % from.length]!.slice();
     if (tamper) f[f.length - 1 - (pick % 20)]! ^= 1;
     return f;
   });
@@ -152,6 +160,7 @@ function checkCase(c: PoolCase): void {
     b2.receivePacked(p2.input, p2.output, p2.outcomes);
     expect(results(p2, false)).toEqual(results(p1, false));
     expect(b2.receiveSAState(SCI_A, 0)).toEqual(b1.receiveSAState(SCI_A, 0));
+    expect(b2.receiveSAState(SCI_C, 0)).toEqual(b1.receiveSAState(SCI_C, 0));
   }
   expect(b2.counters()).toEqual(b1.counters());
 }
