@@ -9,7 +9,7 @@ import { protectCapture } from '../../src/runs/protect-capture.js';
 import { buildReceiveSecY, frameResult } from '../../src/runs/receiver.js';
 import { validateStream } from '../../src/runs/validate-capture.js';
 import { ethFrame } from '../secy/helpers.js';
-import { capture, oneSa, record, T0 } from './fixtures.js';
+import { capture, recordingSink, oneSa, record, T0 } from './fixtures.js';
 
 const STRICT = { validateFrames: 'strict', replayWindow: 0, replayProtect: true } as const;
 
@@ -75,7 +75,7 @@ describe('validate over receivePacked', () => {
     const secy = buildReceiveSecY(oneSa(), STRICT, 'noble', 'sa.json');
     const packed = vi.spyOn(secy, 'receivePacked');
     const out: WritableRecord[] = [];
-    const sink = { write: async (recs: readonly WritableRecord[]) => void out.push(...recs.map((r) => ({ data: r.data.slice(), timestampNs: r.timestampNs }))) };
+    const sink = recordingSink(out);
     const run = await validateStream(secy, await CaptureReader.open(source(writePcap(wire)), 'f'), sink, { keep: { rows: false, listed: 0 } });
     expect(packed).toHaveBeenCalled();
 
