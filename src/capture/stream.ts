@@ -155,7 +155,7 @@ export class CaptureReader {
       await chunks.need(r);
       batch.reset(w.bytes);
     }
-    chunks.readAhead();
+    void chunks.readAhead();
     return batch;
   }
 
