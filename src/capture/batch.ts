@@ -6,7 +6,7 @@
  * exactly beside them. The record API (CaptureRecord) is built on this, one record at a time.
  */
 import type { PackedFrames } from '../wire/packed.js';
-import { FCS_LENGTH, hasValidFcs } from './crc32.js';
+import { FCS_LENGTH, hasValidFcsAt } from './crc32.js';
 import { ConfigError } from '../util/errors.js';
 import { CaptureError } from './errors.js';
 import type { CaptureRecord, FcsMode, Place } from './record.js';
@@ -104,7 +104,7 @@ export class RecordBatch implements PackedFrames, FrameTimes {
         : fcsLength !== undefined
           ? fcsLength === FCS_LENGTH
           : // Guessing: only a whole frame can show a valid FCS, and 1 in 2^32 frames ends in one by chance.
-            capturedLength === originalLength && capturedLength >= MIN_FRAME_WITH_FCS && hasValidFcs(this.data.subarray(dataOffset, dataOffset + capturedLength));
+            capturedLength === originalLength && capturedLength >= MIN_FRAME_WITH_FCS && hasValidFcsAt(this.data, dataOffset, dataOffset + capturedLength);
     if (strip) {
       if (originalLength < MIN_FRAME_WITH_FCS) {
         const p = place;

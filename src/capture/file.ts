@@ -1,5 +1,4 @@
 /** Capture files on disk; writes are atomic, so a reader never sees half a file. */
-import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
@@ -54,7 +53,9 @@ export async function writeCaptureFileAtomic(path: string, bytes: Uint8Array): P
 }
 
 /** Octets gathered before they go to the file in one write. */
-const WRITE_CHUNK = 1 << 20;
+const WRITE_CHUNK = 1 << 21;
+/** Frames shorter than this are copied octet by octet. */
+const SHORT_COPY = 128;
 
 /** Where a PcapFileWriter's octets go. */
 interface PcapSink {
@@ -176,28 +177,52 @@ export class PcapFileWriter {
    * are left out. The same checks and octets as `write` with those records.
    */
   async writePacked(frames: PackedFrames, times: FrameTimes, order?: Uint32Array): Promise<void> {
-    const data = frames.data;
-    const from = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const { seconds, nanoseconds } = times;
-    for (let k = 0; k < frames.count; k++) {
+    for (let k = 0; k < frames.count; ) {
+      k = this.encodeFrames(frames, times, order, k);
+      if (this.used >= WRITE_CHUNK) {
+        await this.flush();
+        continue;
+      }
+      if (k === frames.count) break;
+      // With room left, frame k is one the fast loop leaves here: refused (the checks throw) or the first finer than µs.
+      const t = order === undefined ? k : order[k]!;
+      const s = times.seconds[t]!;
       const length = frames.lengths[k]!;
+      if (!(s >= 0 && s <= 0xffffffff) || length > MAX_RECORD_LENGTH) {
+        const from = frames.offsets[k]!;
+        checkPcapWritable({ data: frames.data.subarray(from, from + length), timestampNs: times.timestampNs(t) }, this.records, MAX_RECORD_LENGTH);
+      }
+      await this.needNanoseconds(times.timestampNs(t));
+    }
+  }
+
+  /**
+   * Encodes frames k, k+1, ... of writePacked until the buffer is full, the frames end, or one needs
+   * more than encoding (see there); returns the frame it stopped at.
+   */
+  private encodeFrames(frames: PackedFrames, times: FrameTimes, order: Uint32Array | undefined, k: number): number {
+    const { data, offsets, lengths, count } = frames;
+    const { seconds, nanoseconds } = times;
+    const { buffer, view, nanoseconds: ns } = this;
+    let o = this.used;
+    for (; k < count && o < WRITE_CHUNK; k++) {
+      const length = lengths[k]!;
       if (length === 0) continue;
       const t = order === undefined ? k : order[k]!;
       const s = seconds[t]!;
-      const ns = nanoseconds[t]!;
-      const offset = frames.offsets[k]!;
-      // Only a record the checks refuse fails this (NaN seconds: beyond 2^53 s either way).
-      if (!(s >= 0 && s <= 0xffffffff) || length > MAX_RECORD_LENGTH) {
-        checkPcapWritable({ data: data.subarray(offset, offset + length), timestampNs: times.timestampNs(t) }, this.records, MAX_RECORD_LENGTH);
-      }
-      if (!this.nanoseconds && ns % 1000 !== 0) await this.needNanoseconds(times.timestampNs(t));
-      const o = this.used;
-      encodePcapRecordHeader(this.view, o, s, ns, length, length, this.nanoseconds);
-      from.copy(this.buffer, o + PCAP_RECORD_HEADER_LENGTH, offset, offset + length);
-      this.used = o + PCAP_RECORD_HEADER_LENGTH + length;
+      const fraction = nanoseconds[t]!;
+      if (!(s >= 0 && s <= 0xffffffff) || length > MAX_RECORD_LENGTH || (!ns && fraction % 1000 !== 0)) break;
+      encodePcapRecordHeader(view, o, s, fraction, length, length, ns);
+      o += PCAP_RECORD_HEADER_LENGTH;
+      const from = offsets[k]!;
+      // Short frames byte by byte: cheaper than a view to copy from.
+      if (length < SHORT_COPY) for (let j = 0; j < length; j++) buffer[o + j] = data[from + j]!;
+      else buffer.set(data.subarray(from, from + length), o);
+      o += length;
       this.records++;
-      if (this.used >= WRITE_CHUNK) await this.flush();
     }
+    this.used = o;
+    return k;
   }
 
   /** A record with `timestampNs`, finer than microseconds, is next: nanoseconds from here on, if they may be chosen. */
