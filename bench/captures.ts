@@ -19,6 +19,7 @@ import { useNodeCrc32 } from '../src/capture/node-crc32.js';
 import { loadSaFile } from '../src/config/files.js';
 import { BURST_FRAMES, transmitSecY } from '../src/config/secy-builder.js';
 import { backendNames, isBackendName } from '../src/crypto/backend.js';
+import { nativeCrc32 } from '../src/crypto/native.js';
 import { useNodeBackends } from '../src/crypto/node-backends.js';
 import { PACKED_ROOM, packedOutcomes } from '../src/crypto/packed.js';
 import { buildReceiveSecY } from '../src/runs/receiver.js';
@@ -36,7 +37,7 @@ const { values } = parseArgs({
   },
 });
 useNodeBackends();
-useNodeCrc32();
+useNodeCrc32(nativeCrc32());
 const backend = values.backend ?? (backendNames().includes('native') ? 'native' : 'node');
 if (!isBackendName(backend)) throw new Error(`--backend: expected ${backendNames().join(', ')}, got ${backend}`);
 const frames = Number(values.frames);

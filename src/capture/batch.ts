@@ -5,11 +5,22 @@
  * and nanoseconds; the rare time beyond that range (pcapng's 64-bit units and offsets allow it) is kept
  * exactly beside them. The record API (CaptureRecord) is built on this, one record at a time.
  */
-import type { PackedFrames } from '../wire/packed.js';
 import { FCS_LENGTH, hasValidFcsAt } from './crc32.js';
 import { ConfigError } from '../util/errors.js';
 import { CaptureError } from './errors.js';
 import type { CaptureRecord, FcsMode, Place } from './record.js';
+
+/**
+ * Frames lying anywhere in one buffer, frame i at data[offsets[i]..+lengths[i]): wire's PackedFrames, the
+ * shape the SecY's packed calls take, restated here because capture and wire (one layer) import neither
+ * the other. Either is the other.
+ */
+export interface PackedFrames {
+  readonly data: Uint8Array;
+  readonly offsets: Uint32Array;
+  readonly lengths: Uint32Array;
+  count: number;
+}
 
 /** Record timestamps by index: seconds since 1970 and the nanoseconds into that second. */
 export interface FrameTimes {

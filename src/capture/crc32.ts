@@ -23,11 +23,11 @@ const TABLES = ((): Uint32Array => {
   return t;
 })();
 
-/** A platform's own CRC-32 of this polynomial over a whole array (Node's zlib.crc32), if installed. */
-export type Crc32Engine = (bytes: Uint8Array) => number;
+/** A platform's own CRC-32 of this polynomial over bytes[start..end) (Node's zlib.crc32, ipsec-mb's), if installed. */
+export type Crc32Engine = (bytes: Uint8Array, start: number, end: number) => number;
 
 let engine: Crc32Engine | undefined;
-/** Below this many octets the tables beat an engine's call (and its view of the range). */
+/** Below this many octets the tables beat an engine's call. */
 const ENGINE_FROM = 128;
 
 /** Installs (or with undefined removes) a faster CRC-32 for long ranges; see node-crc32.ts. */
@@ -39,7 +39,7 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
   if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= bytes.length)) {
     throw new ConfigError('crc32 range', `0 <= start <= end <= ${bytes.length}`, `${start}..${end}`);
   }
-  if (engine !== undefined && end - start >= ENGINE_FROM) return engine(bytes.subarray(start, end)) >>> 0;
+  if (engine !== undefined && end - start >= ENGINE_FROM) return engine(bytes, start, end) >>> 0;
   const t = TABLES;
   let c = 0xffffffff;
   let i = start;

@@ -16,8 +16,7 @@ import {
 import { readCapture } from './read.js';
 import { MAX_RECORD_LENGTH, type Capture, type ReadOptions, type WritableRecord } from './record.js';
 import type { ByteSource } from './stream.js';
-import type { FrameTimes } from './batch.js';
-import type { PackedFrames } from '../wire/packed.js';
+import type { FrameTimes, PackedFrames } from './batch.js';
 
 export async function readCaptureFile(path: string, options: ReadOptions = {}): Promise<Capture> {
   const buffer = await readFile(path);

@@ -1,8 +1,8 @@
-/** Node's zlib.crc32 (the same CRC-32 as the FCS, in native code) for the FCS checks of long frames. */
+/** CRC-32 engines in native code for the FCS checks of long frames: Node's zlib.crc32, or a faster one. */
 import { crc32 } from 'node:zlib';
-import { useCrc32Engine } from './crc32.js';
+import { useCrc32Engine, type Crc32Engine } from './crc32.js';
 
-/** Installs zlib.crc32 as the CRC-32 engine (see useCrc32Engine). */
-export function useNodeCrc32(): void {
-  useCrc32Engine((bytes) => crc32(bytes));
+/** Installs `faster` (the native addon's, see nativeCrc32) where there is one, else zlib.crc32. */
+export function useNodeCrc32(faster?: Crc32Engine): void {
+  useCrc32Engine(faster ?? ((bytes, start, end) => crc32(bytes.subarray(start, end))));
 }

@@ -4,11 +4,12 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { Argv } from 'yargs';
 import { EXIT_USAGE, NO_COMMAND, stdioValues, usageLine } from './output.js';
+import { nativeCrc32 } from '../crypto/native.js';
 import { useNodeBackends } from '../crypto/node-backends.js';
 import { useNodeCrc32 } from '../capture/node-crc32.js';
 
 useNodeBackends();
-useNodeCrc32();
+useNodeCrc32(nativeCrc32());
 
 // Each command's module (and what it imports) is loaded only when that command runs: start-up is part of
 // every run. Without a command word (help, a typo) all are loaded, in the order help lists them.

@@ -22,6 +22,7 @@ import {
 } from '../../src/capture/index.js';
 import { useCrc32Engine } from '../../src/capture/crc32.js';
 import { useNodeCrc32 } from '../../src/capture/node-crc32.js';
+import { nativeCrc32 } from '../../src/crypto/native.js';
 import { Rng } from '../../src/util/rng.js';
 import { Builder, block, concat, epb, frame, idb, pcapHeader, pcapRecord, shb, spb } from './build.js';
 
@@ -262,9 +263,12 @@ describe('PcapFileWriter.writePacked', () => {
   });
 });
 
-describe('CRC-32 through zlib.crc32', () => {
+describe('CRC-32 through zlib.crc32 and the native addon', () => {
   afterEach(() => useCrc32Engine(undefined));
-  it('the same CRC as the tables over any range', () => {
+  it.each([
+    ['zlib', undefined],
+    ['native', nativeCrc32()],
+  ] as const)('%s (zlib where the addon has none): the same CRC as the tables over any range', (_name, engine) => {
     const rng = new Rng(3);
     const bytes = new Uint8Array(4000);
     for (let i = 0; i < bytes.length; i++) bytes[i] = rng.u32() & 0xff;
@@ -273,7 +277,7 @@ describe('CRC-32 through zlib.crc32', () => {
       return [start, start + (rng.u32() % 2000)] as const;
     });
     const tables = ranges.map(([s, e]) => crc32(bytes, s, e));
-    useNodeCrc32();
+    useNodeCrc32(engine);
     expect(ranges.map(([s, e]) => crc32(bytes, s, e))).toEqual(tables);
     expect(crc32(new TextEncoder().encode('123456789'.repeat(20)), 0, 9)).toBe(0xcbf43926); // the CRC-32 check value
   });
