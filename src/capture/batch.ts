@@ -5,7 +5,7 @@
  * and nanoseconds; the rare time beyond that range (pcapng's 64-bit units and offsets allow it) is kept
  * exactly beside them. The record API (CaptureRecord) is built on this, one record at a time.
  */
-import { FCS_LENGTH, hasValidFcsAt } from './crc32.js';
+import { crc32Ranges, FCS_LENGTH, fcsAt } from './crc32.js';
 import { ConfigError } from '../util/errors.js';
 import { CaptureError } from './errors.js';
 import type { CaptureRecord, FcsMode, Place } from './record.js';
@@ -51,6 +51,12 @@ export class RecordBatch implements PackedFrames, FrameTimes {
   private readonly flags: Uint8Array;
   /** Times beyond ±2^53 s, by record index. */
   private readonly exact = new Map<number, bigint>();
+  /** Records whose FCS is to be guessed (see guessFcs), and the CRC ranges and values for it. */
+  private readonly guesses: Uint32Array;
+  private guessCount = 0;
+  private readonly starts: Uint32Array;
+  private readonly ends: Uint32Array;
+  private readonly crcs: Uint32Array;
 
   constructor(readonly capacity: number) {
     this.offsets = new Uint32Array(capacity);
@@ -60,6 +66,10 @@ export class RecordBatch implements PackedFrames, FrameTimes {
     this.nanoseconds = new Uint32Array(capacity);
     this.interfaceIds = new Uint32Array(capacity);
     this.flags = new Uint8Array(capacity);
+    this.guesses = new Uint32Array(capacity);
+    this.starts = new Uint32Array(capacity);
+    this.ends = new Uint32Array(capacity);
+    this.crcs = new Uint32Array(capacity);
   }
 
   get full(): boolean {
@@ -70,6 +80,7 @@ export class RecordBatch implements PackedFrames, FrameTimes {
   reset(data: Uint8Array): void {
     this.data = data;
     this.count = 0;
+    this.guessCount = 0;
     if (this.exact.size > 0) this.exact.clear();
   }
 
@@ -93,7 +104,8 @@ export class RecordBatch implements PackedFrames, FrameTimes {
   /**
    * Adds a packet at data[dataOffset..+capturedLength): its FCS stripped as `mode` and `fcsLength` (declared
    * for it, undefined when unknown) say, and its time `seconds` + `nanoseconds` (any count, carried into the
-   * seconds); `place` names it in an error. Returns its index.
+   * seconds); `place` names it in an error. Returns its index. Where the FCS must be guessed, the guess
+   * waits for guessFcs, which the reader calls once the burst is read (one CRC call for the burst).
    */
   add(
     dataOffset: number,
@@ -109,13 +121,10 @@ export class RecordBatch implements PackedFrames, FrameTimes {
     // Writers may record origlen < caplen; the pcapng spec lets readers raise it to caplen.
     let originalLength = Math.max(wireLength, capturedLength);
     let length = capturedLength;
-    const strip =
-      mode !== 'auto'
-        ? mode === 'present'
-        : fcsLength !== undefined
-          ? fcsLength === FCS_LENGTH
-          : // Guessing: only a whole frame can show a valid FCS, and 1 in 2^32 frames ends in one by chance.
-            capturedLength === originalLength && capturedLength >= MIN_FRAME_WITH_FCS && hasValidFcsAt(this.data, dataOffset, dataOffset + capturedLength);
+    const strip = mode !== 'auto' ? mode === 'present' : fcsLength === FCS_LENGTH;
+    // Guessing: only a whole frame can show a valid FCS, and 1 in 2^32 frames ends in one by chance.
+    const guess = mode === 'auto' && fcsLength === undefined && capturedLength === originalLength && capturedLength >= MIN_FRAME_WITH_FCS;
+    if (guess) this.guesses[this.guessCount++] = this.count;
     if (strip) {
       if (originalLength < MIN_FRAME_WITH_FCS) {
         const p = place;
@@ -136,6 +145,27 @@ export class RecordBatch implements PackedFrames, FrameTimes {
     this.seconds[i] = seconds + carry;
     this.nanoseconds[i] = nanoseconds - carry * NS;
     return i;
+  }
+
+  /** Settles the FCS guesses of add: a frame whose last four octets are the FCS of the rest has them stripped. */
+  guessFcs(): void {
+    const { guesses, starts, ends, crcs, data } = this;
+    const n = this.guessCount;
+    if (n === 0) return;
+    for (let k = 0; k < n; k++) {
+      const i = guesses[k]!;
+      starts[k] = this.offsets[i]!;
+      ends[k] = this.offsets[i]! + this.lengths[i]! - FCS_LENGTH;
+    }
+    crc32Ranges(data, starts, ends, n, crcs);
+    for (let k = 0; k < n; k++) {
+      if (crcs[k] !== fcsAt(data, ends[k]!)) continue;
+      const i = guesses[k]!;
+      this.lengths[i] = this.lengths[i]! - FCS_LENGTH;
+      this.originalLengths[i] = this.originalLengths[i]! - FCS_LENGTH;
+      this.flags[i] = FLAG_FCS_STRIPPED;
+    }
+    this.guessCount = 0;
   }
 
   /** Sets record i's time from an exact count of nanoseconds (times the fast arithmetic cannot hold). */

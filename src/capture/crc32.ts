@@ -23,23 +23,32 @@ const TABLES = ((): Uint32Array => {
   return t;
 })();
 
-/** A platform's own CRC-32 of this polynomial over bytes[start..end) (Node's zlib.crc32, ipsec-mb's), if installed. */
-export type Crc32Engine = (bytes: Uint8Array, start: number, end: number) => number;
+/**
+ * A platform's own CRC-32 of this polynomial over many ranges at once: out[i] = CRC of
+ * bytes[starts[i]..ends[i]) (Node's zlib.crc32 one by one, ipsec-mb's in one call).
+ */
+export type Crc32Engine = (bytes: Uint8Array, starts: Uint32Array, ends: Uint32Array, count: number, out: Uint32Array) => void;
 
 let engine: Crc32Engine | undefined;
-/** Below this many octets the tables beat an engine's call. */
-const ENGINE_FROM = 128;
 
-/** Installs (or with undefined removes) a faster CRC-32 for long ranges; see node-crc32.ts. */
+/** Installs (or with undefined removes) a faster CRC-32 for crc32Ranges; see node-crc32.ts. */
 export function useCrc32Engine(e: Crc32Engine | undefined): void {
   engine = e;
+}
+
+/** out[i] = crc32(bytes, starts[i], ends[i]) for i < count, through the installed engine if any. */
+export function crc32Ranges(bytes: Uint8Array, starts: Uint32Array, ends: Uint32Array, count: number, out: Uint32Array): void {
+  if (engine !== undefined) {
+    engine(bytes, starts, ends, count, out);
+    return;
+  }
+  for (let i = 0; i < count; i++) out[i] = crc32(bytes, starts[i], ends[i]);
 }
 
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
   if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= bytes.length)) {
     throw new ConfigError('crc32 range', `0 <= start <= end <= ${bytes.length}`, `${start}..${end}`);
   }
-  if (engine !== undefined && end - start >= ENGINE_FROM) return engine(bytes, start, end) >>> 0;
   const t = TABLES;
   let c = 0xffffffff;
   let i = start;
@@ -73,13 +82,12 @@ export function appendFcs(frame: Uint8Array): Uint8Array {
 
 /** True when the last four octets are the FCS of the octets before them. */
 export function hasValidFcs(frame: Uint8Array): boolean {
-  return hasValidFcsAt(frame, 0, frame.length);
+  const n = frame.length - FCS_LENGTH;
+  if (n < 0) return false;
+  return crc32(frame, 0, n) === fcsAt(frame, n);
 }
 
-/** hasValidFcs of the frame at bytes[start..end). */
-export function hasValidFcsAt(bytes: Uint8Array, start: number, end: number): boolean {
-  const n = end - FCS_LENGTH;
-  if (n < start) return false;
-  const stored = (bytes[n]! | (bytes[n + 1]! << 8) | (bytes[n + 2]! << 16) | (bytes[n + 3]! << 24)) >>> 0;
-  return crc32(bytes, start, n) === stored;
+/** The FCS stored at bytes[at..at+4), least significant octet first. */
+export function fcsAt(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }

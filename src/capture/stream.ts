@@ -155,6 +155,7 @@ export class CaptureReader {
       await chunks.need(r);
       batch.reset(w.bytes);
     }
+    batch.guessFcs();
     void chunks.readAhead();
     return batch;
   }

@@ -85,6 +85,7 @@ export function readAll(w: Window, steps: RecordSteps): CaptureRecord[] {
     batch.reset(w.bytes);
     let r: typeof ADDED | number | typeof END = ADDED;
     while (!batch.full && (r = steps.step(w, batch)) === ADDED);
+    batch.guessFcs();
     for (let i = 0; i < batch.count; i++) records.push(batch.record(i));
     if (r === END) return records;
     if (r !== ADDED) throw new Error(`capture reader: asked for ${r} more octets of a whole file`);

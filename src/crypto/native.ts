@@ -36,8 +36,8 @@ interface Addon {
   protectPacked(sa: NativeSa, ...args: PackedKernelArgs): void;
   validatePacked(sa: NativeSa, ...args: PackedKernelArgs): void;
   sealBare(sa: NativeSa, data: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number, aadLength: number): void;
-  /** The IEEE 802.3 CRC-32 of data[start..end); only on the ipsec-mb engine. */
-  readonly crc32?: (data: Uint8Array, start: number, end: number) => number;
+  /** out[i] = the IEEE 802.3 CRC-32 of data[starts[i]..ends[i]); only on the ipsec-mb engine. */
+  readonly crc32Frames?: (data: Uint8Array, starts: Uint32Array, ends: Uint32Array, count: number, out: Uint32Array) => void;
 }
 
 export type NativeStatus =
@@ -92,9 +92,9 @@ export function nativeEngine(): string | undefined {
   return status.available ? status.engine : undefined;
 }
 
-/** The addon's CRC-32 of data[start..end) (ipsec-mb's, for the capture readers' FCS checks), or undefined without it. */
-export function nativeCrc32(): ((data: Uint8Array, start: number, end: number) => number) | undefined {
-  return addonState().addon?.crc32;
+/** The addon's CRC-32 of many ranges in one call (ipsec-mb's, for the capture readers' FCS checks), or undefined without it. */
+export function nativeCrc32(): ((data: Uint8Array, starts: Uint32Array, ends: Uint32Array, count: number, out: Uint32Array) => void) | undefined {
+  return addonState().addon?.crc32Frames;
 }
 
 /** AES-GCM for one key in the addon. Only constructible when `nativeStatus().available`. */
