@@ -2,8 +2,9 @@
  * What `protect` and `validate` share: each record of a capture either goes through a SecY, in capture order
  * and in bursts, or is skipped with a reason (never silently lost); each outcome becomes one result row, and
  * the frames it yields become the output capture, each with its input record's timestamp. A run over a file
- * streams: a burst of records is read, run and written before the next is read, so memory does not grow
- * with the capture (only --json, which lists every frame, keeps every row).
+ * streams: a burst of records (a RecordBatch, packed where the reader read them) is run and written before
+ * the next burst is taken, so memory does not grow with the capture (only --json, which lists every frame,
+ * keeps every row); the reader reads its next chunk, and the writer writes its last, meanwhile.
  */
 import { RecordBatch, type Capture, type CaptureReader, type FrameTimes, type WritableRecord } from '../capture/index.js';
 import { BURST_FRAMES } from '../config/secy-builder.js';
