@@ -7,6 +7,7 @@ import {
   checkPcapWritable,
   encodePcapHeader,
   encodePcapRecord,
+  encodePcapRecordHeader,
   microsecondsToNanoseconds,
   PCAP_HEADER_LENGTH,
   PCAP_MAGIC_NANOSECONDS,
@@ -15,6 +16,7 @@ import {
 import { readCapture } from './read.js';
 import { MAX_RECORD_LENGTH, type Capture, type ReadOptions, type WritableRecord } from './record.js';
 import type { ByteSource } from './stream.js';
+import type { FrameTimes, PackedFrames } from './batch.js';
 
 export async function readCaptureFile(path: string, options: ReadOptions = {}): Promise<Capture> {
   const buffer = await readFile(path);
@@ -50,7 +52,9 @@ export async function writeCaptureFileAtomic(path: string, bytes: Uint8Array): P
 }
 
 /** Octets gathered before they go to the file in one write. */
-const WRITE_CHUNK = 1 << 20;
+const WRITE_CHUNK = 1 << 21;
+/** Frames shorter than this are copied octet by octet. */
+const SHORT_COPY = 128;
 
 /** Where a PcapFileWriter's octets go. */
 interface PcapSink {
@@ -80,7 +84,8 @@ function streamSink(stream: NodeJS.WritableStream): PcapSink {
 }
 
 /**
- * A pcap written as records come, through a bounded buffer. Written to a new file, its timestamps are in
+ * A pcap written as records come, through two bounded buffers taking turns: one is filled while the other
+ * is being written. Written to a new file, its timestamps are in
  * microseconds while every record's fits them (what every reader knows), else in nanoseconds: at the first
  * record that needs them the records already written are turned into nanoseconds in place (exact, they were
  * whole microseconds), so each record's timestamp is kept exactly without knowing the records to come. The
@@ -90,8 +95,13 @@ function streamSink(stream: NodeJS.WritableStream): PcapSink {
 export class PcapFileWriter {
   private buffer = new Uint8Array(WRITE_CHUNK + PCAP_RECORD_HEADER_LENGTH + MAX_RECORD_LENGTH);
   private view = new DataView(this.buffer.buffer);
+  /** The other buffer: being written, or free. */
+  private spare = new Uint8Array(this.buffer.length);
+  private spareView = new DataView(this.spare.buffer);
+  /** The write of `spare` under way, if any. */
+  private writing: Promise<void> | undefined;
   private used = 0;
-  /** Octets already in the file. */
+  /** Octets handed to the file (written, or being written). */
   private flushed = 0;
   private nanoseconds = false;
   /** Records written. */
@@ -153,21 +163,95 @@ export class PcapFileWriter {
   async write(records: readonly WritableRecord[]): Promise<void> {
     for (const record of records) {
       checkPcapWritable(record, this.records, MAX_RECORD_LENGTH);
-      if (!this.nanoseconds && record.timestampNs % 1000n !== 0n) {
-        if (this.resolution === 'us') throw new ConfigError(`record ${this.records + 1} timestamp`, 'whole microseconds (this output was begun in microseconds)', `${record.timestampNs} ns`);
-        await this.toNanoseconds();
-      }
+      if (!this.nanoseconds && record.timestampNs % 1000n !== 0n) await this.needNanoseconds(record.timestampNs);
       this.used = encodePcapRecord(this.buffer, this.view, this.used, record, this.nanoseconds);
       this.records++;
       if (this.used >= WRITE_CHUNK) await this.flush();
     }
   }
 
+  /**
+   * Adds the frames of `frames` in order, each as a whole record (captured and original length its length),
+   * frame k with the time `times` has at `order[k]` (at k without `order`); frames of length 0 (no output)
+   * are left out. The same checks and octets as `write` with those records.
+   */
+  async writePacked(frames: PackedFrames, times: FrameTimes, order?: Uint32Array): Promise<void> {
+    for (let k = 0; k < frames.count; ) {
+      k = this.encodeFrames(frames, times, order, k);
+      if (this.used >= WRITE_CHUNK) {
+        await this.flush();
+        continue;
+      }
+      if (k === frames.count) break;
+      // With room left, frame k is one the fast loop leaves here: refused (the checks throw) or the first finer than µs.
+      const t = order === undefined ? k : order[k]!;
+      const s = times.seconds[t]!;
+      const length = frames.lengths[k]!;
+      if (!(s >= 0 && s <= 0xffffffff) || length > MAX_RECORD_LENGTH) {
+        const from = frames.offsets[k]!;
+        checkPcapWritable({ data: frames.data.subarray(from, from + length), timestampNs: times.timestampNs(t) }, this.records, MAX_RECORD_LENGTH);
+      }
+      await this.needNanoseconds(times.timestampNs(t));
+    }
+  }
+
+  /**
+   * Encodes frames k, k+1, ... of writePacked until the buffer is full, the frames end, or one needs
+   * more than encoding (see there); returns the frame it stopped at.
+   */
+  private encodeFrames(frames: PackedFrames, times: FrameTimes, order: Uint32Array | undefined, k: number): number {
+    const { data, offsets, lengths, count } = frames;
+    const { seconds, nanoseconds } = times;
+    const { buffer, view, nanoseconds: ns } = this;
+    let o = this.used;
+    for (; k < count && o < WRITE_CHUNK; k++) {
+      const length = lengths[k]!;
+      if (length === 0) continue;
+      const t = order === undefined ? k : order[k]!;
+      const s = seconds[t]!;
+      const fraction = nanoseconds[t]!;
+      if (!(s >= 0 && s <= 0xffffffff) || length > MAX_RECORD_LENGTH || (!ns && fraction % 1000 !== 0)) break;
+      encodePcapRecordHeader(view, o, s, fraction, length, length, ns);
+      o += PCAP_RECORD_HEADER_LENGTH;
+      const from = offsets[k]!;
+      // Short frames byte by byte: cheaper than a view to copy from.
+      if (length < SHORT_COPY) for (let j = 0; j < length; j++) buffer[o + j] = data[from + j]!;
+      else buffer.set(data.subarray(from, from + length), o);
+      o += length;
+      this.records++;
+    }
+    this.used = o;
+    return k;
+  }
+
+  /** A record with `timestampNs`, finer than microseconds, is next: nanoseconds from here on, if they may be chosen. */
+  private async needNanoseconds(timestampNs: bigint): Promise<void> {
+    if (this.resolution === 'us') throw new ConfigError(`record ${this.records + 1} timestamp`, 'whole microseconds (this output was begun in microseconds)', `${timestampNs} ns`);
+    await this.toNanoseconds();
+  }
+
+  /** Hands the filled buffer to the file and goes on in the other one (once its own write is done). */
   private async flush(): Promise<void> {
-    let done = 0;
-    while (done < this.used) done += await this.sink.write(this.buffer, done, this.used - done, this.flushed + done);
-    this.flushed += this.used;
+    await this.drain();
+    const bytes = this.buffer;
+    const length = this.used;
+    const position = this.flushed;
+    this.flushed += length;
     this.used = 0;
+    [this.buffer, this.spare] = [this.spare, this.buffer];
+    [this.view, this.spareView] = [this.spareView, this.view];
+    const writing = (async () => {
+      for (let done = 0; done < length; ) done += await this.sink.write(bytes, done, length - done, position + done);
+    })();
+    writing.catch(() => undefined); // its failure surfaces where it is awaited (drain)
+    this.writing = writing;
+  }
+
+  /** Waits for the write under way, if any. */
+  private async drain(): Promise<void> {
+    const writing = this.writing;
+    this.writing = undefined;
+    await writing;
   }
 
   /** Rewrites what is written so far in nanoseconds: the magic, then every record's fraction. */
@@ -179,6 +263,7 @@ export class PcapFileWriter {
       return;
     }
     await this.flush();
+    await this.drain();
     const file = this.sink.file;
     if (file === undefined) throw new Error('pcap writer: a resolution chosen late needs a file to rewrite (see create)');
     const chunk = this.buffer;
@@ -196,6 +281,7 @@ export class PcapFileWriter {
   async close(): Promise<void> {
     try {
       await this.flush();
+      await this.drain();
     } catch (e) {
       await this.sink.discard();
       throw e;
@@ -205,6 +291,7 @@ export class PcapFileWriter {
 
   /** Gives up: a new file's temporary file is removed, so nothing is left at the path. */
   async abandon(): Promise<void> {
+    await this.drain().catch(() => undefined);
     await this.sink.discard();
   }
 }

@@ -20,4 +20,5 @@ export { readPcapng, writePcapng, BlockType } from './pcapng.js';
 export { readCapture } from './read.js';
 export { readCaptureFile, writeCaptureFileAtomic } from './file.js';
 export { CaptureReader, READ_CHUNK, type ByteSource } from './stream.js';
+export { RecordBatch, type FrameTimes } from './batch.js';
 export { handleSource, PcapFileWriter } from './file.js';

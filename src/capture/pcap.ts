@@ -6,19 +6,18 @@
 import { ConfigError } from '../util/errors.js';
 import { CaptureError, truncated } from './errors.js';
 import { LinkType } from './linktype.js';
-import { END, Window } from './window.js';
+import { RecordBatch } from './batch.js';
+import { ADDED, END, readAll, Window } from './window.js';
 import {
   checkCapturedLength,
   checkLinkType,
   checkWritable,
-  finishRecord,
   MAX_RECORD_LENGTH,
   MICROSECONDS,
   NANOSECONDS,
-  unitsToNs,
   type Capture,
   type CaptureInterface,
-  type CaptureRecord,
+  type FcsMode,
   type ReadOptions,
   type WritableRecord,
   type WriteOptions,
@@ -100,48 +99,59 @@ export function readPcapHeader(bytes: Uint8Array, file: string | undefined, file
   return { iface, littleEndian: le };
 }
 
-/** Reads the records after the file header one at a time from a window onto the file. */
+/** Reads the records after the file header one at a time from a window onto the file, into a batch. */
 export class PcapRecords {
+  private readonly fcsMode: FcsMode;
+  private readonly limit: number;
+  /** Nanoseconds in one unit of the record headers' fraction. */
+  private readonly unitNs: number;
+  /** The record being read, for errors: one object reused, as each error's message is made at once. */
+  private readonly place: { file: string | undefined; what: string; offset: number };
+
   constructor(
     private readonly header: PcapHeader,
     private readonly file: string | undefined,
-    private readonly options: ReadOptions,
-  ) {}
+    options: ReadOptions,
+  ) {
+    this.fcsMode = options.fcsMode ?? 'auto';
+    this.limit = options.maxRecordLength ?? MAX_RECORD_LENGTH;
+    this.unitNs = header.iface.tsResolution === NANOSECONDS ? 1 : 1000;
+    this.place = { file, what: 'pcap record', offset: 0 };
+  }
 
-  /** The next record (its octets a view of the window's when not `copy`), the unread octets needed to read it, or END. */
-  step(w: Window, copy = true): CaptureRecord | number | typeof END {
+  /** Adds the next record to `batch` (whose data is the window's): ADDED, the unread octets needed to read it, or END. */
+  step(w: Window, batch: RecordBatch): typeof ADDED | number | typeof END {
     const left = w.left;
     if (left === 0 && w.eof) return END;
     const o = w.start;
-    const at = w.offset;
     if (left < PCAP_RECORD_HEADER_LENGTH) {
       if (!w.eof) return PCAP_RECORD_HEADER_LENGTH;
-      throw truncated(this.file, 'pcap record header', at, PCAP_RECORD_HEADER_LENGTH, left);
+      throw truncated(this.file, 'pcap record header', w.offset, PCAP_RECORD_HEADER_LENGTH, left);
     }
     const le = this.header.littleEndian;
     const view = w.view;
-    const place = { file: this.file, what: 'pcap record', offset: at };
+    const place = this.place;
+    place.offset = w.offset;
     const capturedLength = view.getUint32(o + CAPLEN_OFFSET, le);
-    checkCapturedLength(capturedLength, this.options, place);
+    checkCapturedLength(capturedLength, this.limit, place);
     const size = PCAP_RECORD_HEADER_LENGTH + capturedLength;
     if (left < size) {
       if (!w.eof) return size;
-      throw truncated(this.file, 'pcap record', at, size, left);
+      throw truncated(this.file, 'pcap record', w.offset, size, left);
     }
-    const seconds = BigInt(view.getUint32(o + TS_SEC_OFFSET, le));
-    const fraction = BigInt(view.getUint32(o + TS_FRACTION_OFFSET, le));
-    const raw = {
-      bytes: w.bytes,
-      dataOffset: o + PCAP_RECORD_HEADER_LENGTH,
+    batch.add(
+      o + PCAP_RECORD_HEADER_LENGTH,
       capturedLength,
-      originalLength: view.getUint32(o + ORIGLEN_OFFSET, le),
-      timestampNs: seconds * 1_000_000_000n + unitsToNs(fraction, this.header.iface.tsResolution),
-      interfaceId: 0,
-      fcsLength: this.header.iface.fcsLength,
-    };
-    const record = finishRecord(raw, this.options, place, copy);
+      view.getUint32(o + ORIGLEN_OFFSET, le),
+      this.header.iface.fcsLength,
+      this.fcsMode,
+      view.getUint32(o + TS_SEC_OFFSET, le),
+      view.getUint32(o + TS_FRACTION_OFFSET, le) * this.unitNs,
+      0,
+      place,
+    );
     w.start += size;
-    return record;
+    return ADDED;
   }
 }
 
@@ -150,9 +160,7 @@ export function readPcap(bytes: Uint8Array, file?: string, options: ReadOptions 
   const w = new Window(bytes, true);
   w.start = PCAP_HEADER_LENGTH;
   const reader = new PcapRecords(header, file, options);
-  const records: CaptureRecord[] = [];
-  for (let r = reader.step(w); r !== END; r = reader.step(w)) records.push(r as CaptureRecord);
-  return { format: 'pcap', linkType: header.iface.linkType, interfaces: [header.iface], records };
+  return { format: 'pcap', linkType: header.iface.linkType, interfaces: [header.iface], records: readAll(w, reader) };
 }
 
 /** Checks a record a pcap writer is given; `index` names it in the error. */
@@ -173,13 +181,18 @@ export function encodePcapHeader(out: Uint8Array, nanoseconds: boolean, snapLeng
   view.setUint32(LINKTYPE_OFFSET, LinkType.ETHERNET, true);
 }
 
+/** A record header at view[o..o+16): seconds, nanoseconds (floored to microseconds unless `nanoseconds`), lengths. */
+export function encodePcapRecordHeader(view: DataView, o: number, seconds: number, ns: number, capturedLength: number, originalLength: number, nanoseconds: boolean): void {
+  view.setUint32(o + TS_SEC_OFFSET, seconds, true);
+  view.setUint32(o + TS_FRACTION_OFFSET, nanoseconds ? ns : Math.floor(ns / 1000), true);
+  view.setUint32(o + CAPLEN_OFFSET, capturedLength, true);
+  view.setUint32(o + ORIGLEN_OFFSET, originalLength, true);
+}
+
 /** One checked record, header and octets, at out[o..); returns the offset after it. */
 export function encodePcapRecord(out: Uint8Array, view: DataView, o: number, r: WritableRecord, nanoseconds: boolean): number {
-  const ns = r.timestampNs % 1_000_000_000n;
-  view.setUint32(o + TS_SEC_OFFSET, Number(r.timestampNs / 1_000_000_000n), true);
-  view.setUint32(o + TS_FRACTION_OFFSET, Number(nanoseconds ? ns : ns / 1000n), true);
-  view.setUint32(o + CAPLEN_OFFSET, r.data.length, true);
-  view.setUint32(o + ORIGLEN_OFFSET, r.originalLength ?? r.data.length, true);
+  const ns = Number(r.timestampNs % 1_000_000_000n);
+  encodePcapRecordHeader(view, o, Number(r.timestampNs / 1_000_000_000n), ns, r.data.length, r.originalLength ?? r.data.length, nanoseconds);
   out.set(r.data, o + PCAP_RECORD_HEADER_LENGTH);
   return o + PCAP_RECORD_HEADER_LENGTH + r.data.length;
 }

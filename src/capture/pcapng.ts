@@ -7,19 +7,19 @@
 import { ConfigError } from '../util/errors.js';
 import { CaptureError, truncated } from './errors.js';
 import { LinkType } from './linktype.js';
-import { END, Window } from './window.js';
+import type { RecordBatch } from './batch.js';
+import { ADDED, END, readAll, Window } from './window.js';
 import {
   checkCapturedLength,
   checkLinkType,
   checkWritable,
-  finishRecord,
   MAX_RECORD_LENGTH,
   MICROSECONDS,
   NANOSECONDS,
   unitsToNs,
   type Capture,
   type CaptureInterface,
-  type CaptureRecord,
+  type FcsMode,
   type Place,
   type ReadOptions,
   type TsResolution,
@@ -119,23 +119,21 @@ interface Section {
   readonly interfaces: number[];
 }
 
-interface Option {
-  readonly code: number;
-  /** Offset of the value in the file. */
-  readonly offset: number;
-  readonly length: number;
-}
-
 /** A view over the window onto the file with the current section's byte order; `at(o)` is index o's file offset. */
 class Reader {
   bytes: Uint8Array = new Uint8Array(0);
   view: DataView = new DataView(this.bytes.buffer);
   shift = 0;
   littleEndian = true;
+  readonly fcsMode: FcsMode;
+  readonly limit: number;
   constructor(
     readonly file: string | undefined,
-    readonly readOptions: ReadOptions,
-  ) {}
+    readOptions: ReadOptions,
+  ) {
+    this.fcsMode = readOptions.fcsMode ?? 'auto';
+    this.limit = readOptions.maxRecordLength ?? MAX_RECORD_LENGTH;
+  }
   see(w: Window): void {
     this.bytes = w.bytes;
     this.view = w.view;
@@ -153,28 +151,79 @@ class Reader {
   badBlock(place: Place, detail: string): CaptureError {
     return new CaptureError('BAD_BLOCK', this.file, place.offset, `${place.what} at offset ${place.offset}: ${detail}`);
   }
-  /** The options between `start` and `end`, checked to lie inside them. */
-  *options(start: number, end: number, place: Place): Generator<Option> {
-    for (let o = start; o + OPT_HEADER_LENGTH <= end; ) {
-      const code = this.u16(o);
-      const length = this.u16(o + 2);
-      if (code === OPT_ENDOFOPT) return;
-      const next = o + OPT_HEADER_LENGTH + pad4(length);
-      if (next > end) throw this.badBlock(place, `option ${code} at offset ${this.at(o)} (${length} octets) overruns the block`);
-      yield { code, offset: o + OPT_HEADER_LENGTH, length };
-      o = next;
+  /**
+   * The offset after the option at `o` (checked to lie inside `end`), or -1 where the list ends
+   * (opt_endofopt, or no room for another option header). Its code is u16(o), its length u16(o + 2).
+   */
+  skipOption(o: number, end: number, place: Place): number {
+    if (o + OPT_HEADER_LENGTH > end) return -1;
+    const code = this.u16(o);
+    if (code === OPT_ENDOFOPT) return -1;
+    const length = this.u16(o + 2);
+    const next = o + OPT_HEADER_LENGTH + pad4(length);
+    if (next > end) throw this.badBlock(place, `option ${code} at offset ${this.at(o)} (${length} octets) overruns the block`);
+    return next;
+  }
+  /** Checks the length of the option at `o`. */
+  expectLength(o: number, length: number, name: string, place: Place): void {
+    const found = this.u16(o + 2);
+    if (found !== length) throw this.badBlock(place, `${name} option at offset ${this.at(o)} has ${found} octets, not ${length}`);
+  }
+}
+
+/**
+ * How an interface's timestamps become seconds and nanoseconds without a bigint: `divisor` units a second
+ * (10^e for e <= 9, else 0: those take the exact bigint path), `scale` nanoseconds a unit, `offset` its
+ * if_tsoffset in seconds (NaN when beyond 2^53).
+ */
+interface Clock {
+  readonly divisor: number;
+  readonly scale: number;
+  readonly offset: number;
+}
+
+function clockOf(iface: CaptureInterface): Clock {
+  const { base, exponent } = iface.tsResolution;
+  const fast = base === 10 && exponent <= 9;
+  const offset = Number(iface.tsOffsetSeconds);
+  return { divisor: fast ? 10 ** exponent : 0, scale: fast ? 10 ** (9 - exponent) : 0, offset: Number.isSafeInteger(offset) ? offset : Number.NaN };
+}
+
+const TWO_32 = 2 ** 32;
+const TWO_21 = 2 ** 21;
+
+/**
+ * Sets record i's time from its 64-bit count of units hi:lo: by long division in 16-bit steps where every
+ * quantity stays exact in a double, else (binary or sub-nanosecond units, times beyond 2^53 s) with bigints.
+ */
+function setPacketTime(batch: RecordBatch, i: number, hi: number, lo: number, iface: CaptureInterface, clock: Clock): void {
+  const d = clock.divisor;
+  if (d !== 0) {
+    const qh = Math.floor(hi / d);
+    if (qh < TWO_21) {
+      const t1 = (hi - qh * d) * 0x10000 + (lo >>> 16);
+      const q1 = Math.floor(t1 / d);
+      const t2 = (t1 - q1 * d) * 0x10000 + (lo & 0xffff);
+      const q2 = Math.floor(t2 / d);
+      const seconds = qh * TWO_32 + q1 * 0x10000 + q2 + clock.offset;
+      if (Number.isSafeInteger(seconds)) {
+        batch.seconds[i] = seconds;
+        batch.nanoseconds[i] = (t2 - q2 * d) * clock.scale;
+        return;
+      }
     }
   }
-  expectLength(option: Option, length: number, name: string, place: Place): void {
-    if (option.length !== length) {
-      throw this.badBlock(place, `${name} option at offset ${this.at(option.offset - OPT_HEADER_LENGTH)} has ${option.length} octets, not ${length}`);
-    }
-  }
+  const units = (BigInt(hi) << 32n) | BigInt(lo);
+  batch.setTime(i, unitsToNs(units, iface.tsResolution) + iface.tsOffsetSeconds * 1_000_000_000n);
 }
 
 /** Reads a pcapng file one block at a time from a window onto it, keeping its sections and interfaces. */
 export class PcapngBlocks {
   readonly interfaces: CaptureInterface[] = [];
+  /** Each interface's Clock, by index. */
+  private readonly clocks: Clock[] = [];
+  /** The block being read, for errors: one object reused, as each error's message is made at once. */
+  private readonly place: { file: string | undefined; what: string; offset: number };
   private readonly r: Reader;
   // Until the first Section Header Block, which must open the file.
   private section: Section = { index: -1, interfaces: [] };
@@ -184,11 +233,12 @@ export class PcapngBlocks {
     options: ReadOptions,
   ) {
     this.r = new Reader(file, options);
+    this.place = { file, what: '', offset: 0 };
   }
 
-  /** The next packet's record (other blocks are read and passed over), the unread octets needed, or END. */
-  step(w: Window, copy = true): CaptureRecord | number | typeof END {
-    const { r, file, interfaces } = this;
+  /** Adds the next packet to `batch` (other blocks are read and passed over): ADDED, the unread octets needed, or END. */
+  step(w: Window, batch: RecordBatch): typeof ADDED | number | typeof END {
+    const { r, file, interfaces, place } = this;
     for (;;) {
       const left = w.left;
       if (left === 0 && w.eof) return END;
@@ -211,7 +261,8 @@ export class PcapngBlocks {
         r.littleEndian = magic === BYTE_ORDER_MAGIC;
       }
       const type = left >= 4 ? r.u32(o + TYPE_OFFSET) : -1;
-      const place: Place = { file, what: type < 0 ? 'block' : blockName(type), offset: at };
+      place.what = type < 0 ? 'block' : blockName(type);
+      place.offset = at;
       if (left < BLOCK_OVERHEAD) throw truncated(file, place.what, at, BLOCK_OVERHEAD, left);
       const length = r.u32(o + LENGTH_OFFSET);
       if (length < BLOCK_OVERHEAD || length % 4 !== 0) {
@@ -226,7 +277,7 @@ export class PcapngBlocks {
       const min = MIN_LENGTH.get(type) ?? BLOCK_OVERHEAD;
       if (length < min) throw r.badBlock(place, `block total length ${length} is under the ${min} octets this block needs`);
 
-      let record: CaptureRecord | undefined;
+      let added = false;
       switch (type) {
         case BlockType.SECTION_HEADER:
           this.section = readSectionHeader(r, o, place, this.section.index + 1);
@@ -234,27 +285,28 @@ export class PcapngBlocks {
         case BlockType.INTERFACE_DESCRIPTION:
           this.section.interfaces.push(interfaces.length);
           interfaces.push(readInterface(r, o, length, place, this.section.index));
+          this.clocks.push(clockOf(interfaces[interfaces.length - 1]!));
           break;
         case BlockType.ENHANCED_PACKET:
         case BlockType.PACKET:
-          record = readPacket(r, o, length, type === BlockType.ENHANCED_PACKET, place, this.section, interfaces, copy);
+          readPacket(r, o, length, type === BlockType.ENHANCED_PACKET, place, this.section, interfaces, this.clocks, batch);
+          added = true;
           break;
         case BlockType.SIMPLE_PACKET:
-          record = readSimplePacket(r, o, length, place, this.section, interfaces, copy);
+          readSimplePacket(r, o, length, place, this.section, interfaces, batch);
+          added = true;
           break;
         default: // statistics, name resolution, secrets, custom, unknown: nothing we need
       }
       w.start += length;
-      if (record !== undefined) return record;
+      if (added) return ADDED;
     }
   }
 }
 
 export function readPcapng(bytes: Uint8Array, file?: string, options: ReadOptions = {}): Capture {
   const blocks = new PcapngBlocks(file, options);
-  const w = new Window(bytes, true);
-  const records: CaptureRecord[] = [];
-  for (let r = blocks.step(w); r !== END; r = blocks.step(w)) records.push(r as CaptureRecord);
+  const records = readAll(new Window(bytes, true), blocks);
   return { format: 'pcapng', linkType: LinkType.ETHERNET, interfaces: blocks.interfaces, records };
 }
 
@@ -275,27 +327,29 @@ function readInterface(r: Reader, o: number, length: number, place: Place, secti
   let tsOffsetSeconds = 0n;
   let fcsLength: number | undefined;
   let name: string | undefined;
-  for (const opt of r.options(o + IDB_OPTIONS_OFFSET, o + length - 4, place)) {
-    switch (opt.code) {
+  const end = o + length - 4;
+  for (let at = o + IDB_OPTIONS_OFFSET, next; (next = r.skipOption(at, end, place)) >= 0; at = next) {
+    const value = at + OPT_HEADER_LENGTH;
+    switch (r.u16(at)) {
       case IF_NAME:
-        name = new TextDecoder().decode(r.bytes.subarray(opt.offset, opt.offset + opt.length));
+        name = new TextDecoder().decode(r.bytes.subarray(value, value + r.u16(at + 2)));
         break;
       case IF_TSRESOL: {
-        r.expectLength(opt, 1, 'if_tsresol', place);
-        const v = r.bytes[opt.offset]!;
+        r.expectLength(at, 1, 'if_tsresol', place);
+        const v = r.bytes[value]!;
         tsResolution = v & TSRESOL_BINARY ? { base: 2, exponent: v & ~TSRESOL_BINARY } : { base: 10, exponent: v };
         break;
       }
       case IF_FCSLEN: {
-        r.expectLength(opt, 1, 'if_fcslen', place);
+        r.expectLength(at, 1, 'if_fcslen', place);
         // The spec says bits but its example, and writers, say octets: 32 can only mean bits.
-        const v = r.bytes[opt.offset]!;
+        const v = r.bytes[value]!;
         fcsLength = v === 32 ? 4 : v;
         break;
       }
       case IF_TSOFFSET:
-        r.expectLength(opt, 8, 'if_tsoffset', place);
-        tsOffsetSeconds = r.view.getBigInt64(opt.offset, r.littleEndian);
+        r.expectLength(at, 8, 'if_tsoffset', place);
+        tsOffsetSeconds = r.view.getBigInt64(value, r.littleEndian);
         break;
       default:
     }
@@ -327,35 +381,27 @@ function readPacket(
   place: Place,
   section: Section,
   interfaces: readonly CaptureInterface[],
-  copy: boolean,
-): CaptureRecord {
+  clocks: readonly Clock[],
+  batch: RecordBatch,
+): void {
   const localId = enhanced ? r.u32(o + EPB_INTERFACE_OFFSET) : r.u16(o + EPB_INTERFACE_OFFSET);
   const interfaceId = interfaceOf(r, section, localId, place);
   const iface = interfaces[interfaceId]!;
   const capturedLength = r.u32(o + EPB_CAPLEN_OFFSET);
-  checkCapturedLength(capturedLength, r.readOptions, place);
+  checkCapturedLength(capturedLength, r.limit, place);
   const optionsStart = o + EPB_DATA_OFFSET + pad4(capturedLength);
   const end = o + length - 4;
   if (optionsStart > end) throw r.badBlock(place, `captured length ${capturedLength} overruns the block`);
   let fcsLength = iface.fcsLength;
-  for (const opt of r.options(optionsStart, end, place)) {
-    if (opt.code !== EPB_FLAGS) continue;
-    r.expectLength(opt, 4, 'epb_flags', place);
-    const declared = (r.u32(opt.offset) >>> EPB_FLAGS_FCS_SHIFT) & 0xf;
+  for (let at = optionsStart, next; (next = r.skipOption(at, end, place)) >= 0; at = next) {
+    if (r.u16(at) !== EPB_FLAGS) continue;
+    r.expectLength(at, 4, 'epb_flags', place);
+    const declared = (r.u32(at + OPT_HEADER_LENGTH) >>> EPB_FLAGS_FCS_SHIFT) & 0xf;
     if (declared !== 0) fcsLength = declared;
   }
   checkLinkType(iface.linkType, place, ` (interface ${localId})`);
-  const units = (BigInt(r.u32(o + EPB_TS_HIGH_OFFSET)) << 32n) | BigInt(r.u32(o + EPB_TS_LOW_OFFSET));
-  const raw = {
-    bytes: r.bytes,
-    dataOffset: o + EPB_DATA_OFFSET,
-    capturedLength,
-    originalLength: r.u32(o + EPB_ORIGLEN_OFFSET),
-    timestampNs: unitsToNs(units, iface.tsResolution) + iface.tsOffsetSeconds * 1_000_000_000n,
-    interfaceId,
-    fcsLength,
-  };
-  return finishRecord(raw, r.readOptions, place, copy);
+  const i = batch.add(o + EPB_DATA_OFFSET, capturedLength, r.u32(o + EPB_ORIGLEN_OFFSET), fcsLength, r.fcsMode, 0, 0, interfaceId, place);
+  setPacketTime(batch, i, r.u32(o + EPB_TS_HIGH_OFFSET), r.u32(o + EPB_TS_LOW_OFFSET), iface, clocks[interfaceId]!);
 }
 
 function readSimplePacket(
@@ -365,28 +411,19 @@ function readSimplePacket(
   place: Place,
   section: Section,
   interfaces: readonly CaptureInterface[],
-  copy: boolean,
-): CaptureRecord {
+  batch: RecordBatch,
+): void {
   const interfaceId = interfaceOf(r, section, 0, place);
   const iface = interfaces[interfaceId]!;
   const originalLength = r.u32(o + SPB_ORIGLEN_OFFSET);
   // The block has no captured length: the snapshot length of interface 0 bounds it.
   const capturedLength = iface.snapLength === 0 ? originalLength : Math.min(originalLength, iface.snapLength);
-  checkCapturedLength(capturedLength, r.readOptions, place);
+  checkCapturedLength(capturedLength, r.limit, place);
   if (SPB_DATA_OFFSET + capturedLength > length - 4) {
     throw r.badBlock(place, `${capturedLength} packet octets do not fit in a block of ${length}`);
   }
   checkLinkType(iface.linkType, place, ' (interface 0)');
-  const raw = {
-    bytes: r.bytes,
-    dataOffset: o + SPB_DATA_OFFSET,
-    capturedLength,
-    originalLength,
-    timestampNs: 0n,
-    interfaceId,
-    fcsLength: iface.fcsLength,
-  };
-  return finishRecord(raw, r.readOptions, place, copy);
+  batch.add(o + SPB_DATA_OFFSET, capturedLength, originalLength, iface.fcsLength, r.fcsMode, 0, 0, interfaceId, place);
 }
 
 /**

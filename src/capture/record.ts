@@ -1,7 +1,6 @@
 /** What the pcap and pcapng readers share: the record model, read options, FCS handling. */
 import { ConfigError } from '../util/errors.js';
 import { CaptureError } from './errors.js';
-import { FCS_LENGTH, hasValidFcs } from './crc32.js';
 import { describeLinkType, LinkType } from './linktype.js';
 
 /**
@@ -67,26 +66,12 @@ export interface Capture {
   readonly records: readonly CaptureRecord[];
 }
 
-/** What a reader knows of one packet before the shared checks and FCS handling. */
-export interface RawRecord {
-  readonly bytes: Uint8Array;
-  readonly dataOffset: number;
-  readonly capturedLength: number;
-  readonly originalLength: number;
-  readonly timestampNs: bigint;
-  readonly interfaceId: number;
-  /** FCS length declared for this packet, else for its interface; undefined when unknown. */
-  readonly fcsLength: number | undefined;
-}
-
 /** Where a record sits, for error messages: `Enhanced Packet Block at offset 1234`. */
 export interface Place {
   readonly file: string | undefined;
   readonly what: string;
   readonly offset: number;
 }
-
-const MIN_FRAME_WITH_FCS = 14 + FCS_LENGTH; // DA, SA, EtherType and the FCS
 
 export function checkLinkType(linkType: number, place: Place, source: string): void {
   if (linkType !== LinkType.ETHERNET) {
@@ -100,8 +85,7 @@ export function checkLinkType(linkType: number, place: Place, source: string): v
 }
 
 /** Rejects a captured length over the limit before anything is sliced or checked against it. */
-export function checkCapturedLength(length: number, options: ReadOptions, place: Place): void {
-  const limit = options.maxRecordLength ?? MAX_RECORD_LENGTH;
+export function checkCapturedLength(length: number, limit: number, place: Place): void {
   if (length > limit) {
     throw new CaptureError(
       'TOO_LARGE',
@@ -110,42 +94,6 @@ export function checkCapturedLength(length: number, options: ReadOptions, place:
       `${place.what} at offset ${place.offset} captures ${length} octets, over the limit of ${limit}`,
     );
   }
-}
-
-function stripsFcs(mode: FcsMode, declared: number | undefined, captured: Uint8Array, originalLength: number): boolean {
-  if (mode !== 'auto') return mode === 'present';
-  if (declared !== undefined) return declared === FCS_LENGTH;
-  // Guessing: only a whole frame can show a valid FCS, and 1 in 2^32 frames ends in one by chance.
-  return captured.length === originalLength && captured.length >= MIN_FRAME_WITH_FCS && hasValidFcs(captured);
-}
-
-/** The record of a raw packet; `copy` false leaves `data` a view of the reader's octets (see CaptureReader.next). */
-export function finishRecord(raw: RawRecord, options: ReadOptions, place: Place, copy = true): CaptureRecord {
-  const captured = raw.bytes.subarray(raw.dataOffset, raw.dataOffset + raw.capturedLength);
-  // Writers may record origlen < caplen; the pcapng spec lets readers raise it to caplen.
-  let originalLength = Math.max(raw.originalLength, raw.capturedLength);
-  let length = captured.length;
-  const strip = stripsFcs(options.fcsMode ?? 'auto', raw.fcsLength, captured, originalLength);
-  if (strip) {
-    if (originalLength < MIN_FRAME_WITH_FCS) {
-      const detail = `frame of ${originalLength} octets cannot hold an Ethernet header and FCS (needs ${MIN_FRAME_WITH_FCS})`;
-      throw new CaptureError('FCS', place.file, place.offset, `${place.what} at offset ${place.offset}: ${detail}`);
-    }
-    // A truncated capture may have cut off all or part of the FCS: drop only what was captured.
-    originalLength -= FCS_LENGTH;
-    length = Math.min(length, originalLength);
-  }
-  // A copy, and a plain Uint8Array even when the input is a Buffer (whose slice is a view).
-  const data = copy ? new Uint8Array(length) : captured.subarray(0, length);
-  if (copy) data.set(captured.subarray(0, length));
-  return {
-    data,
-    timestampNs: raw.timestampNs,
-    originalLength,
-    interfaceId: raw.interfaceId,
-    fcs: strip ? 'stripped' : 'none',
-    truncated: length < originalLength,
-  };
 }
 
 /** A count of `resolution` units as nanoseconds: exact for 10^-n with n <= 9, floored otherwise. */

@@ -1,3 +1,6 @@
+import { RecordBatch } from './batch.js';
+import type { CaptureRecord } from './record.js';
+
 /**
  * The octets of a capture a reader can see at once: a bounded window onto the file that a streaming
  * reader refills as it goes, or the whole file at once (`eof` already true). Readers step through it one
@@ -31,6 +34,17 @@ export class Window {
     return this.base + this.start;
   }
 
+  /** Shows `bytes[start..end)`, whose index 0 is file offset `base`. */
+  use(bytes: Uint8Array, start: number, end: number, base: number): void {
+    if (bytes !== this.bytes) {
+      this.bytes = bytes;
+      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    this.start = start;
+    this.end = end;
+    this.base = base;
+  }
+
   /**
    * Room for at least `octets` unread octets: unread octets move to the front, and the buffer doubles
    * (only as far as needed) when a single record is larger than it.
@@ -47,10 +61,33 @@ export class Window {
     while (size < octets) size *= 2;
     const grown = new Uint8Array(size);
     grown.set(this.bytes.subarray(0, this.end));
-    this.bytes = grown;
-    this.view = new DataView(grown.buffer);
+    this.use(grown, this.start, this.end, this.base);
   }
 }
 
-/** What a reader's step gives: a value, the number of unread octets it needs before it can go on, or the end. */
+/** What a reader's step gives: a record added to the batch, the number of unread octets it needs before it can go on, or the end. */
+export const ADDED = true;
 export const END = null;
+
+/** A reader of records from a window into a batch (see PcapRecords, PcapngBlocks). */
+export interface RecordSteps {
+  step(w: Window, batch: RecordBatch): typeof ADDED | number | typeof END;
+}
+
+/** Records in one burst of a reader, as many as read at once. */
+export const READ_BURST = 1024;
+
+/** Every record of a whole file in `w` (eof), each owning its octets. */
+export function readAll(w: Window, steps: RecordSteps): CaptureRecord[] {
+  const records: CaptureRecord[] = [];
+  const batch = new RecordBatch(READ_BURST);
+  for (;;) {
+    batch.reset(w.bytes);
+    let r: typeof ADDED | number | typeof END = ADDED;
+    while (!batch.full && (r = steps.step(w, batch)) === ADDED);
+    batch.guessFcs();
+    for (let i = 0; i < batch.count; i++) records.push(batch.record(i));
+    if (r === END) return records;
+    if (r !== ADDED) throw new Error(`capture reader: asked for ${r} more octets of a whole file`);
+  }
+}

@@ -4,8 +4,8 @@
  * committed only when the run ends well (else removed), the progress bar following the octets read, and
  * the run's pace (backend, time, octets, peak memory) for its summary line.
  */
-import type { CaptureReader, CaptureRecord, FcsMode } from '../capture/index.js';
-import type { RecordSink, StreamOptions } from '../runs/capture-run.js';
+import type { CaptureReader, FcsMode, RecordBatch } from '../capture/index.js';
+import type { StreamOptions } from '../runs/capture-run.js';
 import { createOutputCapture, inputResolution, openInputCapture, type OutputCapture, type PlannedOutput } from '../runs/files.js';
 import type { RunPace } from '../runs/report.js';
 import { peakRss, progressForOctets } from './output.js';
@@ -16,7 +16,7 @@ export async function runCaptureStream<T>(
   fcs: FcsMode,
   backend: string,
   planned: PlannedOutput | undefined,
-  body: (reader: CaptureReader, sink: RecordSink | undefined, options: Omit<StreamOptions, 'keep'>) => Promise<T>,
+  body: (reader: CaptureReader, sink: OutputCapture | undefined, options: Omit<StreamOptions, 'keep'>) => Promise<T>,
 ): Promise<{ run: T; format: CaptureReader['format']; pace: RunPace }> {
   const started = performance.now();
   const opened = await openInputCapture(input, fcs);
@@ -31,8 +31,8 @@ export async function runCaptureStream<T>(
   let octets = 0;
   let run: T;
   try {
-    const onBurst = (offset: number, records: readonly CaptureRecord[]): void => {
-      for (const r of records) octets += r.data.length;
+    const onBurst = (offset: number, records: RecordBatch): void => {
+      for (let i = 0; i < records.count; i++) octets += records.lengths[i]!;
       progress.update(offset);
     };
     run = await body(opened.reader, output, { onBurst });

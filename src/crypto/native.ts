@@ -36,6 +36,8 @@ interface Addon {
   protectPacked(sa: NativeSa, ...args: PackedKernelArgs): void;
   validatePacked(sa: NativeSa, ...args: PackedKernelArgs): void;
   sealBare(sa: NativeSa, data: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number, aadLength: number): void;
+  /** out[i] = the IEEE 802.3 CRC-32 of data[starts[i]..ends[i]); only on the ipsec-mb engine. */
+  readonly crc32Frames?: (data: Uint8Array, starts: Uint32Array, ends: Uint32Array, count: number, out: Uint32Array) => void;
 }
 
 export type NativeStatus =
@@ -88,6 +90,11 @@ export function nativeStatus(): NativeStatus {
 export function nativeEngine(): string | undefined {
   const { status } = addonState();
   return status.available ? status.engine : undefined;
+}
+
+/** The addon's CRC-32 of many ranges in one call (ipsec-mb's, for the capture readers' FCS checks), or undefined without it. */
+export function nativeCrc32(): ((data: Uint8Array, starts: Uint32Array, ends: Uint32Array, count: number, out: Uint32Array) => void) | undefined {
+  return addonState().addon?.crc32Frames;
 }
 
 /** AES-GCM for one key in the addon. Only constructible when `nativeStatus().available`. */

@@ -2,14 +2,15 @@
  * What `protect` and `validate` share: each record of a capture either goes through a SecY, in capture order
  * and in bursts, or is skipped with a reason (never silently lost); each outcome becomes one result row, and
  * the frames it yields become the output capture, each with its input record's timestamp. A run over a file
- * streams: a burst of records is read, run and written before the next is read, so memory does not grow
- * with the capture (only --json, which lists every frame, keeps every row).
+ * streams: a burst of records (a RecordBatch, packed where the reader read them) is run and written before
+ * the next burst is taken, so memory does not grow with the capture (only --json, which lists every frame,
+ * keeps every row); the reader reads its next chunk, and the writer writes its last, meanwhile.
  */
-import type { Capture, CaptureReader, CaptureRecord, WritableRecord } from '../capture/index.js';
+import { RecordBatch, type Capture, type CaptureReader, type FrameTimes, type WritableRecord } from '../capture/index.js';
 import { BURST_FRAMES } from '../config/secy-builder.js';
 import { PACKED_ROOM, type PackedOutcomes, packedOutcomes } from '../crypto/packed.js';
 import type { SecY, SecYCountersView } from '../secy/index.js';
-import { appendPacked, type PackedFrames } from '../wire/packed.js';
+import type { PackedFrames } from '../wire/packed.js';
 
 /** A progress display: the share done (0 to 1) now and then, and `done` once at the end. */
 export interface ProgressSink {
@@ -37,15 +38,15 @@ export interface SkippedFrame {
   readonly reason: string;
 }
 
-/** Why a record cannot be handed to a SecY (cut short in the capture), or undefined if it can. */
-export function truncatedReason(r: CaptureRecord): string | undefined {
-  return r.truncated ? `truncated in the capture: ${r.data.length} of ${r.originalLength} octets captured, so it cannot be processed whole` : undefined;
+/** Why record i cannot be handed to a SecY (cut short in the capture), or undefined if it can. */
+export function truncatedReason(records: RecordBatch, i: number): string | undefined {
+  return records.truncated(i) ? `truncated in the capture: ${records.lengths[i]} of ${records.originalLengths[i]} octets captured, so it cannot be processed whole` : undefined;
 }
 
 /** How one kind of run treats records and outcomes. */
 export interface RecordStep<O, R> {
-  /** Why a record cannot be processed, or undefined if it can. */
-  skip(record: CaptureRecord): string | undefined;
+  /** Why record i cannot be processed, or undefined if it can. */
+  skip(records: RecordBatch, i: number): string | undefined;
   /** Processes one burst of frames in order, one outcome each. */
   process(frames: readonly Uint8Array[]): readonly O[];
   /** The result row of an outcome; `frame` numbers the record from 1. */
@@ -106,6 +107,8 @@ export interface Keep {
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
+const emptyPacked = (): Writable<PackedFrames> => ({ data: new Uint8Array(0), offsets: new Uint32Array(0), lengths: new Uint32Array(0), count: 0 });
+
 /** One run's state as bursts of records go through it. */
 class RecordRun<O, R> {
   frames = 0;
@@ -115,13 +118,14 @@ class RecordRun<O, R> {
   readonly results: (R | SkippedFrame)[] = [];
   readonly failed: (R | SkippedFrame)[] = [];
   readonly written: WritableRecord[] = [];
-  private readonly burstIndex: number[] = [];
-  private readonly burstFrames: Uint8Array[] = [];
-  private readonly burstRows: (R | SkippedFrame | undefined)[] = [];
-  /** The packed path's arrays, grown to the largest burst and reused. */
-  private readonly input: Writable<PackedFrames> = { data: new Uint8Array(0), offsets: new Uint32Array(0), lengths: new Uint32Array(0), count: 0 };
-  private readonly out: Writable<PackedFrames> = { data: new Uint8Array(0), offsets: new Uint32Array(0), lengths: new Uint32Array(0), count: 0 };
+  /** A burst's output frames, frame k from the k-th record sent (length 0: none), valid until the next burst. */
+  readonly out = emptyPacked();
+  /** The record each frame sent comes from, when some record of the burst was skipped. */
+  private order = new Uint32Array(0);
+  /** The frames sent, when some record of the burst was skipped (else the batch itself is the input). */
+  private readonly input = emptyPacked();
   private outcomes = packedOutcomes(0);
+  private readonly burstRows: (R | SkippedFrame | undefined)[] = [];
 
   constructor(
     private readonly secy: SecY,
@@ -129,123 +133,131 @@ class RecordRun<O, R> {
     private readonly keep: Keep,
   ) {}
 
-  /** Runs one burst of records; returns the frames it outputs, in order, and how many it sent. */
-  burst(records: readonly CaptureRecord[]): { output: WritableRecord[]; sent: number } {
-    const { step, burstIndex, burstFrames, burstRows } = this;
-    burstIndex.length = 0;
-    burstFrames.length = 0;
-    burstRows.length = records.length;
-    records.forEach((r, i) => {
-      const reason = step.skip(r);
-      if (reason === undefined) {
-        burstIndex.push(i);
-        burstFrames.push(r.data);
-        burstRows[i] = undefined;
-      } else {
-        burstRows[i] = { frame: this.frames + i + 1, result: 'skipped', counter: undefined, reason };
-        this.skipped++;
-      }
-    });
-    const packed = step.packed;
-    if (packed !== undefined && burstFrames.length > 0 && (!this.keep.rows || packed.row !== undefined)) {
-      const input = this.pack(burstFrames);
-      if (packed.ready(input, this.keep.rows || this.failed.length < this.keep.listed)) return this.packedBurst(records, packed, input);
-    }
-    const outcomes = burstFrames.length > 0 ? step.process(burstFrames) : [];
-    const output: WritableRecord[] = [];
-    outcomes.forEach((o, k) => {
-      const i = burstIndex[k]!;
-      burstRows[i] = step.result(this.frames + i + 1, o);
-      const data = step.output(o);
-      if (data !== undefined) output.push({ data, timestampNs: records[i]!.timestampNs });
-    });
-    for (const row of burstRows) {
-      if (row === undefined) throw new Error('capture run: a record of the burst has no result');
-      if (this.keep.rows) this.results.push(row);
-      if (!step.passed(row)) {
-        if (this.keep.rows || this.failed.length < this.keep.listed) this.failed.push(row);
-        this.failedCount++;
-      }
-    }
-    this.frames += records.length;
-    this.writtenCount += output.length;
-    if (this.keep.written) for (const w of output) this.written.push(w);
-    return { output, sent: burstFrames.length };
-  }
-
   /**
-   * The burst's frames as PackedFrames: in place where they are views of one buffer (the reader's chunk,
-   * the pcap record headers as gaps), else copied into a reused buffer.
+   * Runs one burst of records; its output frames are then in `out`, frame k from record `order[k]` (from
+   * record k without `order`). Returns that order and how many records it sent.
    */
-  private pack(frames: readonly Uint8Array[]): PackedFrames {
-    const n = frames.length;
-    if (this.input.offsets.length < n) {
+  burst(records: RecordBatch): { order: Uint32Array | undefined; sent: number } {
+    const { step, burstRows } = this;
+    const n = records.count;
+    if (this.order.length < n) {
+      this.order = new Uint32Array(n);
       for (const p of [this.input, this.out]) {
         p.offsets = new Uint32Array(n);
         p.lengths = new Uint32Array(n);
       }
       this.outcomes = packedOutcomes(n);
     }
-    const { input } = this;
-    const buffer = frames[0]!.buffer;
+    const { order, input, out } = this;
+    burstRows.length = n;
+    let sent = 0;
     let octets = 0;
-    let shared = buffer.byteLength <= 0xffff_ffff;
-    for (const f of frames) {
-      octets += f.length;
-      if (f.buffer !== buffer) shared = false;
-    }
-    const room = octets + n * PACKED_ROOM;
-    if (this.out.data.length < room) this.out.data = new Uint8Array(Math.max(room, 2 * this.out.data.length));
-    input.count = 0;
-    if (shared) {
-      if (input.data.buffer !== buffer) input.data = new Uint8Array(buffer);
-      for (let k = 0; k < n; k++) {
-        input.offsets[k] = frames[k]!.byteOffset;
-        input.lengths[k] = frames[k]!.length;
+    for (let i = 0; i < n; i++) {
+      const reason = step.skip(records, i);
+      if (reason === undefined) {
+        order[sent++] = i;
+        octets += records.lengths[i]!;
+        burstRows[i] = undefined;
+      } else {
+        burstRows[i] = { frame: this.frames + i + 1, result: 'skipped', counter: undefined, reason };
+        this.skipped++;
       }
-      input.count = n;
-      return input;
     }
-    if (input.data.length < octets || input.data.buffer === buffer) input.data = new Uint8Array(Math.max(octets, 2 * input.data.length));
-    let at = 0;
-    for (const f of frames) at = appendPacked(input, f, at);
-    return input;
+    let frames: PackedFrames = records;
+    if (sent < n) {
+      input.data = records.data;
+      for (let k = 0; k < sent; k++) {
+        input.offsets[k] = records.offsets[order[k]!]!;
+        input.lengths[k] = records.lengths[order[k]!]!;
+      }
+      input.count = sent;
+      frames = input;
+    }
+    const room = octets + sent * PACKED_ROOM;
+    if (out.data.length < room) out.data = new Uint8Array(Math.max(room, 2 * out.data.length));
+    out.count = sent;
+    const packed = step.packed;
+    if (packed !== undefined && sent > 0 && (!this.keep.rows || packed.row !== undefined) && packed.ready(frames, this.keep.rows || this.failed.length < this.keep.listed)) {
+      this.packedBurst(records, packed, frames);
+    } else {
+      this.generalBurst(records, frames);
+    }
+    const kept = sent < n ? order : undefined;
+    this.frames += n;
+    if (this.keep.written) {
+      for (let k = 0; k < sent; k++) {
+        const from = out.offsets[k]!;
+        if (out.lengths[k]! > 0) this.written.push({ data: out.data.slice(from, from + out.lengths[k]!), timestampNs: records.timestampNs(kept === undefined ? k : kept[k]!) });
+      }
+    }
+    return { order: kept, sent };
   }
 
-  /** Runs one burst over the packed path (pack and ready said it may); as `burst`. */
-  private packedBurst(records: readonly CaptureRecord[], packed: PackedStep<R>, input: PackedFrames): { output: WritableRecord[]; sent: number } {
-    const { out, outcomes, burstRows, keep } = this;
-    packed.run(input, out, outcomes);
-    const output: WritableRecord[] = [];
+  /** A row's fate: kept, listed if it failed. */
+  private tally(row: R | SkippedFrame | undefined, passed: boolean, frame: number): void {
+    const { keep } = this;
+    if (keep.rows && row !== undefined) this.results.push(row);
+    if (!passed) {
+      if (keep.rows || this.failed.length < keep.listed) {
+        if (row === undefined) throw new Error(`capture run: frame ${frame} failed on the packed path, which has no reason to list`);
+        this.failed.push(row);
+      }
+      this.failedCount++;
+    }
+  }
+
+  /** The burst frame by frame through `process`; its output frames copied into `out`. */
+  private generalBurst(records: RecordBatch, frames: PackedFrames): void {
+    const { step, burstRows, out } = this;
+    const views: Uint8Array[] = [];
+    for (let k = 0; k < frames.count; k++) views.push(frames.data.subarray(frames.offsets[k], frames.offsets[k]! + frames.lengths[k]!));
+    const outcomes = views.length > 0 ? step.process(views) : [];
+    const outputs: (Uint8Array | undefined)[] = [];
+    let octets = 0;
     let k = 0;
-    for (let i = 0; i < records.length; i++) {
+    for (let i = 0; i < records.count; i++) {
+      if (burstRows[i] !== undefined) continue;
+      const o = outcomes[k++]!;
+      burstRows[i] = step.result(this.frames + i + 1, o);
+      const data = step.output(o);
+      outputs.push(data);
+      octets += data?.length ?? 0;
+    }
+    if (out.data.length < octets) out.data = new Uint8Array(octets);
+    let at = 0;
+    outputs.forEach((data, j) => {
+      out.offsets[j] = at;
+      out.lengths[j] = data?.length ?? 0;
+      if (data !== undefined) out.data.set(data, at);
+      at += data?.length ?? 0;
+    });
+    for (let i = 0; i < records.count; i++) {
+      const row = burstRows[i];
+      if (row === undefined) throw new Error('capture run: a record of the burst has no result');
+      this.tally(row, step.passed(row), this.frames + i + 1);
+    }
+    this.writtenCount += outputs.filter((d) => d !== undefined).length;
+  }
+
+  /** The burst over the packed path (ready said it may); frames that do not go through get no output. */
+  private packedBurst(records: RecordBatch, packed: PackedStep<R>, frames: PackedFrames): void {
+    const { out, outcomes, burstRows, keep } = this;
+    packed.run(frames, out, outcomes);
+    let k = 0;
+    for (let i = 0; i < records.count; i++) {
       let row = burstRows[i];
       let passed = false;
       if (row === undefined) {
         passed = packed.note(outcomes, k);
-        if (passed) {
-          const from = out.offsets[k]!;
-          const to = from + out.lengths[k]!;
-          // Kept frames outlive the burst; streamed ones are written before the next burst reuses `out`.
-          output.push({ data: keep.written ? out.data.slice(from, to) : out.data.subarray(from, to), timestampNs: records[i]!.timestampNs });
-        }
+        // The row first: a failed frame's row may read its output (the Uncontrolled Port's frame), which is then not written.
         if (packed.row !== undefined && (keep.rows || (!passed && this.failed.length < keep.listed))) row = packed.row(this.frames + i + 1, outcomes, out, k);
+        if (passed) this.writtenCount++;
+        else out.lengths[k] = 0;
         k++;
       }
-      if (keep.rows && row !== undefined) this.results.push(row);
-      if (!passed) {
-        if (keep.rows || this.failed.length < keep.listed) {
-          if (row === undefined) throw new Error(`capture run: frame ${this.frames + i + 1} failed on the packed path, which has no reason to list`);
-          this.failed.push(row);
-        }
-        this.failedCount++;
-      }
+      this.tally(row, passed, this.frames + i + 1);
     }
     packed.done?.(outcomes, k);
-    this.frames += records.length;
-    this.writtenCount += output.length;
-    if (keep.written) for (const w of output) this.written.push(w);
-    return { output, sent: k };
   }
 
   finish(): CaptureRun<R> {
@@ -257,36 +269,46 @@ class RecordRun<O, R> {
 /** Runs every record of an in-memory `capture` that `step` can process through `secy`, keeping every row and output frame. */
 export function runRecords<O, R>(secy: SecY, capture: Capture, step: RecordStep<O, R>, progress?: RunProgress): CaptureRun<R> {
   const run = new RecordRun(secy, step, { rows: true, listed: Infinity, written: true });
-  const toSend = capture.records.reduce((n, r) => (step.skip(r) === undefined ? n + 1 : n), 0);
+  const batches: RecordBatch[] = [];
+  let toSend = 0;
+  for (let i = 0; i < capture.records.length; i += BURST_FRAMES) {
+    const batch = new RecordBatch(BURST_FRAMES);
+    batch.load(capture.records.slice(i, i + BURST_FRAMES));
+    for (let j = 0; j < batch.count; j++) if (step.skip(batch, j) === undefined) toSend++;
+    batches.push(batch);
+  }
   const sink = progress?.(toSend) ?? NO_PROGRESS;
   let sent = 0;
-  for (let i = 0; i < capture.records.length; i += BURST_FRAMES) {
-    sent += run.burst(capture.records.slice(i, i + BURST_FRAMES)).sent;
+  for (const batch of batches) {
+    sent += run.burst(batch).sent;
     if (toSend > 0) sink.update(sent / toSend);
   }
   sink.done();
   return run.finish();
 }
 
-/** Where a streamed run's output frames go (a capture writer), a burst at a time in order. */
+/** Where a streamed run's output frames go (a capture writer), a burst at a time in order: see PcapFileWriter.writePacked. */
 export interface RecordSink {
-  write(records: readonly WritableRecord[]): Promise<void>;
+  writePacked(frames: PackedFrames, times: FrameTimes, order?: Uint32Array): Promise<void>;
 }
 
 export interface StreamOptions {
   readonly keep: Omit<Keep, 'written'>;
   /** Called after each burst with the octets of the input consumed so far and the burst's records. */
-  readonly onBurst?: (offset: number, records: readonly CaptureRecord[]) => void;
+  readonly onBurst?: (offset: number, records: RecordBatch) => void;
 }
 
-/** Runs the records of `reader` through `secy` burst by burst as they are read, writing output frames to `sink`. */
+/**
+ * Runs the records of `reader` through `secy` burst by burst as they are read, writing output frames to
+ * `sink`. The reader reads its next chunk and the writer writes its last while a burst is processed.
+ */
 export async function streamRecords<O, R>(secy: SecY, reader: CaptureReader, step: RecordStep<O, R>, sink: RecordSink | undefined, options: StreamOptions): Promise<CaptureRun<R>> {
   const run = new RecordRun(secy, step, { ...options.keep, written: false });
-  // Views, not copies: a burst is run and written before the next read moves the reader's buffer.
-  for (let records = await reader.next(BURST_FRAMES, true); records.length > 0; records = await reader.next(BURST_FRAMES, true)) {
-    const { output } = run.burst(records);
-    if (sink !== undefined && output.length > 0) await sink.write(output);
-    options.onBurst?.(reader.offset, records);
+  // A burst is run and written before the next read moves the reader's buffer.
+  for (let batch = await reader.nextBatch(BURST_FRAMES); batch.count > 0; batch = await reader.nextBatch(BURST_FRAMES)) {
+    const { order } = run.burst(batch);
+    if (sink !== undefined && run.out.count > 0) await sink.writePacked(run.out, batch, order);
+    options.onBurst?.(reader.offset, batch);
   }
   return run.finish();
 }

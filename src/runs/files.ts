@@ -18,8 +18,10 @@ import {
   type ByteSource,
   type Capture,
   type FcsMode,
+  type FrameTimes,
   type WritableRecord,
 } from '../capture/index.js';
+import type { PackedFrames } from '../wire/packed.js';
 import { fromHex } from '../util/hex.js';
 import { UsageError } from '../util/errors.js';
 
@@ -121,6 +123,8 @@ export const inputResolution = (reader: CaptureReader): 'us' | 'ns' =>
 /** A pcap output being written as a run goes: records in bursts, then closed (kept) or abandoned. */
 export interface OutputCapture {
   write(records: readonly WritableRecord[]): Promise<void>;
+  /** See PcapFileWriter.writePacked. */
+  writePacked(frames: PackedFrames, times: FrameTimes, order?: Uint32Array): Promise<void>;
   close(): Promise<void>;
   abandon(): Promise<void>;
 }
@@ -151,7 +155,12 @@ export async function createOutputCapture(output: PlannedOutput, resolution: 'au
         ? PcapFileWriter.through(output.target, fixed)
         : PcapFileWriter.create(output.target, resolution),
   );
-  return { write: (records) => named(() => writer.write(records)), close: () => named(() => writer.close()), abandon: () => writer.abandon() };
+  return {
+    write: (records) => named(() => writer.write(records)),
+    writePacked: (frames, times, order) => named(() => writer.writePacked(frames, times, order)),
+    close: () => named(() => writer.close()),
+    abandon: () => writer.abandon(),
+  };
 }
 
 /** A frame from a file: hex text (spaces, colons and newlines allowed) or the raw octets. */

@@ -9,7 +9,8 @@ import { explainFrame } from '../explain/explain.js';
 import type { ExplainNode } from '../explain/tree.js';
 import type { IckLookup } from '../mka/mkpdu.js';
 import { formatCounters, type ReceiveOutcome, type SecYCountersView } from '../secy/index.js';
-import type { Keep, RecordSink, StreamOptions } from './capture-run.js';
+import type { Keep, StreamOptions } from './capture-run.js';
+import type { OutputCapture } from './files.js';
 import { checkFrameNumber, countRecords, receiverNode, type ExplainedFrame, type ExplainSummary } from './explain-capture.js';
 import type { MkaFrameResult, MkaObserver, ParticipantRow, SakRow } from './mka-capture.js';
 import { LISTED_FRAMES, type RunFiles } from './report.js';
@@ -82,15 +83,16 @@ function validateBurst(observer: MkaObserver, records: readonly CaptureRecord[],
  * Every record of `reader` through `observer`, in capture order, burst by burst as it is read; what
  * reached the Controlled Port goes to `sink` (if any) as it comes, with the input timestamps.
  */
-export async function validateMkaStream(observer: MkaObserver, reader: CaptureReader, sink: RecordSink | undefined, options: StreamOptions): Promise<MkaValidateRun> {
+export async function validateMkaStream(observer: MkaObserver, reader: CaptureReader, sink: Pick<OutputCapture, 'write'> | undefined, options: StreamOptions): Promise<MkaValidateRun> {
   const t: Tally = { frames: 0, delivered: 0, failedCount: 0, mkpdus: 0, otherMkpdus: 0, beforeSak: 0, firstBeforeSak: undefined };
   const results: MkaFrameResult[] = [];
   const failed: MkaFrameResult[] = [];
   // Views, not copies: a burst is run and written before the next read moves the reader's buffer.
-  for (let records = await reader.next(BURST_FRAMES, true); records.length > 0; records = await reader.next(BURST_FRAMES, true)) {
+  for (let batch = await reader.nextBatch(BURST_FRAMES); batch.count > 0; batch = await reader.nextBatch(BURST_FRAMES)) {
+    const records = Array.from({ length: batch.count }, (_, i) => batch.record(i, true));
     const output = validateBurst(observer, records, t, options.keep, results, failed);
     if (sink !== undefined && output.length > 0) await sink.write(output);
-    options.onBurst?.(reader.offset, records);
+    options.onBurst?.(reader.offset, batch);
   }
   return { ...t, results, failed, saks: observer.saks(), participants: observer.participantRows(), counters: observer.counters() };
 }

@@ -3,7 +3,7 @@
  * Records cut short in the capture or too short to send are skipped, frames the SecY refuses are counted
  * and named; what it sends becomes the output capture with the input timestamps.
  */
-import type { Capture, CaptureReader } from '../capture/index.js';
+import type { Capture, CaptureReader, RecordBatch } from '../capture/index.js';
 import { MIN_TRANSMIT_FRAME } from '../config/secy-builder.js';
 import { PACKED_CODE_NAMES, PackedCode, type PackedOutcomes } from '../crypto/packed.js';
 import type { SecY, TransmitOutcome } from '../secy/index.js';
@@ -29,9 +29,10 @@ export interface ProtectRun extends CaptureRun<ProtectFrameResult> {
   readonly nextPN: bigint | undefined;
 }
 
-/** Why a record cannot be sent: cut short in the capture, or shorter than addresses and EtherType. */
-function unsendable(data: Uint8Array, truncated: string | undefined): string | undefined {
-  return truncated ?? (data.length < MIN_TRANSMIT_FRAME ? `${data.length} octets: shorter than ${MIN_TRANSMIT_FRAME} (addresses and EtherType)` : undefined);
+/** Why record i cannot be sent: cut short in the capture, or shorter than addresses and EtherType. */
+function unsendable(records: RecordBatch, i: number): string | undefined {
+  const length = records.lengths[i]!;
+  return truncatedReason(records, i) ?? (length < MIN_TRANSMIT_FRAME ? `${length} octets: shorter than ${MIN_TRANSMIT_FRAME} (addresses and EtherType)` : undefined);
 }
 
 /** The most a frame grows when protected: a SecTAG with an SCI and the ICV (9.3). */
@@ -83,7 +84,7 @@ function packedProtect(secy: SecY, pns: { first?: bigint; last?: bigint }): Pack
 /** The protect step, noting the first and last PN sent in `pns`. */
 function protectStep(secy: SecY, pns: { first?: bigint; last?: bigint }): RecordStep<TransmitOutcome, ProtectFrameResult> {
   return {
-    skip: (r) => unsendable(r.data, truncatedReason(r)),
+    skip: unsendable,
     process: (frames) => secy.transmitBurst(frames),
     result: (frame, o) => {
       if (o.kind !== 'transmitted') return { frame, result: 'refused', counter: o.counter, reason: o.reason };

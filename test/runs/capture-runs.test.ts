@@ -1,5 +1,6 @@
 /** protectCapture and validateCapture: which records go through the SecY, the rows, the output frames, the counts. */
 import { describe, expect, it } from 'vitest';
+import { RecordBatch } from '../../src/capture/index.js';
 import { decodeSaFile } from '../../src/config/sa-file.js';
 import { transmitSecY } from '../../src/config/secy-builder.js';
 import { runRecords, truncatedReason } from '../../src/runs/capture-run.js';
@@ -21,7 +22,7 @@ describe('runRecords', () => {
       new SecY({ sci: SCI_A, cipherSuite: 'GCM-AES-128' }),
       cap,
       {
-        skip: (r) => (r.data.length === 61 ? 'odd one' : undefined),
+        skip: (records, i) => (records.lengths[i] === 61 ? 'odd one' : undefined),
         process: (frames) => frames.map((f) => (seen.push(f.length), f.length)),
         result: (frame, n) => ({ frame, result: n % 2 === 0 ? 'even' : 'odd' }),
         output: (n) => (n % 2 === 0 ? new Uint8Array(n) : undefined),
@@ -46,8 +47,10 @@ describe('runRecords', () => {
   });
 
   it('truncatedReason names what was captured', () => {
-    expect(truncatedReason(record(ethFrame(46), T0))).toBeUndefined();
-    expect(truncatedReason(record(ethFrame(46), T0, { truncated: true }))).toBe('truncated in the capture: 30 of 60 octets captured, so it cannot be processed whole');
+    const batch = new RecordBatch(2);
+    batch.load([record(ethFrame(46), T0), record(ethFrame(46), T0, { truncated: true })]);
+    expect(truncatedReason(batch, 0)).toBeUndefined();
+    expect(truncatedReason(batch, 1)).toBe('truncated in the capture: 30 of 60 octets captured, so it cannot be processed whole');
   });
 });
 

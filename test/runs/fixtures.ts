@@ -1,5 +1,7 @@
 /** Captures and SA files for the run tests, built in memory: no CLI, no files unless a test writes one. */
-import type { Capture, CaptureRecord } from '../../src/capture/index.js';
+import type { Capture, CaptureRecord, FrameTimes, WritableRecord } from '../../src/capture/index.js';
+import type { RecordSink } from '../../src/runs/capture-run.js';
+import type { PackedFrames } from '../../src/wire/packed.js';
 import { decodeSaFile, type SaFile } from '../../src/config/sa-file.js';
 import { toHex } from '../../src/util/hex.js';
 import { ethFrame, key, SCI_A } from '../secy/helpers.js';
@@ -33,6 +35,19 @@ export function recordingProgress(): { calls: { frames: number; updates: number[
       const call = { frames, updates: [] as number[], done: 0 };
       calls.push(call);
       return { update: (d) => call.updates.push(d), done: () => void call.done++ };
+    },
+  };
+}
+
+/** A run's sink that keeps copies of the records it is given, as a capture writer would write them. */
+export function recordingSink(out: WritableRecord[]): RecordSink {
+  return {
+    writePacked: async (frames: PackedFrames, times: FrameTimes, order?: Uint32Array) => {
+      for (let k = 0; k < frames.count; k++) {
+        const from = frames.offsets[k]!;
+        const length = frames.lengths[k]!;
+        if (length > 0) out.push({ data: frames.data.slice(from, from + length), timestampNs: times.timestampNs(order === undefined ? k : order[k]!) });
+      }
     },
   };
 }

@@ -7,14 +7,13 @@ import { CaptureReader, writePcap, type ByteSource, type CaptureRecord, type Wri
 import { decodeSaFile } from '../../src/config/sa-file.js';
 import { backendNames } from '../../src/crypto/backend.js';
 import { BURST_FRAMES, transmitSecY } from '../../src/config/secy-builder.js';
-import { truncatedReason } from '../../src/runs/capture-run.js';
 import { protectCapture } from '../../src/runs/protect-capture.js';
 import { buildReceiveSecY, frameResult } from '../../src/runs/receiver.js';
 import { validateCapture, validateStream } from '../../src/runs/validate-capture.js';
 import type { SecY } from '../../src/secy/index.js';
 import { toHex } from '../../src/util/hex.js';
 import { ethFrame, key, SCI_A } from '../secy/helpers.js';
-import { capture, oneSa, record, T0 } from './fixtures.js';
+import { capture, oneSa, record, recordingSink, T0 } from './fixtures.js';
 
 const STRICT = { validateFrames: 'strict', replayWindow: 0, replayProtect: true } as const;
 
@@ -80,7 +79,7 @@ describe('validate over receivePacked', () => {
     const secy = buildReceiveSecY(oneSa(), STRICT, 'noble', 'sa.json');
     const packed = vi.spyOn(secy, 'receivePacked');
     const out: WritableRecord[] = [];
-    const sink = { write: async (recs: readonly WritableRecord[]) => void out.push(...recs.map((r) => ({ data: r.data.slice(), timestampNs: r.timestampNs }))) };
+    const sink = recordingSink(out);
     const run = await validateStream(secy, await CaptureReader.open(source(writePcap(wire)), 'f'), sink, { keep: { rows: false, listed: 0 } });
     expect(packed).toHaveBeenCalled();
 
@@ -169,9 +168,8 @@ function byReceiveBurst(secy: SecY, recs: readonly CaptureRecord[]): { rows: unk
     const outcomes = secy.receiveBurst(burst.filter((r) => !r.truncated).map((r) => r.data));
     let k = 0;
     burst.forEach((r, i) => {
-      const reason = truncatedReason(r);
-      if (reason !== undefined) {
-        rows.push({ frame: at + i + 1, result: 'skipped', counter: undefined, reason });
+      if (r.truncated) {
+        rows.push({ frame: at + i + 1, result: 'skipped', counter: undefined, reason: `truncated in the capture: ${r.data.length} of ${r.originalLength} octets captured, so it cannot be processed whole` });
         return;
       }
       const o = outcomes[k++]!;
