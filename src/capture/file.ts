@@ -1,7 +1,7 @@
 /** Capture files on disk; writes are atomic, so a reader never sees half a file. */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { access, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { ConfigError } from '../util/errors.js';
 import {
   checkPcapWritable,
@@ -27,6 +27,9 @@ export async function readCaptureFile(path: string, options: ReadOptions = {}): 
 export function handleSource(handle: FileHandle): ByteSource {
   return { read: async (into, offset, length) => (await handle.read(into, offset, length, null)).bytesRead };
 }
+
+/** Whether `path` names something now (a dangling symlink does not). */
+const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
 
 const temporaryBeside = (path: string): string => `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
 
@@ -117,8 +120,8 @@ export class PcapFileWriter {
   }
 
   /**
-   * A new file at `path`, written atomically (a temporary file renamed over `path` on close); timestamps in
-   * microseconds while they fit ('auto'), or always in nanoseconds.
+   * A new file at `path`, written atomically (a temporary file renamed over `path` on close, synced first when
+   * that replaces a file); timestamps in microseconds while they fit ('auto'), or always in nanoseconds.
    */
   static async create(path: string, resolution: 'auto' | 'ns' = 'auto'): Promise<PcapFileWriter> {
     const temp = temporaryBeside(path);
@@ -128,7 +131,9 @@ export class PcapFileWriter {
       file: handle,
       commit: async () => {
         try {
-          await handle.sync();
+          // On disk before it replaces a file, so a crash cannot leave a half-written one where a whole one was; a
+          // new path replaces nothing, and its octets reach the disk as the system writes them back.
+          if (await exists(path)) await handle.sync();
         } finally {
           await handle.close();
         }

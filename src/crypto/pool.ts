@@ -262,8 +262,9 @@ export class BurstPool implements BurstExecutor {
    * starts), so each frame's code, PN and octets are those of one call on this thread. Transmit: a slice
    * starts at the PN and output offset the frames before it leave, which gives the same offsets too (a
    * call that would run into PN exhaustion runs here). Receive: a slice writes from the output room the
-   * frames before it reserve (their lengths + PACKED_ROOM), and once all are done the slices' frames are
-   * moved down to follow each other, which gives the same offsets as one thread too.
+   * frames before it reserve (their lengths + PACKED_ROOM), so frames may lie at other offsets than on one
+   * thread (the same octets); the slices' frames are moved down to close the gaps only where the room
+   * left would not hold what a later run or the general path may still write.
    */
   readonly packed: PackedExecutor = {
     check: checkShared,
@@ -335,8 +336,18 @@ export class BurstPool implements BurstExecutor {
       },
       (k, outEnd) => (ends[k + 1] = outEnd),
     );
-    // Each slice's frames moved down to follow the slice before: the layout of one call on this thread. A frame
-    // a slice visited has its offset at or past the slice's start; one an earlier run decided lies below c.outStart.
+    // The slices leave gaps (room reserved, not used). Where what may still be written after this call (the
+    // frames left undecided, by a later run or the general path) would not fit after the last slice, each
+    // slice's frames move down to follow the slice before: one thread's layout, no gaps. A frame a slice
+    // visited has its offset at or past the slice's start; one an earlier run decided lies below c.outStart.
+    let after = 0;
+    for (let i = c.first; i < c.first + c.count; i++) if (codes[i] === PackedCode.None) after += lengths[i]! + PACKED_ROOM;
+    const last = Math.max(...ends);
+    if (last + after <= output.data.length) {
+      c.outEnd = last;
+      c.handled = handled;
+      return;
+    }
     let end = ends[0]!;
     for (let k = 1; k < starts.length; k++) {
       const from = starts[k]!;

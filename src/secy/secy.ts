@@ -286,7 +286,7 @@ export class SecY {
    * frame's outcome in outcomes.codes (PackedCode) and its PN in outcomes.pnHigh/pnLow, the frames for
    * the Controlled (or Uncontrolled) Port in output.data (room: each frame's length + 32) at
    * output.offsets/lengths (length 0: dropped). Never throws on frame contents. With a `BurstPool` as
-   * the executor, as transmitPacked.
+   * the executor, as transmitPacked (frames may then lie at other offsets, each with the same octets).
    */
   receivePacked(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
     receivePacked(this.s, input, output, outcomes);
