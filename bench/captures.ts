@@ -4,7 +4,7 @@
  * as the built CLI under /usr/bin/time for wall time and peak RSS; beside them, in the same rounds, the
  * packed SecY's own rate (transmitPacked / receivePacked over the same frames held in memory) and the
  * ratio; then where the time goes (read, parse, crypto, write), in process. Rounds are interleaved and
- * medians reported, with the load average: the machine is shared.
+ * medians reported, with the load average: the machine is shared. Outputs are new files every round.
  *
  *   npm run bench:captures -- [--frames N] [--rounds R] [--backend native|node|noble] [--dir DIR] [--keep]
  */
@@ -156,6 +156,9 @@ for (const c of captures) {
   const runs: { p: ReturnType<typeof cliRun>; v: ReturnType<typeof cliRun>; tx: number; rx: number }[] = [];
   const held = c.name === 'mixed-100k' ? undefined : await hold(input, Math.min(c.frames, HELD), c.max);
   for (let r = 0; r < rounds; r++) {
+    // Each round writes new files, as the first does: replacing a file syncs it to disk first (file.ts), which
+    // would measure the disk rather than the run.
+    for (const what of ['protected', 'back']) rmSync(file(c.name, what), { force: true });
     const p = cliRun(['protect', '--sa', saPath, '--in', input, '--out', file(c.name, 'protected'), '--backend', backend]);
     const v = cliRun(['validate', '--sa', saPath, '--in', file(c.name, 'protected'), '--out', file(c.name, 'back'), '--backend', backend]);
     let tx = Number.NaN;
