@@ -16,7 +16,6 @@ import {
   readCapture,
   RecordBatch,
   writePcap,
-  type ByteSource,
   type CaptureRecord,
   type WritableRecord,
 } from '../../src/capture/index.js';
@@ -24,23 +23,10 @@ import { crc32Ranges, useCrc32Engine } from '../../src/capture/crc32.js';
 import { useNodeCrc32 } from '../../src/capture/node-crc32.js';
 import { nativeCrc32 } from '../../src/crypto/native.js';
 import { Rng } from '../../src/util/rng.js';
-import { Builder, block, concat, epb, frame, idb, pcapHeader, pcapRecord, shb, spb } from './build.js';
+import { Builder, block, concat, epb, frame, idb, pcapHeader, pcapRecord, shb, source, spb } from './build.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'macsec-batch-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A source handing out at most `step` octets a read, as a pipe might. */
-function source(bytes: Uint8Array, step: number): ByteSource {
-  let at = 0;
-  return {
-    read: async (into, offset, length) => {
-      const n = Math.min(length, step, bytes.length - at);
-      into.set(bytes.subarray(at, at + n), offset);
-      at += n;
-      return n;
-    },
-  };
-}
 
 interface Seen {
   readonly data: string;

@@ -1,7 +1,20 @@
 /** Test helper: hand-assembles pcap and pcapng files octet by octet, in either byte order. */
 export { concatBytes as concat } from '../../src/util/hex.js';
 import { expect } from 'vitest';
-import { CaptureError, type CaptureErrorCode } from '../../src/capture/index.js';
+import { CaptureError, type ByteSource, type CaptureErrorCode } from '../../src/capture/index.js';
+
+/** A source handing out at most `step` octets a read, as a pipe might. */
+export function source(bytes: Uint8Array, step: number): ByteSource {
+  let at = 0;
+  return {
+    read: async (into, offset, length) => {
+      const n = Math.min(length, step, bytes.length - at);
+      into.set(bytes.subarray(at, at + n), offset);
+      at += n;
+      return n;
+    },
+  };
+}
 
 export class Builder {
   private readonly out: number[] = [];

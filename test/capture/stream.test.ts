@@ -12,27 +12,13 @@ import {
   readCapture,
   writePcap,
   writePcapng,
-  type ByteSource,
   type CaptureRecord,
   type WritableRecord,
 } from '../../src/capture/index.js';
-import { frame } from './build.js';
+import { frame, source } from './build.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'macsec-stream-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A source handing out at most `step` octets a read, as a pipe might. */
-function source(bytes: Uint8Array, step: number): ByteSource {
-  let at = 0;
-  return {
-    read: async (into, offset, length) => {
-      const n = Math.min(length, step, bytes.length - at);
-      into.set(bytes.subarray(at, at + n), offset);
-      at += n;
-      return n;
-    },
-  };
-}
 
 async function readAll(bytes: Uint8Array, step: number, burst = 7): Promise<{ format: string; records: CaptureRecord[] }> {
   const reader = await CaptureReader.open(source(bytes, step), 'f');

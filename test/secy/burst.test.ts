@@ -16,7 +16,7 @@ import { PACKED_CODE_NAMES, PACKED_ROOM, packedOutcomes, type PackedOutcomes } f
 import { appendPacked, packedFrame, packedFrames, type PackedFrames } from '../../src/wire/packed.js';
 import { CIPHER_SUITES, CIPHER_SUITE_NAMES, type CipherSuiteName } from '../../src/crypto/suite.js';
 import { SecY, VALIDATE_FRAMES, type ReceiveOutcome, type SecYOptions, type TransmitOutcome, type ValidateFrames } from '../../src/secy/index.js';
-import { MAC_A, MAC_C, SCI_A, SCI_B, SCI_C, TCI_OFFSET, ethFrame, flip, key, sent, xpnExtras } from './helpers.js';
+import { MAC_A, MAC_C, SCI_A, SCI_B, SCI_C, TCI_OFFSET, chunks, ethFrame, flip, key, sent, xpnExtras } from './helpers.js';
 
 /** A second receive SC's transmitter. */
 const MAC_D = Uint8Array.from([0x02, 0, 0, 0, 0, 0x0d]);
@@ -28,17 +28,6 @@ const TWO_32 = 0x1_0000_0000n;
 function plainOutcome(o: ReceiveOutcome | TransmitOutcome): Record<string, unknown> {
   const { frame, ...rest } = o as { frame?: Uint8Array };
   return { ...rest, frame: frame === undefined ? undefined : Buffer.from(frame).toString('hex') };
-}
-
-/** Chunk sizes 1..max cycling over `sizes`, covering `n` frames. */
-function chunks<T>(items: readonly T[], sizes: readonly number[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0, k = 0; i < items.length; k++) {
-    const size = sizes.length === 0 ? items.length : sizes[k % sizes.length]!;
-    out.push(items.slice(i, i + size));
-    i += size;
-  }
-  return out;
 }
 
 /** Where the streams start: low, just below 2^32 (the plain suites' end; XPN crosses it), and, XPN only, just below 2^64. */

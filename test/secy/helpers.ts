@@ -90,3 +90,14 @@ export function expectConserved(secy: SecY, n: number): void {
   const c = secy.counters().secy;
   expect(receivedTotal(c), JSON.stringify(Object.fromEntries(RECEIVE_PACKET_COUNTERS.map((k) => [k, c[k]])))).toBe(n);
 }
+
+/** `items` cut into consecutive chunks whose sizes cycle over `sizes` (one chunk of all when none given). */
+export function chunks<T>(items: readonly T[], sizes: readonly number[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0, k = 0; i < items.length; k++) {
+    const size = sizes.length === 0 ? items.length : sizes[k % sizes.length]!;
+    out.push(items.slice(i, i + size));
+    i += size;
+  }
+  return out;
+}

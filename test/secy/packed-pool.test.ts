@@ -17,7 +17,7 @@ import { CIPHER_SUITES, CIPHER_SUITE_NAMES, type CipherSuiteName } from '../../s
 import { SecY, type ValidateFrames } from '../../src/secy/index.js';
 import { ConfigError } from '../../src/util/errors.js';
 import type { PackedFrames } from '../../src/wire/packed.js';
-import { MAC_C, SCI_A, SCI_B, SCI_C, ethFrame, key, xpnExtras } from './helpers.js';
+import { MAC_C, SCI_A, SCI_B, SCI_C, chunks, ethFrame, key, xpnExtras } from './helpers.js';
 
 const TWO_32 = 0x1_0000_0000n;
 
@@ -75,16 +75,6 @@ interface PoolCase {
   readonly receiveCapacity: number;
   /** Receive order: the stream's frames as indices (repeats are replays), some tampered. */
   readonly order: readonly { readonly pick: number; readonly tamper: boolean }[];
-}
-
-function chunks<T>(items: readonly T[], sizes: readonly number[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0, k = 0; i < items.length; k++) {
-    const size = sizes.length === 0 ? items.length : sizes[k % sizes.length]!;
-    out.push(items.slice(i, i + size));
-    i += size;
-  }
-  return out;
 }
 
 function transmitter(c: PoolCase, log: unknown[], pool: BurstPool | undefined, sci = SCI_A, k = 1): SecY {
