@@ -15,7 +15,7 @@ import {
 } from './pcap.js';
 import { readCapture } from './read.js';
 import { MAX_RECORD_LENGTH, type Capture, type ReadOptions, type WritableRecord } from './record.js';
-import type { ByteSource } from './stream.js';
+import { CaptureReader, type ByteSource } from './stream.js';
 import type { FrameTimes, PackedFrames } from './batch.js';
 
 export async function readCaptureFile(path: string, options: ReadOptions = {}): Promise<Capture> {
@@ -32,6 +32,23 @@ export function handleSource(handle: FileHandle): ByteSource {
 const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
 
 const temporaryBeside = (path: string): string => `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+
+/**
+ * A streaming reader over the capture file at `path` (pcap or pcapng, told by its magic number): records are
+ * read in bursts (`reader.nextBatch`, `reader.next`) into bounded buffers, whatever the file's size. `size` is
+ * the file's length when it is a regular file; `close` releases it. A CaptureError names the file and offset.
+ */
+export async function openCaptureFile(path: string, options: ReadOptions = {}): Promise<{ reader: CaptureReader; size: number | undefined; close: () => Promise<void> }> {
+  const handle = await open(path, 'r');
+  try {
+    const stat = await handle.stat();
+    const reader = await CaptureReader.open(handleSource(handle), path, options);
+    return { reader, size: stat.isFile() ? stat.size : undefined, close: () => handle.close() };
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
+}
 
 /**
  * Writes to a temporary file beside `path` (rename is only atomic within one file system),

@@ -21,4 +21,4 @@ export { readCapture } from './read.js';
 export { readCaptureFile, writeCaptureFileAtomic } from './file.js';
 export { CaptureReader, READ_CHUNK, type ByteSource } from './stream.js';
 export { RecordBatch, type FrameTimes } from './batch.js';
-export { handleSource, PcapFileWriter } from './file.js';
+export { handleSource, openCaptureFile, PcapFileWriter } from './file.js';

@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import {
   CaptureError,
   CaptureReader,
-  handleSource,
+  openCaptureFile,
   PcapFileWriter,
   readCapture,
   readCaptureFile,
@@ -99,18 +99,9 @@ export async function openInputCapture(path: string, fcsMode: FcsMode): Promise<
       throw new UsageError(`stdin: cannot read (${why(e)})`);
     }
   }
-  let handle;
   try {
-    handle = await open(path, 'r');
+    return await openCaptureFile(path, { fcsMode });
   } catch (e) {
-    throw new UsageError(`${path}: cannot read (${why(e)})`);
-  }
-  try {
-    const stat = await handle.stat();
-    const reader = await CaptureReader.open(handleSource(handle), path, { fcsMode });
-    return { reader, size: stat.isFile() ? stat.size : undefined, close: () => handle.close() };
-  } catch (e) {
-    await handle.close();
     if (e instanceof CaptureError) throw e; // already one line naming the file and the offset
     throw new UsageError(`${path}: cannot read (${why(e)})`);
   }

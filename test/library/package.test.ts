@@ -1,14 +1,18 @@
 /**
  * The package as users get it (issue 11): `npm pack`, installed into a new project (both with
  * --ignore-scripts: the tarball needs no rebuild), every entry imported by name from ESM, a consumer
- * type-checked with tsc, and the README's two library examples run as written: the Node one with node,
- * the browser one bundled by esbuild and run in Chromium.
+ * type-checked with tsc, and the README's library examples run as written: the Node ones with node (the
+ * streamed capture's output checked by a SecY of the test's own), the browser one bundled by esbuild and run
+ * in Chromium.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPcap } from '../../src/capture/index.js';
+import { SecY } from '../../src/secy/index.js';
+import { fromHex } from '../../src/util/hex.js';
 import { bundleForBrowser, runInPage } from '../support/browser.js';
 import { macsec, ROOT } from '../support/cli.js';
 
@@ -59,7 +63,7 @@ import { simulate, builtinScenario, type SimulationResult } from 'macsec-sim/lin
 import { explainFrame, type ExplainNode } from 'macsec-sim/explain';
 import { decodeSaFile, type SaFile } from 'macsec-sim/config';
 import { SHIPPED_VECTORS } from 'macsec-sim/conformance';
-import { useNodeBackends, BurstPool, runVectorFile, readPcap } from 'macsec-sim/node';
+import { useNodeBackends, BurstPool, runVectorFile, readPcap, openCaptureFile, PcapFileWriter, type FrameTimes } from 'macsec-sim/node';
 // @ts-expect-error plumbing stays internal
 import { readU16 } from 'macsec-sim/wire';
 
@@ -74,7 +78,8 @@ const outcome: ReceiveOutcome = new SecY({ sci: '0200000000010001' }).receive(ou
 const result: SimulationResult = simulate(builtinScenario('replay'));
 const nodes: ExplainNode[] = explainFrame(out);
 const file: SaFile = decodeSaFile({ cipherSuite: 'GCM-AES-128', key: '00'.repeat(16), sci: '0200000000010001', an: 0, pn: '1' });
-export const all = [report, frame, outcome, result, nodes, file, SHIPPED_VECTORS, KaY, parseMkpdu, BurstPool, runVectorFile, readPcap, readU16];
+const times: FrameTimes | undefined = undefined;
+export const all = [report, frame, outcome, result, nodes, file, SHIPPED_VECTORS, KaY, parseMkpdu, BurstPool, runVectorFile, readPcap, openCaptureFile, PcapFileWriter, times, readU16];
 `,
     );
     writeFileSync(
@@ -97,6 +102,21 @@ export const all = [report, frame, outcome, result, nodes, file, SHIPPED_VECTORS
   it("runs the README's Node example as written", () => {
     writeFileSync(join(project, 'readme-node.mjs'), readmeBlock('In Node:'));
     expect(run('node', ['readme-node.mjs'])).toBe('32 of 32 Annex C vectors pass\ncontrolled 1\n');
+  });
+
+  it("runs the README's streaming example as written: every frame of examples/plain.pcap protected, in order, with its time", () => {
+    cpSync(join(ROOT, 'examples'), join(project, 'examples'), { recursive: true });
+    writeFileSync(join(project, 'readme-stream.mjs'), readmeBlock('memory stays the same whatever the file\'s size:'));
+    expect(run('node', ['readme-stream.mjs'])).toBe('40\n');
+    const plain = readPcap(readFileSync(join(ROOT, 'examples/plain.pcap')), 'plain.pcap').records;
+    const sent = readPcap(readFileSync(join(project, 'protected.pcap')), 'protected.pcap').records;
+    const sak = fromHex('ad7a2bd03eac835a6f620fdcb506b345');
+    const b = new SecY({ sci: '0200000000020001' });
+    b.createReceiveSC('0200000000010001');
+    b.createReceiveSA('0200000000010001', { an: 0, sak, enable: true });
+    expect(sent.map((r) => r.timestampNs)).toEqual(plain.map((r) => r.timestampNs));
+    const back = sent.map((r) => b.receive(r.data));
+    expect(back.map((o) => (o.kind === 'controlled' ? Buffer.from(o.frame).toString('hex') : o.kind))).toEqual(plain.map((r) => Buffer.from(r.data).toString('hex')));
   });
 
   it("runs the README's browser example, bundled by esbuild, in Chromium", async (ctx) => {
