@@ -120,6 +120,8 @@ export class BurstPool implements BurstExecutor {
   /** The same for packed calls, where this thread stages nothing. */
   private packedShare: number;
   private closed = false;
+  /** Why the pool is no longer usable for packed calls: a worker did not answer in time, and may still write. */
+  private broken: string | undefined;
 
   private constructor(threads: Thread[], minFrames: number, timeoutMs: number, spinMs: number) {
     this.threads = threads;
@@ -267,13 +269,19 @@ export class BurstPool implements BurstExecutor {
    * left would not hold what a later run or the general path may still write.
    */
   readonly packed: PackedExecutor = {
-    check: checkShared,
+    check: (input, output, outcomes) => this.checkPacked(input, output, outcomes),
     protectPacked: (sa, o, input, output, outcomes, c) => this.splitProtect(sa, o, input, output, outcomes, c),
     validatePacked: (sa, o, input, output, outcomes, c) => this.splitValidate(sa, o, input, output, outcomes, c),
   };
 
-  private splitProtect(sa: SaContext, o: PackedProtectOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedTransmitControl): void {
+  /** A packed call's arrays all shared, and the pool fit for it: a late worker may still write into the arrays of a call it did not finish. */
+  private checkPacked(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
+    if (this.broken !== undefined) throw new ConfigError('executor', 'a BurstPool whose workers answer', this.broken);
     checkShared(input, output, outcomes);
+  }
+
+  private splitProtect(sa: SaContext, o: PackedProtectOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedTransmitControl): void {
+    this.checkPacked(input, output, outcomes);
     if (!this.splits(c.count)) return protectPacked(sa, o, input, output, outcomes, c);
     const lengths = input.lengths;
     const cuts = this.cut((i) => lengths[i]!, c.first, c.count, this.packedShare);
@@ -309,7 +317,7 @@ export class BurstPool implements BurstExecutor {
   }
 
   private splitValidate(sa: SaContext, o: PackedValidateOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedReceiveControl): void {
-    checkShared(input, output, outcomes);
+    this.checkPacked(input, output, outcomes);
     if (!this.splits(c.count)) return validatePacked(sa, o, input, output, outcomes, c);
     const lengths = input.lengths;
     const cuts = this.cut((i) => lengths[i]!, c.first, c.count, this.packedShare);
@@ -429,6 +437,11 @@ export class BurstPool implements BurstExecutor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.broken !== undefined) {
+      // A worker was stopped for not answering: the others are stopped the same way (their contexts die with them).
+      await Promise.all(this.threads.map((t) => t.worker.terminate()));
+      return;
+    }
     for (const t of this.threads) this.send(t, { type: 'stop' });
     await Promise.all(
       this.threads.map(async (t) => {
@@ -555,7 +568,12 @@ export class BurstPool implements BurstExecutor {
     const deadline = Date.now() + this.timeoutMs;
     for (let done = Atomics.load(c, C_DONE); done !== t.seq; done = Atomics.load(c, C_DONE)) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`burst worker ${t.worker.threadId} did not answer within ${this.timeoutMs} ms`);
+      if (left <= 0) {
+        // The worker may still be writing (a packed job writes in place): stop it, and refuse packed calls from now on.
+        this.broken = `worker ${t.worker.threadId} did not answer within ${this.timeoutMs} ms`;
+        void t.worker.terminate();
+        throw new Error(`burst ${this.broken}`);
+      }
       Atomics.wait(c, C_DONE, done, left);
     }
     if (c[C_STATUS] === 0 && !t.expectsResult) return undefined;

@@ -129,7 +129,16 @@ export function transmitPacked(s: SecYState, input: PackedFrames, output: Packed
     tx.lastPnHigh = lastLo >= TWO_32 ? hi + 1 : hi;
     tx.lastPnLow = lastLo >= TWO_32 ? lastLo - TWO_32 : lastLo;
     tx.maxFrameSize = c.maxFrameSize;
-    kernels.protectPacked(sa.ctx, optionsOfKey(s.txOptions, key, sa.an, s.txSci), input, output, outcomes, tx);
+    try {
+      kernels.protectPacked(sa.ctx, optionsOfKey(s.txOptions, key, sa.an, s.txSci), input, output, outcomes, tx);
+    } catch (e) {
+      // A kernel that failed part way may have sealed frames with any PN of the run (a pool's late worker may still
+      // be at it): nextPN moves past them all, so none is used again under this SAK (10.5.2).
+      const past = tx.lastPnLow + 1;
+      sa.nextHi = past >= TWO_32 ? tx.lastPnHigh + 1 : tx.lastPnHigh;
+      sa.nextLo = past >= TWO_32 ? 0 : past;
+      throw e;
+    }
     at = tx.outEnd;
     // takePN moved nextPN past frame i's PN; the kernel used tx.pnsUsed PNs from it (10.5.2).
     const nextLo = sa.nextLo + tx.pnsUsed - 1;

@@ -228,3 +228,33 @@ describe('BurstPool.packed.protectPacked, called directly', () => {
     );
   });
 });
+
+describe('a BurstPool whose worker does not answer in time', () => {
+  it('stops it, skips every PN of the failed call, and refuses every packed call after, naming the executor', async () => {
+    // No wait at all: the worker, woken after this thread starts its own slice, is rarely done when this one is.
+    const late = await BurstPool.create({ workers: 1, minFrames: 2, timeoutMs: 0, spinMs: 0 });
+    try {
+      const a = new SecY({ sci: SCI_A, cipherSuite: 'GCM-AES-128', backend: 'node', executor: late });
+      a.createTransmitSA({ an: 0, sak: key('GCM-AES-128', 1), nextPN: 1n, enable: true });
+      const call = pack(Array.from({ length: 2048 }, (_, i) => ethFrame(1500, i)), true);
+      let failed: unknown;
+      let before = 0n;
+      for (let attempt = 0; attempt < 20 && failed === undefined; attempt++) {
+        before = a.getTransmitNextPN(0);
+        try {
+          a.transmitPacked(call.input, call.output, call.outcomes);
+        } catch (e) {
+          failed = e;
+        }
+      }
+      expect(String(failed)).toMatch(/did not answer within 0 ms/);
+      // Any frame of the failed call may have been sealed, with any of its 2048 PNs: none is given out again.
+      expect(a.getTransmitNextPN(0)).toBe(before + 2048n);
+      expect(() => a.transmitPacked(call.input, call.output, call.outcomes)).toThrow(ConfigError);
+      expect(() => a.transmitPacked(call.input, call.output, call.outcomes)).toThrow(/executor.*did not answer/);
+      expect(a.getTransmitNextPN(0)).toBe(before + 2048n);
+    } finally {
+      await late.close();
+    }
+  }, 60_000);
+});
