@@ -4,6 +4,7 @@
  * same frames, byte for byte (keys included: they come from the seeded generator, fine for a
  * simulation, never for a real link).
  */
+import { SequenceSet } from './sequence-set.js';
 import type { BackendName } from '../crypto/backend.js';
 import { protect, transmitTci } from '../crypto/macsec.js';
 import { SaContext } from '../crypto/sa.js';
@@ -261,30 +262,6 @@ const emptyStats = (): DirectionStats => ({
   preambleShare: 0,
   macsecShare: 0,
 });
-
-/** Which sequence numbers (or frame ids) are in: one bit each, so a long run costs 1 bit per frame, not a Set entry. */
-class SequenceSet {
-  private bits = new Uint32Array(1024);
-  size = 0;
-  has(n: number): boolean {
-    return n >>> 5 < this.bits.length && (this.bits[n >>> 5]! & (1 << (n & 31))) !== 0;
-  }
-  add(n: number): void {
-    if (n >>> 5 >= this.bits.length) {
-      const grown = new Uint32Array(Math.max(this.bits.length * 2, (n >>> 5) + 1));
-      grown.set(this.bits);
-      this.bits = grown;
-    }
-    if (this.has(n)) return;
-    this.bits[n >>> 5]! |= 1 << (n & 31);
-    this.size++;
-  }
-  delete(n: number): void {
-    if (!this.has(n)) return;
-    this.bits[n >>> 5]! &= ~(1 << (n & 31));
-    this.size--;
-  }
-}
 
 /** Frames a burst holds: sent ahead of their times, or received after theirs. */
 const BURST_FRAMES = 256;
