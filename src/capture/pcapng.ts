@@ -65,6 +65,8 @@ const VERSION_MINOR = 0;
 const TYPE_OFFSET = 0;
 const LENGTH_OFFSET = 4;
 const BLOCK_OVERHEAD = 12;
+/** Octets a block may have beyond the longest record (options, name tables, custom blocks): Wireshark's bound, 16 MiB. */
+const MAX_BLOCK_LENGTH = 16 * 1024 * 1024;
 
 // Section Header Block.
 const SHB_MAGIC_OFFSET = 8;
@@ -268,6 +270,9 @@ export class PcapngBlocks {
       if (length < BLOCK_OVERHEAD || length % 4 !== 0) {
         throw r.badBlock(place, `block total length ${length} is not a multiple of 4 of at least ${BLOCK_OVERHEAD}`);
       }
+      // Read whole before it is parsed, so a length from the file is bounded first (as Wireshark bounds blocks).
+      const longest = Math.max(MAX_BLOCK_LENGTH, r.limit + MAX_BLOCK_LENGTH);
+      if (length > longest) throw r.badBlock(place, `block total length ${length} exceeds the ${longest} octets a block may have here`);
       if (length > left) {
         if (!w.eof) return length;
         throw truncated(file, place.what, at, length, left);

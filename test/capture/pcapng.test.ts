@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { readCapture, readPcapng, writePcapng, type CaptureRecord } from '../../src/capture/index.js';
+import { CaptureReader, readCapture, readPcapng, writePcapng, type CaptureRecord } from '../../src/capture/index.js';
 import { fromHex } from '../../src/util/hex.js';
 import { ConfigError } from '../../src/util/errors.js';
-import { block, Builder, concat, epb, expectCaptureError, frame, idb, options, shb, spb } from './build.js';
+import { block, Builder, concat, epb, expectCaptureError, frame, idb, options, shb, source, spb } from './build.js';
 
 const hex = (s: string): Uint8Array => fromHex(s.replace(/\s+/g, ''));
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -185,6 +185,15 @@ describe('pcapng: bad input', () => {
   it('block total lengths that disagree', () => {
     const bytes = concat(head, block(le, 6, (b) => b.u32(0).u32(0).u32(1).u32(60).u32(60).bytes(frame(60)), 4));
     expectCaptureError(() => readCapture(bytes), 'BAD_BLOCK', 48, /block total length 92 at its start but 96 at its end/);
+  });
+
+  it('a block total length past what a block may have: refused at the length, before its octets are asked for', async () => {
+    const bytes = concat(shb(true), idb(true, 1, 65535), Uint8Array.from([6, 0, 0, 0, 0xf0, 0xff, 0xff, 0xff]), new Uint8Array(8 << 20));
+    const message = /Enhanced Packet Block at offset 48: block total length 4294967280 exceeds the \d+ octets a block may have here/;
+    expectCaptureError(() => readCapture(bytes), 'BAD_BLOCK', 48, message);
+    // Streamed, with more of the file still to come: the same error, no attempt to make room for 4 GiB.
+    const reader = await CaptureReader.open(source(bytes, 1 << 20), 'f');
+    await expect(reader.next(10)).rejects.toThrow(message);
   });
 
   it('block total length not a multiple of 4, or too small', () => {
