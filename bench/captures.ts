@@ -37,7 +37,7 @@ const { values } = parseArgs({
   },
 });
 useNodeBackends();
-useNodeCrc32(nativeCrc32());
+useNodeCrc32(nativeCrc32);
 const backend = values.backend ?? (backendNames().includes('native') ? 'native' : 'node');
 if (!isBackendName(backend)) throw new Error(`--backend: expected ${backendNames().join(', ')}, got ${backend}`);
 const frames = Number(values.frames);

@@ -9,7 +9,7 @@ import { useNodeBackends } from '../crypto/node-backends.js';
 import { useNodeCrc32 } from '../capture/node-crc32.js';
 
 useNodeBackends();
-useNodeCrc32(nativeCrc32());
+useNodeCrc32(nativeCrc32);
 
 // Each command's module (and what it imports) is loaded only when that command runs: start-up is part of
 // every run. Without a command word (help, a typo) all are loaded, in the order help lists them.
