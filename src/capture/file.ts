@@ -43,7 +43,12 @@ export async function openCaptureFile(path: string, options: ReadOptions = {}): 
   try {
     const stat = await handle.stat();
     const reader = await CaptureReader.open(handleSource(handle), path, options);
-    return { reader, size: stat.isFile() ? stat.size : undefined, close: () => handle.close() };
+    // A read ahead may be under way: it ends before the file does.
+    const close = async (): Promise<void> => {
+      await reader.settle();
+      await handle.close();
+    };
+    return { reader, size: stat.isFile() ? stat.size : undefined, close };
   } catch (e) {
     await handle.close();
     throw e;

@@ -217,7 +217,7 @@ export function explainCapture(capture: Capture, options: ExplainCaptureOptions,
 /** The records left in `reader`, read to its end. */
 export async function countRecords(reader: CaptureReader): Promise<number> {
   let n = 0;
-  for (let b = await reader.next(BURST_FRAMES, true); b.length > 0; b = await reader.next(BURST_FRAMES, true)) n += b.length;
+  for (let b = await reader.nextBatch(BURST_FRAMES); b.count > 0; b = await reader.nextBatch(BURST_FRAMES)) n += b.count;
   return n;
 }
 
