@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CaptureReader, readCapture, writePcap, type ByteSource, type CaptureRecord, type WritableRecord } from '../../src/capture/index.js';
+import { CaptureReader, readCapture, writePcap, type CaptureRecord, type WritableRecord } from '../../src/capture/index.js';
+import { source } from '../capture/build.js';
 import type { StreamOptions } from '../../src/runs/capture-run.js';
 import { MkaObserver } from '../../src/runs/mka-capture.js';
 import { validateMkaStream, type MkaValidateRun } from '../../src/runs/mka-run.js';
@@ -21,24 +22,11 @@ const wire = readCapture(new Uint8Array(readFileSync(join(FIXTURE, 'wire.pcap'))
 const observer = () =>
   new MkaObserver({ cak: fromHex(config.cak), ckn: fromHex(config.ckn), controls: { validateFrames: 'strict', replayWindow: 0, replayProtect: true }, backend: 'noble' });
 
-/** A source handing out the octets in reads of at most 4 KiB, as a pipe might. */
-function source(bytes: Uint8Array): ByteSource {
-  let at = 0;
-  return {
-    read: async (into, offset, length) => {
-      const n = Math.min(length, 4096, bytes.length - at);
-      into.set(bytes.subarray(at, at + n), offset);
-      at += n;
-      return n;
-    },
-  };
-}
-
 /** validate --cak over `records` written as a pcap and read back as a stream; the delivered frames copied. */
 async function streamed(records: readonly WritableRecord[], keep: StreamOptions['keep']): Promise<{ run: MkaValidateRun; delivered: Uint8Array[] }> {
   const delivered: Uint8Array[] = [];
   const sink = { write: async (recs: readonly WritableRecord[]) => void delivered.push(...recs.map((r) => r.data.slice())) };
-  const run = await validateMkaStream(observer(), await CaptureReader.open(source(writePcap(records)), 'f'), sink, { keep });
+  const run = await validateMkaStream(observer(), await CaptureReader.open(source(writePcap(records), 4096), 'f'), sink, { keep });
   return { run, delivered };
 }
 

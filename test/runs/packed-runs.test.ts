@@ -3,7 +3,8 @@
  * the rows, the output octets, the counters (the packed path is a specialisation, this its differential test).
  */
 import { describe, expect, it, vi } from 'vitest';
-import { CaptureReader, writePcap, type ByteSource, type CaptureRecord, type WritableRecord } from '../../src/capture/index.js';
+import { CaptureReader, writePcap, type CaptureRecord, type WritableRecord } from '../../src/capture/index.js';
+import { source } from '../capture/build.js';
 import { decodeSaFile } from '../../src/config/sa-file.js';
 import { backendNames } from '../../src/crypto/backend.js';
 import { BURST_FRAMES, transmitSecY } from '../../src/config/secy-builder.js';
@@ -54,19 +55,6 @@ describe('protect over transmitPacked', () => {
   });
 });
 
-/** A source handing out the octets in reads of at most 64 KiB, as a file might. */
-function source(bytes: Uint8Array): ByteSource {
-  let at = 0;
-  return {
-    read: async (into, offset, length) => {
-      const n = Math.min(length, 65536, bytes.length - at);
-      into.set(bytes.subarray(at, at + n), offset);
-      at += n;
-      return n;
-    },
-  };
-}
-
 describe('validate over receivePacked', () => {
   it('once no failure is listed any more: counts and delivered octets as frame by frame', async () => {
     const sent = oneByOne(records(2100)).sent;
@@ -80,7 +68,7 @@ describe('validate over receivePacked', () => {
     const packed = vi.spyOn(secy, 'receivePacked');
     const out: WritableRecord[] = [];
     const sink = recordingSink(out);
-    const run = await validateStream(secy, await CaptureReader.open(source(writePcap(wire)), 'f'), sink, { keep: { rows: false, listed: 0 } });
+    const run = await validateStream(secy, await CaptureReader.open(source(writePcap(wire), 65536), 'f'), sink, { keep: { rows: false, listed: 0 } });
     expect(packed).toHaveBeenCalled();
 
     const plain = buildReceiveSecY(oneSa(), STRICT, 'noble', 'sa.json');
@@ -209,10 +197,10 @@ describe('validate over receivePacked, every burst, rows listed', () => {
     const recs = failingWire(1100, 5);
     const wire = writePcap(recs.map((r) => ({ data: r.data, timestampNs: r.timestampNs, ...(r.truncated ? { originalLength: r.originalLength } : {}) })));
     const plain = buildReceiveSecY(twoScs, STRICT, FAST, 'sa.json');
-    const expected = byReceiveBurst(plain, (await CaptureReader.open(source(wire), 'f').then((r) => r.next(1e6, false))));
+    const expected = byReceiveBurst(plain, (await CaptureReader.open(source(wire, 65536), 'f').then((r) => r.next(1e6, false))));
     const secy = buildReceiveSecY(twoScs, STRICT, FAST, 'sa.json');
     const burst = vi.spyOn(secy, 'receiveBurst');
-    const run = await validateStream(secy, await CaptureReader.open(source(wire), 'f'), undefined, { keep: { rows: false, listed } });
+    const run = await validateStream(secy, await CaptureReader.open(source(wire, 65536), 'f'), undefined, { keep: { rows: false, listed } });
     expect(burst).not.toHaveBeenCalled();
     const failed = expected.rows.filter((r) => (r as { result: string }).result !== 'delivered');
     expect(run.failed).toEqual(failed.slice(0, listed));
