@@ -21,7 +21,7 @@ export interface ByteSource {
 /** Octets asked of the source at a time. */
 export const READ_CHUNK = 1 << 21;
 /**
- * Room before each chunk for the start of a record cut by the previous chunk's end: any record up to this
+ * Room before each chunk for the start of a record cut by the previous chunk's end: a record up to this
  * size moves there; a larger one (up to MAX_RECORD_LENGTH) is read into a buffer of its own.
  */
 const CARRY = 1 << 16;

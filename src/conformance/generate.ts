@@ -17,6 +17,7 @@ import type { CipherSuite, ConfidentialityOffset } from '../crypto/suite.js';
 import { DEFAULT_MAX_FRAME_SIZE } from '../secy/controls.js';
 import { Rng } from '../util/rng.js';
 import { toHex } from '../util/hex.js';
+import type { AnnexCEntry } from './shipped.js';
 import { ICV_LENGTH, MIN_NON_SHORT_LENGTH, SECTAG_WITH_SCI_LENGTH, SCI_LENGTH, shortLength, TCI_ES, TCI_SCB, TCI_V, type AN } from '../wire/sectag.js';
 
 /** The four association numbers (9.6). */
@@ -61,26 +62,13 @@ interface CaseSpec {
   readonly note?: string;
 }
 
-/** A vector entry (the schema of vectors/*.json) with the class it came from and a note. */
-export interface GeneratedCase {
-  readonly name: string;
+/** A vector entry (the schema of vectors/*.json, with SL, offset and clear tags) with the class it came from and a note. */
+export interface GeneratedCase extends AnnexCEntry {
   readonly class: EdgeClass;
   readonly note?: string;
-  readonly cipherSuite: string;
-  readonly key: string;
-  readonly sci: string;
-  readonly an: number;
-  readonly pn: string;
-  readonly ssci?: string;
-  readonly salt?: string;
-  readonly tci: string;
   readonly sl: number;
-  readonly confidentiality: boolean;
   readonly confidentialityOffset: ConfidentialityOffset;
   readonly clearTags: number;
-  readonly unprotectedFrame: string;
-  readonly protectedFrame: string;
-  readonly icv: string;
 }
 
 /** A frame a correct transmitter refuses, and the counter the refusal lands in. */

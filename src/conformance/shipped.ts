@@ -16,6 +16,23 @@ export interface ShippedVectorFile {
   readonly data: unknown;
 }
 
+/** One frame of an Annex C vector file, as the JSON has it (octets in hex). */
+export interface AnnexCEntry {
+  readonly name: string;
+  readonly cipherSuite: string;
+  readonly key: string;
+  readonly sci: string;
+  readonly an: number;
+  readonly pn: string;
+  readonly ssci?: string;
+  readonly salt?: string;
+  readonly tci: string;
+  readonly confidentiality: boolean;
+  readonly unprotectedFrame: string;
+  readonly protectedFrame: string;
+  readonly icv: string;
+}
+
 /** IEEE 802.1AE Annex C, one file per cipher suite. */
 export const ANNEX_C_VECTORS: readonly ShippedVectorFile[] = [
   { file: 'gcm-aes-128.json', data: gcmAes128 },
@@ -29,3 +46,6 @@ export const MKA_VECTORS: readonly ShippedVectorFile[] = [{ file: 'mka/vectors.j
 
 /** Every shipped vector file, Annex C first. */
 export const SHIPPED_VECTORS: readonly ShippedVectorFile[] = [...ANNEX_C_VECTORS, ...MKA_VECTORS];
+
+/** Every Annex C frame, in the order `macsec vectors` runs them. */
+export const ANNEX_C_ENTRIES: readonly AnnexCEntry[] = [...gcmAes128, ...gcmAes256, ...gcmAesXpn128, ...gcmAesXpn256];

@@ -132,7 +132,7 @@ export function transmitPacked(s: SecYState, input: PackedFrames, output: Packed
     try {
       kernels.protectPacked(sa.ctx, optionsOfKey(s.txOptions, key, sa.an, s.txSci), input, output, outcomes, tx);
     } catch (e) {
-      // A kernel that failed part way may have sealed frames with any PN of the run (a pool's late worker may still
+      // A kernel that failed part way may have sealed frames with each PN of the run (a pool's late worker may still
       // be at it): nextPN moves past them all, so none is used again under this SAK (10.5.2).
       const past = tx.lastPnLow + 1;
       sa.nextHi = past >= TWO_32 ? tx.lastPnHigh + 1 : tx.lastPnHigh;
@@ -167,7 +167,7 @@ export function transmitPacked(s: SecYState, input: PackedFrames, output: Packed
 
 const rx: PackedReceiveControl = { first: 0, count: 0, outStart: 0, lowestPnHigh: 0, lowestPnLow: 0, outEnd: 0, handled: 0 };
 
-/** Runs (receive SA and clear tags) of one call that go through validatePacked; the frames of any more take the general path. */
+/** Runs (receive SA and clear tags) of one call that go through validatePacked; the frames of further ones take the general path. */
 const MAX_RUNS = 8;
 /** A frame shorter than its SecTAG's offset + this cannot be valid (SecTAG, ICV): it starts no run. */
 const MIN_RUN_TAIL = 24;

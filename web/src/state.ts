@@ -6,7 +6,7 @@
 import { CIPHER_SUITES, CONFIDENTIALITY_OFFSETS, type CipherSuiteName, type ConfidentialityOffset } from 'macsec-sim/crypto';
 import { TRACE_STEPS, type TraceStep } from 'macsec-sim/explain';
 import { VALIDATE_FRAMES, type ValidateFrames } from 'macsec-sim/secy';
-import { ANNEX_C, type VectorJson } from './data/vectors.js';
+import { ANNEX_C_ENTRIES, type AnnexCEntry } from 'macsec-sim/conformance';
 import { fromHex, toHex } from 'macsec-sim/wire';
 
 /** Edits that make the receiver refuse the frame (besides flipping bits, which edits `protected`). */
@@ -43,7 +43,7 @@ export interface State {
 }
 
 /** A vector of each suite: the first of Annex C's (C.1.x), the defaults the contract names. */
-const firstOf = (suite: CipherSuiteName): VectorJson => ANNEX_C.find((v) => v.cipherSuite === suite)!;
+const firstOf = (suite: CipherSuiteName): AnnexCEntry => ANNEX_C_ENTRIES.find((v) => v.cipherSuite === suite)!;
 const FIRST = firstOf('GCM-AES-128');
 const FIRST_XPN = firstOf('GCM-AES-XPN-128');
 
