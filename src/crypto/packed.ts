@@ -268,6 +268,15 @@ function checkControl(c: object, fields: readonly string[]): void {
   }
 }
 
+/** A kernel call's control fields, frame range (offsets and lengths only: each frame's place is checked when needed), and arrays. */
+function checkKernelCall(c: { readonly first: number; readonly count: number }, fields: readonly string[], input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
+  checkControl(c, ['first', 'count', 'outStart', ...fields]);
+  checkPackedFrames('input', input, c.first, c.count, false);
+  checkPackedFrames('output', output, c.first, c.count, false);
+  checkApart(input, output);
+  checkOutcomes(outcomes, c.first + c.count);
+}
+
 /**
  * Where packed kernel calls run: a BurstExecutor may offer one (BurstPool splits a call between threads);
  * the SecY's packed paths use it, else `packedInThread`. Like BurstExecutor's methods, these take calls
@@ -301,13 +310,9 @@ export function transmitLength(len: number, secTagLen: number, maxFrameSize: num
  */
 export function protectPacked(sa: SaContext, o: PackedProtectOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedTransmitControl): void {
   checkSecTagOptions(o);
-  checkControl(c, ['first', 'count', 'outStart', 'nextPnHigh', 'nextPnLow', 'lastPnHigh', 'lastPnLow', 'maxFrameSize']);
+  checkKernelCall(c, ['nextPnHigh', 'nextPnLow', 'lastPnHigh', 'lastPnLow', 'maxFrameSize'], input, output, outcomes);
   const { first, count } = c;
   const end = first + count;
-  checkPackedFrames('input', input, first, count, false);
-  checkPackedFrames('output', output, first, count, false);
-  checkApart(input, output);
-  checkOutcomes(outcomes, end);
   if (!sa.suite.xpn && (c.lastPnHigh !== 0 || c.nextPnHigh > 1)) throw new ConfigError('control.lastPnHigh', `0 for ${sa.suite.name}`, String(c.lastPnHigh));
   const tags = o.clearTags ?? 0;
   const hdr = ETHERTYPE_OFFSET + tags * VLAN_TAG_LENGTH;
@@ -480,13 +485,9 @@ export function validatePacked(sa: SaContext, o: PackedValidateOptions, input: P
   if (!Number.isInteger(o.clearTags) || o.clearTags < 0 || o.clearTags > MAX_CLEAR_TAGS) throw new ConfigError('clearTags', '0, 1 or 2', describe(o.clearTags));
   const mode = VALIDATE_MODES.indexOf(o.validateFrames);
   if (mode < 0) throw new ConfigError('validateFrames', VALIDATE_MODES.join(', '), describe(o.validateFrames));
-  checkControl(c, ['first', 'count', 'outStart', 'lowestPnHigh', 'lowestPnLow']);
+  checkKernelCall(c, ['lowestPnHigh', 'lowestPnLow'], input, output, outcomes);
   const { first, count } = c;
   const end = first + count;
-  checkPackedFrames('input', input, first, count, false);
-  checkPackedFrames('output', output, first, count, false);
-  checkApart(input, output);
-  checkOutcomes(outcomes, end);
   if (!sa.suite.xpn && c.lowestPnHigh > 1) throw new ConfigError('control.lowestPnHigh', `0 or 1 for ${sa.suite.name}`, String(c.lowestPnHigh));
   const undecided = o.undecidedOnly === true;
   const checkFrames = (): void => {
