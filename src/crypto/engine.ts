@@ -43,6 +43,8 @@ export interface GcmEngine {
   openBurst(burst: BurstBuffers, first: number, count: number): number;
   /** Forgets the key (schedule, GHASH table). */
   wipe(): void;
+  /** Where the TypeScript packed kernels lay out, seal and open frames, when the engine has such memory (WebAssembly). */
+  workArea?(): WorkArea | undefined;
   /** A native packed transmit (native/macsec_gcm.c protectPacked); crypto/packed.ts encodes the arguments. */
   protectPacked?(...args: PackedKernelArgs): void;
   /** A native packed receive (validatePacked); crypto/packed.ts encodes the arguments. */
@@ -66,3 +68,21 @@ export type PackedKernelArgs = [
   pnLow: Uint32Array,
   ctl: Uint32Array,
 ];
+
+/**
+ * Memory the GCM kernel works in (the WebAssembly memory): a packed kernel stages a chunk of frames there,
+ * lays them out by copy runs executed there, seals or opens them in place (a burst whose `data` is `bytes`)
+ * and copies the result out, instead of copying every frame in JavaScript and then again into the kernel.
+ */
+export interface WorkArea {
+  /**
+   * Reserves `octets` octets and returns where they start, with `scratch` octets after them for what sealing or
+   * opening in place puts there (keystream, descriptors); `bytes`/`words` are remade when the memory grows.
+   */
+  area(octets: number, scratch: number): number;
+  /** The whole memory, as octets and as little-endian words. */
+  readonly bytes: Uint8Array;
+  readonly words: Uint32Array;
+  /** Runs `count` copies inside the memory, each three words of `runs` (source, destination, length), using `at` for the list. */
+  copyRuns(runs: Uint32Array, count: number, at: number): void;
+}

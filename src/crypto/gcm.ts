@@ -6,9 +6,9 @@
  * Operates in place on ranges of one buffer: the AAD, then the data right where it lies, then the
  * 16-octet tag. Table-driven GHASH is not constant-time (cache timing): fine for a simulator.
  */
-import { D_AAD_LEN, D_AAD_OFF, D_DATA_LEN, D_DATA_OFF, D_IV, D_TAG_OFF, DESC_WORDS, keystreamBlocks, type BurstBuffers, type GcmEngine } from './engine.js';
+import { D_AAD_LEN, D_AAD_OFF, D_DATA_LEN, D_DATA_OFF, D_IV, D_TAG_OFF, DESC_WORDS, keystreamBlocks, type BurstBuffers, type GcmEngine, type WorkArea } from './engine.js';
 import { ghash, ghashTable, readLE, tagMatches, WordView, writeTag, xorKeystream, type GhashTable } from './ghash.js';
-import { GhashWasm, type BurstKeystream } from './ghash-wasm.js';
+import { GhashWasm, type BurstKeystream, type EcbBlocks } from './ghash-wasm.js';
 
 /** What a backend supplies: AES-CTR keystream for a 96-bit IV. */
 export interface KeystreamSource {
@@ -36,6 +36,8 @@ export interface WordKeystreamSource extends KeystreamSource {
    * (one native call); others leave it out and are asked frame by frame.
    */
   burstKeystream?(desc: Int32Array, first: number, count: number): Uint32Array;
+  /** AES-ECB of many blocks in one call, for sources where that is cheap (one call into OpenSSL): the WebAssembly kernel then makes the counter blocks. */
+  ecbBlocks?(blocks: Uint8Array): Uint8Array;
   /** As `keystreamWords`, written to out[outWord ...]: for sources that compute it (no copy). */
   keystreamInto?(iv0: number, iv1: number, iv2: number, blocks: number, out: Uint32Array, outWord: number): void;
 }
@@ -119,12 +121,16 @@ export class Gcm implements GcmEngine {
   /** Word view of the buffer frames are in: a burst's buffer stays the same for all its frames. */
   private readonly view = new WordView();
   private readonly wasm: GhashWasm | undefined;
+  /** The source's bulk block cipher, where it has one. */
+  private readonly ecb: EcbBlocks | undefined;
   /** This context's table in the WebAssembly memory. */
   private readonly slot: number = -1;
   private wiped = false;
 
   constructor(source: KeystreamSource) {
     this.source = wordSource(source);
+    const ecb = this.source.ecbBlocks?.bind(this.source);
+    this.ecb = ecb === undefined ? undefined : { ecbBlocks: ecb };
     const h = source.encryptZeroBlock();
     this.table = ghashTable(h);
     h.fill(0);
@@ -200,6 +206,10 @@ export class Gcm implements GcmEngine {
     return verified;
   }
 
+  workArea(): WorkArea | undefined {
+    return this.wasm;
+  }
+
   /** Zeroes the GHASH tables and the backend's key schedule. */
   wipe(): void {
     if (this.wiped) return;
@@ -217,9 +227,13 @@ export class Gcm implements GcmEngine {
     if (this.wiped) throw new Error('GCM: the key was wiped');
   }
 
-  /** A burst's keystream for the WebAssembly kernel: in one piece when the source makes it so, else frame by frame. */
+  /**
+   * A burst's keystream for the WebAssembly kernel: counter blocks made there and encrypted in one call where
+   * the source has a bulk block cipher, else in one piece when the source makes it so, else frame by frame.
+   */
   private burstKeystream(desc: Int32Array, first: number, count: number): BurstKeystream {
     const source = this.source;
+    if (this.ecb !== undefined) return this.ecb;
     const batch = source.burstKeystream?.(desc, first, count);
     if (batch !== undefined) return batch;
     return (frame, out, outWord) => {

@@ -8,11 +8,11 @@
  * The module is generated here (a few kilooctets, no toolchain, no dependency) and instantiated once
  * per thread with one memory: 64 octets of constants, then one 64 KiB table slot per GCM context, then
  * a work area the burst is copied into and back out of. Without WebAssembly (node --jitless, a locked-down
- * browser) `GhashWasm.get()` is undefined and the TypeScript kernel does the work; `allowWasmGhash(false)`
+ * browser) `GhashWasm.get()` is undefined and the TypeScript kernel does the work; `GhashWasm.allowed = false`
  * asks for that too (to compare, and to test the TypeScript kernel): under Node, MACSEC_SIM_WASM=0 does
  * (read by useNodeBackends, so that this module reads no environment).
  */
-import { DESC_WORDS, type BurstBuffers } from './engine.js';
+import { DESC_WORDS, type BurstBuffers, type WorkArea } from './engine.js';
 import type { GhashTable } from './ghash.js';
 
 // --- a minimal WebAssembly encoder: just what the kernel uses ---
@@ -60,10 +60,12 @@ const v128zero = [SIMD, 0x0c, ...new Array<number>(16).fill(0)];
 const laneU8 = (lane: number): number[] => [SIMD, 0x16, lane];
 const i64x2splat = [SIMD, 0x12];
 const i64x2replace1 = [SIMD, 0x1e, 1];
+const i32x4replace3 = [SIMD, 0x1c, 3];
 const v128and = [SIMD, 0x4e];
 const v128xor = [SIMD, 0x51];
 const anyTrue = [SIMD, 0x53];
-const [add, sub, and, or, xor, shl, shrU, geU, gtU, ltU, eqz] = [[0x6a], [0x6b], [0x71], [0x72], [0x73], [0x74], [0x76], [0x4f], [0x4b], [0x49], [0x45]];
+const memoryCopy = [0xfc, 10, 0, 0];
+const [add, sub, mul, and, or, xor, shl, shrU, geU, gtU, ltU, eqz] = [[0x6a], [0x6b], [0x6c], [0x71], [0x72], [0x73], [0x74], [0x76], [0x4f], [0x4b], [0x49], [0x45]];
 const [i64shl, i64extendU] = [[0x86], [0xad]];
 const block = [0x02, VOID], loop = [0x03, VOID], ifThen = [0x04, VOID], end = [0x0b];
 const i64c32 = [0x42, 32];
@@ -85,7 +87,8 @@ function mulInline(tbl: number, x: number): number[] {
 }
 
 // Functions: 0 absorb(tbl, ptr, len, y) -> y; 1 xorKs(ptr, len, ks); 2 beBits(n) -> i64;
-// 3 sealBurst(tbl, desc, count, base, ks); 4 openBurst(tbl, desc, count, base, ks, results) -> verified.
+// 3 sealBurst(tbl, desc, count, base, ks); 4 openBurst(tbl, desc, count, base, ks, results) -> verified;
+// 5 counterBlocks(desc, count, out); 6 copyRuns(list, count).
 // The multiplication by H is inlined at each use: as a function of its own, called per block, it was slower.
 const TYPES = [
   [0x60, ...vec([[I32], [I32], [I32], [V128]]), ...vec([[V128]])],
@@ -93,6 +96,8 @@ const TYPES = [
   [0x60, ...vec([[I32]]), ...vec([[I64]])],
   [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])],
   [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([[I32]])],
+  [0x60, ...vec([[I32], [I32], [I32]]), ...vec([])],
+  [0x60, ...vec([[I32], [I32]]), ...vec([])],
 ];
 
 function body(locals: [number, number][], ...instructions: number[][]): number[] {
@@ -192,18 +197,52 @@ const OPEN_BURST = body(
   get(11),
 );
 
+// counterBlocks: params desc 0, count 1, out 2; locals end 3, c 4, blocks 5, v 6 (v128). Each frame's
+// counter blocks IV ‖ 1 .. IV ‖ blocks (32-bit big-endian counter) back to back: what AES-ECB turns into
+// its keystream. In JavaScript these four stores a block cost more than the block's AES in OpenSSL.
+const COUNTER_BLOCKS = body(
+  [[3, I32], [1, V128]],
+  code(get(0), get(1), i32c(5), shl, add, set(3)),
+  block, loop,
+  code(get(0), get(3), geU, brIf(1)),
+  code(get(0), v128load(20), set(6), i32c(1), set(4)),
+  code(get(0), i32load(12), i32c(15), add, i32c(4), shrU, i32c(1), add, set(5)),
+  block, loop,
+  code(get(4), get(5), gtU, brIf(1)),
+  // The counter is at most 4097 (a 64 KiB frame): its big-endian word is its two low octets swapped and shifted up.
+  code(get(2), get(6), get(4), i32c(24), shl, get(4), i32c(0xff00), and, i32c(8), shl, or, i32x4replace3, v128store),
+  code(get(2), i32c(16), add, set(2), get(4), i32c(1), add, set(4), br(0)),
+  end, end,
+  code(get(0), i32c(32), add, set(0), br(0)),
+  end, end,
+);
+
+// copyRuns: params list 0, count 1; local end 2. Each run, three words (source, destination, length), a
+// memory.copy: a packed kernel's layout, where a JavaScript copy loop cost more than the frame's GHASH at 64 octets.
+const COPY_RUNS = body(
+  [[1, I32]],
+  code(get(0), get(1), i32c(12), mul, add, set(2)),
+  block, loop,
+  code(get(0), get(2), geU, brIf(1)),
+  code(get(0), i32load(4), get(0), i32load(0), get(0), i32load(8), memoryCopy),
+  code(get(0), i32c(12), add, set(0), br(0)),
+  end, end,
+);
+
 const MODULE_BYTES = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
   ...section(1, vec(TYPES)),
   ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
-  ...section(3, vec([[0], [1], [2], [3], [4]])),
-  ...section(7, vec([[...name('sealBurst'), 0x00, 3], [...name('openBurst'), 0x00, 4]])),
-  ...section(10, vec([ABSORB, XOR_KS, BE_BITS, SEAL_BURST, OPEN_BURST])),
+  ...section(3, vec([[0], [1], [2], [3], [4], [5], [6]])),
+  ...section(7, vec([[...name('sealBurst'), 0x00, 3], [...name('openBurst'), 0x00, 4], [...name('counterBlocks'), 0x00, 5], [...name('copyRuns'), 0x00, 6]])),
+  ...section(10, vec([ABSORB, XOR_KS, BE_BITS, SEAL_BURST, OPEN_BURST, COUNTER_BLOCKS, COPY_RUNS])),
 ]);
 
 interface Exports {
   sealBurst(tbl: number, desc: number, count: number, base: number, ks: number): void;
   openBurst(tbl: number, desc: number, count: number, base: number, ks: number, results: number): number;
+  counterBlocks(desc: number, count: number, out: number): void;
+  copyRuns(list: number, count: number): void;
 }
 
 /** The WebAssembly API used here: tsconfig's libraries declare none, and under `node --jitless` it is absent. */
@@ -218,18 +257,30 @@ interface WasmApi {
 }
 const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
-/** How a burst's keystream reaches the work area: words already made, or written in place frame by frame. */
-export type BurstKeystream = Uint32Array | ((frame: number, out: Uint32Array, outWord: number) => void);
+/** A block cipher that encrypts many blocks a call (AES-ECB): given the counter blocks, it makes the keystream. */
+export interface EcbBlocks {
+  /** E_K of each 16-octet block of `blocks`, in a buffer the caller reads before the next call. */
+  ecbBlocks(blocks: Uint8Array): Uint8Array;
+}
+
+/**
+ * How a burst's keystream reaches the work area: words already made, written in place frame by frame, or
+ * the counter blocks made here and encrypted by the source in one call.
+ */
+export type BurstKeystream = Uint32Array | ((frame: number, out: Uint32Array, outWord: number) => void) | EcbBlocks;
 
 /** One per thread: the instance, its memory and the table slots in use. */
-export class GhashWasm {
+export class GhashWasm implements WorkArea {
   private static instance: GhashWasm | undefined | null = null;
   static allowed = true;
   private readonly memory: WasmMemory;
   private readonly fns: Exports;
   private u8: Uint8Array;
   private u32: Uint32Array;
+  private i32: Int32Array;
   private readonly free: number[] = [];
+  /** Where an in-place run puts its keystream and descriptors: after the last work area handed out. */
+  private scratchAt = 0;
   private slots = 0;
 
   private constructor(memory: WasmMemory, fns: Exports) {
@@ -237,6 +288,7 @@ export class GhashWasm {
     this.fns = fns;
     this.u8 = new Uint8Array(memory.buffer);
     this.u32 = new Uint32Array(memory.buffer);
+    this.i32 = new Int32Array(memory.buffer);
   }
 
   /** This thread's kernel, or undefined where WebAssembly is not available (or not allowed before the first call). */
@@ -276,6 +328,26 @@ export class GhashWasm {
     return slot;
   }
 
+  area(octets: number, scratch: number): number {
+    const at = TABLES + SLOT * this.slots;
+    this.reserve(at + octets + scratch);
+    this.scratchAt = (at + octets + 15) & ~15;
+    return at;
+  }
+
+  get bytes(): Uint8Array {
+    return this.u8;
+  }
+
+  get words(): Uint32Array {
+    return this.u32;
+  }
+
+  copyRuns(runs: Uint32Array, count: number, at: number): void {
+    this.u32.set(runs.subarray(0, 3 * count), at >>> 2);
+    this.fns.copyRuns(at, count);
+  }
+
   /** Zeroes a slot and makes it free. */
   removeTable(slot: number): void {
     this.u8.fill(0, slot, slot + SLOT);
@@ -285,8 +357,9 @@ export class GhashWasm {
   /**
    * Seals or opens frames first .. first + count - 1 of `burst` with the table at `slot`: the octets they
    * span and their descriptors are copied into the work area, processed there, and copied back (for open,
-   * the results too). `keystream` is each frame's E_K(J0) and data keystream, back to back. Returns how
-   * many frames verified (open).
+   * the results too); frames already in this memory (a packed kernel's work area) are processed in place,
+   * with the keystream and descriptors after them. `keystream` is each frame's E_K(J0) and data keystream,
+   * back to back. Returns how many frames verified (open).
    */
   run(slot: number, burst: BurstBuffers, first: number, count: number, keystream: BurstKeystream, blocks: number, open: boolean): number {
     if (count === 0) return 0;
@@ -298,24 +371,28 @@ export class GhashWasm {
       hi = Math.max(hi, desc[d]! + desc[d + 1]!, desc[d + 2]! + desc[d + 3]!, desc[d + 4]! + 16);
     }
     // Work area: keystream, descriptors, results, then the frames' octets; each 16-aligned.
-    const work = TABLES + SLOT * this.slots;
-    const ks = work;
+    const inPlace = data.buffer === this.memory.buffer;
+    const base = inPlace ? data.byteOffset : 0;
+    const ks = inPlace ? Math.max(this.scratchAt, (base + hi + 15) & ~15) : TABLES + SLOT * this.slots;
     const descAt = ks + blocks * 16;
     const res = descAt + count * DESC_WORDS * 4;
-    const dataAt = (res + count + 15) & ~15;
+    const dataAt = inPlace ? base + lo : (res + count + 15) & ~15;
     // A final partial block is read as 16 octets: 15 may lie past the data.
-    this.reserve(dataAt + (hi - lo) + 16);
+    this.reserve(inPlace ? res + count + 16 : dataAt + (hi - lo) + 16);
     const { u8, u32 } = this;
+    this.i32.set(desc.subarray(first * DESC_WORDS, (first + count) * DESC_WORDS), descAt >>> 2);
     if (typeof keystream === 'function') {
       for (let i = 0, w = ks >>> 2; i < count; i++) {
         keystream(first + i, u32, w);
         w += 4 * (1 + ((desc[(first + i) * DESC_WORDS + 3]! + 15) >>> 4));
       }
-    } else {
+    } else if (keystream instanceof Uint32Array) {
       u32.set(keystream.subarray(0, blocks * 4), ks >>> 2);
+    } else {
+      this.fns.counterBlocks(descAt, count, ks);
+      u8.set(keystream.ecbBlocks(u8.subarray(ks, descAt)), ks);
     }
-    for (let w = descAt >>> 2, i = first * DESC_WORDS; i < (first + count) * DESC_WORDS; i++, w++) u32[w] = desc[i]!;
-    u8.set(data.subarray(lo, hi), dataAt);
+    if (!inPlace) u8.set(data.subarray(lo, hi), dataAt);
     let verified = 0;
     if (open) {
       verified = this.fns.openBurst(slot, descAt, count, dataAt - lo, ks, res);
@@ -323,7 +400,7 @@ export class GhashWasm {
     } else {
       this.fns.sealBurst(slot, descAt, count, dataAt - lo, ks);
     }
-    data.set(u8.subarray(dataAt, dataAt + (hi - lo)), lo);
+    if (!inPlace) data.set(u8.subarray(dataAt, dataAt + (hi - lo)), lo);
     // Keystream is key material: it does not outlive the call.
     u8.fill(0, ks, descAt);
     return verified;
@@ -336,5 +413,6 @@ export class GhashWasm {
     this.memory.grow(Math.ceil((bytes - have) / PAGE));
     this.u8 = new Uint8Array(this.memory.buffer);
     this.u32 = new Uint32Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
   }
 }

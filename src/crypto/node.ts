@@ -63,6 +63,7 @@ export function nodeKeystream(key: Uint8Array): WordKeystreamSource {
       }
       return encryptCounters(total);
     },
+    ecbBlocks: (blocks) => cipher().update(blocks),
     keystream: (iv, blocks) => keystreamOctets(keystreamWords, iv, blocks),
     encryptZeroBlock() {
       return new Uint8Array(cipher().update(new Uint8Array(16)));

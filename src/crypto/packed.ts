@@ -17,14 +17,17 @@
  *
  * On the `native` backend the whole per-frame loop is one C call (native/macsec_gcm.c); on `node` and
  * `noble` the same rules run here in TypeScript, sealing and opening a chunk of frames a call through the
- * burst descriptor (engine.ts). Both give the bytes of per-frame protect/validate (macsec.ts).
+ * burst descriptor (engine.ts). There the octets move as copy runs: executed in the GCM kernel's
+ * WebAssembly memory, where a chunk's input is staged, laid out, sealed or opened in place and copied out
+ * (one copy each way instead of a JavaScript loop per frame and two more into the kernel), or here without
+ * WebAssembly. Both give the bytes of per-frame protect/validate (macsec.ts).
  */
 import { ConfigError, describe } from '../util/errors.js';
 import { ETHERTYPE_OFFSET, MIN_FRAME_LENGTH, VLAN_TAG_LENGTH } from '../wire/ethernet.js';
 import { MAC_LENGTH } from '../wire/mac.js';
 import { checkPackedFrames, type PackedFrames } from '../wire/packed.js';
 import { ICV_LENGTH, MIN_NON_SHORT_LENGTH, SCI_LENGTH, TCI_C, TCI_E, TCI_ES, TCI_SC, TCI_SCB, TCI_V, secTagLength, transmitTciOctet } from '../wire/sectag.js';
-import { D_AAD_LEN, D_AAD_OFF, D_DATA_LEN, D_DATA_OFF, D_IV, D_TAG_OFF, DESC_WORDS, type BurstBuffers } from './engine.js';
+import { D_AAD_LEN, D_AAD_OFF, D_DATA_LEN, D_DATA_OFF, D_IV, D_TAG_OFF, DESC_WORDS, type WorkArea } from './engine.js';
 import { bswap32, readLE, WordView } from './ghash.js';
 import { checkSecTagOptions, MIN_USER_DATA, type BurstProtectOptions } from './macsec.js';
 import type { SaContext } from './sa.js';
@@ -186,8 +189,6 @@ const ADDRESSES = 2 * MAC_LENGTH;
 const MAX_CLEAR_TAGS = 2;
 /** Output room each frame needs beyond its input length, transmit and receive alike. */
 export const PACKED_ROOM = 32;
-/** Octets laid out before they are sealed or opened: well inside a core's L2 cache. */
-const CHUNK_OCTETS = 128 * 1024;
 
 /** Descriptor scratch and the frame each descriptor belongs to, grown to the largest burst. */
 let desc = new Int32Array(DESC_WORDS * 256);
@@ -204,11 +205,6 @@ function reserve(frames: number): void {
 /** Word views of the input and output buffers, kept while the buffers stay the same. */
 const inWords = new WordView();
 const outWords = new WordView();
-/** The receive call's word views (inWords', outWords') and its buffers' byteOffsets, for `deliver`. */
-let rxIn: Uint32Array | undefined;
-let rxOut: Uint32Array | undefined;
-let rxInBase = 0;
-let rxOutBase = 0;
 
 /**
  * Copies src[from, to) to dst[at ...]. Long runs through one subarray view and the native copy (a view is
@@ -358,8 +354,8 @@ export function protectPacked(sa: SaContext, o: PackedProtectOptions, input: Pac
 function protectPackedTs(sa: SaContext, o: PackedProtectOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedTransmitControl, hdr: number): void {
   const { first, count, maxFrameSize } = c;
   const end = first + count;
-  const { data: inData, offsets: inOff, lengths: inLen } = input;
-  const { data: out, offsets: outOff, lengths: outLen } = output;
+  const { offsets: inOff, lengths: inLen } = input;
+  const { offsets: outOff, lengths: outLen } = output;
   const { codes, pnHigh, pnLow } = outcomes;
   const tagsLength = hdr - ETHERTYPE_OFFSET;
   const sc = o.includeSci;
@@ -370,102 +366,215 @@ function protectPackedTs(sa: SaContext, o: PackedProtectOptions, input: PackedFr
   sa.ivBase(sci, cfg, CFG_IV);
   const iv0 = readLE(cfg, CFG_IV), iv1 = readLE(cfg, CFG_IV + 4), iv2 = readLE(cfg, CFG_IV + 8);
   reserve(count);
-  const burst: BurstBuffers = { data: out, desc, results };
-  const sw = inWords.of(inData), dw = outWords.of(out);
   // The SecTAG as little-endian words, for output slots where it lies 4-aligned: EtherType ‖ TCI/AN (SL
   // added per frame), PN, SCI.
   const tagWord = 0xe588 | (tci << 16);
   const sci0 = readLE(sci, 0), sci1 = readLE(sci, 4);
-  const inBase = inData.byteOffset, outBase = out.byteOffset;
   let hi = c.nextPnHigh, lo = c.nextPnLow;
   const lastHi = c.lastPnHigh, lastLo = c.lastPnLow;
   let exhausted = hi > lastHi || (hi === lastHi && lo > lastLo);
-  let at = c.outStart, used = 0, chunk = 0, chunkAt = at;
-  for (let i = first; i < end; i++) {
-    const len = inLen[i]!;
-    const user = len - hdr;
-    const mpdu = transmitLength(len, secTagLen, maxFrameSize);
-    outOff[i] = at;
-    outLen[i] = 0;
-    pnHigh[i] = 0;
-    pnLow[i] = 0;
-    if (len > maxFrameSize || (!exhausted && mpdu === 0)) {
-      codes[i] = PackedCode.OutPktsTooLong;
-      continue;
-    }
-    if (exhausted) {
-      codes[i] = PackedCode.SimOutPktsPNExhausted;
-      continue;
-    }
-    const s = at;
-    const src = inOff[i]!;
-    // DA ‖ SA right before the SecTAG, so the AAD is one run; the clear tags go in after sealing.
-    copy(inData, sw, inBase, src, src + ADDRESSES, out, dw, outBase, s + tagsLength);
-    const t = s + hdr;
-    const sl = user < MIN_NON_SHORT_LENGTH ? user : 0;
-    if (dw !== undefined && ((outBase + t) & 3) === 0) {
-      const w = (outBase + t) >>> 2;
-      dw[w] = tagWord | (sl << 24);
-      dw[w + 1] = bswap32(lo);
-      if (sc) {
-        dw[w + 2] = sci0;
-        dw[w + 3] = sci1;
+  let at = c.outStart, used = 0;
+  for (let i = first; i < end; ) {
+    const k = stage(sa, input, output, i, end, at);
+    const { out, ss, ts } = k;
+    const dw = outWords.of(out);
+    const tBase = out.byteOffset + ts;
+    const chunk = used;
+    for (; i < k.end; i++) {
+      const len = inLen[i]!;
+      const user = len - hdr;
+      const mpdu = transmitLength(len, secTagLen, maxFrameSize);
+      outOff[i] = at;
+      outLen[i] = 0;
+      pnHigh[i] = 0;
+      pnLow[i] = 0;
+      if (len > maxFrameSize || (!exhausted && mpdu === 0)) {
+        codes[i] = PackedCode.OutPktsTooLong;
+        continue;
       }
-    } else {
-      out[t] = 0x88;
-      out[t + 1] = 0xe5;
-      out[t + 2] = tci;
-      out[t + 3] = sl;
-      out[t + 4] = lo >>> 24;
-      out[t + 5] = lo >>> 16;
-      out[t + 6] = lo >>> 8;
-      out[t + 7] = lo;
-      if (sc) for (let k = 0; k < SCI_LENGTH; k++) out[t + 8 + k] = sci[k]!;
+      if (exhausted) {
+        codes[i] = PackedCode.SimOutPktsPNExhausted;
+        continue;
+      }
+      const s = at;
+      const src = inOff[i]! + ss;
+      // DA ‖ SA right before the SecTAG, so the AAD is one run; the clear tags go in after sealing.
+      addRun(src, s + tagsLength + ts, ADDRESSES);
+      const t = s + hdr;
+      const sl = user < MIN_NON_SHORT_LENGTH ? user : 0;
+      if (dw !== undefined && ((tBase + t) & 3) === 0) {
+        const w = (tBase + t) >>> 2;
+        dw[w] = tagWord | (sl << 24);
+        dw[w + 1] = bswap32(lo);
+        if (sc) {
+          dw[w + 2] = sci0;
+          dw[w + 3] = sci1;
+        }
+      } else {
+        const q = t + ts;
+        out[q] = 0x88;
+        out[q + 1] = 0xe5;
+        out[q + 2] = tci;
+        out[q + 3] = sl;
+        out[q + 4] = lo >>> 24;
+        out[q + 5] = lo >>> 16;
+        out[q + 6] = lo >>> 8;
+        out[q + 7] = lo;
+        if (sc) for (let b = 0; b < SCI_LENGTH; b++) out[q + 8 + b] = sci[b]!;
+      }
+      const dataOff = t + secTagLen + ts;
+      addRun(src + hdr, dataOff, user);
+      const clear = o.confidentiality ? Math.min(o.confidentialityOffset, user) : user;
+      const n = used;
+      const d = n * DESC_WORDS;
+      desc[d + D_AAD_OFF] = s + tagsLength + ts;
+      desc[d + D_AAD_LEN] = ADDRESSES + secTagLen + clear;
+      desc[d + D_DATA_OFF] = dataOff + clear;
+      desc[d + D_DATA_LEN] = user - clear;
+      desc[d + D_TAG_OFF] = dataOff + user;
+      desc[d + D_IV] = iv0;
+      desc[d + D_IV + 1] = iv1 ^ bswap32(hi);
+      desc[d + D_IV + 2] = iv2 ^ bswap32(lo);
+      descFrame[n] = i;
+      outLen[i] = mpdu;
+      pnHigh[i] = hi;
+      pnLow[i] = lo;
+      codes[i] = sent;
+      used++;
+      at += mpdu;
+      if (hi === lastHi && lo === lastLo) exhausted = true;
+      else if (lo === 0xffff_ffff) {
+        hi++;
+        lo = 0;
+      } else lo++;
     }
-    const dataOff = t + secTagLen;
-    copy(inData, sw, inBase, src + hdr, src + len, out, dw, outBase, dataOff);
-    const clear = o.confidentiality ? Math.min(o.confidentialityOffset, user) : user;
-    const n = used;
-    const d = n * DESC_WORDS;
-    desc[d + D_AAD_OFF] = s + tagsLength;
-    desc[d + D_AAD_LEN] = ADDRESSES + secTagLen + clear;
-    desc[d + D_DATA_OFF] = dataOff + clear;
-    desc[d + D_DATA_LEN] = user - clear;
-    desc[d + D_TAG_OFF] = dataOff + user;
-    desc[d + D_IV] = iv0;
-    desc[d + D_IV + 1] = iv1 ^ bswap32(hi);
-    desc[d + D_IV + 2] = iv2 ^ bswap32(lo);
-    descFrame[n] = i;
-    outLen[i] = mpdu;
-    pnHigh[i] = hi;
-    pnLow[i] = lo;
-    codes[i] = sent;
-    used++;
-    at += mpdu;
-    if (hi === lastHi && lo === lastLo) exhausted = true;
-    else if (lo === 0xffff_ffff) {
-      hi++;
-      lo = 0;
-    } else lo++;
-    if (at - chunkAt >= CHUNK_OCTETS) {
-      sealChunk(sa, burst, chunk, used, input, output, hdr, tagsLength);
-      chunk = used;
-      chunkAt = at;
+    if (used > chunk) {
+      flushRuns(k, input);
+      sa.sealBurst({ data: k.out, desc, results }, chunk, used - chunk);
+      if (tagsLength > 0) {
+        for (let n = chunk; n < used; n++) {
+          const f = descFrame[n]!;
+          addRun(inOff[f]! + ss, outOff[f]! + ts, hdr);
+        }
+        flushRuns(k, input);
+      }
     }
+    unstage(k, output, at);
   }
-  if (used > chunk) sealChunk(sa, burst, chunk, used, input, output, hdr, tagsLength);
   c.outEnd = at;
   c.pnsUsed = used;
 }
 
-/** Seals descriptors from .. to - 1, then puts each frame's DA ‖ SA ‖ clear tags in front. */
-function sealChunk(sa: SaContext, burst: BurstBuffers, from: number, to: number, input: PackedFrames, output: PackedFrames, hdr: number, tagsLength: number): void {
-  sa.sealBurst(burst, from, to - from);
-  if (tagsLength === 0) return;
-  for (let n = from; n < to; n++) {
-    const i = descFrame[n]!;
-    copy(input.data, undefined, 0, input.offsets[i]!, input.offsets[i]! + hdr, output.data, undefined, 0, output.offsets[i]!);
+/**
+ * Where a chunk of a packed call is laid out. With a work area (the WebAssembly kernel's memory): the
+ * chunk's input staged there (input offset x at x + ss), its output laid out there (output offset y at
+ * y + ts), copied by runs executed there, sealed or opened in place, then copied out; without one, the
+ * output buffer itself (ss = ts = 0) and the runs copied here.
+ */
+interface Stage {
+  /** Frames up to this index (exclusive) belong to the chunk. */
+  end: number;
+  /** The buffer frames are laid out in: the work area's memory, or output.data. */
+  out: Uint8Array;
+  area: WorkArea | undefined;
+  ss: number;
+  ts: number;
+  /** Output offset the chunk starts at (where its output is copied back to). */
+  outStart: number;
+  /** Where the runs list lies in the work area. */
+  runsAt: number;
+}
+const staged: Stage = { end: 0, out: new Uint8Array(0), area: undefined, ss: 0, ts: 0, outStart: 0, runsAt: 0 };
+
+/** Input octets a chunk stages at most (more only for one longer frame): with its output, well inside L2. */
+const STAGE_OCTETS = 64 * 1024;
+
+/**
+ * Picks the chunk of frames from `i` (input and output each about STAGE_OCTETS at most, input frames
+ * within one span of that size), and stages its input where the SA's engine has a work area.
+ */
+function stage(sa: SaContext, input: PackedFrames, output: PackedFrames, i: number, end: number, outAt: number): Stage {
+  const area = sa.workArea();
+  const { offsets, lengths } = input;
+  let lo = offsets[i]!, hi = lo + lengths[i]!, room = lengths[i]! + PACKED_ROOM;
+  let j = i + 1;
+  for (; j < end && room < STAGE_OCTETS; j++) {
+    const o = offsets[j]!, e = o + lengths[j]!;
+    const nlo = Math.min(lo, o), nhi = Math.max(hi, e);
+    if (nhi - nlo > STAGE_OCTETS) break;
+    lo = nlo;
+    hi = nhi;
+    room += lengths[j]! + PACKED_ROOM;
   }
+  runCount = 0;
+  const k = staged;
+  k.end = j;
+  k.area = area;
+  k.outStart = outAt;
+  if (area === undefined) {
+    k.out = output.data;
+    k.ss = 0;
+    k.ts = 0;
+    return k;
+  }
+  const n = j - i;
+  // Runs list, input, output, then what an in-place seal or open puts after the output (keystream, descriptors, results).
+  // Offsets from the area's start (64 KiB-aligned); after it the keystream (at most 2 blocks a frame beyond
+  // its octets), descriptors and results of sealing or opening in place.
+  const inRel = (RUN_WORDS * 4 * RUNS_PER_FRAME * n + 15) & ~15;
+  const outRel = (inRel + (hi - lo) + 15) & ~15;
+  const runsAt = area.area(outRel + room, room + 32 * n + 4 * DESC_WORDS * n + n + 64);
+  const inAt = runsAt + inRel, outArea = runsAt + outRel;
+  k.out = area.bytes;
+  k.out.set(input.data.subarray(lo, hi), inAt);
+  k.ss = inAt - lo;
+  k.ts = outArea - outAt;
+  k.runsAt = runsAt;
+  return k;
+}
+
+/** A chunk's output back where the call wants it: output offsets outStart .. outEnd - 1. */
+function unstage(k: Stage, output: PackedFrames, outEnd: number): void {
+  if (k.area === undefined || outEnd === k.outStart) return;
+  const from = k.outStart + k.ts;
+  output.data.set(k.area.bytes.subarray(from, from + outEnd - k.outStart), k.outStart);
+}
+
+/** Copy runs: source, destination, length. */
+const RUN_WORDS = 3;
+/** Runs a frame adds before a flush, at most. */
+const RUNS_PER_FRAME = 2;
+let runs = new Uint32Array(RUN_WORDS * RUNS_PER_FRAME * 256);
+let runCount = 0;
+
+function addRun(src: number, dst: number, len: number): void {
+  let r = RUN_WORDS * runCount;
+  if (r + RUN_WORDS > runs.length) {
+    const grown = new Uint32Array(2 * runs.length);
+    grown.set(runs);
+    runs = grown;
+  }
+  runs[r++] = src;
+  runs[r++] = dst;
+  runs[r] = len;
+  runCount++;
+}
+
+/** Executes the runs added since the last flush: in the work area, or from input.data into output.data here. */
+function flushRuns(k: Stage, input: PackedFrames): void {
+  if (runCount === 0) return;
+  if (k.area !== undefined) {
+    k.area.copyRuns(runs, runCount, k.runsAt);
+  } else {
+    const src = input.data, out = k.out;
+    const sw = inWords.of(src), dw = outWords.of(out);
+    const inBase = src.byteOffset, outBase = out.byteOffset;
+    for (let r = 0; r < RUN_WORDS * runCount; r += RUN_WORDS) {
+      const from = runs[r]!;
+      copy(src, sw, inBase, from, from + runs[r + 2]!, out, dw, outBase, runs[r + 1]!);
+    }
+  }
+  runCount = 0;
 }
 
 // ---------------------------------------------------------------- receive
@@ -525,7 +634,7 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
   const { first, count } = c;
   const end = first + count;
   const { data: inData, offsets: inOff, lengths: inLen } = input;
-  const { data: out, offsets: outOff, lengths: outLen } = output;
+  const { offsets: outOff, lengths: outLen } = output;
   const { codes, pnHigh, pnLow } = outcomes;
   const xpn = sa.suite.xpn;
   const tagsLength = o.clearTags * VLAN_TAG_LENGTH;
@@ -535,130 +644,131 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
   sa.ivBase(sci, cfg, CFG_IV);
   const iv0 = readLE(cfg, CFG_IV), iv1 = readLE(cfg, CFG_IV + 4), iv2 = readLE(cfg, CFG_IV + 8);
   reserve(count);
-  const burst: BurstBuffers = { data: out, desc, results };
-  const sw = inWords.of(inData), dw = outWords.of(out);
-  const inBase = inData.byteOffset, outBase = out.byteOffset;
-  rxIn = sw;
-  rxOut = dw;
-  rxInBase = inBase;
-  rxOutBase = outBase;
+  const sw = inWords.of(inData);
+  const inBase = inData.byteOffset;
   const sci0 = readLE(sci, 0), sci1 = readLE(sci, 4);
-  const outShift = outBase - inBase;
-  let at = c.outStart, handled = 0, n = 0, chunk = 0, chunkAt = at;
-  for (let i = first; i < end; i++) {
-    if (undecided && codes[i] !== PackedCode.None) continue;
-    const p = inOff[i]!;
-    const len = inLen[i]!;
-    codes[i] = PackedCode.None;
-    outOff[i] = at;
-    outLen[i] = 0;
-    pnHigh[i] = 0;
-    pnLow[i] = 0;
-    if (len < tagOff + 2) continue;
-    let vlan = true;
-    for (let k = ETHERTYPE_OFFSET; k < tagOff; k += VLAN_TAG_LENGTH) {
-      const tpid = (inData[p + k]! << 8) | inData[p + k + 1]!;
-      if (tpid !== 0x8100 && tpid !== 0x88a8) vlan = false;
-    }
-    if (!vlan || inData[p + tagOff] !== 0x88 || inData[p + tagOff + 1] !== 0xe5) continue;
-    const t = len > tagOff + 2 ? inData[p + tagOff + 2]! : 0;
-    if ((t & (TCI_E | TCI_C)) === TCI_E) continue; // the Uncontrolled Port's (9.5)
-    const hasSci = (t & TCI_SC) !== 0;
-    const dataOff = tagOff + (hasSci ? 16 : 8);
-    // 9.3-9.8, 10.6.1: what makes a SecTAG not valid.
-    let bad = len < tagOff + 8;
-    let sl = 0, lo = 0, user = 0;
-    if (!bad) {
-      sl = inData[p + tagOff + 3]!;
-      lo = ((inData[p + tagOff + 4]! << 24) | (inData[p + tagOff + 5]! << 16) | (inData[p + tagOff + 6]! << 8) | inData[p + tagOff + 7]!) >>> 0;
-      bad = (t & TCI_V) !== 0 || (hasSci && (t & (TCI_ES | TCI_SCB)) !== 0) || (sl & 0xc0) !== 0 || sl >= MIN_NON_SHORT_LENGTH || (lo === 0 && !xpn) || len < dataOff + ICV_LENGTH;
-    }
-    if (!bad) {
-      const avail = len - dataOff - ICV_LENGTH;
-      if (sl !== 0) {
-        bad = avail !== sl && !(avail > sl && len <= MIN_FRAME_LENGTH);
-        user = sl;
-      } else {
-        bad = avail < MIN_NON_SHORT_LENGTH;
-        user = avail;
+  // Slots share their input frame's alignment (room: each frame's length + 32), as the native kernel's do.
+  const outShift = output.data.byteOffset - inBase;
+  let at = c.outStart, handled = 0, n = 0;
+  for (let i = first; i < end; ) {
+    const k = stage(sa, input, output, i, end, at);
+    const { ss, ts } = k;
+    const chunk = n;
+    for (; i < k.end; i++) {
+      if (undecided && codes[i] !== PackedCode.None) continue;
+      const p = inOff[i]!;
+      const len = inLen[i]!;
+      codes[i] = PackedCode.None;
+      outOff[i] = at;
+      outLen[i] = 0;
+      pnHigh[i] = 0;
+      pnLow[i] = 0;
+      if (len < tagOff + 2) continue;
+      let vlan = true;
+      for (let q = ETHERTYPE_OFFSET; q < tagOff; q += VLAN_TAG_LENGTH) {
+        const tpid = (inData[p + q]! << 8) | inData[p + q + 1]!;
+        if (tpid !== 0x8100 && tpid !== 0x88a8) vlan = false;
       }
-    }
-    if (bad) {
-      codes[i] = PackedCode.InPktsBadTag;
+      if (!vlan || inData[p + tagOff] !== 0x88 || inData[p + tagOff + 1] !== 0xe5) continue;
+      const t = len > tagOff + 2 ? inData[p + tagOff + 2]! : 0;
+      if ((t & (TCI_E | TCI_C)) === TCI_E) continue; // the Uncontrolled Port's (9.5)
+      const hasSci = (t & TCI_SC) !== 0;
+      const dataOff = tagOff + (hasSci ? 16 : 8);
+      // 9.3-9.8, 10.6.1: what makes a SecTAG not valid.
+      let bad = len < tagOff + 8;
+      let sl = 0, lo = 0, user = 0;
+      if (!bad) {
+        sl = inData[p + tagOff + 3]!;
+        lo = ((inData[p + tagOff + 4]! << 24) | (inData[p + tagOff + 5]! << 16) | (inData[p + tagOff + 6]! << 8) | inData[p + tagOff + 7]!) >>> 0;
+        bad = (t & TCI_V) !== 0 || (hasSci && (t & (TCI_ES | TCI_SCB)) !== 0) || (sl & 0xc0) !== 0 || sl >= MIN_NON_SHORT_LENGTH || (lo === 0 && !xpn) || len < dataOff + ICV_LENGTH;
+      }
+      if (!bad) {
+        const avail = len - dataOff - ICV_LENGTH;
+        if (sl !== 0) {
+          bad = avail !== sl && !(avail > sl && len <= MIN_FRAME_LENGTH);
+          user = sl;
+        } else {
+          bad = avail < MIN_NON_SHORT_LENGTH;
+          user = avail;
+        }
+      }
+      if (bad) {
+        codes[i] = PackedCode.InPktsBadTag;
+        handled++;
+        continue;
+      }
+      // The SCI (9.9, 10.6.1): carried, implied by ES (source address ‖ port 1, port 0 with SCB), or the point-to-point SC.
+      let match: boolean;
+      if (hasSci) {
+        const q = inBase + p + tagOff + 8;
+        if (sw !== undefined && (q & 3) === 0) match = sw[q >>> 2] === sci0 && sw[(q >>> 2) + 1] === sci1;
+        else {
+          match = true;
+          for (let b = 0; b < SCI_LENGTH; b++) if (inData[p + tagOff + 8 + b] !== sci[b]) match = false;
+        }
+      } else if (t & TCI_ES) {
+        match = sci[6] === 0 && sci[7] === ((t & TCI_SCB) !== 0 ? 0 : 1);
+        for (let b = 0; b < 6; b++) if (inData[p + 6 + b] !== sci[b]) match = false;
+      } else match = o.pointToPoint;
+      if (!match || (t & 3) !== an) continue;
       handled++;
-      continue;
-    }
-    // The SCI (9.9, 10.6.1): carried, implied by ES (source address ‖ port 1, port 0 with SCB), or the point-to-point SC.
-    let match: boolean;
-    if (hasSci) {
-      const q = inBase + p + tagOff + 8;
-      if (sw !== undefined && (q & 3) === 0) match = sw[q >>> 2] === sci0 && sw[(q >>> 2) + 1] === sci1;
-      else {
-        match = true;
-        for (let k = 0; k < SCI_LENGTH; k++) if (inData[p + tagOff + 8 + k] !== sci[k]) match = false;
+      // 802.1AEbw 10.6.2: the upper half recovered from lowestPN.
+      const hi = xpn ? (lo >= lowLo ? lowHi : lowHi + 1) : 0;
+      pnHigh[i] = hi;
+      pnLow[i] = lo;
+      const late = hi < lowHi || (hi === lowHi && lo < lowLo);
+      if (o.replayProtect && late) {
+        codes[i] = PackedCode.InPktsLate;
+        continue;
       }
-    } else if (t & TCI_ES) {
-      match = sci[6] === 0 && sci[7] === ((t & TCI_SCB) !== 0 ? 0 : 1);
-      for (let k = 0; k < 6; k++) if (inData[p + 6 + k] !== sci[k]) match = false;
-    } else match = o.pointToPoint;
-    if (!match || (t & 3) !== an) continue;
-    handled++;
-    // 802.1AEbw 10.6.2: the upper half recovered from lowestPN.
-    const hi = xpn ? (lo >= lowLo ? lowHi : lowHi + 1) : 0;
-    pnHigh[i] = hi;
-    pnLow[i] = lo;
-    const late = hi < lowHi || (hi === lowHi && lo < lowLo);
-    if (o.replayProtect && late) {
-      codes[i] = PackedCode.InPktsLate;
-      continue;
+      const cBit = (t & TCI_C) !== 0;
+      const s = at + ((p - at - outShift) & 3);
+      addRun(p + ss, s + ts, dataOff + user + ICV_LENGTH);
+      at = s + dataOff + user + ICV_LENGTH;
+      if (!cBit && mode === MODE_DISABLED) {
+        codes[i] = late ? PackedCode.InPktsDelayed : PackedCode.InPktsUnchecked;
+        deliver(k, p, outOff, outLen, i, s, tagOff, dataOff, user);
+        continue;
+      }
+      if (hi > 0xffff_ffff) {
+        // Recovered past maxPN: no transmitter can have sent it; as an ICV that fails.
+        failed(k, codes, i, mode, cBit, p, outOff, outLen, s, tagOff, dataOff, user);
+        continue;
+      }
+      const clear = (t & TCI_E) !== 0 ? Math.min(o.confidentialityOffset, user) : user;
+      // DA ‖ SA right before the SecTAG, so the AAD is one run.
+      if (tagsLength > 0) addRun(p + ss, s + tagsLength + ts, ADDRESSES);
+      const d = n * DESC_WORDS;
+      desc[d + D_AAD_OFF] = s + tagsLength + ts;
+      desc[d + D_AAD_LEN] = dataOff + clear - tagsLength;
+      desc[d + D_DATA_OFF] = s + dataOff + clear + ts;
+      desc[d + D_DATA_LEN] = user - clear;
+      desc[d + D_TAG_OFF] = s + dataOff + user + ts;
+      desc[d + D_IV] = iv0;
+      desc[d + D_IV + 1] = iv1 ^ bswap32(hi);
+      desc[d + D_IV + 2] = iv2 ^ bswap32(lo);
+      descFrame[n] = i;
+      // Which of OK and Delayed, should it verify: kept in the code until the chunk is opened.
+      codes[i] = late ? PackedCode.InPktsDelayed : PackedCode.InPktsOK;
+      outOff[i] = s;
+      n++;
     }
-    const cBit = (t & TCI_C) !== 0;
-    // The slot shares the input frame's alignment, for the word copy (room: each frame's length + 32).
-    const s = at + ((p - at - outShift) & 3);
-    copy(inData, sw, inBase, p, p + dataOff + user + ICV_LENGTH, out, dw, outBase, s);
-    at = s + dataOff + user + ICV_LENGTH;
-    if (!cBit && mode === MODE_DISABLED) {
-      codes[i] = late ? PackedCode.InPktsDelayed : PackedCode.InPktsUnchecked;
-      deliver(inData, p, out, outOff, outLen, i, s, tagOff, dataOff, user);
-      continue;
+    flushRuns(k, input);
+    if (n > chunk) {
+      openChunk(sa, k, chunk, n, mode, input, output, outcomes, tagOff);
+      flushRuns(k, input);
     }
-    if (hi > 0xffff_ffff) {
-      // Recovered past maxPN: no transmitter can have sent it; as an ICV that fails.
-      failed(codes, i, mode, cBit, inData, p, out, outOff, outLen, s, tagOff, dataOff, user);
-      continue;
-    }
-    const clear = (t & TCI_E) !== 0 ? Math.min(o.confidentialityOffset, user) : user;
-    if (tagsLength > 0) out.copyWithin(s + tagsLength, s, s + ADDRESSES);
-    const d = n * DESC_WORDS;
-    desc[d + D_AAD_OFF] = s + tagsLength;
-    desc[d + D_AAD_LEN] = dataOff + clear - tagsLength;
-    desc[d + D_DATA_OFF] = s + dataOff + clear;
-    desc[d + D_DATA_LEN] = user - clear;
-    desc[d + D_TAG_OFF] = s + dataOff + user;
-    desc[d + D_IV] = iv0;
-    desc[d + D_IV + 1] = iv1 ^ bswap32(hi);
-    desc[d + D_IV + 2] = iv2 ^ bswap32(lo);
-    descFrame[n] = i;
-    // Which of OK and Delayed, should it verify: kept in the code until the chunk is opened.
-    codes[i] = late ? PackedCode.InPktsDelayed : PackedCode.InPktsOK;
-    outOff[i] = s;
-    n++;
-    if (at - chunkAt >= CHUNK_OCTETS) {
-      openChunk(sa, burst, chunk, n, mode, input, output, outcomes, tagOff);
-      chunk = n;
-      chunkAt = at;
-    }
+    unstage(k, output, at);
   }
-  if (n > chunk) openChunk(sa, burst, chunk, n, mode, input, output, outcomes, tagOff);
   c.outEnd = at;
   c.handled = handled;
 }
 
 /** Opens descriptors from .. to - 1 and decides each frame's code and output from its result. */
-function openChunk(sa: SaContext, burst: BurstBuffers, from: number, to: number, mode: number, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, tagOff: number): void {
-  sa.openBurst(burst, from, to - from);
+function openChunk(sa: SaContext, k: Stage, from: number, to: number, mode: number, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, tagOff: number): void {
+  sa.openBurst({ data: k.out, desc, results }, from, to - from);
   const { data: inData, offsets: inOff, lengths: inLen } = input;
-  const { data: out, offsets: outOff, lengths: outLen } = output;
+  const { offsets: outOff, lengths: outLen } = output;
   const codes = outcomes.codes;
   for (let n = from; n < to; n++) {
     const i = descFrame[n]!;
@@ -668,16 +778,16 @@ function openChunk(sa: SaContext, burst: BurstBuffers, from: number, to: number,
     const dataOff = tagOff + ((t & TCI_SC) !== 0 ? 16 : 8);
     const sl = inData[p + tagOff + 3]!;
     const user = sl !== 0 ? sl : inLen[i]! - dataOff - ICV_LENGTH;
-    if (results[n] === 1) deliver(inData, p, out, outOff, outLen, i, s, tagOff, dataOff, user);
-    else failed(codes, i, mode, (t & TCI_C) !== 0, inData, p, out, outOff, outLen, s, tagOff, dataOff, user);
+    if (results[n] === 1) deliver(k, p, outOff, outLen, i, s, tagOff, dataOff, user);
+    else failed(k, codes, i, mode, (t & TCI_C) !== 0, p, outOff, outLen, s, tagOff, dataOff, user);
   }
 }
 
 /** A frame whose ICV failed (10.6.5): InPktsInvalid and delivered in Check mode with C=0, else InPktsNotValid, dropped. */
-function failed(codes: Uint8Array, i: number, mode: number, cBit: boolean, inData: Uint8Array, p: number, out: Uint8Array, outOff: Uint32Array, outLen: Uint32Array, s: number, tagOff: number, dataOff: number, user: number): void {
+function failed(k: Stage, codes: Uint8Array, i: number, mode: number, cBit: boolean, p: number, outOff: Uint32Array, outLen: Uint32Array, s: number, tagOff: number, dataOff: number, user: number): void {
   if (mode === MODE_CHECK && !cBit) {
     codes[i] = PackedCode.InPktsInvalid;
-    deliver(inData, p, out, outOff, outLen, i, s, tagOff, dataOff, user);
+    deliver(k, p, outOff, outLen, i, s, tagOff, dataOff, user);
     return;
   }
   codes[i] = PackedCode.InPktsNotValid;
@@ -685,14 +795,9 @@ function failed(codes: Uint8Array, i: number, mode: number, cBit: boolean, inDat
 }
 
 /** DA ‖ SA ‖ clear tags right before the user data, where the SecTAG was: the frame for the Controlled Port. */
-function deliver(inData: Uint8Array, p: number, out: Uint8Array, outOff: Uint32Array, outLen: Uint32Array, i: number, s: number, tagOff: number, dataOff: number, user: number): void {
+function deliver(k: Stage, p: number, outOff: Uint32Array, outLen: Uint32Array, i: number, s: number, tagOff: number, dataOff: number, user: number): void {
   const start = s + dataOff - tagOff;
-  const a = rxInBase + p, b = rxOutBase + start;
-  // tagOff is 12, 16 or 20: whole words where both ends are 4-aligned (the slot shares the input's alignment).
-  if (rxIn !== undefined && rxOut !== undefined && ((a | b) & 3) === 0) {
-    const wa = a >>> 2, wb = b >>> 2;
-    for (let k = 0; k < tagOff >>> 2; k++) rxOut[wb + k] = rxIn[wa + k]!;
-  } else for (let k = 0; k < tagOff; k++) out[start + k] = inData[p + k]!;
+  addRun(p + k.ss, start + k.ts, tagOff);
   outOff[i] = start;
   outLen[i] = tagOff + user;
 }

@@ -4,7 +4,7 @@
  */
 import { ConfigError, describe } from '../util/errors.js';
 import { createGcm, DEFAULT_BACKEND, type BackendName } from './backend.js';
-import type { BurstBuffers, GcmEngine, PackedKernelArgs } from './engine.js';
+import type { BurstBuffers, GcmEngine, PackedKernelArgs, WorkArea } from './engine.js';
 import { bswap32, readLE } from './ghash.js';
 import { SALT_LENGTH, SSCI_LENGTH, type CipherSuite } from './suite.js';
 
@@ -106,6 +106,12 @@ export class SaContext {
     const g = this.gcm;
     if (g.protectPacked === undefined || g.validatePacked === undefined) return undefined;
     return g as Required<Pick<GcmEngine, 'protectPacked' | 'validatePacked'>>;
+  }
+
+  /** The engine's work area for the TypeScript packed kernels (crypto/packed.ts), when it has one. */
+  workArea(): WorkArea | undefined {
+    if (this.wiped) throw new ConfigError('SAK', 'an installed key', 'a wiped one');
+    return this.gcm.workArea?.();
   }
 
   seal(iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): void {

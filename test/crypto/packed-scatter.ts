@@ -1,0 +1,116 @@
+/**
+ * Packed calls larger than the kernels' chunks, with the frames scattered through the input (out of order,
+ * far apart, gaps between), against per-frame protect / validate: the TypeScript kernels stage a chunk of
+ * frames at a time (crypto/packed.ts), so every chunk and staging boundary must give the bytes of the plain
+ * path. Used by packed.test.ts (every backend) and packed-nowasm.test.ts (the TypeScript kernels without
+ * WebAssembly).
+ */
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import type { BackendName } from '../../src/crypto/backend.js';
+import { protect, transmitTci, validate } from '../../src/crypto/macsec.js';
+import { PACKED_CODE_NAMES, packedOutcomes, protectPacked, validatePacked, type PackedReceiveControl, type PackedTransmitControl } from '../../src/crypto/packed.js';
+import { SaContext } from '../../src/crypto/sa.js';
+import { CIPHER_SUITES, type CipherSuiteName } from '../../src/crypto/suite.js';
+import { parseMacsecFrame } from '../../src/wire/frame.js';
+import { packedFrame, packedFrames, type PackedFrames } from '../../src/wire/packed.js';
+import { anOf } from '../../src/wire/sectag.js';
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+interface Scatter {
+  suite: CipherSuiteName;
+  clearTags: number;
+  offset: 0 | 30 | 50;
+  users: number[];
+  /** Where each frame goes: its rank in the input buffer, and the gap before it. */
+  order: number[];
+  gaps: number[];
+  /** Frames whose ICV is flipped before receive. */
+  bad: boolean[];
+}
+
+const scatterArb: fc.Arbitrary<Scatter> = fc.integer({ min: 30, max: 160 }).chain((n) =>
+  fc.record({
+    suite: fc.constantFrom<CipherSuiteName>('GCM-AES-128', 'GCM-AES-XPN-256'),
+    clearTags: fc.constantFrom(0, 1),
+    offset: fc.constantFrom<0 | 30 | 50>(0, 30),
+    users: fc.array(fc.oneof(fc.integer({ min: 2, max: 60 }), fc.integer({ min: 600, max: 1500 }), fc.constant(9000)), { minLength: n, maxLength: n }),
+    order: fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
+    gaps: fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 7 }), fc.constant(70_000)), { minLength: n, maxLength: n }),
+    bad: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+  }),
+);
+
+/** `frames` laid in the input in `order`, each after its gap of filler. */
+function scatter(frames: readonly Uint8Array[], order: readonly number[], gaps: readonly number[]): PackedFrames {
+  const octets = frames.reduce((a, f, i) => a + f.length + gaps[i]!, 0);
+  const p = packedFrames(frames.length, octets);
+  p.data.fill(0x5a);
+  let at = 0;
+  for (const i of order) {
+    at += gaps[i]!;
+    p.data.set(frames[i]!, at);
+    p.offsets[i] = at;
+    p.lengths[i] = frames[i]!.length;
+    at += frames[i]!.length;
+  }
+  p.count = frames.length;
+  return p;
+}
+
+export function scatterTests(backend: BackendName): void {
+  it('a call over many chunks, frames scattered through the input: each frame the bytes of protect and validate', () => {
+    fc.assert(
+      fc.property(scatterArb, (s) => {
+        const suite = CIPHER_SUITES[s.suite];
+        const key = new Uint8Array(suite.keyLength).fill(0x3c);
+        const sa = new SaContext({ suite, key, ssci: suite.xpn ? Uint8Array.of(0, 0, 0, 7) : undefined, salt: suite.xpn ? new Uint8Array(12).fill(0xe1) : undefined }, backend);
+        const sci = Uint8Array.of(2, 0, 0, 0, 0, 1, 0, 1);
+        const o = { ...transmitTci(anOf(2), { includeSci: true, endStation: false, scb: false, confidentiality: true }), sci, confidentialityOffset: s.offset, clearTags: s.clearTags };
+        const plain = s.users.map((u, i) => {
+          const f = new Uint8Array(12 + 4 * s.clearTags + u).fill(i & 0xff);
+          f.set([0, 1, 2, 3, 4, 5, 2, 0, 0, 0, 0, 1]);
+          if (s.clearTags === 1) f.set([0x81, 0, 0, 5], 12);
+          return f;
+        });
+        const n = plain.length;
+        // Transmit: PNs from 2^32 - 40 with XPN (crossing 2^32 inside the call), from 1 otherwise.
+        const start = suite.xpn ? 2 ** 32 - 40 : 1;
+        const input = scatter(plain, s.order, s.gaps);
+        const output = packedFrames(n, 5 + plain.reduce((a, f) => a + f.length + 32, 0));
+        const outcomes = packedOutcomes(n);
+        const tc: PackedTransmitControl = { first: 0, count: n, outStart: 5, nextPnHigh: 0, nextPnLow: start, lastPnHigh: suite.xpn ? 1 : 0, lastPnLow: 0xffff_ffff, maxFrameSize: 100_000, outEnd: 0, pnsUsed: 0 };
+        protectPacked(sa, o, input, output, outcomes, tc);
+        expect(tc.pnsUsed).toBe(n);
+        const sent = plain.map((f, i) => {
+          const want = protect(sa, f, { ...o, pn: BigInt(start + i) });
+          expect(hex(packedFrame(output, i)), `frame ${i}`).toBe(hex(want));
+          return want;
+        });
+        // Receive: the frames sent, scattered again, some with a flipped ICV bit.
+        const received = sent.map((f, i) => {
+          const g = f.slice();
+          if (s.bad[i]) g[g.length - 1]! ^= 1;
+          return g;
+        });
+        const rin = scatter(received, [...s.order].reverse(), s.gaps);
+        const rout = packedFrames(n, 3 + received.reduce((a, f) => a + f.length + 32, 0));
+        const rc: PackedReceiveControl = { first: 0, count: n, outStart: 3, lowestPnHigh: 0, lowestPnLow: start, outEnd: 0, handled: 0 };
+        validatePacked(sa, { sci, an: 2, confidentialityOffset: s.offset, clearTags: s.clearTags, validateFrames: 'Strict', replayProtect: true, pointToPoint: false }, rin, rout, outcomes, rc);
+        expect(rc.handled).toBe(n);
+        received.forEach((f, i) => {
+          const parsed = parseMacsecFrame(f, { clearTags: s.clearTags, allowZeroPN: suite.xpn });
+          if (!parsed.ok) throw new Error(`frame ${i} does not parse`);
+          const hi = start + i >= 2 ** 32 ? 1 : 0;
+          const want = validate(sa, f, parsed.value, { sci, pnHigh: hi, confidentialityOffset: s.offset });
+          expect(PACKED_CODE_NAMES[outcomes.codes[i]!], `frame ${i}`).toBe(want === null ? 'InPktsNotValid' : 'InPktsOK');
+          if (want !== null) expect(hex(packedFrame(rout, i)), `frame ${i}`).toBe(hex(want));
+          else expect(rout.lengths[i]).toBe(0);
+        });
+        sa.wipe();
+      }),
+      { numRuns: 6 },
+    );
+  });
+}
