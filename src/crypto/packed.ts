@@ -399,7 +399,7 @@ function protectPackedTs(sa: SaContext, o: PackedProtectOptions, input: PackedFr
       const s = at;
       const src = inOff[i]! + ss;
       // DA ‖ SA right before the SecTAG, so the AAD is one run; the clear tags go in after sealing.
-      addRun(src, s + tagsLength + ts, ADDRESSES);
+      addRun(k, src, s + tagsLength + ts, ADDRESSES);
       const t = s + hdr;
       const sl = user < MIN_NON_SHORT_LENGTH ? user : 0;
       if (dw !== undefined && ((tBase + t) & 3) === 0) {
@@ -423,7 +423,7 @@ function protectPackedTs(sa: SaContext, o: PackedProtectOptions, input: PackedFr
         if (sc) for (let b = 0; b < SCI_LENGTH; b++) out[q + 8 + b] = sci[b]!;
       }
       const dataOff = t + secTagLen + ts;
-      addRun(src + hdr, dataOff, user);
+      addRun(k, src + hdr, dataOff, user);
       const clear = o.confidentiality ? Math.min(o.confidentialityOffset, user) : user;
       const n = used;
       const d = n * DESC_WORDS;
@@ -454,7 +454,7 @@ function protectPackedTs(sa: SaContext, o: PackedProtectOptions, input: PackedFr
       if (tagsLength > 0) {
         for (let n = chunk; n < used; n++) {
           const f = descFrame[n]!;
-          addRun(inOff[f]! + ss, outOff[f]! + ts, hdr);
+          addRun(k, inOff[f]! + ss, outOff[f]! + ts, hdr);
         }
         flushRuns(k, input);
       }
@@ -464,6 +464,11 @@ function protectPackedTs(sa: SaContext, o: PackedProtectOptions, input: PackedFr
   c.outEnd = at;
   c.pnsUsed = used;
 }
+
+/** Copy runs: source, destination, length. */
+const RUN_WORDS = 3;
+/** Runs a frame adds before a flush, at most. */
+const RUNS_PER_FRAME = 2;
 
 /**
  * Where a chunk of a packed call is laid out. With a work area (the WebAssembly kernel's memory): the
@@ -483,8 +488,11 @@ interface Stage {
   outStart: number;
   /** Where the runs list lies in the work area. */
   runsAt: number;
+  /** The copy runs added since the last flush, RUN_WORDS each. */
+  runs: Uint32Array;
+  runCount: number;
 }
-const staged: Stage = { end: 0, out: new Uint8Array(0), area: undefined, ss: 0, ts: 0, outStart: 0, runsAt: 0 };
+const staged: Stage = { end: 0, out: new Uint8Array(0), area: undefined, ss: 0, ts: 0, outStart: 0, runsAt: 0, runs: new Uint32Array(RUN_WORDS * RUNS_PER_FRAME * 256), runCount: 0 };
 
 /** Input octets a chunk stages at most (more only for one longer frame): with its output, well inside L2. */
 const STAGE_OCTETS = 64 * 1024;
@@ -506,8 +514,9 @@ function stage(sa: SaContext, input: PackedFrames, output: PackedFrames, i: numb
     hi = nhi;
     room += lengths[j]! + PACKED_ROOM;
   }
-  runCount = 0;
   const k = staged;
+  if (k.runs.length < RUN_WORDS * RUNS_PER_FRAME * (j - i)) k.runs = new Uint32Array(2 * RUN_WORDS * RUNS_PER_FRAME * (j - i));
+  k.runCount = 0;
   k.end = j;
   k.area = area;
   k.outStart = outAt;
@@ -540,28 +549,18 @@ function unstage(k: Stage, output: PackedFrames, outEnd: number): void {
   output.data.set(k.area.bytes.subarray(from, from + outEnd - k.outStart), k.outStart);
 }
 
-/** Copy runs: source, destination, length. */
-const RUN_WORDS = 3;
-/** Runs a frame adds before a flush, at most. */
-const RUNS_PER_FRAME = 2;
-let runs = new Uint32Array(RUN_WORDS * RUNS_PER_FRAME * 256);
-let runCount = 0;
-
-function addRun(src: number, dst: number, len: number): void {
-  let r = RUN_WORDS * runCount;
-  if (r + RUN_WORDS > runs.length) {
-    const grown = new Uint32Array(2 * runs.length);
-    grown.set(runs);
-    runs = grown;
-  }
-  runs[r++] = src;
-  runs[r++] = dst;
-  runs[r] = len;
-  runCount++;
+/** Adds a copy run to the chunk's list (stage() made room for every run its frames add). */
+function addRun(k: Stage, src: number, dst: number, len: number): void {
+  const list = k.runs;
+  const r = RUN_WORDS * k.runCount++;
+  list[r] = src;
+  list[r + 1] = dst;
+  list[r + 2] = len;
 }
 
 /** Executes the runs added since the last flush: in the work area, or from input.data into output.data here. */
 function flushRuns(k: Stage, input: PackedFrames): void {
+  const { runs, runCount } = k;
   if (runCount === 0) return;
   if (k.area !== undefined) {
     k.area.copyRuns(runs, runCount, k.runsAt);
@@ -574,7 +573,7 @@ function flushRuns(k: Stage, input: PackedFrames): void {
       copy(src, sw, inBase, from, from + runs[r + 2]!, out, dw, outBase, runs[r + 1]!);
     }
   }
-  runCount = 0;
+  k.runCount = 0;
 }
 
 // ---------------------------------------------------------------- receive
@@ -723,7 +722,7 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
       }
       const cBit = (t & TCI_C) !== 0;
       const s = at + ((p - at - outShift) & 3);
-      addRun(p + ss, s + ts, dataOff + user + ICV_LENGTH);
+      addRun(k, p + ss, s + ts, dataOff + user + ICV_LENGTH);
       at = s + dataOff + user + ICV_LENGTH;
       if (!cBit && mode === MODE_DISABLED) {
         codes[i] = late ? PackedCode.InPktsDelayed : PackedCode.InPktsUnchecked;
@@ -737,7 +736,7 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
       }
       const clear = (t & TCI_E) !== 0 ? Math.min(o.confidentialityOffset, user) : user;
       // DA ‖ SA right before the SecTAG, so the AAD is one run.
-      if (tagsLength > 0) addRun(p + ss, s + tagsLength + ts, ADDRESSES);
+      if (tagsLength > 0) addRun(k, p + ss, s + tagsLength + ts, ADDRESSES);
       const d = n * DESC_WORDS;
       desc[d + D_AAD_OFF] = s + tagsLength + ts;
       desc[d + D_AAD_LEN] = dataOff + clear - tagsLength;
@@ -797,7 +796,7 @@ function failed(k: Stage, codes: Uint8Array, i: number, mode: number, cBit: bool
 /** DA ‖ SA ‖ clear tags right before the user data, where the SecTAG was: the frame for the Controlled Port. */
 function deliver(k: Stage, p: number, outOff: Uint32Array, outLen: Uint32Array, i: number, s: number, tagOff: number, dataOff: number, user: number): void {
   const start = s + dataOff - tagOff;
-  addRun(p + k.ss, start + k.ts, tagOff);
+  addRun(k, p + k.ss, start + k.ts, tagOff);
   outOff[i] = start;
   outLen[i] = tagOff + user;
 }
