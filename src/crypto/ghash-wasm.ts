@@ -3,7 +3,7 @@
  * tag, for every frame of a burst in one call, given the keystream. The same 8-bit table as ghash.ts,
  * with the table entry a v128 (one load and one XOR per octet of Y instead of four each) and no bounds
  * checks, and tables for H^2..H^4 too, so that four blocks are multiplied at once (aggregated reduction:
- * one block at a time, each product waits on the last). Measured on long data, kernel alone: about 7.5
+ * one block at a time, each product waits on the last). Measured on long data, kernel alone: about 7
  * against 16 ns a block for one block at a time, which was itself 2.5 times the TypeScript GHASH.
  *
  * The module is generated here (a few kilooctets, no toolchain, no dependency) and instantiated once
@@ -75,12 +75,13 @@ const code = (...parts: number[][]): number[] => parts.flat();
 
 /** 16 octets of 0xff then 16 of zero: 16 octets loaded from MASKS + 16 - r keep the first r of a block. */
 const MASKS = 16;
-/** Scratch: the 16 entry addresses of each of the WAYS operands of a step, 64 octets each. */
+/** Scratch per operand of a step (WAYS of them): its 16 entry addresses, then a partial sum. */
 const SCRATCH = 64;
+const SCRATCH_STRIDE = 64 + 16;
 /**
  * Blocks absorbed at a time, and so powers of H with a table each. Measured on long data (kernel alone,
- * ns a block, interleaved, medians): one at a time 16-17, two 9, four 7.3-8, eight 8.8 (512 KiB of
- * tables a context: more L1/L2 misses than the latency it hides).
+ * ns a block, interleaved, medians, before the partial-sum stores below): one at a time 16-17, two 9,
+ * four 7.3-8, eight 8.8 (512 KiB of tables a context: more L1/L2 misses than the latency it hides).
  */
 const WAYS = 4;
 /** Table slots start here: the tables of H, H^2, ..., H^WAYS (64 KiB each) per GCM context. */
@@ -92,19 +93,22 @@ const PAGE = 0x10000;
 /**
  * x · H^k: 16 lookups, octet p of x (v128 local `x`) picking entry x[p] of block p of the table of H^k.
  * `tv` holds the slot address in each i32 lane: the 16 entry addresses (slot + 16·x[p]) are made at once
- * in SIMD and stored to scratch `w`, then each lookup is one i32 load and one v128 load, XORed in a chain.
+ * in SIMD and stored to scratch `w`, then each lookup is one i32 load and one v128 load, XORed in a chain
+ * whose partial sum (through v128 local `tmp`) is stored every 4 lookups: without those stores V8 issued
+ * all the loads first and the XORs last, spilling (they took 0.8x the time).
  * Four-way, kernel alone, against one i8x16.extract_lane_u + shift + add per octet (pextrb is 2 uops):
  * octets stored and read back by i32.load8_u 0.88x the time, i32x4/i64x2 lanes and scalar shifts about
- * 1x, these addresses 0.8x (with a tree of XORs, where V8 hoisted all 16 loads and spilled), 0.7x (chain).
+ * 1x, these addresses 0.8x as a tree of XORs, 0.7x as a chain, 0.55x with the stores.
  */
-function mulInline(tv: number, x: number, k: number, w: number): number[] {
-  const s = SCRATCH + 64 * w;
+function mulInline(tv: number, x: number, k: number, w: number, tmp: number): number[] {
+  const s = SCRATCH + SCRATCH_STRIDE * w;
   const quarter = (half: number[], wide: number[], q: number): number[] => code(i32c(0), get(x), half, i32c(4), i16x8shl, wide, get(tv), i32x4add, v128storeAt(s + 16 * q));
   const leaf = (p: number): number[] => code(i32c(0), i32load(s + 4 * p), v128load((k - 1) * TABLE + p * 4096));
+  const partial = (p: number): number[] => (p % 4 === 3 && p < 15 ? code(set(tmp), i32c(0), get(tmp), v128storeAt(s + 64), get(tmp)) : []);
   return code(
     quarter(i16x8extendLowU, i32x4extendLowU, 0), quarter(i16x8extendLowU, i32x4extendHighU, 1),
     quarter(i16x8extendHighU, i32x4extendLowU, 2), quarter(i16x8extendHighU, i32x4extendHighU, 3),
-    leaf(0), ...Array.from({ length: 15 }, (_, i) => code(leaf(i + 1), v128xor)),
+    leaf(0), ...Array.from({ length: 15 }, (_, i) => code(leaf(i + 1), v128xor, partial(i + 1))),
   );
 }
 
@@ -124,31 +128,31 @@ function body(locals: [number, number][], ...instructions: number[][]): number[]
   return [...uleb(b.length), ...b];
 }
 
-// absorb: params tbl 0, ptr 1, len 2, y 3; locals end 4 (i32), tv 5, x 6 .. 6 + WAYS - 1 (v128).
+// absorb: params tbl 0, ptr 1, len 2, y 3; locals end 4 (i32), tv 5, x 6 .. 6 + WAYS - 1, tmp 6 + WAYS (v128).
 // While WAYS whole blocks remain: Y = ((Y ⊕ X1)·H^4) ⊕ (X2·H^3) ⊕ (X3·H^2) ⊕ (X4·H), four products that do
 // not wait on each other (one block at a time, each waits on the last: latency-bound); then block by block.
 const ABSORB = body(
-  [[1, I32], [1 + WAYS, V128]],
+  [[1, I32], [2 + WAYS, V128]],
   code(get(1), get(2), add, set(4), get(0), i32x4splat, set(5)),
   block, loop,
   code(get(1), i32c(16 * WAYS), add, get(4), gtU, brIf(1)),
   code(get(3), get(1), v128load(0), v128xor, set(6)),
   ...Array.from({ length: WAYS - 1 }, (_, i) => code(get(1), v128load(16 * (i + 1)), set(7 + i))),
-  mulInline(5, 6, WAYS, 0),
-  ...Array.from({ length: WAYS - 1 }, (_, i) => code(mulInline(5, 7 + i, WAYS - 1 - i, i + 1), v128xor)),
+  mulInline(5, 6, WAYS, 0, 6 + WAYS),
+  ...Array.from({ length: WAYS - 1 }, (_, i) => code(mulInline(5, 7 + i, WAYS - 1 - i, i + 1, 6 + WAYS), v128xor)),
   set(3),
   code(get(1), i32c(16 * WAYS), add, set(1), br(0)),
   end, end,
   block, loop,
   code(get(1), i32c(16), add, get(4), gtU, brIf(1)),
   code(get(3), get(1), v128load(0), v128xor, set(6)),
-  mulInline(5, 6, 1, 0), set(3),
+  mulInline(5, 6, 1, 0, 6 + WAYS), set(3),
   code(get(1), i32c(16), add, set(1), br(0)),
   end, end,
   // A final partial block: 16 octets read (the memory always extends past the run) and the excess masked.
   code(get(1), get(4), ltU, ifThen),
   code(get(3), get(1), v128load(0), i32c(MASKS + 16), get(4), get(1), sub, sub, v128load(0), v128and, v128xor, set(6)),
-  mulInline(5, 6, 1, 0), set(3),
+  mulInline(5, 6, 1, 0, 6 + WAYS), set(3),
   end,
   get(3),
 );
@@ -180,24 +184,25 @@ const BE_BITS = body(
 );
 
 /**
- * The per-frame part of both burst functions: locals d (descriptor), dataLen, data, y, tv; leaves Y (GHASH
- * of AAD and data, length block included) in y. `base + offset` addresses a frame's octets.
+ * The per-frame part of both burst functions: locals d (descriptor), dataLen, data, y, tv (v128, and the
+ * v128 after it); leaves Y (GHASH of AAD and data, length block included) in y. `base + offset` addresses
+ * a frame's octets.
  */
 function ghashFrame(tbl: number, base: number, d: number, data: number, dataLen: number, y: number, tv: number): number[] {
   return code(
     get(tbl), get(base), get(d), i32load(0), add, get(d), i32load(4), v128zero, call(0),
     set(y), get(tbl), get(data), get(dataLen), get(y), call(0), set(y),
     get(y), get(d), i32load(4), call(2), i64x2splat, get(dataLen), call(2), i64x2replace1, v128xor, set(y),
-    get(tbl), i32x4splat, set(tv), mulInline(tv, y, 1, 0), set(y),
+    get(tbl), i32x4splat, set(tv), mulInline(tv, y, 1, 0, tv + 1), set(y),
   );
 }
 
-/** The scratch addresses are octets of GHASH states (which give away H): zeroed before a burst call returns. */
-const WIPE_SCRATCH = code(...Array.from({ length: (64 * WAYS) / 16 }, (_, i) => code(i32c(0), v128zero, v128storeAt(SCRATCH + 16 * i))));
+/** The scratch holds octets of GHASH states and partial products (which give away H): zeroed before a burst call returns. */
+const WIPE_SCRATCH = code(...Array.from({ length: (SCRATCH_STRIDE * WAYS) / 16 }, (_, i) => code(i32c(0), v128zero, v128storeAt(SCRATCH + 16 * i))));
 
-// sealBurst: params tbl 0, desc 1, count 2, base 3, ks 4; locals i 5, d 6, data 7, dataLen 8, y 9, tv 10 (v128).
+// sealBurst: params tbl 0, desc 1, count 2, base 3, ks 4; locals i 5, d 6, data 7, dataLen 8, y 9, tv 10, tmp 11 (v128).
 const SEAL_BURST = body(
-  [[4, I32], [2, V128]],
+  [[4, I32], [3, V128]],
   block, loop,
   code(get(5), get(2), geU, brIf(1)),
   code(get(1), get(5), i32c(5), shl, add, set(6)),
@@ -212,9 +217,9 @@ const SEAL_BURST = body(
 );
 
 // openBurst: params tbl 0, desc 1, count 2, base 3, ks 4, results 5; locals i 6, d 7, data 8, dataLen 9,
-// ok 10, verified 11, y 12, tv 13 (v128).
+// ok 10, verified 11, y 12, tv 13, tmp 14 (v128).
 const OPEN_BURST = body(
-  [[6, I32], [2, V128]],
+  [[6, I32], [3, V128]],
   block, loop,
   code(get(6), get(2), geU, brIf(1)),
   code(get(1), get(6), i32c(5), shl, add, set(7)),
