@@ -55,7 +55,7 @@ export function ghashTableInto(h: Uint8Array, out: Uint32Array, at: number): voi
     }
     // Every other octet value is the XOR of its single-bit entries; entry 0 is zero.
     out.fill(0, block, block + 4);
-    for (let o = 3; o < 256; o++) {
+    for (let o = 1; o < 256; o++) {
       const low = o & -o;
       if (low === o) continue;
       const e = block + (o << 2);
