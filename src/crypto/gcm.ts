@@ -133,12 +133,12 @@ export class Gcm implements GcmEngine {
     this.ecb = ecb === undefined ? undefined : { ecbBlocks: ecb };
     const h = source.encryptZeroBlock();
     this.table = ghashTable(h);
-    h.fill(0);
     this.wasm = GhashWasm.get();
     if (this.wasm !== undefined) {
-      this.slot = this.wasm.addTable(this.table);
+      this.slot = this.wasm.addTable(h);
       slots.register(this, { wasm: this.wasm, slot: this.slot }, this);
     }
+    h.fill(0);
   }
 
   seal(iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): void {

@@ -28,40 +28,75 @@ export interface GhashTable {
 }
 
 export function ghashTable(h: Uint8Array): GhashTable {
-  // Built in big-endian words, interleaved, where multiplying by x is a plain right shift; then swapped
-  // and split once.
   const table = new Uint32Array(16 * 256 * 4);
-  let v0 = readBE(h, 0), v1 = readBE(h, 4), v2 = readBE(h, 8), v3 = readBE(h, 12); // H · x^j, j = 8p + i
-  for (let p = 0; p < 16; p++) {
-    for (let i = 0; i < 8; i++) {
-      const e = ((p << 8) | (0x80 >>> i)) << 2;
-      table[e] = v0;
-      table[e + 1] = v1;
-      table[e + 2] = v2;
-      table[e + 3] = v3;
-      // Multiply by x: a right shift in GCM's bit order, reduced by x^128 + x^7 + x^2 + x + 1.
-      const carry = v3 & 1;
-      v3 = ((v3 >>> 1) | (v2 << 31)) >>> 0;
-      v2 = ((v2 >>> 1) | (v1 << 31)) >>> 0;
-      v1 = ((v1 >>> 1) | (v0 << 31)) >>> 0;
-      v0 = ((v0 >>> 1) ^ (carry ? 0xe1000000 : 0)) >>> 0;
-    }
-    // Every other octet value is the XOR of its single-bit entries.
-    for (let v = 1; v < 256; v++) {
-      const low = v & -v;
-      if (low === v) continue;
-      const e = ((p << 8) | v) << 2;
-      const a = ((p << 8) | low) << 2;
-      const b = ((p << 8) | (v ^ low)) << 2;
-      for (let k = 0; k < 4; k++) table[e + k] = table[a + k]! ^ table[b + k]!;
-    }
-  }
+  ghashTableInto(h, table, 0);
   const all = new Int32Array(4 * 4096);
   for (let i = 0; i < 4096; i++) {
-    for (let k = 0; k < 4; k++) all[k * 4096 + i] = bswap32(table[4 * i + k]!);
+    for (let k = 0; k < 4; k++) all[k * 4096 + i] = table[4 * i + k]!;
   }
   table.fill(0);
   return { all, words: [all.subarray(0, 4096), all.subarray(4096, 8192), all.subarray(8192, 12288), all.subarray(12288)] };
+}
+
+/**
+ * The same table interleaved, written to out[at, +16384): entry p·256 + v is the four little-endian words
+ * of its product in order (the layout of the WebAssembly kernel's slots, built there in place).
+ */
+export function ghashTableInto(h: Uint8Array, out: Uint32Array, at: number): void {
+  // H · x^j (j = 8p + i) in big-endian words, where multiplying by x is a plain right shift; each entry
+  // is stored swapped (swapping commutes with XOR, so the other entries are made from swapped ones).
+  const v = bigEndianWords(h);
+  for (let p = 0; p < 16; p++) {
+    const block = at + (p << 10);
+    for (let i = 0; i < 8; i++) {
+      const e = block + ((0x80 >>> i) << 2);
+      for (let k = 0; k < 4; k++) out[e + k] = bswap32(v[k]!);
+      timesX(v);
+    }
+    // Every other octet value is the XOR of its single-bit entries; entry 0 is zero.
+    out.fill(0, block, block + 4);
+    for (let o = 1; o < 256; o++) {
+      const low = o & -o;
+      if (low === o) continue;
+      const e = block + (o << 2);
+      const a = block + (low << 2);
+      const b = block + ((o ^ low) << 2);
+      out[e] = out[a]! ^ out[b]!;
+      out[e + 1] = out[a + 1]! ^ out[b + 1]!;
+      out[e + 2] = out[a + 2]! ^ out[b + 2]!;
+      out[e + 3] = out[a + 3]! ^ out[b + 3]!;
+    }
+  }
+  v.fill(0);
+}
+
+const bigEndianWords = (b: Uint8Array): Uint32Array => new Uint32Array([readBE(b, 0), readBE(b, 4), readBE(b, 8), readBE(b, 12)]);
+
+/** v = v · x (v as big-endian words): a right shift in GCM's bit order, reduced by x^128 + x^7 + x^2 + x + 1. */
+function timesX(v: Uint32Array): void {
+  const carry = v[3]! & 1;
+  v[3] = (v[3]! >>> 1) | (v[2]! << 31);
+  v[2] = (v[2]! >>> 1) | (v[1]! << 31);
+  v[1] = (v[1]! >>> 1) | (v[0]! << 31);
+  v[0] = (v[0]! >>> 1) ^ (carry ? 0xe1000000 : 0);
+}
+
+/**
+ * X · Y in GF(2^128), GCM's bit order (SP 800-38D 6.3, algorithm 1, bit by bit): for key setup only
+ * (the powers of H), into a new array.
+ */
+export function gfMul(x: Uint8Array, y: Uint8Array): Uint8Array {
+  const z = new Uint32Array(4);
+  const v = bigEndianWords(y);
+  for (let i = 0; i < 128; i++) {
+    if ((x[i >>> 3]! >>> (7 - (i & 7))) & 1) for (let k = 0; k < 4; k++) z[k]! ^= v[k]!;
+    timesX(v);
+  }
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) out[i] = z[i >>> 2]! >>> (24 - 8 * (i & 3));
+  z.fill(0);
+  v.fill(0);
+  return out;
 }
 
 /**

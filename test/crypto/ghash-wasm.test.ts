@@ -1,0 +1,159 @@
+/**
+ * The WebAssembly GHASH kernel (four blocks at a time with tables for H..H^4, then block by block, then a
+ * partial block) against the TypeScript GHASH (ghash.ts, one block at a time with the table of H only) and
+ * node:crypto, on lengths that cross every 4-block / 1-block / partial boundary, for both keystream sources.
+ */
+import { createCipheriv } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
+import { D_AAD_LEN, D_AAD_OFF, D_DATA_LEN, D_DATA_OFF, D_IV, D_TAG_OFF, DESC_WORDS, type GcmEngine } from '../../src/crypto/engine.js';
+import { Gcm as WasmGcm, type KeystreamSource } from '../../src/crypto/gcm.js';
+import { GhashWasm as WasmKernel } from '../../src/crypto/ghash-wasm.js';
+import { ghashTable, gfMul } from '../../src/crypto/ghash.js';
+import { nobleKeystream } from '../../src/crypto/noble.js';
+import { nodeKeystream } from '../../src/crypto/node.js';
+
+// A second copy of the modules in which WebAssembly is not allowed: its Gcm runs the TypeScript GHASH.
+vi.resetModules();
+const tsKernel = await import('../../src/crypto/ghash-wasm.js');
+tsKernel.GhashWasm.allowed = false;
+const { Gcm: TsGcm } = await import('../../src/crypto/gcm.js');
+
+const SOURCES: Record<string, (key: Uint8Array) => KeystreamSource> = { node: nodeKeystream, noble: nobleKeystream };
+
+interface Case {
+  key: Uint8Array;
+  iv: Uint8Array;
+  aad: Uint8Array;
+  data: Uint8Array;
+  /** Where the frame starts in its buffer: odd offsets too. */
+  lead: number;
+}
+
+/** Octets of a length drawn uniformly from 0..max (fast-check's own lengths stay near the small end). */
+const octets = (max: number): fc.Arbitrary<Uint8Array> => fc.integer({ min: 0, max }).chain((n) => fc.uint8Array({ minLength: n, maxLength: n }));
+
+const arbCase: fc.Arbitrary<Case> = fc.record({
+  key: fc.oneof(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.uint8Array({ minLength: 32, maxLength: 32 })),
+  iv: fc.uint8Array({ minLength: 12, maxLength: 12 }),
+  aad: octets(80),
+  data: octets(600),
+  lead: fc.integer({ min: 0, max: 5 }),
+});
+
+/** lead ‖ AAD ‖ data ‖ tag as a burst of one frame. */
+function burstOf(c: Case): { data: Uint8Array; desc: Int32Array; results: Uint8Array } {
+  const data = new Uint8Array(c.lead + c.aad.length + c.data.length + 16);
+  data.set(c.aad, c.lead);
+  data.set(c.data, c.lead + c.aad.length);
+  const desc = new Int32Array(DESC_WORDS);
+  desc[D_AAD_OFF] = c.lead;
+  desc[D_AAD_LEN] = c.aad.length;
+  desc[D_DATA_OFF] = c.lead + c.aad.length;
+  desc[D_DATA_LEN] = c.data.length;
+  desc[D_TAG_OFF] = c.lead + c.aad.length + c.data.length;
+  const iv = new DataView(c.iv.buffer, c.iv.byteOffset, 12);
+  for (let k = 0; k < 3; k++) desc[D_IV + k] = iv.getInt32(4 * k, true);
+  return { data, desc, results: new Uint8Array(1) };
+}
+
+function reference(c: Case): Buffer {
+  const cipher = createCipheriv(`aes-${c.key.length * 8}-gcm` as 'aes-128-gcm', c.key, c.iv);
+  cipher.setAAD(c.aad);
+  return Buffer.concat([cipher.update(c.data), cipher.final(), cipher.getAuthTag()]);
+}
+
+/** Opens `burst` with `g`: a tampered tag fails and leaves the frame as it was; the right one restores the data. */
+function openChecks(g: GcmEngine, burst: ReturnType<typeof burstOf>, c: Case): void {
+  const tagAt = burst.desc[D_TAG_OFF]!;
+  const sealed = burst.data.slice();
+  burst.data[tagAt + (c.data.length % 16)]! ^= 0x01;
+  const tampered = burst.data.slice();
+  expect(g.openBurst(burst, 0, 1)).toBe(0);
+  expect(burst.results[0]).toBe(0);
+  expect(burst.data).toEqual(tampered);
+  burst.data.set(sealed);
+  expect(g.openBurst(burst, 0, 1)).toBe(1);
+  expect(burst.results[0]).toBe(1);
+  expect(burst.data.subarray(burst.desc[D_DATA_OFF], tagAt)).toEqual(c.data);
+}
+
+describe('WebAssembly GHASH kernel = TypeScript GHASH', () => {
+  it('the two module copies run different kernels', () => {
+    expect(WasmKernel.get()).toBeDefined();
+    expect(tsKernel.GhashWasm.get()).toBeUndefined();
+  });
+
+  for (const [name, source] of Object.entries(SOURCES)) {
+    it(`${name}: identical ciphertext and tag (and node:crypto's), seal and open, a tampered tag refused`, () => {
+      fc.assert(
+        fc.property(arbCase, (c) => {
+          const wasm = new WasmGcm(source(c.key));
+          const ts = new TsGcm(source(c.key));
+          const a = burstOf(c);
+          const b = burstOf(c);
+          wasm.sealBurst(a, 0, 1);
+          ts.sealBurst(b, 0, 1);
+          expect(a.data).toEqual(b.data);
+          expect(Buffer.from(a.data.subarray(a.desc[D_DATA_OFF]))).toEqual(reference(c));
+          // Each opens what the other sealed.
+          openChecks(wasm, b, c);
+          openChecks(ts, a, c);
+          wasm.wipe();
+          ts.wipe();
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
+
+  it('every data length 0..160 with AAD of 0, 28 and 79 octets (each 4-block, 1-block and partial split)', () => {
+    const key = Uint8Array.from({ length: 16 }, (_, i) => i * 17 + 3);
+    const wasm = new WasmGcm(nodeKeystream(key));
+    const ts = new TsGcm(nodeKeystream(key));
+    for (const aadLen of [0, 28, 79]) {
+      for (let len = 0; len <= 160; len++) {
+        const c: Case = { key, iv: Uint8Array.from({ length: 12 }, (_, i) => len + i), aad: Uint8Array.from({ length: aadLen }, (_, i) => i * 7), data: Uint8Array.from({ length: len }, (_, i) => i * 31 + aadLen), lead: len % 3 };
+        const a = burstOf(c);
+        const b = burstOf(c);
+        wasm.sealBurst(a, 0, 1);
+        ts.sealBurst(b, 0, 1);
+        expect(a.data).toEqual(b.data);
+        expect(Buffer.from(a.data.subarray(a.desc[D_DATA_OFF]))).toEqual(reference(c));
+        openChecks(wasm, b, c);
+      }
+    }
+    wasm.wipe();
+    ts.wipe();
+  });
+});
+
+describe('powers of H', () => {
+  const arbBlock = fc.uint8Array({ minLength: 16, maxLength: 16 });
+  const ONE = Uint8Array.from({ length: 16 }, (_, i) => (i === 0 ? 0x80 : 0)); // x^0: GCM's leftmost bit (SP 800-38D 6.3)
+
+  it('gfMul: 1 is the identity, and it agrees with the 8-bit table of ghash.ts', () => {
+    fc.assert(
+      fc.property(arbBlock, arbBlock, (x, h) => {
+        expect(gfMul(ONE, h)).toEqual(h);
+        expect(gfMul(x, h)).toEqual(gfMul(h, x));
+        // x · H from the table: the XOR of entry x[p] of block p, as little-endian words.
+        const { words } = ghashTable(h);
+        const z = new Uint32Array(4);
+        for (let p = 0; p < 16; p++) for (let k = 0; k < 4; k++) z[k]! ^= words[k]![(p << 8) | x[p]!]!;
+        expect(new Uint8Array(z.buffer)).toEqual(gfMul(x, h));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('wipe() zeroes all four tables of the context', () => {
+    const g = new WasmGcm(nodeKeystream(Uint8Array.from({ length: 16 }, (_, i) => i + 1)));
+    const kernel = WasmKernel.get()!;
+    const slot = Reflect.get(g, 'slot') as number;
+    const tables = (): Uint8Array[] => [0, 1, 2, 3].map((k) => new Uint8Array((Reflect.get(kernel, 'u8') as Uint8Array).buffer, slot + k * 0x10000, 0x10000));
+    for (const t of tables()) expect(t.some((b) => b !== 0)).toBe(true);
+    g.wipe();
+    for (const t of tables()) expect(t.every((b) => b === 0)).toBe(true);
+  });
+});
