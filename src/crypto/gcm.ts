@@ -1,7 +1,8 @@
 /**
  * AES-GCM (NIST SP 800-38D) for one key, with everything that depends only on the key made once:
  * the block cipher's key schedule (in the backend), the hash subkey H = E_K(0^128) and an 8-bit
- * GHASH table of 16 x 256 entries (64 KiB), so a frame costs table lookups and no key setup.
+ * GHASH table of 16 x 256 entries (64 KiB; in the WebAssembly kernel, one each for H, H^2, H^3 and H^4),
+ * so a frame costs table lookups and no key setup.
  *
  * Operates in place on ranges of one buffer: the AAD, then the data right where it lies, then the
  * 16-octet tag. Table-driven GHASH is not constant-time (cache timing): fine for a simulator.

@@ -8,7 +8,8 @@
  *
  * The module is generated here (a few kilooctets, no toolchain, no dependency) and instantiated once
  * per thread with one memory: constants and scratch, then one 256 KiB table slot per GCM context, then
- * a work area the burst is copied into and back out of. Without WebAssembly (node --jitless, a locked-down
+ * a work area: the burst copied into it and back out, or a packed kernel's chunk staged, laid out and
+ * processed there in place (WorkArea, crypto/packed.ts). Without WebAssembly (node --jitless, a locked-down
  * browser) `GhashWasm.get()` is undefined and the TypeScript kernel does the work; `GhashWasm.allowed = false`
  * asks for that too (to compare, and to test the TypeScript kernel): under Node, MACSEC_SIM_WASM=0 does
  * (read by useNodeBackends, so that this module reads no environment).
