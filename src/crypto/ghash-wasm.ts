@@ -255,8 +255,9 @@ const COUNTER_BLOCKS = body(
   code(get(0), i32load(12), i32c(15), add, i32c(4), shrU, i32c(1), add, set(5)),
   block, loop,
   code(get(4), get(5), gtU, brIf(1)),
-  // The counter is at most 4097 (a 64 KiB frame): its big-endian word is its two low octets swapped and shifted up.
-  code(get(2), get(6), get(4), i32c(24), shl, get(4), i32c(0xff00), and, i32c(8), shl, or, i32x4replace3, v128store),
+  // The counter as a big-endian word: all four octets swapped (a frame may be longer than 1 MiB, past 2^16 blocks).
+  code(get(2), get(6), get(4), i32c(24), shl, get(4), i32c(0xff00), and, i32c(8), shl, or),
+  code(get(4), i32c(8), shrU, i32c(0xff00), and, or, get(4), i32c(24), shrU, or, i32x4replace3, v128store),
   code(get(2), i32c(16), add, set(2), get(4), i32c(1), add, set(4), br(0)),
   end, end,
   code(get(0), i32c(32), add, set(0), br(0)),
