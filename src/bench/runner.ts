@@ -118,6 +118,8 @@ export interface BenchReport {
     readonly burstFrames: number;
     readonly threadedBurstFrames: number;
   };
+  /** Whether every measurement started from a clean heap (a full garbage collection before it). */
+  readonly cleanHeaps: boolean;
   readonly linkRatesGbps: readonly number[];
   /** SecTAG octets assumed in the line-rate figures (with SCI). */
   readonly secTagOctets: number;
@@ -189,21 +191,22 @@ function groupSpecs(suite: CipherSuiteName, mode: BenchMode, size: BenchSize, o:
 }
 
 /**
- * A full garbage collection (V8's gc(), exposed for this bench only). Every measurement starts from a clean
- * heap: otherwise a case pays for collecting what the case before it left (a burst row leaves megabytes of
- * frames and outcome objects; measured, node receivePacked at 512 octets read 0.94 of receiveBurst so, 1.63 from clean heaps). A case still
- * pays for the collections its own allocation causes while it runs; what it leaves for later is collected
- * before the next, untimed, which if anything flatters the rows that allocate most.
+ * A full garbage collection (V8's gc(), which the bench exposes when it starts). Every measurement starts
+ * from a clean heap: otherwise a case pays for collecting what the case before it left (a burst row leaves
+ * megabytes of frames and outcome objects; measured, node receivePacked at 512 octets read 0.94 of
+ * receiveBurst so, 1.63 from clean heaps). A case still pays for the collections its own allocation causes
+ * while it runs; what it leaves for later is collected before the next, untimed, which if anything flatters
+ * the rows that allocate most. Undefined where V8 gives no gc(); the report says which.
  */
-const collect: () => void = (() => {
+function fullCollection(): (() => void) | undefined {
   setFlagsFromString('--expose-gc');
   const gc: unknown = runInNewContext('gc');
-  return typeof gc === 'function' ? () => void Reflect.apply(gc, undefined, []) : () => undefined;
-})();
+  return typeof gc === 'function' ? () => void Reflect.apply(gc, undefined, []) : undefined;
+}
 
-/** Runs `c` for about `ms` milliseconds from a clean heap; returns frames per second. */
-function measure(c: BenchCase, ms: number): number {
-  collect();
+/** Runs `c` for about `ms` milliseconds, from a clean heap where `collect` is given; returns frames per second. */
+function measure(c: BenchCase, ms: number, collect: (() => void) | undefined): number {
+  collect?.();
   let frames = 0;
   const t0 = performance.now();
   let t = t0;
@@ -225,6 +228,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const pool = o.workers > 0 ? await BurstPool.create({ workers: o.workers, minFrames: Math.min(2048, o.threadedBurstFrames) }) : undefined;
   const results: BenchResult[] = [];
   const cellMs = (o.seconds * 1000) / o.rounds;
+  const collect = fullCollection();
   try {
     for (const suite of o.suites) {
       for (const mode of o.modes) {
@@ -234,7 +238,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
             makeCase(fixture, spec, spec.threads > 1 ? o.threadedBurstFrames : o.burstFrames, pool),
           );
           try {
-            results.push(...measureGroup(cases, o.rounds, cellMs));
+            results.push(...measureGroup(cases, o.rounds, cellMs, collect));
           } finally {
             for (const c of cases) c.close();
           }
@@ -251,6 +255,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
     machine,
     options: o,
+    cleanHeaps: collect !== undefined,
     linkRatesGbps: [...LINK_RATES_GBPS],
     secTagOctets: SECTAG_OCTETS,
     results,
@@ -258,14 +263,14 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   return { ...report, targets: checkTargets(results) };
 }
 
-function measureGroup(cases: readonly BenchCase[], rounds: number, cellMs: number): BenchResult[] {
+function measureGroup(cases: readonly BenchCase[], rounds: number, cellMs: number, collect: (() => void) | undefined): BenchResult[] {
   // Warm-up: every case once, so the first round measures optimised code.
-  for (const c of cases) measure(c, Math.min(20, cellMs));
+  for (const c of cases) measure(c, Math.min(20, cellMs), undefined);
   const fps = cases.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < cases.length; k++) {
       const i = (k + r) % cases.length;
-      fps[i]!.push(measure(cases[i]!, cellMs));
+      fps[i]!.push(measure(cases[i]!, cellMs, collect));
     }
   }
   const find = (spec: Partial<CaseSpec>): number => cases.findIndex((c) => Object.entries(spec).every(([k, v]) => c.spec[k as keyof CaseSpec] === v));

@@ -80,9 +80,8 @@ export interface WorkArea {
    * opening in place puts there (keystream, descriptors); `bytes`/`words` are remade when the memory grows.
    */
   area(octets: number, scratch: number): number;
-  /** The whole memory, as octets and as little-endian words. */
+  /** The whole memory. */
   readonly bytes: Uint8Array;
-  readonly words: Uint32Array;
   /** Runs `count` copies inside the memory, each three words of `runs` (source, destination, length), using `at` for the list. */
   copyRuns(runs: Uint32Array, count: number, at: number): void;
 }

@@ -15,7 +15,7 @@
  * (read by useNodeBackends, so that this module reads no environment).
  */
 import { DESC_WORDS, type BurstBuffers, type WorkArea } from './engine.js';
-import { ghashTableInto, gfMul } from './ghash.js';
+import { ghashTableInto, gfMul, LITTLE_ENDIAN } from './ghash.js';
 
 // --- a minimal WebAssembly encoder: just what the kernel uses ---
 
@@ -342,7 +342,8 @@ export class GhashWasm implements WorkArea {
   static get(): GhashWasm | undefined {
     if (GhashWasm.instance === null) {
       GhashWasm.instance = undefined;
-      if (wasmApi !== undefined && GhashWasm.allowed) {
+      // The kernel's memory is little-endian and is filled through host-order views: a big-endian host keeps the TypeScript kernel.
+      if (wasmApi !== undefined && GhashWasm.allowed && LITTLE_ENDIAN) {
         try {
           const memory = new wasmApi.Memory({ initial: 2 });
           const instance = new wasmApi.Instance(new wasmApi.Module(MODULE_BYTES), { env: { memory } });
@@ -387,10 +388,6 @@ export class GhashWasm implements WorkArea {
     return this.u8;
   }
 
-  get words(): Uint32Array {
-    return this.u32;
-  }
-
   copyRuns(runs: Uint32Array, count: number, at: number): void {
     this.u32.set(runs.subarray(0, 3 * count), at >>> 2);
     this.fns.copyRuns(at, count);
@@ -418,7 +415,8 @@ export class GhashWasm implements WorkArea {
       lo = Math.min(lo, desc[d]!, desc[d + 2]!, desc[d + 4]!);
       hi = Math.max(hi, desc[d]! + desc[d + 1]!, desc[d + 2]! + desc[d + 3]!, desc[d + 4]! + 16);
     }
-    // Work area: keystream, descriptors, results, then the frames' octets; each 16-aligned.
+    // Work area: keystream, descriptors, results, then the frames' octets, each 16-aligned; in place, the
+    // frames first (where the caller laid them out), the rest after them and after the caller's area.
     const inPlace = data.buffer === this.memory.buffer;
     const base = inPlace ? data.byteOffset : 0;
     const ks = inPlace ? Math.max(this.scratchAt, (base + hi + 15) & ~15) : TABLES + SLOT * this.slots;
@@ -429,28 +427,33 @@ export class GhashWasm implements WorkArea {
     this.reserve(inPlace ? res + count + 16 : dataAt + (hi - lo) + 16);
     const { u8, u32 } = this;
     this.i32.set(desc.subarray(first * DESC_WORDS, (first + count) * DESC_WORDS), descAt >>> 2);
-    if (typeof keystream === 'function') {
-      for (let i = 0, w = ks >>> 2; i < count; i++) {
-        keystream(first + i, u32, w);
-        w += 4 * (1 + ((desc[(first + i) * DESC_WORDS + 3]! + 15) >>> 4));
-      }
-    } else if (keystream instanceof Uint32Array) {
-      u32.set(keystream.subarray(0, blocks * 4), ks >>> 2);
-    } else {
-      this.fns.counterBlocks(descAt, count, ks);
-      u8.set(keystream.ecbBlocks(u8.subarray(ks, descAt)), ks);
-    }
-    if (!inPlace) u8.set(data.subarray(lo, hi), dataAt);
     let verified = 0;
-    if (open) {
-      verified = this.fns.openBurst(slot, descAt, count, dataAt - lo, ks, res);
-      results.set(u8.subarray(res, res + count), first);
-    } else {
-      this.fns.sealBurst(slot, descAt, count, dataAt - lo, ks);
+    try {
+      if (typeof keystream === 'function') {
+        for (let i = 0, w = ks >>> 2; i < count; i++) {
+          keystream(first + i, u32, w);
+          w += 4 * (1 + ((desc[(first + i) * DESC_WORDS + 3]! + 15) >>> 4));
+        }
+      } else if (keystream instanceof Uint32Array) {
+        u32.set(keystream.subarray(0, blocks * 4), ks >>> 2);
+      } else {
+        this.fns.counterBlocks(descAt, count, ks);
+        const made = keystream.ecbBlocks(u8.subarray(ks, descAt));
+        u8.set(made, ks);
+        made.fill(0);
+      }
+      if (!inPlace) u8.set(data.subarray(lo, hi), dataAt);
+      if (open) {
+        verified = this.fns.openBurst(slot, descAt, count, dataAt - lo, ks, res);
+        results.set(u8.subarray(res, res + count), first);
+      } else {
+        this.fns.sealBurst(slot, descAt, count, dataAt - lo, ks);
+      }
+      if (!inPlace) data.set(u8.subarray(dataAt, dataAt + (hi - lo)), lo);
+    } finally {
+      // Keystream is key material: it does not outlive the call (nor does the source's copy of it).
+      u8.fill(0, ks, descAt);
     }
-    if (!inPlace) data.set(u8.subarray(dataAt, dataAt + (hi - lo)), lo);
-    // Keystream is key material: it does not outlive the call.
-    u8.fill(0, ks, descAt);
     return verified;
   }
 

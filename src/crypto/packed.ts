@@ -30,7 +30,7 @@ import { ICV_LENGTH, MIN_NON_SHORT_LENGTH, SCI_LENGTH, TCI_C, TCI_E, TCI_ES, TCI
 import { D_AAD_LEN, D_AAD_OFF, D_DATA_LEN, D_DATA_OFF, D_IV, D_TAG_OFF, DESC_WORDS, type WorkArea } from './engine.js';
 import { bswap32, readLE, WordView } from './ghash.js';
 import { checkSecTagOptions, MIN_USER_DATA, type BurstProtectOptions } from './macsec.js';
-import type { SaContext } from './sa.js';
+import { workAreaOf, type SaContext } from './sa.js';
 import { CONFIDENTIALITY_OFFSETS, type ConfidentialityOffset } from './suite.js';
 
 /**
@@ -365,7 +365,6 @@ function protectPackedTs(sa: SaContext, o: PackedProtectOptions, input: PackedFr
   const sci = o.sci;
   sa.ivBase(sci, cfg, CFG_IV);
   const iv0 = readLE(cfg, CFG_IV), iv1 = readLE(cfg, CFG_IV + 4), iv2 = readLE(cfg, CFG_IV + 8);
-  reserve(count);
   // The SecTAG as little-endian words, for output slots where it lies 4-aligned: EtherType ‖ TCI/AN (SL
   // added per frame), PN, SCI.
   const tagWord = 0xe588 | (tci << 16);
@@ -425,7 +424,7 @@ function protectPackedTs(sa: SaContext, o: PackedProtectOptions, input: PackedFr
       const dataOff = t + secTagLen + ts;
       addRun(k, src + hdr, dataOff, user);
       const clear = o.confidentiality ? Math.min(o.confidentialityOffset, user) : user;
-      const n = used;
+      const n = used - chunk;
       const d = n * DESC_WORDS;
       desc[d + D_AAD_OFF] = s + tagsLength + ts;
       desc[d + D_AAD_LEN] = ADDRESSES + secTagLen + clear;
@@ -450,9 +449,9 @@ function protectPackedTs(sa: SaContext, o: PackedProtectOptions, input: PackedFr
     }
     if (used > chunk) {
       flushRuns(k, input);
-      sa.sealBurst({ data: k.out, desc, results }, chunk, used - chunk);
+      sa.sealBurst({ data: k.out, desc, results }, 0, used - chunk);
       if (tagsLength > 0) {
-        for (let n = chunk; n < used; n++) {
+        for (let n = 0; n < used - chunk; n++) {
           const f = descFrame[n]!;
           addRun(k, inOff[f]! + ss, outOff[f]! + ts, hdr);
         }
@@ -502,7 +501,7 @@ const STAGE_OCTETS = 64 * 1024;
  * within one span of that size), and stages its input where the SA's engine has a work area.
  */
 function stage(sa: SaContext, input: PackedFrames, output: PackedFrames, i: number, end: number, outAt: number): Stage {
-  const area = sa.workArea();
+  const area = workAreaOf(sa);
   const { offsets, lengths } = input;
   let lo = offsets[i]!, hi = lo + lengths[i]!, room = lengths[i]! + PACKED_ROOM;
   let j = i + 1;
@@ -514,6 +513,7 @@ function stage(sa: SaContext, input: PackedFrames, output: PackedFrames, i: numb
     hi = nhi;
     room += lengths[j]! + PACKED_ROOM;
   }
+  reserve(j - i);
   const k = staged;
   if (k.runs.length < RUN_WORDS * RUNS_PER_FRAME * (j - i)) k.runs = new Uint32Array(2 * RUN_WORDS * RUNS_PER_FRAME * (j - i));
   k.runCount = 0;
@@ -527,12 +527,12 @@ function stage(sa: SaContext, input: PackedFrames, output: PackedFrames, i: numb
     return k;
   }
   const n = j - i;
-  // Runs list, input, output, then what an in-place seal or open puts after the output (keystream, descriptors, results).
-  // Offsets from the area's start (64 KiB-aligned); after it the keystream (at most 2 blocks a frame beyond
-  // its octets), descriptors and results of sealing or opening in place.
+  // Runs list, input, output (offsets from the area's start, 64 KiB-aligned); then what sealing or opening in
+  // place puts after them: keystream (a frame's at most 2 blocks beyond its octets: within `room`),
+  // descriptors and results.
   const inRel = (RUN_WORDS * 4 * RUNS_PER_FRAME * n + 15) & ~15;
   const outRel = (inRel + (hi - lo) + 15) & ~15;
-  const runsAt = area.area(outRel + room, room + 32 * n + 4 * DESC_WORDS * n + n + 64);
+  const runsAt = area.area(outRel + room, room + 4 * DESC_WORDS * n + n + 64);
   const inAt = runsAt + inRel, outArea = runsAt + outRel;
   k.out = area.bytes;
   k.out.set(input.data.subarray(lo, hi), inAt);
@@ -642,17 +642,15 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
   const lowHi = c.lowestPnHigh, lowLo = c.lowestPnLow;
   sa.ivBase(sci, cfg, CFG_IV);
   const iv0 = readLE(cfg, CFG_IV), iv1 = readLE(cfg, CFG_IV + 4), iv2 = readLE(cfg, CFG_IV + 8);
-  reserve(count);
   const sw = inWords.of(inData);
   const inBase = inData.byteOffset;
   const sci0 = readLE(sci, 0), sci1 = readLE(sci, 4);
-  // Slots share their input frame's alignment (room: each frame's length + 32), as the native kernel's do.
-  const outShift = output.data.byteOffset - inBase;
-  let at = c.outStart, handled = 0, n = 0;
+  let at = c.outStart, handled = 0;
   for (let i = first; i < end; ) {
     const k = stage(sa, input, output, i, end, at);
     const { ss, ts } = k;
-    const chunk = n;
+    // Descriptors of the frames this chunk opens.
+    let n = 0;
     for (; i < k.end; i++) {
       if (undecided && codes[i] !== PackedCode.None) continue;
       const p = inOff[i]!;
@@ -721,7 +719,8 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
         continue;
       }
       const cBit = (t & TCI_C) !== 0;
-      const s = at + ((p - at - outShift) & 3);
+      // Back to back, as the native kernel's: no gap octets for a copy out of the work area to carry.
+      const s = at;
       addRun(k, p + ss, s + ts, dataOff + user + ICV_LENGTH);
       at = s + dataOff + user + ICV_LENGTH;
       if (!cBit && mode === MODE_DISABLED) {
@@ -753,8 +752,8 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
       n++;
     }
     flushRuns(k, input);
-    if (n > chunk) {
-      openChunk(sa, k, chunk, n, mode, input, output, outcomes, tagOff);
+    if (n > 0) {
+      openChunk(sa, k, n, mode, input, output, outcomes, tagOff);
       flushRuns(k, input);
     }
     unstage(k, output, at);
@@ -763,13 +762,13 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
   c.handled = handled;
 }
 
-/** Opens descriptors from .. to - 1 and decides each frame's code and output from its result. */
-function openChunk(sa: SaContext, k: Stage, from: number, to: number, mode: number, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, tagOff: number): void {
-  sa.openBurst({ data: k.out, desc, results }, from, to - from);
+/** Opens the chunk's `count` descriptors and decides each frame's code and output from its result. */
+function openChunk(sa: SaContext, k: Stage, count: number, mode: number, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, tagOff: number): void {
+  sa.openBurst({ data: k.out, desc, results }, 0, count);
   const { data: inData, offsets: inOff, lengths: inLen } = input;
   const { offsets: outOff, lengths: outLen } = output;
   const codes = outcomes.codes;
-  for (let n = from; n < to; n++) {
+  for (let n = 0; n < count; n++) {
     const i = descFrame[n]!;
     const p = inOff[i]!;
     const s = outOff[i]!;

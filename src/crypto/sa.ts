@@ -18,6 +18,15 @@ export interface SaKey {
   readonly salt?: Uint8Array | undefined;
 }
 
+/** Each SA's GCM engine, for `workAreaOf` (this module's, not the API's: a work area is the kernel's whole memory). */
+const engines = new WeakMap<SaContext, GcmEngine>();
+
+/** The SA's engine work area for the TypeScript packed kernels (crypto/packed.ts), when it has one. */
+export function workAreaOf(sa: SaContext): WorkArea | undefined {
+  if (sa.isWiped) throw new ConfigError('SAK', 'an installed key', 'a wiped one');
+  return engines.get(sa)?.workArea?.();
+}
+
 export class SaContext {
   readonly suite: CipherSuite;
   readonly backend: BackendName;
@@ -43,6 +52,7 @@ export class SaContext {
     this.suite = suite;
     this.backend = backend;
     this.gcm = createGcm(key, backend);
+    engines.set(this, this.gcm);
     this.ssci = sa.ssci ? sa.ssci.slice() : new Uint8Array(0);
     this.salt = sa.salt ? sa.salt.slice() : new Uint8Array(0);
   }
@@ -106,12 +116,6 @@ export class SaContext {
     const g = this.gcm;
     if (g.protectPacked === undefined || g.validatePacked === undefined) return undefined;
     return g as Required<Pick<GcmEngine, 'protectPacked' | 'validatePacked'>>;
-  }
-
-  /** The engine's work area for the TypeScript packed kernels (crypto/packed.ts), when it has one. */
-  workArea(): WorkArea | undefined {
-    if (this.wiped) throw new ConfigError('SAK', 'an installed key', 'a wiped one');
-    return this.gcm.workArea?.();
   }
 
   seal(iv: Uint8Array, buf: Uint8Array, aadOff: number, aadLen: number, dataOff: number, dataLen: number, tagOff: number): void {

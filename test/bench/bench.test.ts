@@ -87,6 +87,9 @@ describe('runBench (tiny)', () => {
     expect(back.results.length).toBe(report.results.length);
     expect(back.machine.node).toBe(process.versions.node);
     expect(back.options.sizes).toEqual([64, 'imix']);
+    // V8 gives the bench its gc(): every measurement from a clean heap, and the table says so.
+    expect(back.cleanHeaps).toBe(true);
+    expect(renderTable(report)).toMatch(/medians; each measurement from a clean heap\./);
   });
 
   it('renders an SVG chart', () => {

@@ -10,6 +10,12 @@ import { D_AAD_LEN, D_AAD_OFF, D_DATA_LEN, D_DATA_OFF, D_IV, D_TAG_OFF, DESC_WOR
 import { Gcm as WasmGcm, type KeystreamSource } from '../../src/crypto/gcm.js';
 import { GhashWasm as WasmKernel } from '../../src/crypto/ghash-wasm.js';
 import { ghashTable, gfMul } from '../../src/crypto/ghash.js';
+import { transmitTci } from '../../src/crypto/macsec.js';
+import { packedOutcomes, protectPacked, validatePacked } from '../../src/crypto/packed.js';
+import { SaContext } from '../../src/crypto/sa.js';
+import { CIPHER_SUITES } from '../../src/crypto/suite.js';
+import { packedFrames } from '../../src/wire/packed.js';
+import { anOf } from '../../src/wire/sectag.js';
 import { nobleKeystream } from '../../src/crypto/noble.js';
 import { nodeKeystream } from '../../src/crypto/node.js';
 
@@ -169,4 +175,42 @@ describe('powers of H', () => {
     g.wipe();
     for (const t of tables()) expect(t.every((b) => b === 0)).toBe(true);
   });
+});
+
+describe('key material in the WebAssembly memory', () => {
+  /** Where the 16 octets `block` first lie in `hay`, or -1. */
+  const find = (hay: Uint8Array, block: Uint8Array): number => {
+    for (let i = 0; i + 16 <= hay.length; i++) if (block.every((b, k) => hay[i + k] === b)) return i;
+    return -1;
+  };
+
+  for (const backend of ['node', 'noble'] as const) {
+    it(`${backend}: no keystream block after packed protect and validate, no H..H^4 after wipe()`, () => {
+      const key = new Uint8Array(16).fill(0x5c);
+      const sa = new SaContext({ suite: CIPHER_SUITES['GCM-AES-128'], key }, backend);
+      const sci = Uint8Array.of(2, 0, 0, 0, 0, 1, 0, 1);
+      const o = { ...transmitTci(anOf(1), { includeSci: true, endStation: false, scb: false, confidentiality: true }), sci, confidentialityOffset: 0 as const, clearTags: 0 };
+      const n = 4;
+      const input = packedFrames(n, n * 600);
+      for (let i = 0; i < n; i++) {
+        input.offsets[i] = i * 600;
+        input.lengths[i] = 500;
+      }
+      input.count = n;
+      input.data.forEach((_, b) => (input.data[b] = (b * 131 + 7) & 0xff));
+      const sent = packedFrames(n, n * 600);
+      protectPacked(sa, o, input, sent, packedOutcomes(n), { first: 0, count: n, outStart: 0, nextPnHigh: 0, nextPnLow: 1, lastPnHigh: 0, lastPnLow: 0xffff_ffff, maxFrameSize: 2000, outEnd: 0, pnsUsed: 0 });
+      sent.count = n;
+      const received = packedFrames(n, n * 600);
+      validatePacked(sa, { sci, an: 1, confidentialityOffset: 0, clearTags: 0, validateFrames: 'Strict', replayProtect: true, pointToPoint: false }, sent, received, packedOutcomes(n), { first: 0, count: n, outStart: 0, lowestPnHigh: 0, lowestPnLow: 1, outEnd: 0, handled: 0 });
+      // E_K(IV ‖ c) of the first frame (PN 1: IV = SCI ‖ 00000001), from node:crypto.
+      const ecb = createCipheriv('aes-128-ecb', key, null).setAutoPadding(false);
+      const counter = (c: number): Uint8Array => Uint8Array.from([...sci, 0, 0, 0, 1, 0, 0, 0, c]);
+      for (let c = 1; c <= 4; c++) expect(find(WasmKernel.get()!.bytes, new Uint8Array(ecb.update(counter(c)))), `keystream block ${c}`).toBe(-1);
+      const h = new Uint8Array(ecb.update(new Uint8Array(16)));
+      sa.wipe();
+      const h2 = gfMul(h, h), h3 = gfMul(h2, h), h4 = gfMul(h3, h);
+      for (const [k, b] of [h, h2, h3, h4].entries()) expect(find(WasmKernel.get()!.bytes, b), `H^${k + 1}`).toBe(-1);
+    });
+  }
 });

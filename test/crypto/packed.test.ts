@@ -26,7 +26,7 @@ import { ConfigError } from '../../src/util/errors.js';
 import { parseMacsecFrame } from '../../src/wire/frame.js';
 import { packedFrame, packedFrames, type PackedFrames } from '../../src/wire/packed.js';
 import { anOf, type AN } from '../../src/wire/sectag.js';
-import { scatterTests } from './packed-scatter.js';
+import { nativeDifferential, scatterTests } from './packed-scatter.js';
 
 const availability = new Map(availableBackends().map((b) => [b.name, b]));
 function eachBackend(body: (backend: BackendName) => void): void {
@@ -135,7 +135,10 @@ const userArb = fc.oneof(
 );
 
 eachBackend((backend) => {
-  describe('protectPacked and validatePacked', () => scatterTests(backend));
+  describe('protectPacked and validatePacked', () => {
+    scatterTests(backend);
+    if (backend !== 'native') nativeDifferential(backend);
+  });
 
   describe('protectPacked', () => {
     it('gives each frame the bytes of protect with its PN, counting up (XPN across 2^32), with refusals and exhaustion', () => {
