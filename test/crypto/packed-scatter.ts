@@ -42,12 +42,12 @@ const scatterArb: fc.Arbitrary<Scatter> = fc.integer({ min: 30, max: 160 }).chai
   }),
 );
 
-/** `frames` laid in the input in `order`, each after its gap of filler. */
-function scatter(frames: readonly Uint8Array[], order: readonly number[], gaps: readonly number[]): PackedFrames {
-  const octets = frames.reduce((a, f, i) => a + f.length + gaps[i]!, 0);
+/** `frames` laid in the input in `order` from octet `lead`, each after its gap of filler. */
+function scatter(frames: readonly Uint8Array[], order: readonly number[], gaps: readonly number[], lead = 0): PackedFrames {
+  const octets = lead + frames.reduce((a, f, i) => a + f.length + gaps[i]!, 0);
   const p = packedFrames(frames.length, octets);
   p.data.fill(0x5a);
-  let at = 0;
+  let at = lead;
   for (const i of order) {
     at += gaps[i]!;
     p.data.set(frames[i]!, at);
@@ -117,22 +117,10 @@ export function scatterTests(backend: BackendName): void {
 
 const nativeAvailable = availableBackends().some((b) => b.name === 'native' && b.available);
 
-/** `frames` packed from octet 3, in order or reversed, each after its gap. */
+/** `frames` from octet 3, in order or reversed, each after its gap. */
 function lay(frames: readonly Uint8Array[], gaps: readonly number[], reversed: boolean): PackedFrames {
   const order = [...frames.keys()];
-  if (reversed) order.reverse();
-  const p = packedFrames(frames.length, 3 + frames.reduce((a, f, i) => a + f.length + gaps[i]!, 0));
-  p.data.fill(0xa5);
-  let at = 3;
-  for (const i of order) {
-    at += gaps[i]!;
-    p.data.set(frames[i]!, at);
-    p.offsets[i] = at;
-    p.lengths[i] = frames[i]!.length;
-    at += frames[i]!.length;
-  }
-  p.count = frames.length;
-  return p;
+  return scatter(frames, reversed ? order.reverse() : order, gaps, 3);
 }
 
 /** Everything a packed call gives: control out, codes, PNs, offsets, lengths and each output frame's octets. */
