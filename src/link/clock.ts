@@ -133,53 +133,53 @@ export class Clock {
   // Same time: the one scheduled first runs first (the sequence number), so a run is deterministic.
   private push(time: number, kind: number, arg: number): void {
     if (this.size === this.times.length) this.grow();
-    const { times, seqs, kinds, args } = this;
     const seq = this.seq++;
     let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const pt = times[p]!;
-      if (pt < time || (pt === time && seqs[p]! < seq)) break;
-      times[i] = pt;
-      seqs[i] = seqs[p]!;
-      kinds[i] = kinds[p]!;
-      args[i] = args[p]!;
+      if (this.before(p, time, seq)) break;
+      this.move(i, p);
       i = p;
     }
-    times[i] = time;
-    seqs[i] = seq;
-    kinds[i] = kind;
-    args[i] = arg;
+    this.put(i, time, seq, kind, arg);
   }
 
   /** Removes the first event (the caller has read it). */
   private pop(): void {
-    const { times, seqs, kinds, args } = this;
     const n = --this.size;
     if (n === 0) return;
-    const time = times[n]!;
-    const seq = seqs[n]!;
-    const kind = kinds[n]!;
-    const arg = args[n]!;
+    const { times, seqs } = this;
+    const time = times[n]!, seq = seqs[n]!, kind = this.kinds[n]!, arg = this.args[n]!;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
-      const r = l + 1;
-      let m = l;
-      if (r < n && (times[r]! < times[l]! || (times[r] === times[l] && seqs[r]! < seqs[l]!))) m = r;
-      const mt = times[m]!;
-      if (time < mt || (time === mt && seq < seqs[m]!)) break;
-      times[i] = mt;
-      seqs[i] = seqs[m]!;
-      kinds[i] = kinds[m]!;
-      args[i] = args[m]!;
+      const m = l + 1 < n && this.before(l + 1, times[l]!, seqs[l]!) ? l + 1 : l;
+      if (!this.before(m, time, seq)) break;
+      this.move(i, m);
       i = m;
     }
-    times[i] = time;
-    seqs[i] = seq;
-    kinds[i] = kind;
-    args[i] = arg;
+    this.put(i, time, seq, kind, arg);
+  }
+
+  /** Whether the event in slot i runs before one at `time` scheduled as `seq`. */
+  private before(i: number, time: number, seq: number): boolean {
+    const t = this.times[i]!;
+    return t < time || (t === time && this.seqs[i]! < seq);
+  }
+
+  private move(to: number, from: number): void {
+    this.times[to] = this.times[from]!;
+    this.seqs[to] = this.seqs[from]!;
+    this.kinds[to] = this.kinds[from]!;
+    this.args[to] = this.args[from]!;
+  }
+
+  private put(i: number, time: number, seq: number, kind: number, arg: number): void {
+    this.times[i] = time;
+    this.seqs[i] = seq;
+    this.kinds[i] = kind;
+    this.args[i] = arg;
   }
 }
 
