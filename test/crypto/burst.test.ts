@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ALL_BACKEND_NAMES, availableBackends, type BackendName } from '../../src/crypto/backend.js';
 import { protectBurst, validateBurst, type BurstProtectOptions } from '../../src/crypto/burst.js';
 import { protect, transmitTci, validate } from '../../src/crypto/macsec.js';
@@ -17,6 +17,7 @@ import { loadVectorFile } from '../../src/conformance/files.js';
 import { vectorProtectOptions } from '../../src/conformance/vectors.js';
 import { ConfigError } from '../../src/util/errors.js';
 import { parseMacsecFrame } from '../../src/wire/frame.js';
+import { splittingPool } from '../support/pool.js';
 
 const availability = new Map(availableBackends().map((b) => [b.name, b]));
 function eachBackend(body: (backend: BackendName) => void): void {
@@ -26,15 +27,7 @@ function eachBackend(body: (backend: BackendName) => void): void {
   }
 }
 
-let pool: BurstPool;
-// A worker started from the TypeScript sources transpiles itself first: slow on a loaded machine.
-beforeAll(async () => {
-  // Split every burst of two frames or more: the worker path on every property run.
-  pool = await BurstPool.create({ workers: 1, minFrames: 2 });
-}, 60_000);
-afterAll(async () => {
-  await pool.close();
-});
+const pool = splittingPool();
 
 /** A value as a caller without the types could pass it. */
 const untyped = <T>(x: unknown): T => x as T;
@@ -102,9 +95,9 @@ describe('protectBurst / validateBurst = protect / validate per frame', () => {
       it(threaded ? 'split with a worker thread' : 'on this thread', () => {
         fc.assert(
           fc.property(arbCase, (c) => {
-            const sa = saFor(c, backend, threaded ? pool : undefined);
+            const sa = saFor(c, backend, threaded ? pool() : undefined);
             const { high, low } = halves(c.pns);
-            const run = { executor: threaded ? pool : undefined };
+            const run = { executor: threaded ? pool() : undefined };
             const out = protectBurst(sa, c.frames, c.options, high, low, run);
             const expected = c.frames.map((f, i) => protect(sa, f, { ...c.options, pn: c.pns[i]! }));
             expect(out).toEqual(expected);
@@ -144,17 +137,17 @@ describe('Annex C vectors through bursts', () => {
     it(`all ${vectors.length}, single and split`, () => {
       for (const v of vectors) {
         const sa = new SaContext({ suite: v.suite, key: v.key, ssci: v.ssci, salt: v.salt }, backend);
-        pool.install(sa, v);
+        pool().install(sa, v);
         const options: BurstProtectOptions = vectorProtectOptions(v);
         const high = [Number(v.pn >> 32n)], low = [Number(v.pn & 0xffff_ffffn)];
         expect(protectBurst(sa, [v.unprotectedFrame], options, high, low), v.name).toEqual([v.protectedFrame]);
         // Twice the same frame: a split burst (PN reuse does not matter to the arithmetic).
-        const two = protectBurst(sa, [v.unprotectedFrame, v.unprotectedFrame], options, [...high, ...high], [...low, ...low], { executor: pool });
+        const two = protectBurst(sa, [v.unprotectedFrame, v.unprotectedFrame], options, [...high, ...high], [...low, ...low], { executor: pool() });
         expect(two, v.name).toEqual([v.protectedFrame, v.protectedFrame]);
         const parsed = parseMacsecFrame(v.protectedFrame, { clearTags: v.clearTags, allowZeroPN: v.suite.xpn });
         if (!parsed.ok) throw new Error(parsed.error.message);
         const tagSci = parsed.value.secTag.sci ?? v.sci;
-        const opened = validateBurst(sa, [v.protectedFrame, v.protectedFrame], [parsed.value, parsed.value], [tagSci, tagSci], [...high, ...high], v, { executor: pool });
+        const opened = validateBurst(sa, [v.protectedFrame, v.protectedFrame], [parsed.value, parsed.value], [tagSci, tagSci], [...high, ...high], v, { executor: pool() });
         expect(opened, v.name).toEqual([v.unprotectedFrame, v.unprotectedFrame]);
         sa.wipe();
       }
@@ -189,20 +182,20 @@ describe('arguments', () => {
   it('refuses a wiped SA; the pool forgets it and goes on with others', () => {
     const key = { key: new Uint8Array(16).fill(1) };
     const sa = new SaContext({ suite, ...key }, 'node');
-    pool.install(sa, key);
-    const first = protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { executor: pool });
+    pool().install(sa, key);
+    const first = protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { executor: pool() });
     sa.wipe();
-    expect(() => protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { executor: pool })).toThrow(ConfigError);
+    expect(() => protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { executor: pool() })).toThrow(ConfigError);
     const again = new SaContext({ suite, ...key }, 'node');
-    pool.install(again, key);
-    expect(protectBurst(again, [frame, frame], options, [0, 0], [1, 2], { executor: pool })).toEqual(first);
+    pool().install(again, key);
+    expect(protectBurst(again, [frame, frame], options, [0, 0], [1, 2], { executor: pool() })).toEqual(first);
     again.wipe();
   });
 
   it('a pool splits only the bursts of SAs installed in it, and says so of others', () => {
     const sa = new SaContext({ suite, key: new Uint8Array(16).fill(2) }, 'node');
-    expect(() => protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { executor: pool })).toThrow(/installed in this pool/);
-    expect(() => protectBurst(sa, [frame], options, [0], [1], { executor: pool })).not.toThrow(); // below minFrames: run here
+    expect(() => protectBurst(sa, [frame, frame], options, [0, 0], [1, 2], { executor: pool() })).toThrow(/installed in this pool/);
+    expect(() => protectBurst(sa, [frame], options, [0], [1], { executor: pool() })).not.toThrow(); // below minFrames: run here
     sa.wipe();
   });
 

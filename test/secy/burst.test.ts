@@ -7,7 +7,7 @@
  * and persistence listeners), every suite, both modes, every validateFrames mode, on every backend.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { backendNames, type BackendName } from '../../src/crypto/backend.js';
 import { inThread, type BurstExecutor } from '../../src/crypto/burst.js';
 import { NativeGcm } from '../../src/crypto/native.js';
@@ -17,6 +17,7 @@ import { appendPacked, packedFrame, packedFrames, type PackedFrames } from '../.
 import { CIPHER_SUITES, CIPHER_SUITE_NAMES, type CipherSuiteName } from '../../src/crypto/suite.js';
 import { SecY, VALIDATE_FRAMES, type ReceiveOutcome, type SecYOptions, type TransmitOutcome, type ValidateFrames } from '../../src/secy/index.js';
 import { MAC_A, MAC_C, SCI_A, SCI_B, SCI_C, TCI_OFFSET, chunks, ethFrame, flip, key, sent, xpnExtras } from './helpers.js';
+import { splittingPool } from '../support/pool.js';
 
 /** A second receive SC's transmitter. */
 const MAC_D = Uint8Array.from([0x02, 0, 0, 0, 0, 0x0d]);
@@ -651,14 +652,7 @@ describe('transmitPacked is transmit frame by frame', () => {
 });
 
 describe('with a worker pool, the same', () => {
-  let pool: BurstPool | undefined;
-  // A worker started from the TypeScript sources transpiles itself first: slow on a loaded machine.
-  beforeAll(async () => {
-    pool = await BurstPool.create({ workers: 1, minFrames: 2 });
-  }, 60_000);
-  afterAll(async () => {
-    await pool?.close();
-  });
+  const pool = splittingPool();
 
   for (const suite of ['GCM-AES-128', 'GCM-AES-XPN-256'] as const) {
     it(`transmitBurst and receiveBurst split between threads give what transmit and receive give [${suite}]`, () => {
@@ -676,13 +670,13 @@ describe('with a worker pool, the same', () => {
         return b;
       };
       const frames = Array.from({ length: 40 }, (_, i) => ethFrame(20 + 13 * i, i));
-      const [one, split] = [tx(), tx(pool)];
+      const [one, split] = [tx(), tx(pool())];
       const expected = frames.map((f) => one.transmit(f));
       const got = split.transmitBurst(frames);
       expect(got.map(plainOutcome)).toEqual(expected.map(plainOutcome));
       const mpdus = expected.map(sent);
       const order = [...mpdus.slice(0, 25), mpdus[3]!, flip(mpdus[30]!, -2), ...mpdus.slice(25)];
-      const [b1, b2] = [rx(), rx(pool)];
+      const [b1, b2] = [rx(), rx(pool())];
       expect(b2.receiveBurst(order).map(plainOutcome)).toEqual(order.map((f) => b1.receive(f)).map(plainOutcome));
       expect(b2.counters()).toEqual(b1.counters());
     });

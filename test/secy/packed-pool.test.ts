@@ -8,7 +8,7 @@
  * second receive SC's frames interleaved (calls of several runs) on receive; on every backend.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { backendNames, type BackendName } from '../../src/crypto/backend.js';
 import { PACKED_ROOM, protectPacked, type PackedOutcomes, type PackedTransmitControl } from '../../src/crypto/packed.js';
 import { SaContext } from '../../src/crypto/sa.js';
@@ -18,6 +18,7 @@ import { SecY, type ValidateFrames } from '../../src/secy/index.js';
 import { ConfigError } from '../../src/util/errors.js';
 import type { PackedFrames } from '../../src/wire/packed.js';
 import { MAC_C, SCI_A, SCI_B, SCI_C, chunks, ethFrame, key, xpnExtras } from './helpers.js';
+import { splittingPool } from '../support/pool.js';
 
 const TWO_32 = 0x1_0000_0000n;
 
@@ -119,7 +120,7 @@ function checkCase(c: PoolCase): void {
   const frames = c.payloads.map((p, i) => ethFrame(p, i, 0x0800, i % 5 === 4 ? MAC_C : undefined));
   // Transmit: one SecY on this thread, one on the pool, the same chunks.
   const [logOne, logPool] = [[] as unknown[], [] as unknown[]];
-  const [one, split] = [transmitter(c, logOne, undefined), transmitter(c, logPool, pool)];
+  const [one, split] = [transmitter(c, logOne, undefined), transmitter(c, logPool, pool())];
   const stream: Uint8Array[] = [];
   for (const part of chunks(frames, c.chunkSizes)) {
     const [p1, p2] = [pack(part, false), pack(part, true)];
@@ -143,7 +144,7 @@ function checkCase(c: PoolCase): void {
     if (tamper) f[f.length - 1 - (pick % 20)]! ^= 1;
     return f;
   });
-  const [b1, b2] = [receiver(c, undefined), receiver(c, pool)];
+  const [b1, b2] = [receiver(c, undefined), receiver(c, pool())];
   for (const part of chunks(received, c.chunkSizes)) {
     const [p1, p2] = [pack(part, false), pack(part, true)];
     b1.receivePacked(p1.input, p1.output, p1.outcomes);
@@ -175,14 +176,7 @@ const poolCase = (suite: CipherSuiteName, backend: BackendName): fc.Arbitrary<Po
     order: fc.array(fc.record({ pick: fc.nat({ max: 60 }), tamper: fc.boolean() }), { minLength: 1, maxLength: 40 }),
   });
 
-let pool: BurstPool;
-// One pool for the file: a worker started from the TypeScript sources transpiles itself first, slow on a loaded machine.
-beforeAll(async () => {
-  pool = await BurstPool.create({ workers: 1, minFrames: 2 });
-}, 60_000);
-afterAll(async () => {
-  await pool.close();
-});
+const pool = splittingPool();
 
 describe('packed calls split by a BurstPool are those of one thread', () => {
   for (const backend of backendNames()) {
@@ -193,7 +187,7 @@ describe('packed calls split by a BurstPool are those of one thread', () => {
 
   it('refuses arrays that are not on a SharedArrayBuffer, naming the first, before any PN is taken', () => {
     const c = { suite: 'GCM-AES-128', backend: 'node', start: 1n, confidentiality: true, alwaysIncludeSCI: true, maxFrameSize: 1996, rekeyAfter: 100 } as const;
-    const a = transmitter({ ...c, payloads: [], chunkSizes: [], validateFrames: 'Strict', replayWindow: 0, receiveCapacity: Infinity, order: [] }, [], pool);
+    const a = transmitter({ ...c, payloads: [], chunkSizes: [], validateFrames: 'Strict', replayWindow: 0, receiveCapacity: Infinity, order: [] }, [], pool());
     const frames = [ethFrame(40, 0), ethFrame(40, 1)];
     const plain = pack(frames, false);
     expect(() => a.transmitPacked(plain.input, plain.output, plain.outcomes)).toThrow(ConfigError);
@@ -216,9 +210,9 @@ describe('BurstPool.packed.protectPacked, called directly', () => {
         const [p1, p2] = [pack(frames, false), pack(frames, true)];
         const [c1, c2] = [control(), control()];
         const [sa1, sa2] = [new SaContext({ suite: CIPHER_SUITES['GCM-AES-128'], key: key('GCM-AES-128', 3) }, 'node'), new SaContext({ suite: CIPHER_SUITES['GCM-AES-128'], key: key('GCM-AES-128', 3) }, 'node')];
-        pool.install(sa2, { key: key('GCM-AES-128', 3), ssci: undefined, salt: undefined });
+        pool().install(sa2, { key: key('GCM-AES-128', 3), ssci: undefined, salt: undefined });
         protectPacked(sa1, options, p1.input, p1.output, p1.outcomes, c1);
-        pool.packed.protectPacked(sa2, options, p2.input, p2.output, p2.outcomes, c2);
+        pool().packed.protectPacked(sa2, options, p2.input, p2.output, p2.outcomes, c2);
         expect(results(p2, true)).toEqual(results(p1, true));
         expect([c2.outEnd, c2.pnsUsed]).toEqual([c1.outEnd, c1.pnsUsed]);
         sa1.wipe();
