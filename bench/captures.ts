@@ -14,7 +14,7 @@ import { open } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CaptureReader, handleSource, PcapFileWriter, READ_CHUNK, type RecordBatch } from '../src/capture/index.js';
+import { openCaptureFile, PcapFileWriter, READ_CHUNK, type RecordBatch } from '../src/capture/index.js';
 import { useNodeCrc32 } from '../src/capture/node-crc32.js';
 import { loadSaFile } from '../src/config/files.js';
 import { BURST_FRAMES, transmitSecY } from '../src/config/secy-builder.js';
@@ -76,14 +76,24 @@ function cliRun(args: string[]): { seconds: number; rss: number; summary: string
 /** Every batch of `path` through `each`; returns seconds. */
 async function eachBatch(path: string, each: (b: RecordBatch) => Promise<void> | void): Promise<number> {
   const t = performance.now();
-  const handle = await open(path, 'r');
+  const { reader, close } = await openCaptureFile(path);
   try {
-    const reader = await CaptureReader.open(handleSource(handle), path);
     for (let b = await reader.nextBatch(BURST_FRAMES); b.count > 0; b = await reader.nextBatch(BURST_FRAMES)) await each(b);
   } finally {
-    await handle.close();
+    await close();
   }
   return seconds(t);
+}
+
+/** `path`'s batches through `step` (a SecY's packed call into `out`), each written to the pcap file `file`; returns seconds. */
+async function throughWriter(path: string, step: (b: RecordBatch) => void, out: PackedFrames, file: string): Promise<number> {
+  const writer = await PcapFileWriter.create(file);
+  const t = await eachBatch(path, async (b) => {
+    step(b);
+    await writer.writePacked(out, b);
+  });
+  await writer.close();
+  return t;
 }
 
 /** The file's octets read in chunks, nothing parsed; returns seconds. */
@@ -202,25 +212,11 @@ for (const c of captures.slice(0, 2)) {
     const tx = txSecY();
     take.protect.push(await eachBatch(input, (b) => tx.transmitPacked(b, o, outcomes)));
     const tx2 = txSecY();
-    const writer = await PcapFileWriter.create(out);
-    take.protectWrite.push(
-      await eachBatch(input, async (b) => {
-        tx2.transmitPacked(b, o, outcomes);
-        await writer.writePacked(o, b);
-      }),
-    );
-    await writer.close();
+    take.protectWrite.push(await throughWriter(input, (b) => tx2.transmitPacked(b, o, outcomes), o, out));
     const rx = rxSecY();
     take.validate.push(await eachBatch(protectedFile, (b) => rx.receivePacked(b, o, outcomes)));
     const rx2 = rxSecY();
-    const back = await PcapFileWriter.create(out);
-    take.validateWrite.push(
-      await eachBatch(protectedFile, async (b) => {
-        rx2.receivePacked(b, o, outcomes);
-        await back.writePacked(o, b);
-      }),
-    );
-    await back.close();
+    take.validateWrite.push(await throughWriter(protectedFile, (b) => rx2.receivePacked(b, o, outcomes), o, out));
   }
   rmSync(out, { force: true });
   const m = Object.fromEntries(Object.entries(take).map(([k, v]) => [k, median(v)])) as Record<keyof typeof take, number>;

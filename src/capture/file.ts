@@ -36,13 +36,14 @@ const temporaryBeside = (path: string): string => `${path}.tmp-${process.pid}-${
 /**
  * A streaming reader over the capture file at `path` (pcap or pcapng, told by its magic number): records are
  * read in bursts (`reader.nextBatch`, `reader.next`) into bounded buffers, whatever the file's size. `size` is
- * the file's length when it is a regular file; `close` releases it. A CaptureError names the file and offset.
+ * the file's length when it is a regular file; `close` releases it. A CaptureError names the file (or `name`,
+ * as "stdin" for a spooled copy) and offset.
  */
-export async function openCaptureFile(path: string, options: ReadOptions = {}): Promise<{ reader: CaptureReader; size: number | undefined; close: () => Promise<void> }> {
+export async function openCaptureFile(path: string, options: ReadOptions = {}, name = path): Promise<{ reader: CaptureReader; size: number | undefined; close: () => Promise<void> }> {
   const handle = await open(path, 'r');
   try {
     const stat = await handle.stat();
-    const reader = await CaptureReader.open(handleSource(handle), path, options);
+    const reader = await CaptureReader.open(handleSource(handle), name, options);
     // A read ahead may be under way: it ends before the file does.
     const close = async (): Promise<void> => {
       await reader.settle();

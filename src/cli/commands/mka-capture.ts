@@ -1,11 +1,11 @@
 /** The CAK options of `validate` and `explain --in` (--cak/--ckn or --wpa-conf, --show-keys) and validate's CAK run. */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Argv } from 'yargs';
-import { CaptureReader, handleSource, type FcsMode } from '../../capture/index.js';
+import { openCaptureFile, type FcsMode } from '../../capture/index.js';
 import type { BackendName } from '../../crypto/backend.js';
 import { fileLabel, planOutputs, writesStdout, type InputCapture } from '../../runs/files.js';
 import { MkaObserver } from '../../runs/mka-capture.js';
@@ -93,15 +93,5 @@ export async function spoolStdin(fcsMode: FcsMode): Promise<{ open(): Promise<In
     await remove();
     throw new UsageError(`stdin: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const openSpool = async (): Promise<InputCapture> => {
-    const handle = await open(path, 'r');
-    try {
-      const size = (await handle.stat()).size;
-      return { reader: await CaptureReader.open(handleSource(handle), 'stdin', { fcsMode }), size, close: () => handle.close() };
-    } catch (e) {
-      await handle.close();
-      throw e;
-    }
-  };
-  return { open: openSpool, remove };
+  return { open: (): Promise<InputCapture> => openCaptureFile(path, { fcsMode }, 'stdin'), remove };
 }
