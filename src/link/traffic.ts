@@ -2,7 +2,7 @@
  * Traffic a port offers to its SecY: plain Ethernet frames with a sequence number in the payload, so
  * the receiving side can tell loss, duplication and reordering apart.
  */
-import { EtherType, VLAN_TAG_LENGTH, writeU16, writeU32 } from '../wire/ethernet.js';
+import { ETHERTYPE_OFFSET, EtherType, isVlanTpid, readU16, readU32, VLAN_TAG_LENGTH, writeU16, writeU32 } from '../wire/ethernet.js';
 import { FCS_LENGTH } from './linerate.js';
 import type { Rng } from '../util/rng.js';
 
@@ -92,7 +92,7 @@ export function buildFrameAt(p: FrameParams, rng: Rng, out: Uint8Array, at: numb
   for (let i = 0; i < 8; i++) out[o + 4 + i] = timeOctets[i]!;
   o += TRAFFIC_HEADER;
   const end = at + length;
-  if (p.payload === 'random') rng.fill(out.subarray(o, end));
+  if (p.payload === 'random') rng.fill(out, o, end);
   else if (p.payload === 'text') for (let i = 0; o + i < end; i++) out[o + i] = TEXT[i % TEXT.length]!;
   else if (p.payload === 'counter') for (let i = 0; o + i < end; i++) out[o + i] = i & 0xff;
   else out.fill(0, o, end);
@@ -103,19 +103,16 @@ export function buildFrameAt(p: FrameParams, rng: Rng, out: Uint8Array, at: numb
 export function readTrafficHeader(frame: Uint8Array): { sequence: number; sentAt: number } | undefined {
   const o = trafficHeaderAt(frame, 0, frame.length);
   if (o < 0) return undefined;
-  return { sequence: trafficSequence(frame, o), sentAt: trafficSentAt(frame, o) };
+  return { sequence: readU32(frame, o), sentAt: trafficSentAt(frame, o) };
 }
 
 /** Where the traffic header (after the test EtherType) of the frame at data[at], `length` octets, starts; -1 when it is no test frame. */
 export function trafficHeaderAt(data: Uint8Array, at: number, length: number): number {
-  let o = 12;
-  if (length >= o + 4 && (data[at + o] === 0x81 || data[at + o] === 0x88) && (data[at + o + 1] === 0x00 || data[at + o + 1] === 0xa8)) o += VLAN_TAG_LENGTH;
-  if (length < o + 2 + TRAFFIC_HEADER || data[at + o] !== 0x88 || data[at + o + 1] !== 0xb5) return -1;
+  let o = ETHERTYPE_OFFSET;
+  if (length >= o + VLAN_TAG_LENGTH && isVlanTpid(readU16(data, at + o))) o += VLAN_TAG_LENGTH;
+  if (length < o + 2 + TRAFFIC_HEADER || readU16(data, at + o) !== TEST_ETHERTYPE) return -1;
   return at + o + 2;
 }
-
-/** The sequence number of the traffic header at data[o] (see trafficHeaderAt). */
-export const trafficSequence = (data: Uint8Array, o: number): number => ((data[o]! << 24) | (data[o + 1]! << 16) | (data[o + 2]! << 8) | data[o + 3]!) >>> 0;
 
 /** The send time of the traffic header at data[o]. */
 export function trafficSentAt(data: Uint8Array, o: number): number {

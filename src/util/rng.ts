@@ -60,8 +60,9 @@ export class Rng {
     return p > 0 && this.float() < p;
   }
 
-  fill(bytes: Uint8Array): Uint8Array {
-    for (let i = 0; i < bytes.length; i++) bytes[i] = this.u32() & 0xff;
+  /** Random octets into bytes[start, end): the same draws as a fill of that subarray, without making one. */
+  fill(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
+    for (let i = start; i < end; i++) bytes[i] = this.u32() & 0xff;
     return bytes;
   }
 
