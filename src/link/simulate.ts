@@ -9,9 +9,10 @@ import type { BackendName } from '../crypto/backend.js';
 import { protect, transmitTci } from '../crypto/macsec.js';
 import { SaContext } from '../crypto/sa.js';
 import { SecY, type ReceiveSAState, type TransmitSAState, type TransmitSAParams } from '../secy/secy.js';
-import { PACKED_CODE_NAMES, PACKED_ROOM, PackedCode, packedOutcomes, type PackedOutcomes } from '../crypto/packed.js';
+import { PACKED_CODE_NAMES, PACKED_ROOM, packedOutcomes, type PackedOutcomes } from '../crypto/packed.js';
 import { packedFrames, type PackedFrames } from '../wire/packed.js';
 import { RECEIVE_PACKET_COUNTERS, TRANSMIT_PACKET_COUNTERS, type SecYCounters } from '../secy/counters.js';
+import { PACKED_DELIVERED, PACKED_SENT } from '../secy/outcome.js';
 import { KaY, type KayEvent, type KayStatus, type NoPeerPolicy } from '../mka/kay.js';
 import { EtherType, readU16, readU32 } from '../wire/ethernet.js';
 import { parseMacsecFrame } from '../wire/frame.js';
@@ -265,19 +266,6 @@ const emptyStats = (): DirectionStats => ({
 
 /** Frames a burst holds: sent ahead of their times, or received after theirs. */
 const BURST_FRAMES = 256;
-
-/** 1 for the codes of frames the Controlled Port gets (ReceiveDeliveredCounter), by PackedCode. */
-const CONTROLLED = (() => {
-  const t = new Uint8Array(32);
-  for (const c of [PackedCode.InPktsOK, PackedCode.InPktsDelayed, PackedCode.InPktsUnchecked, PackedCode.InPktsInvalid, PackedCode.InPktsUntagged, PackedCode.InPktsUnknownSCI, PackedCode.InPktsUnusedSA]) t[c] = 1;
-  return t;
-})();
-/** 1 for the codes of frames the SecY put on the wire (TransmitSentCounter), by PackedCode. */
-const SENT = (() => {
-  const t = new Uint8Array(32);
-  for (const c of [PackedCode.OutPktsProtected, PackedCode.OutPktsEncrypted, PackedCode.OutPktsUntagged]) t[c] = 1;
-  return t;
-})();
 
 /** A port's frames off the wire waiting for its SecY: copied into one reused packed input. */
 class ReceiveBurst {
@@ -625,7 +613,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     const codes = w.outcomes.codes;
     for (let i = 0; i < n; i++) {
       const code = codes[i]!;
-      arrived(frames[i]!, w.ats[i]!, PACKED_CODE_NAMES[code]!, output.data, output.offsets[i]!, CONTROLLED[code] === 1 ? output.lengths[i]! : -1);
+      arrived(frames[i]!, w.ats[i]!, PACKED_CODE_NAMES[code]!, output.data, output.offsets[i]!, PACKED_DELIVERED[code] === 1 ? output.lengths[i]! : -1);
     }
   }
   // Frames received late must be counted before anything reads or changes a SecY.
@@ -881,7 +869,7 @@ export function* simulationSteps(scenario: Scenario, options: SimulateOptions = 
     const out = f.output;
     const o = out.offsets[j]!;
     const mpdu = octetsAt(out.data, o, out.lengths[j]!);
-    if (SENT[code] === 1) link.enqueue(from, mpdu, mpdu);
+    if (PACKED_SENT[code] === 1) link.enqueue(from, mpdu, mpdu);
     else refused(from, PACKED_CODE_NAMES[code]!, mpdu);
     f.offered++;
     offeredSoFar++;

@@ -4,8 +4,8 @@
  * Controlled Port becomes the output capture with the input timestamps.
  */
 import type { Capture, CaptureReader } from '../capture/index.js';
-import { PACKED_CODE_NAMES, PackedCode, type PackedCodeName } from '../crypto/packed.js';
-import type { ReceiveOutcome, SecY } from '../secy/index.js';
+import { PACKED_CODE_NAMES, PackedCode } from '../crypto/packed.js';
+import { PACKED_DELIVERED, type ReceiveOutcome, type SecY } from '../secy/index.js';
 import { runRecords, streamRecords, truncatedReason, type CaptureRun, type PackedStep, type RecordSink, type RecordStep, type RunOptions, type StreamOptions } from './capture-run.js';
 import { frameResult, type ReceiveFrameResult } from './receiver.js';
 import { packedFrames, type PackedFrames } from '../wire/packed.js';
@@ -23,9 +23,6 @@ interface Tally {
   uncontrolled: number;
   readonly deliveredBy: Map<string, number>;
 }
-
-/** The counters of frames for the Controlled Port (10.6.5, and untagged or unknown-SC frames let through, 10.6.1). */
-const CONTROLLED: ReadonlySet<PackedCodeName> = new Set<PackedCodeName>(['InPktsOK', 'InPktsUnchecked', 'InPktsDelayed', 'InPktsInvalid', 'InPktsUnknownSCI', 'InPktsUnusedSA', 'InPktsUntagged']);
 
 /**
  * The validate step over receivePacked, for every burst: a row (a failure listed, or every row with
@@ -45,7 +42,7 @@ function packedValidate(secy: SecY, tally: Tally): PackedStep<ReceiveFrameResult
       const code = o.codes[k]!;
       const counter = PACKED_CODE_NAMES[code];
       if (counter === undefined) throw new Error(`validate: packed outcome ${code} names no counter`);
-      if (CONTROLLED.has(counter)) {
+      if (PACKED_DELIVERED[code] === 1) {
         tally.deliveredBy.set(counter, (tally.deliveredBy.get(counter) ?? 0) + 1);
         return true;
       }

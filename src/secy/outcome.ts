@@ -4,16 +4,12 @@
  * `kind` reports the Controlled Port's side, except for E=1, C=0 frames, which go to the Uncontrolled Port
  * only.
  */
+import { PACKED_CODE_NAMES, PackedCode, type PackedCodeName } from '../crypto/packed.js';
 import type { WireError } from '../wire/error.js';
 
-export type ReceiveDeliveredCounter =
-  | 'InPktsOK'
-  | 'InPktsDelayed'
-  | 'InPktsUnchecked'
-  | 'InPktsInvalid'
-  | 'InPktsUntagged'
-  | 'InPktsUnknownSCI'
-  | 'InPktsUnusedSA';
+/** The counters of frames for the Controlled Port (10.6.5, and untagged or unknown-SC frames let through, 10.6.1). */
+export const RECEIVE_DELIVERED_COUNTERS = ['InPktsOK', 'InPktsDelayed', 'InPktsUnchecked', 'InPktsInvalid', 'InPktsUntagged', 'InPktsUnknownSCI', 'InPktsUnusedSA'] as const;
+export type ReceiveDeliveredCounter = (typeof RECEIVE_DELIVERED_COUNTERS)[number];
 export type ReceiveDropCounter = 'InPktsNoTag' | 'InPktsBadTag' | 'InPktsNoSCI' | 'InPktsNotUsingSA' | 'InPktsLate' | 'InPktsNotValid' | 'InPktsOverrun';
 
 /** Where a received frame's SecTAG pointed: absent for untagged frames and bad tags. */
@@ -52,7 +48,20 @@ export interface ReceiveDropped {
 
 export type ReceiveOutcome = ReceiveDelivered | ReceiveUncontrolled | ReceiveDropped;
 
-export type TransmitSentCounter = 'OutPktsProtected' | 'OutPktsEncrypted' | 'OutPktsUntagged';
+/** The counters of frames a SecY puts on the wire. */
+export const TRANSMIT_SENT_COUNTERS = ['OutPktsProtected', 'OutPktsEncrypted', 'OutPktsUntagged'] as const;
+export type TransmitSentCounter = (typeof TRANSMIT_SENT_COUNTERS)[number];
+
+/** 1 for the packed codes (crypto/packed.ts PackedCode) of `counters`, by code: a frame's fate tested with one load. */
+const codeTable = (counters: readonly PackedCodeName[]): Uint8Array => {
+  const t = new Uint8Array(PACKED_CODE_NAMES.length);
+  for (const c of counters) t[PackedCode[c]] = 1;
+  return t;
+};
+/** By packed code: 1 where the frame went to the Controlled Port. */
+export const PACKED_DELIVERED: Uint8Array = codeTable(RECEIVE_DELIVERED_COUNTERS);
+/** By packed code: 1 where the frame went on the wire. */
+export const PACKED_SENT: Uint8Array = codeTable(TRANSMIT_SENT_COUNTERS);
 export type TransmitDropCounter = 'OutPktsTooLong' | 'SimOutPktsNoSA' | 'SimOutPktsPNExhausted';
 
 export interface TransmitSent {
