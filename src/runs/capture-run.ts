@@ -61,17 +61,18 @@ export interface RecordStep<O, R> {
 
 /**
  * A step over the packed path (secy/packed.ts): a burst's frames packed in one buffer, outcomes as codes
- * and PN halves. A burst takes this path where `ready` says a row it may need can be had from `row`; the
- * others take `process`. Both give the same outcomes, rows, counters and output octets.
+ * and PN halves. A burst takes this path unless `ready` says no (a frame's fate the packed path cannot
+ * give, such as a refusal's reason); the others take `process`. Both give the same outcomes, rows,
+ * counters and output octets.
  */
 export interface PackedStep<R> {
-  /** Whether the burst `input` may take the packed path; `listing`: a failed row of it would be listed. */
-  ready(input: PackedFrames, listing: boolean): boolean;
+  /** Whether the burst `input` may take the packed path (every burst, without it). */
+  ready?(input: PackedFrames): boolean;
   run(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void;
   /** Notes outcome k; whether it went through (its output frame then goes to the output capture). */
   note(outcomes: PackedOutcomes, k: number): boolean;
-  /** The row of outcome k, when rows are kept or it failed and is listed; without it, runs that keep rows take `process`. */
-  readonly row?: (frame: number, outcomes: PackedOutcomes, output: PackedFrames, k: number) => R;
+  /** The row of outcome k of the burst `input` (frame number `frame`), when rows are kept or it failed and is listed. */
+  row(input: PackedFrames, frame: number, outcomes: PackedOutcomes, output: PackedFrames, k: number): R;
   /** After a burst's `count` outcomes are noted. */
   readonly done?: (outcomes: PackedOutcomes, count: number) => void;
 }
@@ -177,7 +178,7 @@ class RecordRun<O, R> {
     if (out.data.length < room) out.data = new Uint8Array(Math.max(room, 2 * out.data.length));
     out.count = sent;
     const packed = step.packed;
-    if (packed !== undefined && sent > 0 && (!this.keep.rows || packed.row !== undefined) && packed.ready(frames, this.keep.rows || this.failed.length < this.keep.listed)) {
+    if (packed !== undefined && sent > 0 && (packed.ready?.(frames) ?? true)) {
       this.packedBurst(records, packed, frames);
     } else {
       this.generalBurst(records, frames);
@@ -250,7 +251,7 @@ class RecordRun<O, R> {
       if (row === undefined) {
         passed = packed.note(outcomes, k);
         // The row first: a failed frame's row may read its output (the Uncontrolled Port's frame), which is then not written.
-        if (packed.row !== undefined && (keep.rows || (!passed && this.failed.length < keep.listed))) row = packed.row(this.frames + i + 1, outcomes, out, k);
+        if (keep.rows || (!passed && this.failed.length < keep.listed)) row = packed.row(frames, this.frames + i + 1, outcomes, out, k);
         if (passed) this.writtenCount++;
         else out.lengths[k] = 0;
         k++;

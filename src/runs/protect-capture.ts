@@ -6,8 +6,7 @@
 import type { Capture, CaptureReader, RecordBatch } from '../capture/index.js';
 import { MIN_TRANSMIT_FRAME } from '../config/secy-builder.js';
 import { PACKED_CODE_NAMES, PackedCode, type PackedOutcomes } from '../crypto/packed.js';
-import type { SecY, TransmitOutcome } from '../secy/index.js';
-import type { PackedFrames } from '../wire/packed.js';
+import { PACKED_SENT, type SecY, type TransmitOutcome } from '../secy/index.js';
 import { sciHex } from '../wire/sci.js';
 import { ICV_LENGTH, secTagLength } from '../wire/sectag.js';
 import { runRecords, streamRecords, truncatedReason, type CaptureRun, type PackedStep, type RecordSink, type RecordStep, type RunOptions, type SkippedFrame, type StreamOptions } from './capture-run.js';
@@ -60,11 +59,11 @@ function packedProtect(secy: SecY, pns: { first?: bigint; last?: bigint }): Pack
       return last <= secy.cipherSuite.maxPN && (sa.persistedPN === undefined || last < sa.persistedPN);
     },
     run: (input, output, outcomes) => secy.transmitPacked(input, output, outcomes),
-    note: (o, k) => isProtected(o.codes[k]!) || o.codes[k] === PackedCode.OutPktsUntagged,
-    row: (frame, o, output: PackedFrames, k) => {
+    note: (o, k) => PACKED_SENT[o.codes[k]!] === 1,
+    row: (_input, frame, o, output, k) => {
       const code = o.codes[k]!;
       const counter = PACKED_CODE_NAMES[code];
-      if (counter === undefined || !(isProtected(code) || code === PackedCode.OutPktsUntagged)) throw new Error(`protect: frame ${frame} refused on the packed path (${String(counter)})`);
+      if (counter === undefined || PACKED_SENT[code] !== 1) throw new Error(`protect: frame ${frame} refused on the packed path (${String(counter)})`);
       const tagged = isProtected(code);
       return { frame, result: 'protected', counter, an: tagged ? an : undefined, pn: tagged ? pnOf(o, k) : undefined, length: output.lengths[k]! };
     },

@@ -8,7 +8,6 @@ import { PACKED_CODE_NAMES, PackedCode } from '../crypto/packed.js';
 import { PACKED_DELIVERED, type ReceiveOutcome, type SecY } from '../secy/index.js';
 import { runRecords, streamRecords, truncatedReason, type CaptureRun, type PackedStep, type RecordSink, type RecordStep, type RunOptions, type StreamOptions } from './capture-run.js';
 import { frameResult, type ReceiveFrameResult } from './receiver.js';
-import { packedFrames, type PackedFrames } from '../wire/packed.js';
 
 /** `written`: what reached the Controlled Port (user data); `failed`: the frames dropped, uncontrolled or skipped. */
 export interface ValidateRun extends CaptureRun<ReceiveFrameResult> {
@@ -30,14 +29,8 @@ interface Tally {
  * receiveBurst would have given it.
  */
 function packedValidate(secy: SecY, tally: Tally): PackedStep<ReceiveFrameResult> {
-  // The burst last run, whose rows are asked for after it.
-  let last: PackedFrames = packedFrames(0, 0);
   return {
-    ready: () => true,
-    run: (input, output, outcomes) => {
-      last = input;
-      secy.receivePacked(input, output, outcomes);
-    },
+    run: (input, output, outcomes) => secy.receivePacked(input, output, outcomes),
     note: (o, k) => {
       const code = o.codes[k]!;
       const counter = PACKED_CODE_NAMES[code];
@@ -50,7 +43,7 @@ function packedValidate(secy: SecY, tally: Tally): PackedStep<ReceiveFrameResult
       else tally.dropped++;
       return false;
     },
-    row: (frame, outcomes, output, k) => frameResult(frame, secy.receivedOutcome(last, output, outcomes, k)),
+    row: (input, frame, outcomes, output, k) => frameResult(frame, secy.receivedOutcome(input, output, outcomes, k)),
   };
 }
 
