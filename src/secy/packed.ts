@@ -182,25 +182,25 @@ const runLowLo = new Uint32Array(MAX_RUNS + 1);
 const K_OK = 0, K_DELAYED = 1, K_UNCHECKED = 2, K_INVALID = 3, K_NOT_VALID = 4, K_LATE = 5, K_DECRYPTED = 6, K_VALIDATED = 7, COUNTS = 8;
 const runCounts = new Float64Array((MAX_RUNS + 1) * COUNTS);
 let runOf = new Uint8Array(256);
-/** The clear tags of the run newRun found. */
-let foundTags = 0;
 
 /**
- * The enabled receive SA of the frame at data[off] (len octets) if no run of the call (1 .. runs) is
- * yet on it with the same clear tags, its lowestPN within the kernel's 32-bit halves (an XPN SA that has
- * accepted maxPN has 2^64: its frames take the general path); else undefined. Reads the frame only.
+ * Whether the frame at data[off] (len octets) starts run `runs` + 1: its enabled receive SA, with its
+ * clear tags, is none of runs 1 .. runs, and its lowestPN is within the kernel's 32-bit halves (an XPN SA
+ * that has accepted maxPN has 2^64: its frames take the general path). If so, runSA and runTags of the
+ * new run are set. Reads the frame only.
  */
-function newRun(s: SecYState, data: Uint8Array, off: number, len: number, runs: number): ReceiveSA | undefined {
+function newRun(s: SecYState, data: Uint8Array, off: number, len: number, runs: number): boolean {
   const tagOffset = findSecTagAt(data, off, len, s.c.clearTags);
-  if (tagOffset < 0 || len < tagOffset + MIN_RUN_TAIL) return undefined;
+  if (tagOffset < 0 || len < tagOffset + MIN_RUN_TAIL) return false;
   const tci = data[off + tagOffset + SECTAG_TCI_AN]!;
-  if ((tci & (TCI_E | TCI_C)) === TCI_E) return undefined; // the Uncontrolled Port's (9.5)
+  if ((tci & (TCI_E | TCI_C)) === TCI_E) return false; // the Uncontrolled Port's (9.5)
   const sa = findReceiveSCAt(s, data, off, tagOffset)?.sas[tci & 3];
-  if (sa === undefined || !sa.enableReceive || sa.lowestHi > 0xffff_ffff) return undefined;
+  if (sa === undefined || !sa.enableReceive || sa.lowestHi > 0xffff_ffff) return false;
   const tags = (tagOffset - ETHERTYPE_OFFSET) / VLAN_TAG_LENGTH;
-  for (let r = 1; r <= runs; r++) if (runSA[r] === sa && runTags[r] === tags) return undefined;
-  foundTags = tags;
-  return sa;
+  for (let r = 1; r <= runs; r++) if (runSA[r] === sa && runTags[r] === tags) return false;
+  runSA[runs + 1] = sa;
+  runTags[runs + 1] = tags;
+  return true;
 }
 
 /**
@@ -233,15 +233,13 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
   if (reasons !== undefined) reasons.pnPast64.fill(0, 0, n);
   let runs = 0;
   let tail = 0;
-  let from = 0;
-  let sa: ReceiveSA | undefined;
-  for (; from < n && sa === undefined; from++) sa = newRun(s, data, inOff[from]!, inLen[from]!, 0);
-  from = 0; // the first run writes every frame's outcome
-  if (sa === undefined) codes.fill(PackedCode.None, 0, n);
-  while (sa !== undefined) {
+  let from = 0; // the first run writes every frame's outcome
+  let found = false;
+  for (let i = 0; i < n && !found; i++) found = newRun(s, data, inOff[i]!, inLen[i]!, 0);
+  if (!found) codes.fill(PackedCode.None, 0, n);
+  while (found) {
     const r = ++runs;
-    runSA[r] = sa;
-    runTags[r] = foundTags;
+    const sa = runSA[r]!;
     runLowHi[r] = sa.lowestHi;
     runLowLo[r] = sa.lowestLo;
     runCounts.fill(0, r * COUNTS, (r + 1) * COUNTS);
@@ -249,7 +247,7 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
       sci: sa.validateOptions.sci,
       an: sa.an,
       confidentialityOffset: sa.confidentialityOffset,
-      clearTags: foundTags,
+      clearTags: runTags[r]!,
       validateFrames: c.validateFrames,
       replayProtect: c.replayProtect,
       pointToPoint: s.rx.size === 1,
@@ -263,11 +261,10 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
     kernels.validatePacked(sa.ctx, o, input, output, outcomes, rx);
     tail = rx.outEnd;
     // The first undecided frame that starts another run; if there is one, the frames this run decided.
-    sa = undefined;
+    found = false;
     for (let i = from; i < n && r < MAX_RUNS; i++) {
-      if (codes[i] !== PackedCode.None) continue;
-      sa = newRun(s, data, inOff[i]!, inLen[i]!, r);
-      if (sa === undefined) continue;
+      if (codes[i] !== PackedCode.None || !newRun(s, data, inOff[i]!, inLen[i]!, r)) continue;
+      found = true;
       if (r === 1) runOf.fill(0, 0, n);
       for (let j = r === 1 ? 0 : from; j < n; j++) if (runOf[j] === 0 && codes[j] !== PackedCode.None) runOf[j] = r;
       from = i;
