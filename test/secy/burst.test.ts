@@ -595,6 +595,42 @@ describe('receivePacked is receive frame by frame', () => {
     expect(packed.counters()).toEqual(one.counters());
   });
 
+  it('more receive SAs in one call than it takes runs for (8): the frames of the SAs past them take the general path, with the same outcomes', () => {
+    for (const backend of backendNames()) {
+      const scis = Array.from({ length: 10 }, (_, k) => Uint8Array.from([2, 0, 0, 0, 1, k, 0, 1]));
+      const sak = key('GCM-AES-128', 4);
+      const streams = scis.map((sci) => {
+        const tx = new SecY({ sci, backend, alwaysIncludeSCI: true });
+        tx.createTransmitSA({ an: 0, sak, enable: true });
+        return tx.transmitBurst([0, 1, 2].map((i) => ethFrame(40 + i, i))).map(sent);
+      });
+      // SC 0, 1, ... 9, then again: every frame starts or joins a run, ten SAs in all.
+      const frames = [0, 1, 2].flatMap((i) => streams.map((f) => f[i]!));
+      const receiver = (): SecY => {
+        const b = new SecY({ sci: SCI_C, backend, replayWindow: 4 });
+        for (const sci of scis) {
+          b.createReceiveSC(sci);
+          b.createReceiveSA(sci, { an: 0, sak, enable: true });
+        }
+        return b;
+      };
+      const one = receiver();
+      const expected = frames.map((f) => one.receive(f));
+      expect(new Set(expected.map((o) => o.counter))).toEqual(new Set(['InPktsOK']));
+      const packed = receiver();
+      const kernel = backend === 'native' ? vi.spyOn(NativeGcm.prototype, 'validatePacked') : undefined;
+      try {
+        const p = packFrames(frames);
+        packed.receivePacked(p.input, p.output, p.outcomes);
+        expect(frames.map((_, i) => packedOutcome(p, i)), backend).toEqual(expected.map(plainPacked));
+        expect(kernel?.mock.calls.length ?? 8).toBe(8);
+      } finally {
+        kernel?.mockRestore();
+      }
+      expect(packed.counters()).toEqual(one.counters());
+    }
+  });
+
   it('receivedOutcome refuses what is no frame of the call, or outcomes without their reasons, with a typed error', () => {
     const c: ReceiveCase = { suite: 'GCM-AES-128', backend: 'noble', start: 1n, confidential: [true, true], alwaysIncludeSCI: true, confidentialityOffset: 0, validateFrames: 'Strict', replayProtect: true, replayWindow: 0, receiveCapacity: Infinity, steps: [], chunkSizes: [] };
     const { stream } = receivePool(c);
