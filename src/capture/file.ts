@@ -88,7 +88,7 @@ interface PcapSink {
   write(bytes: Uint8Array, offset: number, length: number, position: number): Promise<number>;
   /** The file, when what is written can be read back and rewritten in place (a new regular file). */
   readonly file: FileHandle | undefined;
-  /** Makes the output final (a temporary file synced, closed and renamed over its path). */
+  /** Makes the output final (a temporary file closed and renamed over its path; synced first when it replaces a file). */
   commit(): Promise<void>;
   /** Gives up: a temporary file is removed; a stream is closed, what it took stays taken. */
   discard(): Promise<void>;
