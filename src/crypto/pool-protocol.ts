@@ -1,25 +1,26 @@
 /**
  * How the main thread and a burst worker talk. Each worker has a control block of a few words on a
- * SharedArrayBuffer: the main thread posts a message, bumps SEQ and notifies; the worker reads its
- * messages synchronously (`receiveMessageOnPort`), does the job, posts the result, sets DONE = SEQ and
+ * SharedArrayBuffer: the main thread posts any messages, writes the job's words, bumps SEQ and notifies;
+ * the worker reads its messages synchronously (`receiveMessageOnPort`), does the job, sets DONE = SEQ and
  * notifies back. Both threads block in Atomics.wait rather than in their event loops.
  *
- * A job's frames travel in an ordinary ArrayBuffer that is transferred, not shared: V8 copies into and
- * out of SharedArrayBuffers with relaxed atomic copies, several times slower than memcpy, and the
+ * A burst job's frames travel in an ordinary ArrayBuffer that is transferred, not shared: V8 copies into
+ * and out of SharedArrayBuffers with relaxed atomic copies, several times slower than memcpy, and the
  * staging copy is the one part of a split burst the main thread cannot hand off. The worker returns the
  * buffer with its result, for the next job.
  *
  * Packed jobs (the SecY's packed calls) are the exception: their frames and outcomes are already in
- * SharedArrayBuffers the caller owns, which the worker reads and writes in place; its slice's control
- * results come back in the control block.
+ * SharedArrayBuffers the caller owns, which the worker reads and writes in place. Such a job is words in
+ * the control block (its slice's control in, its results out); its arrays and options come in a
+ * `packed-setup` message only when they differ from the last job's, so a run of calls posts nothing and
+ * clones nothing.
  */
 import type { BackendName } from './backend.js';
 import type { BurstProtectOptions, BurstValidateOptions } from './burst.js';
 import type { CipherSuiteName } from './suite.js';
-import type { PackedOutcomes, PackedProtectOptions, PackedReceiveControl, PackedTransmitControl, PackedValidateOptions } from './packed.js';
+import type { PackedOutcomes, PackedProtectOptions, PackedValidateOptions } from './packed.js';
 import type { PackedFrames } from '../wire/packed.js';
 
-export const CTRL_WORDS = 5;
 /** Control block words. */
 export const C_SEQ = 0;
 export const C_DONE = 1;
@@ -28,6 +29,26 @@ export const C_STATUS = 2;
 /** After a packed job: its control's outEnd, and pnsUsed (transmit) or handled (receive), as uint32 bits. */
 export const C_OUT_END = 3;
 export const C_DONE_COUNT = 4;
+/** What the wake-up asks for besides its messages (JOB_*). */
+export const C_JOB = 5;
+/** A packed job: the SA's id in the worker, then its slice's control (uint32 bits). */
+export const C_SA = 6;
+export const C_FIRST = 7;
+export const C_COUNT = 8;
+export const C_OUT_START = 9;
+/** Transmit: nextPN; receive: lowestPN. */
+export const C_PN_HIGH = 10;
+export const C_PN_LOW = 11;
+/** Transmit only: the last PN the SA may use, and maxFrameSize. */
+export const C_LAST_PN_HIGH = 12;
+export const C_LAST_PN_LOW = 13;
+export const C_MAX_FRAME = 14;
+export const CTRL_WORDS = 15;
+
+/** C_JOB: messages only; a packed transmit slice; a packed receive slice (over the last packed setup). */
+export const JOB_NONE = 0;
+export const JOB_TRANSMIT = 1;
+export const JOB_RECEIVE = 2;
 
 /** Staging table: words per frame. Protect uses the first four, validate all. */
 export const TABLE_WORDS = 9;
@@ -80,17 +101,14 @@ export interface PackedBuffers {
 }
 
 /**
- * Main → worker: run a packed kernel over a slice of a call, control as given (first, count, outStart and
- * the PN words). `buffers` is left out when they are the ones of this worker's previous packed job.
+ * Main → worker: the arrays and options of the packed jobs that follow (until the next setup). Sent only
+ * when they differ from the last job's; `buffers` left out when only the options changed.
  */
-export interface PackedJobMessage {
-  readonly type: 'packed';
-  readonly sa: number;
+export interface PackedSetupMessage {
+  readonly type: 'packed-setup';
   readonly buffers: PackedBuffers | undefined;
   readonly protect?: PackedProtectOptions;
-  readonly transmit?: PackedTransmitControl;
   readonly validate?: PackedValidateOptions;
-  readonly receive?: PackedReceiveControl;
 }
 
 /** Main → worker: leave the loop. */
@@ -98,7 +116,7 @@ export interface StopMessage {
   readonly type: 'stop';
 }
 
-export type ToWorker = InstallMessage | DropMessage | JobMessage | PackedJobMessage | StopMessage;
+export type ToWorker = InstallMessage | DropMessage | JobMessage | PackedSetupMessage | StopMessage;
 
 /**
  * Worker → main: the job's frames, in a buffer of the worker's, transferred: frame i is

@@ -5,10 +5,11 @@
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { protectRange, validateRange, type BurstLayout } from './burst.js';
-import { protectPacked, validatePacked } from './packed.js';
+import { protectPacked, validatePacked, type PackedProtectOptions, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from './packed.js';
 import {
-  C_DONE, C_DONE_COUNT, C_OUT_END, C_SEQ, C_STATUS, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
-  type FromWorker, type JobMessage, type PackedBuffers, type PackedJobMessage, type ToWorker,
+  C_COUNT, C_DONE, C_DONE_COUNT, C_FIRST, C_JOB, C_LAST_PN_HIGH, C_LAST_PN_LOW, C_MAX_FRAME, C_OUT_END, C_OUT_START, C_PN_HIGH, C_PN_LOW, C_SA, C_SEQ, C_STATUS,
+  JOB_NONE, JOB_RECEIVE, JOB_TRANSMIT, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
+  type FromWorker, type JobMessage, type PackedBuffers, type ToWorker,
 } from './pool-protocol.js';
 import { useNodeBackends } from './node-backends.js';
 import { SaContext } from './sa.js';
@@ -83,26 +84,42 @@ function run(job: JobMessage): void {
   port.postMessage(result, buffer === undefined ? transfer : [buffer, ...transfer]);
 }
 
-/** The shared arrays of the last packed job: sent again only when the caller's change. */
+/** The shared arrays and options of the packed jobs, as the last setup gave them. */
 let packed: PackedBuffers | undefined;
+let protect: PackedProtectOptions | undefined;
+let validate: PackedValidateOptions | undefined;
+const tx: PackedTransmitControl = { first: 0, count: 0, outStart: 0, nextPnHigh: 0, nextPnLow: 0, lastPnHigh: 0, lastPnLow: 0, maxFrameSize: 0, outEnd: 0, pnsUsed: 0 };
+const rx: PackedReceiveControl = { first: 0, count: 0, outStart: 0, lowestPnHigh: 0, lowestPnLow: 0, outEnd: 0, handled: 0 };
 
-/** A slice of a packed call, in place in the caller's shared buffers; its control results into the control block. */
-function runPacked(job: PackedJobMessage): void {
-  packed = job.buffers ?? packed;
+/** A slice of a packed call (its control in the control block), in place in the caller's shared buffers; its results into the control block. */
+function runPacked(job: number): void {
   if (packed === undefined) throw new Error('burst worker: a packed job without its buffers');
-  const sa = sas.get(job.sa);
-  if (sa === undefined) throw new Error(`burst worker: no SA ${job.sa}`);
+  const sa = sas.get(ctrl[C_SA]!);
+  if (sa === undefined) throw new Error(`burst worker: no SA ${ctrl[C_SA]}`);
   const { input, output, outcomes } = packed;
-  if (job.protect !== undefined && job.transmit !== undefined) {
-    protectPacked(sa, job.protect, input, output, outcomes, job.transmit);
-    ctrl[C_OUT_END] = job.transmit.outEnd;
-    ctrl[C_DONE_COUNT] = job.transmit.pnsUsed;
-  } else if (job.validate !== undefined && job.receive !== undefined) {
-    validatePacked(sa, job.validate, input, output, outcomes, job.receive);
-    ctrl[C_OUT_END] = job.receive.outEnd;
-    ctrl[C_DONE_COUNT] = job.receive.handled;
+  if (job === JOB_TRANSMIT && protect !== undefined) {
+    tx.first = ctrl[C_FIRST]! >>> 0;
+    tx.count = ctrl[C_COUNT]! >>> 0;
+    tx.outStart = ctrl[C_OUT_START]! >>> 0;
+    tx.nextPnHigh = ctrl[C_PN_HIGH]! >>> 0;
+    tx.nextPnLow = ctrl[C_PN_LOW]! >>> 0;
+    tx.lastPnHigh = ctrl[C_LAST_PN_HIGH]! >>> 0;
+    tx.lastPnLow = ctrl[C_LAST_PN_LOW]! >>> 0;
+    tx.maxFrameSize = ctrl[C_MAX_FRAME]! >>> 0;
+    protectPacked(sa, protect, input, output, outcomes, tx);
+    ctrl[C_OUT_END] = tx.outEnd;
+    ctrl[C_DONE_COUNT] = tx.pnsUsed;
+  } else if (job === JOB_RECEIVE && validate !== undefined) {
+    rx.first = ctrl[C_FIRST]! >>> 0;
+    rx.count = ctrl[C_COUNT]! >>> 0;
+    rx.outStart = ctrl[C_OUT_START]! >>> 0;
+    rx.lowestPnHigh = ctrl[C_PN_HIGH]! >>> 0;
+    rx.lowestPnLow = ctrl[C_PN_LOW]! >>> 0;
+    validatePacked(sa, validate, input, output, outcomes, rx);
+    ctrl[C_OUT_END] = rx.outEnd;
+    ctrl[C_DONE_COUNT] = rx.handled;
   } else {
-    throw new Error('burst worker: a packed job without options');
+    throw new Error('burst worker: a packed job without its options');
   }
 }
 
@@ -123,8 +140,10 @@ function handleMessages(): boolean {
       case 'job':
         run(message);
         break;
-      case 'packed':
-        runPacked(message);
+      case 'packed-setup':
+        packed = message.buffers ?? packed;
+        protect = message.protect;
+        validate = message.validate;
         break;
       case 'stop':
         return false;
@@ -146,6 +165,8 @@ while (running) {
   let status = 0;
   try {
     running = handleMessages();
+    const job = ctrl[C_JOB]!;
+    if (running && job !== JOB_NONE) runPacked(job);
   } catch (e) {
     status = 1;
     port.postMessage({ type: 'error', message: (e as Error).message } satisfies FromWorker);

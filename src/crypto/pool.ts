@@ -25,8 +25,9 @@ import { SCI_LENGTH, secTagLength } from '../wire/sectag.js';
 import { protectRange, validateRange, type BurstExecutor, type BurstLayout, type BurstProtectOptions, type BurstValidateOptions } from './burst.js';
 import { PACKED_ROOM, PackedCode, protectPacked, transmitLength, validatePacked, type PackedExecutor, type PackedOutcomes, type PackedProtectOptions, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from './packed.js';
 import {
-  C_DONE, C_DONE_COUNT, C_OUT_END, C_SEQ, C_STATUS, CTRL_WORDS, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
-  type FromWorker, type PackedBuffers, type PackedJobMessage, type ResultMessage, type ToWorker,
+  C_COUNT, C_DONE, C_DONE_COUNT, C_FIRST, C_JOB, C_LAST_PN_HIGH, C_LAST_PN_LOW, C_MAX_FRAME, C_OUT_END, C_OUT_START, C_PN_HIGH, C_PN_LOW, C_SA, C_SEQ, C_STATUS, CTRL_WORDS,
+  JOB_NONE, JOB_RECEIVE, JOB_TRANSMIT, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
+  type FromWorker, type PackedBuffers, type ResultMessage, type ToWorker,
 } from './pool-protocol.js';
 import type { SaContext, SaKey } from './sa.js';
 
@@ -54,9 +55,38 @@ interface Thread {
   expectsResult: boolean;
   /** The staging buffer the worker handed back, for its next job. */
   stage: ArrayBuffer | undefined;
-  /** The arrays of the last packed job sent, which the worker keeps. */
+  /** The arrays and options of the last packed job sent, which the worker keeps. */
   packed: PackedBuffers | undefined;
+  setup: SentSetup | undefined;
 }
+
+/** A packed job's options: a transmit slice's or a receive slice's. */
+type PackedSetup = { readonly protect: PackedProtectOptions; readonly validate?: undefined } | { readonly validate: PackedValidateOptions; readonly protect?: undefined };
+
+/** What a worker was last sent for packed jobs: a copy, as a caller may change its options object in place. */
+interface SentSetup {
+  readonly transmit: boolean;
+  readonly options: object;
+}
+
+/** A copy of an options object, its octet arrays copied too. */
+const copyOptions = (o: object): object => Object.fromEntries(Object.entries(o).map(([k, v]: [string, unknown]) => [k, v instanceof Uint8Array ? v.slice() : v]));
+
+/** Whether two options objects say the same: the same keys, each value the same (octet arrays by content). */
+function sameOptions(a: object, b: object): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    const x: unknown = Reflect.get(a, k);
+    const y: unknown = Reflect.get(b, k);
+    if (x === y) continue;
+    if (!(x instanceof Uint8Array && y instanceof Uint8Array && x.length === y.length && x.every((v, i) => v === y[i]))) return false;
+  }
+  return true;
+}
+
+const sameSetup = (sent: SentSetup | undefined, setup: PackedSetup): boolean =>
+  sent !== undefined && sent.transmit === (setup.protect !== undefined) && sameOptions(sent.options, setup.protect ?? setup.validate);
 
 /** A worker's slice, staged: its frames' octets and a table row per frame. */
 interface Staged {
@@ -95,16 +125,36 @@ function checkShared(input: PackedFrames, output: PackedFrames, outcomes: Packed
 }
 
 /** The worker's module and how to start it: compiled JavaScript, or (under vitest) TypeScript through a loader. */
-function workerEntry(): { url: URL; execArgv: string[] } {
+function workerEntry(): { url: URL; execArgv: string[] | undefined } {
   const here = import.meta.url;
-  // Compiled: the worker takes this process's Node options (--cpu-prof included), less --input-type, which
-  // a worker started from a file refuses.
-  if (!here.endsWith('.ts')) return { url: new URL('./pool-worker.js', here), execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) };
+  // Compiled: the worker inherits this process's Node options (--cpu-prof, --expose-gc included), unless one
+  // is --input-type, which a worker started from a file refuses: then it is given the others (see startWorker).
+  if (!here.endsWith('.ts')) {
+    const execArgv = process.execArgv.some((a) => a.startsWith('--input-type')) ? process.execArgv.filter((a) => !a.startsWith('--input-type')) : undefined;
+    return { url: new URL('./pool-worker.js', here), execArgv };
+  }
   // Running from the TypeScript sources: Node 20 cannot import .ts, so the worker registers hooks that
   // transpile it (scripts/ts-worker-hooks.mjs, with the typescript devDependency).
   const hooks = new URL('../../scripts/ts-worker-hooks.mjs', here).href;
   const register = `import { register } from 'node:module'; register(${JSON.stringify(hooks)});`;
   return { url: new URL('./pool-worker.ts', here), execArgv: ['--import', `data:text/javascript,${encodeURIComponent(register)}`] };
+}
+
+/**
+ * Starts a worker with its control block and its end of a new channel. Options given to a worker must be
+ * ones Node takes per thread: where one is not (a V8 flag such as --expose-gc), it is started without them.
+ */
+function startWorker(url: URL, execArgv: string[] | undefined, data: { ctrl: SharedArrayBuffer; spinMs: number }): { worker: Worker; port: MessagePort } {
+  const start = (argv: string[] | undefined): { worker: Worker; port: MessagePort } => {
+    const { port1, port2 } = new MessageChannel();
+    return { worker: new Worker(url, { execArgv: argv, workerData: { ...data, port: port2 }, transferList: [port2] }), port: port1 };
+  };
+  try {
+    return start(execArgv);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    return start([]);
+  }
 }
 
 export class BurstPool implements BurstExecutor {
@@ -146,8 +196,7 @@ export class BurstPool implements BurstExecutor {
     const threads = await Promise.all(
       Array.from({ length: workers }, async (): Promise<Thread> => {
         const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_WORDS * 4));
-        const { port1, port2 } = new MessageChannel();
-        const worker = new Worker(url, { execArgv, workerData: { ctrl: ctrl.buffer, port: port2, spinMs }, transferList: [port2] });
+        const { worker, port: port1 } = startWorker(url, execArgv, { ctrl: ctrl.buffer, spinMs });
         try {
           await once(worker, 'message');
         } catch (e) {
@@ -157,7 +206,7 @@ export class BurstPool implements BurstExecutor {
         // Idle workers block in Atomics.wait and must not keep the process alive.
         worker.unref();
         port1.unref();
-        return { worker, port: port1, ctrl, seq: 0, expectsResult: false, stage: undefined, packed: undefined };
+        return { worker, port: port1, ctrl, seq: 0, expectsResult: false, stage: undefined, packed: undefined, setup: undefined };
       }),
     );
     return new BurstPool(threads, minFrames, options.timeoutMs ?? 10_000, spinMs);
@@ -283,36 +332,50 @@ export class BurstPool implements BurstExecutor {
   private splitProtect(sa: SaContext, o: PackedProtectOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedTransmitControl): void {
     this.checkPacked(input, output, outcomes);
     if (!this.splits(c.count)) return protectPacked(sa, o, input, output, outcomes, c);
+    // Every frame takes at most one PN: when the call's count may pass the last PN, one thread finds where it stops.
+    const [lastHi, lastLo] = addPn(c.nextPnHigh, c.nextPnLow, c.count - 1);
+    if (lastHi > c.lastPnHigh || (lastHi === c.lastPnHigh && lastLo > c.lastPnLow)) return protectPacked(sa, o, input, output, outcomes, c);
     const lengths = input.lengths;
-    const cuts = this.cut((i) => lengths[i]!, c.first, c.count, this.packedShare);
+    const cuts = this.cutByCount(c.first, c.count, this.packedShare);
     // Each slice's output offset and first PN: the frames before it that fit take a PN and their MPDU's room.
     const secTagLen = secTagLength(o.includeSci);
-    const starts: number[] = [];
-    const pns: number[] = [];
+    const starts: number[] = [c.outStart];
+    const pns: number[] = [0];
     let at = c.outStart, taken = 0;
-    for (let k = 0; k < cuts.length - 1; k++) {
-      starts.push(at);
-      pns.push(taken);
-      for (let i = cuts[k]!; i < cuts[k + 1]!; i++) {
+    for (let k = 1; k < cuts.length - 1; k++) {
+      for (let i = cuts[k - 1]!; i < cuts[k]!; i++) {
         const mpdu = transmitLength(lengths[i]!, secTagLen, c.maxFrameSize);
         at += mpdu;
         if (mpdu !== 0) taken++;
       }
+      starts.push(at);
+      pns.push(taken);
     }
-    if (taken > 0) {
-      const [lastHi, lastLo] = addPn(c.nextPnHigh, c.nextPnLow, taken - 1);
-      if (lastHi > c.lastPnHigh || (lastHi === c.lastPnHigh && lastLo > c.lastPnLow) || lastHi > 0xffff_ffff) return protectPacked(sa, o, input, output, outcomes, c);
-    }
-    const slice = (k: number): PackedTransmitControl => {
-      const [hi, lo] = addPn(c.nextPnHigh, c.nextPnLow, pns[k]!);
-      return { ...c, first: cuts[k]!, count: cuts[k + 1]! - cuts[k]!, outStart: starts[k]!, nextPnHigh: hi, nextPnLow: lo };
-    };
-    const mine = slice(0);
-    const done = this.runPacked(sa, input, output, outcomes, cuts, (k) => ({ protect: o, transmit: slice(k + 1) }), () => {
-      protectPacked(sa, o, input, output, outcomes, mine);
-      return mine.pnsUsed;
-    });
-    c.outEnd = at;
+    // This thread's slice starts the call: its first frame, output offset and PN are the call's.
+    const mine: PackedTransmitControl = { ...c, count: cuts[1]! - cuts[0]! };
+    const ends = starts.slice();
+    const done = this.runPacked(
+      sa, input, output, outcomes, cuts, { protect: o },
+      (k, w) => {
+        const [hi, lo] = addPn(c.nextPnHigh, c.nextPnLow, pns[k + 1]!);
+        w[C_FIRST] = cuts[k + 1]!;
+        w[C_COUNT] = cuts[k + 2]! - cuts[k + 1]!;
+        w[C_OUT_START] = starts[k + 1]!;
+        w[C_PN_HIGH] = hi;
+        w[C_PN_LOW] = lo;
+        w[C_LAST_PN_HIGH] = c.lastPnHigh;
+        w[C_LAST_PN_LOW] = c.lastPnLow;
+        w[C_MAX_FRAME] = c.maxFrameSize;
+      },
+      () => {
+        protectPacked(sa, o, input, output, outcomes, mine);
+        ends[0] = mine.outEnd;
+        return mine.pnsUsed;
+      },
+      (k, outEnd) => (ends[k + 1] = outEnd),
+    );
+    // The slices lie back to back (each MPDU's length is known before sealing): the call ends where the last one does.
+    c.outEnd = ends[ends.length - 1]!;
     c.pnsUsed = done;
   }
 
@@ -320,23 +383,28 @@ export class BurstPool implements BurstExecutor {
     this.checkPacked(input, output, outcomes);
     if (!this.splits(c.count)) return validatePacked(sa, o, input, output, outcomes, c);
     const lengths = input.lengths;
-    const cuts = this.cut((i) => lengths[i]!, c.first, c.count, this.packedShare);
+    const cuts = this.cutByCount(c.first, c.count, this.packedShare);
     // Each slice writes from the room the frames before it reserve, as much as one call would ask of output.data
     // (undecidedOnly: the frames an earlier run decided reserve none).
     const codes = outcomes.codes;
     const undecided = o.undecidedOnly === true;
-    const starts: number[] = [];
+    const starts: number[] = [c.outStart];
     let at = c.outStart;
-    for (let k = 0; k < cuts.length - 1; k++) {
+    for (let k = 1; k < cuts.length - 1; k++) {
+      for (let i = cuts[k - 1]!; i < cuts[k]!; i++) if (!undecided || codes[i] === PackedCode.None) at += lengths[i]! + PACKED_ROOM;
       starts.push(at);
-      for (let i = cuts[k]!; i < cuts[k + 1]!; i++) if (!undecided || codes[i] === PackedCode.None) at += lengths[i]! + PACKED_ROOM;
     }
-    const slice = (k: number): PackedReceiveControl => ({ ...c, first: cuts[k]!, count: cuts[k + 1]! - cuts[k]!, outStart: starts[k]! });
-    const mine = slice(0);
+    const mine: PackedReceiveControl = { ...c, first: cuts[0]!, count: cuts[1]! - cuts[0]!, outStart: starts[0]! };
     const ends = starts.slice();
     const handled = this.runPacked(
-      sa, input, output, outcomes, cuts,
-      (k) => ({ validate: o, receive: slice(k + 1) }),
+      sa, input, output, outcomes, cuts, { validate: o },
+      (k, w) => {
+        w[C_FIRST] = cuts[k + 1]!;
+        w[C_COUNT] = cuts[k + 2]! - cuts[k + 1]!;
+        w[C_OUT_START] = starts[k + 1]!;
+        w[C_PN_HIGH] = c.lowestPnHigh;
+        w[C_PN_LOW] = c.lowestPnLow;
+      },
       () => {
         validatePacked(sa, o, input, output, outcomes, mine);
         ends[0] = mine.outEnd;
@@ -349,7 +417,8 @@ export class BurstPool implements BurstExecutor {
     // slice's frames move down to follow the slice before: one thread's layout, no gaps. A frame a slice
     // visited has its offset at or past the slice's start; one an earlier run decided lies below c.outStart.
     let after = 0;
-    for (let i = c.first; i < c.first + c.count; i++) if (codes[i] === PackedCode.None) after += lengths[i]! + PACKED_ROOM;
+    // (A first run that decided every frame leaves none.)
+    if (undecided || handled !== c.count) for (let i = c.first; i < c.first + c.count; i++) if (codes[i] === PackedCode.None) after += lengths[i]! + PACKED_ROOM;
     const last = Math.max(...ends);
     if (last + after <= output.data.length) {
       c.outEnd = last;
@@ -371,10 +440,10 @@ export class BurstPool implements BurstExecutor {
   }
 
   /**
-   * Runs slice k + 1 of a packed call on worker k (as `job(k)` says; empty slices are not sent) and slice 0
-   * here (`here`, which returns its count), waits for every worker, adapts the share, and
-   * throws the first failure. Returns the sum of the slices' counts (pnsUsed or handled); `outEnd` sees each
-   * worker slice's end (worker k's: slice k + 1).
+   * Runs slice k + 1 of a packed call on worker k (its control as `control(k, words)` writes it into the
+   * worker's control block; empty slices are not sent) and slice 0 here (`here`, which returns its count),
+   * waits for every worker, adapts the share, and throws the first failure. Returns the sum of the slices'
+   * counts (pnsUsed or handled); `outEnd` sees each worker slice's end (worker k's: slice k + 1).
    */
   private runPacked(
     sa: SaContext,
@@ -382,14 +451,22 @@ export class BurstPool implements BurstExecutor {
     output: PackedFrames,
     outcomes: PackedOutcomes,
     cuts: readonly number[],
-    job: (k: number) => Pick<PackedJobMessage, 'protect' | 'transmit' | 'validate' | 'receive'>,
+    setup: PackedSetup,
+    control: (k: number, words: Int32Array) => void,
     here: () => number,
-    outEnd?: (k: number, end: number) => void,
+    outEnd: (k: number, end: number) => void,
   ): number {
     const id = this.saId(sa);
     const sent = this.threads.map((t, k) => {
       if (cuts[k + 2]! === cuts[k + 1]!) return false;
-      this.send(t, { type: 'packed', sa: id, buffers: this.packedBuffers(t, input, output, outcomes), ...job(k) });
+      const buffers = this.packedBuffers(t, input, output, outcomes);
+      if (buffers !== undefined || !sameSetup(t.setup, setup)) {
+        t.port.postMessage({ type: 'packed-setup', buffers, ...setup } satisfies ToWorker);
+        t.setup = { transmit: setup.protect !== undefined, options: copyOptions(setup.protect ?? setup.validate) };
+      }
+      t.ctrl[C_SA] = id;
+      control(k, t.ctrl);
+      this.wake(t, setup.protect !== undefined ? JOB_TRANSMIT : JOB_RECEIVE);
       return true;
     });
     let total = 0;
@@ -405,7 +482,7 @@ export class BurstPool implements BurstExecutor {
       try {
         this.finish(t);
         total += t.ctrl[C_DONE_COUNT]! >>> 0;
-        outEnd?.(k, t.ctrl[C_OUT_END]! >>> 0);
+        outEnd(k, t.ctrl[C_OUT_END]! >>> 0);
       } catch (e) {
         failure ??= e;
       }
@@ -495,6 +572,18 @@ export class BurstPool implements BurstExecutor {
   }
 
   /**
+   * The same cut by frame count, with no pass over the frames (a packed call's serial part): the share,
+   * adapted call by call, absorbs the frames' sizes.
+   */
+  private cutByCount(first: number, count: number, share: number): number[] {
+    const workers = this.threads.length;
+    const cuts = [first];
+    for (let k = 0; k < workers; k++) cuts.push(first + Math.round(count * (share + ((1 - share) * k) / workers)));
+    cuts.push(first + count);
+    return cuts;
+  }
+
+  /**
    * Copies frames first .. first + count - 1 into the worker's staging buffer (each followed by `extra`
    * octets for `row` to fill) with a table row each (row index = frame index - first).
    */
@@ -554,7 +643,14 @@ export class BurstPool implements BurstExecutor {
   /** Posts `m` to the worker and wakes it. */
   private send(t: Thread, m: ToWorker, transfer: ArrayBuffer[] = []): void {
     t.port.postMessage(m, transfer);
+    this.wake(t, JOB_NONE);
     t.expectsResult = m.type === 'job';
+  }
+
+  /** Wakes the worker for its messages and `job` (JOB_*: a packed job's words are in its control block). */
+  private wake(t: Thread, job: number): void {
+    t.expectsResult = false;
+    t.ctrl[C_JOB] = job;
     t.seq++;
     Atomics.store(t.ctrl, C_SEQ, t.seq);
     Atomics.notify(t.ctrl, C_SEQ);

@@ -38,7 +38,7 @@ const tx: PackedTransmitControl = { first: 0, count: 0, outStart: 0, nextPnHigh:
 const TWO_32 = 0x1_0000_0000;
 
 /** Checks the arguments of a packed call and every input frame's place, and that output.data has room for all. */
-function checkPackedCall(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): number {
+function checkPackedCall(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): { readonly count: number; readonly shortest: number; readonly octets: number } {
   if (typeof input !== 'object' || input === null) throw new ConfigError('input', 'PackedFrames', describe(input));
   if (typeof output !== 'object' || output === null) throw new ConfigError('output', 'PackedFrames', describe(output));
   if (typeof outcomes !== 'object' || outcomes === null) throw new ConfigError('outcomes', 'PackedOutcomes', describe(outcomes));
@@ -52,15 +52,17 @@ function checkPackedCall(input: PackedFrames, output: PackedFrames, outcomes: Pa
   const { offsets, lengths } = input;
   const size = input.data.length;
   let need = 0;
+  let shortest = Infinity;
   let outside = false;
   for (let i = 0; i < n; i++) {
     const len = lengths[i]!;
     if (offsets[i]! + len > size) outside = true;
+    if (len < shortest) shortest = len;
     need += len + PACKED_ROOM;
   }
   if (outside) checkPackedFrames('input', input, 0, n, true);
   if (need > output.data.length) throw new ConfigError('output.data', `room for ${need} octets (each frame's length + ${PACKED_ROOM})`, describe(output.data));
-  return n;
+  return { count: n, shortest, octets: need - PACKED_ROOM * n };
 }
 
 /**
@@ -75,13 +77,12 @@ function checkPackedCall(input: PackedFrames, output: PackedFrames, outcomes: Pa
  * counts their PNs up from its PN and refuses the too long ones as takePN would.
  */
 export function transmitPacked(s: SecYState, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
-  const n = checkPackedCall(input, output, outcomes);
+  const { count: n, shortest, octets: callOctets } = checkPackedCall(input, output, outcomes);
   const kernels = s.executor.packed ?? packedInThread;
   kernels.check(input, output, outcomes);
   const { data, offsets: inOff, lengths: inLen } = input;
-  // Every frame's shape first (with no clear tags to look for, a length the rule passes needs no look).
-  const anyTags = s.c.clearTags > 0;
-  for (let i = 0; i < n; i++) if (anyTags || inLen[i]! < ETHERTYPE_OFFSET + MIN_USER_DATA) checkTransmitAt(s, data, inOff[i]!, inLen[i]!, i);
+  // Every frame's shape first (with no clear tags to look for, only a frame too short for the rule needs a look).
+  if (s.c.clearTags > 0 || shortest < ETHERTYPE_OFFSET + MIN_USER_DATA) for (let i = 0; i < n; i++) checkTransmitAt(s, data, inOff[i]!, inLen[i]!, i);
   const { offsets: outOff, lengths: outLen } = output;
   const { codes, pnHigh, pnLow } = outcomes;
   const x = s.one;
@@ -146,17 +147,13 @@ export function transmitPacked(s: SecYState, input: PackedFrames, output: Packed
       sa.nextHi++;
       sa.nextLo = nextLo - TWO_32;
     } else sa.nextLo = nextLo;
-    // The counters (10.7): the frames sent, their user data octets, and the too long ones.
+    // The counters (10.7): the frames sent, their user data octets, and the too long ones (the frames that took no PN).
     const header = ETHERTYPE_OFFSET + VLAN_TAG_LENGTH * ((key >>> KEY_TAGS_SHIFT) & 3);
-    let sent = 0;
-    let octets = 0;
-    for (let k = i; k < end; k++) {
-      if (codes[k] === PackedCode.OutPktsTooLong) s.own.OutPktsTooLong++;
-      else {
-        sent++;
-        octets += inLen[k]! - header;
-      }
-    }
+    const sent = tx.pnsUsed;
+    s.own.OutPktsTooLong += count - sent;
+    let octets = -header * sent;
+    if (sent === n) octets += callOctets;
+    else for (let k = i; k < end; k++) if (codes[k] !== PackedCode.OutPktsTooLong) octets += inLen[k]!;
     const encrypted = key & KEY_CONFIDENTIALITY ? sent : 0;
     countSent(sa.counters, sent, encrypted, octets, encrypted === 0 ? 0 : octets);
     i = end;
@@ -221,7 +218,7 @@ function newRun(s: SecYState, data: Uint8Array, off: number, len: number, runs: 
  * (a view of it, and its outcome object), its output after the kernel's.
  */
 export function receivePacked(s: SecYState, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
-  const n = checkPackedCall(input, output, outcomes);
+  const n = checkPackedCall(input, output, outcomes).count;
   const kernels = s.executor.packed ?? packedInThread;
   kernels.check(input, output, outcomes);
   const { data, offsets: inOff, lengths: inLen } = input;

@@ -223,6 +223,33 @@ describe('BurstPool.packed.protectPacked, called directly', () => {
   });
 });
 
+describe('BurstPool.packed: what a worker keeps between calls', () => {
+  it('an options object changed in place between two calls reaches the worker: both calls give what one thread gives', () => {
+    const frames = Array.from({ length: 8 }, (_, i) => ethFrame(40 + i, i));
+    const options = { an: 1, sci: Uint8Array.from(SCI_A), includeSci: true, endStation: false, scb: false, confidentiality: true, confidentialityOffset: 0 as 0 | 30 | 50 };
+    const control = (pn: number): PackedTransmitControl => ({ first: 0, count: frames.length, outStart: 0, nextPnHigh: 0, nextPnLow: pn, lastPnHigh: 0, lastPnLow: 0xffff_ffff, maxFrameSize: 1518, outEnd: 0, pnsUsed: 0 });
+    const sak = key('GCM-AES-128', 5);
+    const [sa1, sa2] = [new SaContext({ suite: CIPHER_SUITES['GCM-AES-128'], key: sak }, 'node'), new SaContext({ suite: CIPHER_SUITES['GCM-AES-128'], key: sak }, 'node')];
+    pool().install(sa2, { key: sak, ssci: undefined, salt: undefined });
+    const [p1, p2] = [pack(frames, false), pack(frames, true)];
+    for (const [pn, change] of [[1, () => {}], [100, () => {
+      options.an = 2;
+      options.sci[7] ^= 0xff;
+      options.confidentiality = false;
+    }]] as const) {
+      change();
+      protectPacked(sa1, options, p1.input, p1.output, p1.outcomes, control(pn));
+      pool().packed.protectPacked(sa2, options, p2.input, p2.output, p2.outcomes, control(pn));
+      expect(results(p2, true)).toEqual(results(p1, true));
+    }
+    // The second call's frames (in the worker's slice too) carry AN 2 and no E bit: TCI octet 0x22 (SC, AN 2), per 9.3-9.6.
+    const last = frames.length - 1;
+    expect(p2.output.data[p2.output.offsets[last]! + 14]).toBe(0x22);
+    sa1.wipe();
+    sa2.wipe();
+  });
+});
+
 describe('a BurstPool whose worker does not answer in time', () => {
   it('stops it, skips every PN of the failed call, and refuses every packed call after, naming the executor', async () => {
     // No wait at all: the worker, woken after this thread starts its own slice, is rarely done when this one is.
