@@ -501,7 +501,11 @@ static napi_value open_burst(napi_env env, napi_callback_info info) {
 #define RX_LOWEST_LO 4
 #define RX_OUT_END 5
 #define RX_HANDLED 6
-#define RX_WORDS 7
+#define RX_VALIDATED_HI 7
+#define RX_VALIDATED_LO 8
+#define RX_DECRYPTED_HI 9
+#define RX_DECRYPTED_LO 10
+#define RX_WORDS 11
 
 #define TCI_V 0x80
 #define TCI_ES 0x40
@@ -709,8 +713,9 @@ static napi_value protect_packed(napi_env env, napi_callback_info info) {
  * frames whose SecTAG (at 12 + 4·clear tags) resolves to the config's SCI and AN are checked, their PN
  * recovered from ctl's lowestPN (XPN), pre-checked against it (replayProtect), validated and coded; a bad
  * SecTAG is InPktsBadTag; any other frame is left as CODE_OTHER for the general path. Delivered frames
- * (DA ‖ SA ‖ [clear tags] ‖ user data) go back to back from ctl[RX_OUT_AT]. Sets ctl[RX_OUT_END] and
- * ctl[RX_HANDLED] (frames not CODE_OTHER).
+ * (DA ‖ SA ‖ [clear tags] ‖ user data) go back to back from ctl[RX_OUT_AT]. Sets ctl[RX_OUT_END],
+ * ctl[RX_HANDLED] (frames not CODE_OTHER) and the user data octets of the frames validated past the
+ * pre-check, E clear and E set (none when validateFrames is Disabled), as 64-bit halves.
  */
 static napi_value validate_packed(napi_env env, napi_callback_info info) {
   packed_args a;
@@ -730,6 +735,7 @@ static napi_value validate_packed(napi_env env, napi_callback_info info) {
     if (!undecided || a.codes[i] == CODE_OTHER) need += (uint64_t)a.in_len[i] + PACKED_ROOM;
   if (at + need > a.out_size) FAIL(env, "macsec_gcm: output.data has no room for the frames (each needs its length + 32 octets)");
   uint32_t handled = 0;
+  uint64_t octets[2] = {0, 0}; /* validated, decrypted */
   uint8_t iv[IV_LEN];
   for (uint32_t i = a.first; i < end; i++) {
     if (undecided && a.codes[i] != CODE_OTHER) continue;
@@ -790,6 +796,7 @@ static napi_value validate_packed(napi_env env, napi_callback_info info) {
       a.codes[i] = CODE_IN_LATE;
       continue;
     }
+    if (mode != 2) octets[(t & TCI_E) ? 1 : 0] += user;
     const int c = (t & TCI_C) != 0;
     const uint64_t slot = at;
     uint8_t *o = a.out + slot;
@@ -833,6 +840,10 @@ static napi_value validate_packed(napi_env env, napi_callback_info info) {
   }
   a.ctl[RX_OUT_END] = (uint32_t)at;
   a.ctl[RX_HANDLED] = handled;
+  a.ctl[RX_VALIDATED_HI] = (uint32_t)(octets[0] >> 32);
+  a.ctl[RX_VALIDATED_LO] = (uint32_t)octets[0];
+  a.ctl[RX_DECRYPTED_HI] = (uint32_t)(octets[1] >> 32);
+  a.ctl[RX_DECRYPTED_LO] = (uint32_t)octets[1];
   return NULL;
 }
 

@@ -442,7 +442,7 @@ export function makeCase(f: Fixture, spec: CaseSpec, burstFrames: number, pool: 
       const output = packedFrames(n, input.data.length + 32 * n);
       const outcomes = packedOutcomes(n);
       // lowestPN 1 throughout: every frame is InPktsOK every time (the SecY's bookkeeping is not this row's).
-      const c: PackedReceiveControl = { first: 0, count: n, outStart: 0, lowestPnHigh: 0, lowestPnLow: 1, outEnd: 0, handled: 0 };
+      const c: PackedReceiveControl = { first: 0, count: n, outStart: 0, lowestPnHigh: 0, lowestPnLow: 1, outEnd: 0, handled: 0, octetsValidated: 0, octetsDecrypted: 0 };
       const o = { sci: f.sci, an: 0, confidentialityOffset: f.options.confidentialityOffset, clearTags: 0, validateFrames: 'Strict', replayProtect: true, pointToPoint: false } as const;
       return {
         spec,

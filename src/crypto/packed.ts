@@ -164,6 +164,13 @@ export interface PackedReceiveControl {
   outEnd: number;
   /** Out: frames with a code other than None. */
   handled: number;
+  /**
+   * Out: the user data octets (InOctetsValidated and InOctetsDecrypted, 10.7.9-10) of the frames validated
+   * past the replay pre-check, E clear and E set; 0 when validateFrames is Disabled. The SecY takes back
+   * those of frames it then finds late or over its budget.
+   */
+  octetsValidated: number;
+  octetsDecrypted: number;
 }
 
 // The native kernels' configuration octets and control words (native/macsec_gcm.c CFG_*, TX_*, RX_*).
@@ -171,7 +178,9 @@ const CFG_OCTETS = 24;
 const CFG_TCI = 0, CFG_TAGS = 1, CFG_OFFSET = 2, CFG_FLAGS = 3, CFG_IV = 4, CFG_SCI = 16;
 const FLAG_XPN = 1, FLAG_REPLAY = 2, FLAG_VALIDATE_SHIFT = 2, FLAG_POINT_TO_POINT = 16, FLAG_UNDECIDED = 32;
 const VALIDATE_MODES: readonly PackedValidateFrames[] = ['Strict', 'Check', 'Disabled'];
-const TX_WORDS = 10, RX_WORDS = 7;
+const TX_WORDS = 10, RX_WORDS = 11;
+/** 2^32: a 64-bit value's upper half's weight. */
+export const TWO_32 = 0x1_0000_0000;
 const cfg = new Uint8Array(CFG_OCTETS);
 const ctl = new Uint32Array(Math.max(TX_WORDS, RX_WORDS));
 
@@ -621,6 +630,8 @@ export function validatePacked(sa: SaContext, o: PackedValidateOptions, input: P
     }
     c.outEnd = ctl[5]!;
     c.handled = ctl[6]!;
+    c.octetsValidated = ctl[7]! * TWO_32 + ctl[8]!;
+    c.octetsDecrypted = ctl[9]! * TWO_32 + ctl[10]!;
     return;
   }
   checkFrames();
@@ -645,7 +656,7 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
   const sw = inWords.of(inData);
   const inBase = inData.byteOffset;
   const sci0 = readLE(sci, 0), sci1 = readLE(sci, 4);
-  let at = c.outStart, handled = 0;
+  let at = c.outStart, handled = 0, validated = 0, decrypted = 0;
   for (let i = first; i < end; ) {
     const k = stage(sa, input, output, i, end, at);
     const { ss, ts } = k;
@@ -718,6 +729,10 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
         codes[i] = PackedCode.InPktsLate;
         continue;
       }
+      if (mode !== MODE_DISABLED) {
+        if ((t & TCI_E) !== 0) decrypted += user;
+        else validated += user;
+      }
       const cBit = (t & TCI_C) !== 0;
       // Back to back, as the native kernel's: no gap octets for a copy out of the work area to carry.
       const s = at;
@@ -760,6 +775,8 @@ function validatePackedTs(sa: SaContext, o: PackedValidateOptions, mode: number,
   }
   c.outEnd = at;
   c.handled = handled;
+  c.octetsValidated = validated;
+  c.octetsDecrypted = decrypted;
 }
 
 /** Opens the chunk's `count` descriptors and decides each frame's code and output from its result. */

@@ -43,7 +43,12 @@ export const C_PN_LOW = 11;
 export const C_LAST_PN_HIGH = 12;
 export const C_LAST_PN_LOW = 13;
 export const C_MAX_FRAME = 14;
-export const CTRL_WORDS = 15;
+/** After a packed receive job: its control's octetsValidated and octetsDecrypted, as 64-bit halves. */
+export const C_VALIDATED_HI = 15;
+export const C_VALIDATED_LO = 16;
+export const C_DECRYPTED_HI = 17;
+export const C_DECRYPTED_LO = 18;
+export const CTRL_WORDS = 19;
 
 /** C_JOB: messages only; a packed transmit slice; a packed receive slice (over the last packed setup). */
 export const JOB_NONE = 0;

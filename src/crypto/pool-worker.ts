@@ -5,9 +5,9 @@
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { protectRange, validateRange, type BurstLayout } from './burst.js';
-import { protectPacked, validatePacked, type PackedProtectOptions, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from './packed.js';
+import { TWO_32, protectPacked, validatePacked, type PackedProtectOptions, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from './packed.js';
 import {
-  C_COUNT, C_DONE, C_DONE_COUNT, C_FIRST, C_JOB, C_LAST_PN_HIGH, C_LAST_PN_LOW, C_MAX_FRAME, C_OUT_END, C_OUT_START, C_PN_HIGH, C_PN_LOW, C_SA, C_SEQ, C_STATUS,
+  C_COUNT, C_DECRYPTED_HI, C_DECRYPTED_LO, C_DONE, C_DONE_COUNT, C_FIRST, C_JOB, C_LAST_PN_HIGH, C_LAST_PN_LOW, C_MAX_FRAME, C_OUT_END, C_OUT_START, C_PN_HIGH, C_PN_LOW, C_SA, C_SEQ, C_STATUS, C_VALIDATED_HI, C_VALIDATED_LO,
   JOB_NONE, JOB_RECEIVE, JOB_TRANSMIT, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
   type FromWorker, type JobMessage, type PackedBuffers, type ToWorker,
 } from './pool-protocol.js';
@@ -89,7 +89,7 @@ let packed: PackedBuffers | undefined;
 let protect: PackedProtectOptions | undefined;
 let validate: PackedValidateOptions | undefined;
 const tx: PackedTransmitControl = { first: 0, count: 0, outStart: 0, nextPnHigh: 0, nextPnLow: 0, lastPnHigh: 0, lastPnLow: 0, maxFrameSize: 0, outEnd: 0, pnsUsed: 0 };
-const rx: PackedReceiveControl = { first: 0, count: 0, outStart: 0, lowestPnHigh: 0, lowestPnLow: 0, outEnd: 0, handled: 0 };
+const rx: PackedReceiveControl = { first: 0, count: 0, outStart: 0, lowestPnHigh: 0, lowestPnLow: 0, outEnd: 0, handled: 0, octetsValidated: 0, octetsDecrypted: 0 };
 
 /** A slice of a packed call (its control in the control block), in place in the caller's shared buffers; its results into the control block. */
 function runPacked(job: number): void {
@@ -118,6 +118,10 @@ function runPacked(job: number): void {
     validatePacked(sa, validate, input, output, outcomes, rx);
     ctrl[C_OUT_END] = rx.outEnd;
     ctrl[C_DONE_COUNT] = rx.handled;
+    ctrl[C_VALIDATED_HI] = rx.octetsValidated / TWO_32;
+    ctrl[C_VALIDATED_LO] = rx.octetsValidated;
+    ctrl[C_DECRYPTED_HI] = rx.octetsDecrypted / TWO_32;
+    ctrl[C_DECRYPTED_LO] = rx.octetsDecrypted;
   } else {
     throw new Error('burst worker: a packed job without its options');
   }

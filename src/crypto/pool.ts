@@ -23,9 +23,9 @@ import { ConfigError, describe } from '../util/errors.js';
 import type { PackedFrames } from '../wire/packed.js';
 import { SCI_LENGTH, secTagLength } from '../wire/sectag.js';
 import { protectRange, validateRange, type BurstExecutor, type BurstLayout, type BurstProtectOptions, type BurstValidateOptions } from './burst.js';
-import { PACKED_ROOM, PackedCode, protectPacked, transmitLength, validatePacked, type PackedExecutor, type PackedOutcomes, type PackedProtectOptions, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from './packed.js';
+import { PACKED_ROOM, PackedCode, TWO_32, protectPacked, transmitLength, validatePacked, type PackedExecutor, type PackedOutcomes, type PackedProtectOptions, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from './packed.js';
 import {
-  C_COUNT, C_DONE, C_DONE_COUNT, C_FIRST, C_JOB, C_LAST_PN_HIGH, C_LAST_PN_LOW, C_MAX_FRAME, C_OUT_END, C_OUT_START, C_PN_HIGH, C_PN_LOW, C_SA, C_SEQ, C_STATUS, CTRL_WORDS,
+  C_COUNT, C_DECRYPTED_HI, C_DECRYPTED_LO, C_DONE, C_DONE_COUNT, C_FIRST, C_JOB, C_LAST_PN_HIGH, C_LAST_PN_LOW, C_MAX_FRAME, C_OUT_END, C_OUT_START, C_PN_HIGH, C_PN_LOW, C_SA, C_SEQ, C_STATUS, C_VALIDATED_HI, C_VALIDATED_LO, CTRL_WORDS,
   JOB_NONE, JOB_RECEIVE, JOB_TRANSMIT, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
   type FromWorker, type PackedBuffers, type ResultMessage, type ToWorker,
 } from './pool-protocol.js';
@@ -102,7 +102,6 @@ const SHARE_STEP = 0.02;
 const MIN_SHARE = 0.05;
 const MAX_SHARE = 0.9;
 
-const TWO_32 = 0x1_0000_0000;
 
 /** The PN k after (hi, lo), as halves (hi may reach 2^32: past every PN). */
 function addPn(hi: number, lo: number, k: number): [number, number] {
@@ -354,7 +353,8 @@ export class BurstPool implements BurstExecutor {
     // This thread's slice starts the call: its first frame, output offset and PN are the call's.
     const mine: PackedTransmitControl = { ...c, count: cuts[1]! - cuts[0]! };
     const ends = starts.slice();
-    const done = this.runPacked(
+    let done = 0;
+    this.runPacked(
       sa, input, output, outcomes, cuts, { protect: o },
       (k, w) => {
         const [hi, lo] = addPn(c.nextPnHigh, c.nextPnLow, pns[k + 1]!);
@@ -370,9 +370,12 @@ export class BurstPool implements BurstExecutor {
       () => {
         protectPacked(sa, o, input, output, outcomes, mine);
         ends[0] = mine.outEnd;
-        return mine.pnsUsed;
+        done += mine.pnsUsed;
       },
-      (k, outEnd) => (ends[k + 1] = outEnd),
+      (k, w) => {
+        ends[k + 1] = w[C_OUT_END]! >>> 0;
+        done += w[C_DONE_COUNT]! >>> 0;
+      },
     );
     // The slices lie back to back (each MPDU's length is known before sealing): the call ends where the last one does.
     c.outEnd = ends[ends.length - 1]!;
@@ -396,7 +399,8 @@ export class BurstPool implements BurstExecutor {
     }
     const mine: PackedReceiveControl = { ...c, first: cuts[0]!, count: cuts[1]! - cuts[0]!, outStart: starts[0]! };
     const ends = starts.slice();
-    const handled = this.runPacked(
+    let handled = 0, octetsValidated = 0, octetsDecrypted = 0;
+    this.runPacked(
       sa, input, output, outcomes, cuts, { validate: o },
       (k, w) => {
         w[C_FIRST] = cuts[k + 1]!;
@@ -408,10 +412,19 @@ export class BurstPool implements BurstExecutor {
       () => {
         validatePacked(sa, o, input, output, outcomes, mine);
         ends[0] = mine.outEnd;
-        return mine.handled;
+        handled += mine.handled;
+        octetsValidated += mine.octetsValidated;
+        octetsDecrypted += mine.octetsDecrypted;
       },
-      (k, outEnd) => (ends[k + 1] = outEnd),
+      (k, w) => {
+        ends[k + 1] = w[C_OUT_END]! >>> 0;
+        handled += w[C_DONE_COUNT]! >>> 0;
+        octetsValidated += (w[C_VALIDATED_HI]! >>> 0) * TWO_32 + (w[C_VALIDATED_LO]! >>> 0);
+        octetsDecrypted += (w[C_DECRYPTED_HI]! >>> 0) * TWO_32 + (w[C_DECRYPTED_LO]! >>> 0);
+      },
     );
+    c.octetsValidated = octetsValidated;
+    c.octetsDecrypted = octetsDecrypted;
     // The slices leave gaps (room reserved, not used). Where what may still be written after this call (the
     // frames left undecided, by a later run or the general path) would not fit after the last slice, each
     // slice's frames move down to follow the slice before: one thread's layout, no gaps. A frame a slice
@@ -441,9 +454,8 @@ export class BurstPool implements BurstExecutor {
 
   /**
    * Runs slice k + 1 of a packed call on worker k (its control as `control(k, words)` writes it into the
-   * worker's control block; empty slices are not sent) and slice 0 here (`here`, which returns its count),
-   * waits for every worker, adapts the share, and throws the first failure. Returns the sum of the slices'
-   * counts (pnsUsed or handled); `outEnd` sees each worker slice's end (worker k's: slice k + 1).
+   * worker's control block; empty slices are not sent) and slice 0 here (`here`), waits for every worker,
+   * hands each worker's control block to `done` (its slice's results), adapts the share, and throws the first failure.
    */
   private runPacked(
     sa: SaContext,
@@ -453,9 +465,9 @@ export class BurstPool implements BurstExecutor {
     cuts: readonly number[],
     setup: PackedSetup,
     control: (k: number, words: Int32Array) => void,
-    here: () => number,
-    outEnd: (k: number, end: number) => void,
-  ): number {
+    here: () => void,
+    done: (k: number, words: Int32Array) => void,
+  ): void {
     const id = this.saId(sa);
     const sent = this.threads.map((t, k) => {
       if (cuts[k + 2]! === cuts[k + 1]!) return false;
@@ -469,10 +481,9 @@ export class BurstPool implements BurstExecutor {
       this.wake(t, setup.protect !== undefined ? JOB_TRANSMIT : JOB_RECEIVE);
       return true;
     });
-    let total = 0;
     let failure: unknown;
     try {
-      total += here();
+      here();
     } catch (e) {
       failure = e;
     }
@@ -481,15 +492,13 @@ export class BurstPool implements BurstExecutor {
       if (!sent[k]) return;
       try {
         this.finish(t);
-        total += t.ctrl[C_DONE_COUNT]! >>> 0;
-        outEnd(k, t.ctrl[C_OUT_END]! >>> 0);
+        done(k, t.ctrl);
       } catch (e) {
         failure ??= e;
       }
     });
     if (failure !== undefined) throw failure;
     this.packedShare = Math.min(MAX_SHARE, Math.max(MIN_SHARE, this.packedShare + (early ? -SHARE_STEP : SHARE_STEP)));
-    return total;
   }
 
   /** The call's arrays for worker t's job, or undefined when they are those of its previous packed job. */

@@ -26,7 +26,7 @@ import {
   parseReceived,
   receivedTagOffset,
 } from './receive.js';
-import { advanceReplay, isLate, pnBig, recoverPNHigh } from './replay.js';
+import { TWO_32, advanceReplay, isLate, pnBig, recoverPNHigh } from './replay.js';
 import { TransmitSA, type ReceiveSA } from './sa.js';
 import { dispatchEvents, type SecYState } from './state.js';
 import { checkTransmitAt, countSent, pnsBeforeEvent, secTagKey, takePN } from './transmit.js';
@@ -34,8 +34,6 @@ import { KEY_CONFIDENTIALITY, KEY_TAGS_SHIFT, optionsOfKey } from './tx-key.js';
 
 /** The kernel's control record, reused: a listener's nested call sets every field it reads. */
 const tx: PackedTransmitControl = { first: 0, count: 0, outStart: 0, nextPnHigh: 0, nextPnLow: 0, lastPnHigh: 0, lastPnLow: 0, maxFrameSize: 0, outEnd: 0, pnsUsed: 0 };
-
-const TWO_32 = 0x1_0000_0000;
 
 /** Checks the arguments of a packed call and every input frame's place, and that output.data has room for all. */
 function checkPackedCall(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): { readonly count: number; readonly shortest: number; readonly octets: number } {
@@ -162,7 +160,7 @@ export function transmitPacked(s: SecYState, input: PackedFrames, output: Packed
   output.count = n;
 }
 
-const rx: PackedReceiveControl = { first: 0, count: 0, outStart: 0, lowestPnHigh: 0, lowestPnLow: 0, outEnd: 0, handled: 0 };
+const rx: PackedReceiveControl = { first: 0, count: 0, outStart: 0, lowestPnHigh: 0, lowestPnLow: 0, outEnd: 0, handled: 0, octetsValidated: 0, octetsDecrypted: 0 };
 
 /** Runs (receive SA and clear tags) of one call that go through validatePacked; the frames of further ones take the general path. */
 const MAX_RUNS = 8;
@@ -257,6 +255,9 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
     rx.lowestPnLow = sa.lowestLo;
     kernels.validatePacked(sa.ctx, o, input, output, outcomes, rx);
     tail = rx.outEnd;
+    // The user data octets of the frames the kernel validated (10.7.9-10); the loop below takes back those it refuses.
+    runCounts[r * COUNTS + K_VALIDATED]! += rx.octetsValidated;
+    runCounts[r * COUNTS + K_DECRYPTED]! += rx.octetsDecrypted;
     // The first undecided frame that starts another run; if there is one, the frames this run decided.
     found = false;
     for (let i = from; i < n && r < MAX_RUNS; i++) {
@@ -277,7 +278,7 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
   let cur = 0;
   let frameSA: ReceiveSA | undefined;
   let lowHi = 0, lowLo = 0, tagOffset = 0;
-  let ok = 0, delayed = 0, unchecked = 0, invalid = 0, notValid = 0, late = 0, decrypted = 0, validated = 0;
+  let ok = 0, delayed = 0, unchecked = 0, invalid = 0, notValid = 0, late = 0;
   for (let i = 0; i < n; i++) {
     const code = codes[i]!;
     if (code === PackedCode.None) {
@@ -292,18 +293,21 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
     }
     const r = runs === 1 ? 1 : runOf[i]! || runs;
     if (r !== cur || frameSA === undefined) {
-      if (cur !== 0) addCounts(cur, ok, delayed, unchecked, invalid, notValid, late, decrypted, validated);
-      ok = delayed = unchecked = invalid = notValid = late = decrypted = validated = 0;
+      if (cur !== 0) addCounts(cur, ok, delayed, unchecked, invalid, notValid, late);
+      ok = delayed = unchecked = invalid = notValid = late = 0;
       cur = r;
       frameSA = runSA[r]!;
       lowHi = runLowHi[r]!;
       lowLo = runLowLo[r]!;
       tagOffset = ETHERTYPE_OFFSET + VLAN_TAG_LENGTH * runTags[r]!;
     }
+    // Whether the kernel counted the frame's octets: validated past its replay pre-check.
+    const counted = !disabled && code !== PackedCode.InPktsLate;
     const lo = pnLow[i]!;
     const hi = recoverPNHigh(xpn, frameSA, lo);
     // The upper half validatePacked recovered, from lowestPN as the call started.
     if (xpn && hi !== (lo >= lowLo ? lowHi : lowHi + 1)) {
+      if (counted) takeBack(r, data, inOff[i]!, inLen[i]!, tagOffset);
       // Its output where the kernel put its own: a frame delivered there has the same length (DA ‖ SA ‖
       // [clear tags] ‖ user data), and one dropped there left its whole slot (from output.offsets[i]) unused.
       s.budget = budget;
@@ -315,6 +319,7 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
     if (hi > 0xffff_ffff && reasons !== undefined) reasons.pnPast64[i] = 1;
     const isLateNow = isLate(frameSA, hi, lo);
     if (replayProtect && isLateNow) {
+      if (counted) takeBack(r, data, inOff[i]!, inLen[i]!, tagOffset);
       late++;
       codes[i] = PackedCode.InPktsLate;
       outLen[i] = 0;
@@ -324,22 +329,16 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
       }
       continue;
     }
-    const off = inOff[i]!;
-    const tci = data[off + tagOffset + SECTAG_TCI_AN]!;
-    if ((tci & TCI_C) !== 0 || !disabled) {
+    // With validateFrames Disabled only a frame with C set (encrypted or changed) is validated (10.6.2).
+    if (!disabled || (data[inOff[i]! + tagOffset + SECTAG_TCI_AN]! & TCI_C) !== 0) {
       if (budget <= 0) {
+        if (counted) takeBack(r, data, inOff[i]!, inLen[i]!, tagOffset);
         overrun++;
         codes[i] = PackedCode.InPktsOverrun;
         outLen[i] = 0;
         continue;
       }
       budget--;
-      if (!disabled) {
-        const sl = data[off + tagOffset + 3]!;
-        const user = sl !== 0 ? sl : inLen[i]! - tagOffset - (tci & TCI_SC ? 16 : 8) - ICV_LENGTH;
-        if (tci & TCI_E) decrypted += user;
-        else validated += user;
-      }
       if (code === PackedCode.InPktsInvalid) invalid++;
       else if (code === PackedCode.InPktsNotValid) notValid++;
       else {
@@ -360,7 +359,7 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
       unchecked++;
     }
   }
-  if (cur !== 0) addCounts(cur, ok, delayed, unchecked, invalid, notValid, late, decrypted, validated);
+  if (cur !== 0) addCounts(cur, ok, delayed, unchecked, invalid, notValid, late);
   s.budget = budget;
   s.own.InPktsBadTag += badTag;
   s.own.InPktsOverrun += overrun;
@@ -381,7 +380,7 @@ export function receivePacked(s: SecYState, input: PackedFrames, output: PackedF
 }
 
 /** Adds a stretch of run r's frames' counts to its total for the call. */
-function addCounts(r: number, ok: number, delayed: number, unchecked: number, invalid: number, notValid: number, late: number, decrypted: number, validated: number): void {
+function addCounts(r: number, ok: number, delayed: number, unchecked: number, invalid: number, notValid: number, late: number): void {
   const k = r * COUNTS;
   runCounts[k + K_OK]! += ok;
   runCounts[k + K_DELAYED]! += delayed;
@@ -389,8 +388,14 @@ function addCounts(r: number, ok: number, delayed: number, unchecked: number, in
   runCounts[k + K_INVALID]! += invalid;
   runCounts[k + K_NOT_VALID]! += notValid;
   runCounts[k + K_LATE]! += late;
-  runCounts[k + K_DECRYPTED]! += decrypted;
-  runCounts[k + K_VALIDATED]! += validated;
+}
+
+/** Takes back from run r the user data octets the kernel counted for a frame (SecTAG at tagOffset) the SecY then refused. */
+function takeBack(r: number, data: Uint8Array, off: number, len: number, tagOffset: number): void {
+  const tci = data[off + tagOffset + SECTAG_TCI_AN]!;
+  const sl = data[off + tagOffset + 3]!;
+  const user = sl !== 0 ? sl : len - tagOffset - (tci & TCI_SC ? 16 : 8) - ICV_LENGTH;
+  runCounts[r * COUNTS + (tci & TCI_E ? K_DECRYPTED : K_VALIDATED)]! -= user;
 }
 
 /** Frame i by the single-frame path (receive.ts), its output at `at` in output.data; returns the offset after it. */

@@ -202,7 +202,7 @@ describe('key material in the WebAssembly memory', () => {
       protectPacked(sa, o, input, sent, packedOutcomes(n), { first: 0, count: n, outStart: 0, nextPnHigh: 0, nextPnLow: 1, lastPnHigh: 0, lastPnLow: 0xffff_ffff, maxFrameSize: 2000, outEnd: 0, pnsUsed: 0 });
       sent.count = n;
       const received = packedFrames(n, n * 600);
-      validatePacked(sa, { sci, an: 1, confidentialityOffset: 0, clearTags: 0, validateFrames: 'Strict', replayProtect: true, pointToPoint: false }, sent, received, packedOutcomes(n), { first: 0, count: n, outStart: 0, lowestPnHigh: 0, lowestPnLow: 1, outEnd: 0, handled: 0 });
+      validatePacked(sa, { sci, an: 1, confidentialityOffset: 0, clearTags: 0, validateFrames: 'Strict', replayProtect: true, pointToPoint: false }, sent, received, packedOutcomes(n), { first: 0, count: n, outStart: 0, lowestPnHigh: 0, lowestPnLow: 1, outEnd: 0, handled: 0, octetsValidated: 0, octetsDecrypted: 0 });
       // E_K(IV ‖ c) of the first frame (PN 1: IV = SCI ‖ 00000001), from node:crypto.
       const ecb = createCipheriv('aes-128-ecb', key, null).setAutoPadding(false);
       const counter = (c: number): Uint8Array => Uint8Array.from([...sci, 0, 0, 0, 1, 0, 0, 0, c]);

@@ -96,7 +96,7 @@ export function scatterTests(backend: BackendName): void {
         });
         const rin = scatter(received, [...s.order].reverse(), s.gaps);
         const rout = packedFrames(n, 3 + received.reduce((a, f) => a + f.length + 32, 0));
-        const rc: PackedReceiveControl = { first: 0, count: n, outStart: 3, lowestPnHigh: 0, lowestPnLow: start, outEnd: 0, handled: 0 };
+        const rc: PackedReceiveControl = { first: 0, count: n, outStart: 3, lowestPnHigh: 0, lowestPnLow: start, outEnd: 0, handled: 0, octetsValidated: 0, octetsDecrypted: 0 };
         validatePacked(sa, { sci, an: 2, confidentialityOffset: s.offset, clearTags: s.clearTags, validateFrames: 'Strict', replayProtect: true, pointToPoint: false }, rin, rout, outcomes, rc);
         expect(rc.handled).toBe(n);
         received.forEach((f, i) => {
@@ -199,13 +199,13 @@ export function nativeDifferential(backend: BackendName): void {
           const out = packedFrames(n, s.outStart + sent.reduce((a, f) => a + f.length + 32, 0));
           const oc = packedOutcomes(n);
           const o = { sci, confidentialityOffset: s.offset, clearTags: s.tags, validateFrames: s.mode, replayProtect: true, pointToPoint: false };
-          const c1: PackedReceiveControl = { first: 0, count: n, outStart: s.outStart, lowestPnHigh: 0, lowestPnLow: 110, outEnd: 0, handled: 0 };
+          const c1: PackedReceiveControl = { first: 0, count: n, outStart: s.outStart, lowestPnHigh: 0, lowestPnLow: 110, outEnd: 0, handled: 0, octetsValidated: 0, octetsDecrypted: 0 };
           validatePacked(sa1!, { ...o, an: 1 }, input, out, oc, c1);
-          const c2: PackedReceiveControl = { first: 0, count: n, outStart: c1.outEnd, lowestPnHigh: 0, lowestPnLow: 1, outEnd: 0, handled: 0 };
+          const c2: PackedReceiveControl = { first: 0, count: n, outStart: c1.outEnd, lowestPnHigh: 0, lowestPnLow: 1, outEnd: 0, handled: 0, octetsValidated: 0, octetsDecrypted: 0 };
           validatePacked(sa2!, { ...o, an: 2, undecidedOnly: true }, input, out, oc, c2);
           sa1!.wipe();
           sa2!.wipe();
-          return everything(out, oc, [c1.outEnd, c1.handled, c2.outEnd, c2.handled]);
+          return everything(out, oc, [c1.outEnd, c1.handled, c1.octetsValidated, c1.octetsDecrypted, c2.outEnd, c2.handled, c2.octetsValidated, c2.octetsDecrypted]);
         });
       }),
       { numRuns: 25 },

@@ -257,10 +257,12 @@ eachBackend((backend) => {
             const n = first + frames.length;
             const output = packedFrames(n, 3 + frames.reduce((a, f) => a + f.length + 32, 0));
             const outcomes = packedOutcomes(n);
-            const c: PackedReceiveControl = { first, count: frames.length, outStart: 3, lowestPnHigh: Number(lowest >> 32n), lowestPnLow: Number(lowest & 0xffff_ffffn), outEnd: 0, handled: 0 };
+            const c: PackedReceiveControl = { first, count: frames.length, outStart: 3, lowestPnHigh: Number(lowest >> 32n), lowestPnLow: Number(lowest & 0xffff_ffffn), outEnd: 0, handled: 0, octetsValidated: 0, octetsDecrypted: 0 };
             const vo = { sci, an: s.an, confidentialityOffset: s.offset, clearTags: s.clearTags, validateFrames, replayProtect, pointToPoint };
             validatePacked(sa, vo, input, output, outcomes, c);
             let handled = 0;
+            // 10.7.9-10: the user data octets of the frames validated (past the replay pre-check), integrity only and encrypted.
+            let octetsValidated = 0, octetsDecrypted = 0;
             frames.forEach((f, k) => {
               const i = first + k;
               const got = PACKED_CODE_NAMES[outcomes.codes[i]!];
@@ -294,6 +296,10 @@ eachBackend((backend) => {
                 expect(out).toBeUndefined();
                 return;
               }
+              if (validateFrames !== 'Disabled') {
+                if (tci.e) octetsDecrypted += L.secureDataLength;
+                else octetsValidated += L.secureDataLength;
+              }
               if (!tci.c && validateFrames === 'Disabled') {
                 expect(got, `frame ${k}`).toBe(late ? 'InPktsDelayed' : 'InPktsUnchecked');
                 expect(out).toBe(stripped);
@@ -310,6 +316,7 @@ eachBackend((backend) => {
               expect(out).toBe(hex(plain));
             });
             expect(c.handled).toBe(handled);
+            expect([c.octetsValidated, c.octetsDecrypted]).toEqual([octetsValidated, octetsDecrypted]);
             // The input is never changed.
             expect(frames.every((f, k) => hex(packedFrame(input, first + k)) === hex(f))).toBe(true);
             sa.wipe();
@@ -331,7 +338,7 @@ eachBackend((backend) => {
       const output = packedFrames(frames.length, frames.reduce((a, f) => a + f.length + 32, 0));
       const outcomes = packedOutcomes(frames.length);
       const run = (s: Setup, ctx: SaContext, undecidedOnly: boolean, outStart: number): PackedReceiveControl => {
-        const c: PackedReceiveControl = { first: 0, count: frames.length, outStart, lowestPnHigh: 0, lowestPnLow: 1, outEnd: 0, handled: 0 };
+        const c: PackedReceiveControl = { first: 0, count: frames.length, outStart, lowestPnHigh: 0, lowestPnLow: 1, outEnd: 0, handled: 0, octetsValidated: 0, octetsDecrypted: 0 };
         validatePacked(ctx, { sci: sciOf(s), an: s.an, confidentialityOffset: 0, clearTags: 0, validateFrames: 'Strict', replayProtect: true, pointToPoint: false, undecidedOnly }, input, output, outcomes, c);
         return c;
       };
@@ -367,7 +374,7 @@ eachBackend((backend) => {
       const input = pack(frames, [], 0);
       const output = packedFrames(frames.length, frames.reduce((a, f) => a + f.length + 32, 0));
       const outcomes = packedOutcomes(frames.length);
-      const c: PackedReceiveControl = { first: 0, count: frames.length, outStart: 0, lowestPnHigh: 0, lowestPnLow: 1, outEnd: 0, handled: 0 };
+      const c: PackedReceiveControl = { first: 0, count: frames.length, outStart: 0, lowestPnHigh: 0, lowestPnLow: 1, outEnd: 0, handled: 0, octetsValidated: 0, octetsDecrypted: 0 };
       validatePacked(sa, { sci: o.sci, an: 1, confidentialityOffset: 0, clearTags: 0, validateFrames: 'Strict', replayProtect: true, pointToPoint: false }, input, output, outcomes, c);
       expect([...outcomes.codes].map((x) => PACKED_CODE_NAMES[x])).toEqual([
         'InPktsOK',

@@ -13,7 +13,8 @@ import { backendNames, type BackendName } from '../../src/crypto/backend.js';
 import { PACKED_ROOM, protectPacked, type PackedOutcomes, type PackedTransmitControl } from '../../src/crypto/packed.js';
 import { SaContext } from '../../src/crypto/sa.js';
 import { BurstPool } from '../../src/crypto/pool.js';
-import { CIPHER_SUITES, CIPHER_SUITE_NAMES, type CipherSuiteName } from '../../src/crypto/suite.js';
+import { CIPHER_SUITES, CIPHER_SUITE_NAMES, type CipherSuiteName, type ConfidentialityOffset } from '../../src/crypto/suite.js';
+import type { AN } from '../../src/wire/sectag.js';
 import { SecY, type ValidateFrames } from '../../src/secy/index.js';
 import { ConfigError } from '../../src/util/errors.js';
 import type { PackedFrames } from '../../src/wire/packed.js';
@@ -226,7 +227,9 @@ describe('BurstPool.packed.protectPacked, called directly', () => {
 describe('BurstPool.packed: what a worker keeps between calls', () => {
   it('an options object changed in place between two calls reaches the worker: both calls give what one thread gives', () => {
     const frames = Array.from({ length: 8 }, (_, i) => ethFrame(40 + i, i));
-    const options = { an: 1, sci: Uint8Array.from(SCI_A), includeSci: true, endStation: false, scb: false, confidentiality: true, confidentialityOffset: 0 as 0 | 30 | 50 };
+    const options: { an: AN; sci: Uint8Array; includeSci: true; endStation: false; scb: false; confidentiality: boolean; confidentialityOffset: ConfidentialityOffset } = {
+      an: 1, sci: Uint8Array.from(SCI_A), includeSci: true, endStation: false, scb: false, confidentiality: true, confidentialityOffset: 0,
+    };
     const control = (pn: number): PackedTransmitControl => ({ first: 0, count: frames.length, outStart: 0, nextPnHigh: 0, nextPnLow: pn, lastPnHigh: 0, lastPnLow: 0xffff_ffff, maxFrameSize: 1518, outEnd: 0, pnsUsed: 0 });
     const sak = key('GCM-AES-128', 5);
     const [sa1, sa2] = [new SaContext({ suite: CIPHER_SUITES['GCM-AES-128'], key: sak }, 'node'), new SaContext({ suite: CIPHER_SUITES['GCM-AES-128'], key: sak }, 'node')];
@@ -234,7 +237,7 @@ describe('BurstPool.packed: what a worker keeps between calls', () => {
     const [p1, p2] = [pack(frames, false), pack(frames, true)];
     for (const [pn, change] of [[1, () => {}], [100, () => {
       options.an = 2;
-      options.sci[7] ^= 0xff;
+      options.sci[7] = 0xff ^ SCI_A[7]!;
       options.confidentiality = false;
     }]] as const) {
       change();
