@@ -91,6 +91,13 @@ let validate: PackedValidateOptions | undefined;
 const tx: PackedTransmitControl = { first: 0, count: 0, outStart: 0, nextPnHigh: 0, nextPnLow: 0, lastPnHigh: 0, lastPnLow: 0, maxFrameSize: 0, outEnd: 0, pnsUsed: 0 };
 const rx: PackedReceiveControl = { first: 0, count: 0, outStart: 0, lowestPnHigh: 0, lowestPnLow: 0, outEnd: 0, handled: 0, octetsValidated: 0, octetsDecrypted: 0 };
 
+/** The slice's frames and where its output starts, from the control block. */
+function slice(c: { first: number; count: number; outStart: number }): void {
+  c.first = ctrl[C_FIRST]! >>> 0;
+  c.count = ctrl[C_COUNT]! >>> 0;
+  c.outStart = ctrl[C_OUT_START]! >>> 0;
+}
+
 /** A slice of a packed call (its control in the control block), in place in the caller's shared buffers; its results into the control block. */
 function runPacked(job: number): void {
   if (packed === undefined) throw new Error('burst worker: a packed job without its buffers');
@@ -98,9 +105,7 @@ function runPacked(job: number): void {
   if (sa === undefined) throw new Error(`burst worker: no SA ${ctrl[C_SA]}`);
   const { input, output, outcomes } = packed;
   if (job === JOB_TRANSMIT && protect !== undefined) {
-    tx.first = ctrl[C_FIRST]! >>> 0;
-    tx.count = ctrl[C_COUNT]! >>> 0;
-    tx.outStart = ctrl[C_OUT_START]! >>> 0;
+    slice(tx);
     tx.nextPnHigh = ctrl[C_PN_HIGH]! >>> 0;
     tx.nextPnLow = ctrl[C_PN_LOW]! >>> 0;
     tx.lastPnHigh = ctrl[C_LAST_PN_HIGH]! >>> 0;
@@ -110,9 +115,7 @@ function runPacked(job: number): void {
     ctrl[C_OUT_END] = tx.outEnd;
     ctrl[C_DONE_COUNT] = tx.pnsUsed;
   } else if (job === JOB_RECEIVE && validate !== undefined) {
-    rx.first = ctrl[C_FIRST]! >>> 0;
-    rx.count = ctrl[C_COUNT]! >>> 0;
-    rx.outStart = ctrl[C_OUT_START]! >>> 0;
+    slice(rx);
     rx.lowestPnHigh = ctrl[C_PN_HIGH]! >>> 0;
     rx.lowestPnLow = ctrl[C_PN_LOW]! >>> 0;
     validatePacked(sa, validate, input, output, outcomes, rx);

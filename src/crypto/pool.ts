@@ -355,12 +355,9 @@ export class BurstPool implements BurstExecutor {
     const ends = starts.slice();
     let done = 0;
     this.runPacked(
-      sa, input, output, outcomes, cuts, { protect: o },
+      sa, input, output, outcomes, cuts, starts, ends, { protect: o },
       (k, w) => {
         const [hi, lo] = addPn(c.nextPnHigh, c.nextPnLow, pns[k + 1]!);
-        w[C_FIRST] = cuts[k + 1]!;
-        w[C_COUNT] = cuts[k + 2]! - cuts[k + 1]!;
-        w[C_OUT_START] = starts[k + 1]!;
         w[C_PN_HIGH] = hi;
         w[C_PN_LOW] = lo;
         w[C_LAST_PN_HIGH] = c.lastPnHigh;
@@ -372,10 +369,7 @@ export class BurstPool implements BurstExecutor {
         ends[0] = mine.outEnd;
         done += mine.pnsUsed;
       },
-      (k, w) => {
-        ends[k + 1] = w[C_OUT_END]! >>> 0;
-        done += w[C_DONE_COUNT]! >>> 0;
-      },
+      (w) => (done += w[C_DONE_COUNT]! >>> 0),
     );
     // The slices lie back to back (each MPDU's length is known before sealing): the call ends where the last one does.
     c.outEnd = ends[ends.length - 1]!;
@@ -401,11 +395,8 @@ export class BurstPool implements BurstExecutor {
     const ends = starts.slice();
     let handled = 0, octetsValidated = 0, octetsDecrypted = 0;
     this.runPacked(
-      sa, input, output, outcomes, cuts, { validate: o },
-      (k, w) => {
-        w[C_FIRST] = cuts[k + 1]!;
-        w[C_COUNT] = cuts[k + 2]! - cuts[k + 1]!;
-        w[C_OUT_START] = starts[k + 1]!;
+      sa, input, output, outcomes, cuts, starts, ends, { validate: o },
+      (_, w) => {
         w[C_PN_HIGH] = c.lowestPnHigh;
         w[C_PN_LOW] = c.lowestPnLow;
       },
@@ -416,8 +407,7 @@ export class BurstPool implements BurstExecutor {
         octetsValidated += mine.octetsValidated;
         octetsDecrypted += mine.octetsDecrypted;
       },
-      (k, w) => {
-        ends[k + 1] = w[C_OUT_END]! >>> 0;
+      (w) => {
         handled += w[C_DONE_COUNT]! >>> 0;
         octetsValidated += (w[C_VALIDATED_HI]! >>> 0) * TWO_32 + (w[C_VALIDATED_LO]! >>> 0);
         octetsDecrypted += (w[C_DECRYPTED_HI]! >>> 0) * TWO_32 + (w[C_DECRYPTED_LO]! >>> 0);
@@ -453,9 +443,10 @@ export class BurstPool implements BurstExecutor {
   }
 
   /**
-   * Runs slice k + 1 of a packed call on worker k (its control as `control(k, words)` writes it into the
-   * worker's control block; empty slices are not sent) and slice 0 here (`here`), waits for every worker,
-   * hands each worker's control block to `done` (its slice's results), adapts the share, and throws the first failure.
+   * Runs slice k + 1 of a packed call on worker k and slice 0 here (`here`), waits for every worker, adapts
+   * the share, and throws the first failure. Slice k is frames cuts[k] .. cuts[k + 1] - 1, its output from
+   * starts[k]; a worker's slice's end goes to ends[k + 1]. `control(k, words)` writes the rest of worker k's
+   * control into its control block; `done(words)` reads the rest of its results. Empty slices are not sent.
    */
   private runPacked(
     sa: SaContext,
@@ -463,10 +454,12 @@ export class BurstPool implements BurstExecutor {
     output: PackedFrames,
     outcomes: PackedOutcomes,
     cuts: readonly number[],
+    starts: readonly number[],
+    ends: number[],
     setup: PackedSetup,
     control: (k: number, words: Int32Array) => void,
     here: () => void,
-    done: (k: number, words: Int32Array) => void,
+    done: (words: Int32Array) => void,
   ): void {
     const id = this.saId(sa);
     const sent = this.threads.map((t, k) => {
@@ -477,6 +470,9 @@ export class BurstPool implements BurstExecutor {
         t.setup = { transmit: setup.protect !== undefined, options: copyOptions(setup.protect ?? setup.validate) };
       }
       t.ctrl[C_SA] = id;
+      t.ctrl[C_FIRST] = cuts[k + 1]!;
+      t.ctrl[C_COUNT] = cuts[k + 2]! - cuts[k + 1]!;
+      t.ctrl[C_OUT_START] = starts[k + 1]!;
       control(k, t.ctrl);
       this.wake(t, setup.protect !== undefined ? JOB_TRANSMIT : JOB_RECEIVE);
       return true;
@@ -492,7 +488,8 @@ export class BurstPool implements BurstExecutor {
       if (!sent[k]) return;
       try {
         this.finish(t);
-        done(k, t.ctrl);
+        ends[k + 1] = t.ctrl[C_OUT_END]! >>> 0;
+        done(t.ctrl);
       } catch (e) {
         failure ??= e;
       }
