@@ -12,7 +12,7 @@ import Benchmark from 'benchmark';
 import { backendNames, type BackendName } from '../src/crypto/backend.js';
 import { BurstPool } from '../src/crypto/pool.js';
 import type { CipherSuiteName } from '../src/crypto/suite.js';
-import { averageFrameOctets, Fixture, makeCase, SECY_METHODS, type BenchCase, type BenchMode, type BenchSize, type CaseSpec } from '../src/bench/cases.js';
+import { averageFrameOctets, Fixture, makeCase, SECY_METHODS, THREADED_BURST_FRAMES, threadedCallFrames, type BenchCase, type BenchMode, type BenchSize, type CaseSpec } from '../src/bench/cases.js';
 import { frameGbps } from '../src/bench/line-rate.js';
 import { seriesLabel } from '../src/bench/render.js';
 
@@ -39,11 +39,11 @@ export interface SuiteLine {
 }
 
 const BURST_FRAMES = 128;
-const THREADED_BURST_FRAMES = 4096;
 
 /** Runs the suites, printing benchmark.js's line per benchmark; returns every figure. */
 export async function runSuites(o: SuiteOptions, print: (line: string) => void): Promise<SuiteLine[]> {
-  const pool = o.workers > 0 ? await BurstPool.create({ workers: o.workers }) : undefined;
+  // Every threaded call is split, the smallest included.
+  const pool = o.workers > 0 ? await BurstPool.create({ workers: o.workers, minFrames: Math.min(2048, ...o.sizes.map((s) => threadedCallFrames(s))) }) : undefined;
   const lines: SuiteLine[] = [];
   try {
     for (const suite of o.suites) {
@@ -63,7 +63,7 @@ export async function runSuites(o: SuiteOptions, print: (line: string) => void):
             specs.push({ suite, mode, size, method: 'validate-burst', backend, threads: 1 });
             for (const method of SECY_METHODS) specs.push({ suite, mode, size, method, backend, threads: 1 });
           }
-          const cases: BenchCase[] = specs.map((spec) => makeCase(fixture, spec, spec.threads > 1 ? THREADED_BURST_FRAMES : BURST_FRAMES, pool));
+          const cases: BenchCase[] = specs.map((spec) => makeCase(fixture, spec, spec.threads > 1 ? threadedCallFrames(size) : BURST_FRAMES, pool));
           try {
             print(`\n${name}`);
             const perCall = cases.map((c) => c.run());

@@ -79,7 +79,7 @@ export function renderTable(report: BenchReport): string {
   const out: string[] = [
     `Machine: ${m.cpuModel}, ${m.cpus} CPUs (${m.availableParallelism} usable), Node ${m.node}, OpenSSL ${m.openssl}, load ${m.loadAverage1m.toFixed(2)}`,
     `Backends: ${m.backends.map((b) => (!b.available ? `${b.name} (unavailable: ${b.detail})` : b.name === 'native' && m.nativeEngine !== undefined ? `native (${m.nativeEngine})` : b.name)).join(', ')}`,
-    `Rounds: ${report.options.rounds} interleaved, ${report.options.seconds} s per case; bursts of ${report.options.burstFrames} frames (${report.options.threadedBurstFrames} threaded); medians${report.cleanHeaps ? '; each measurement from a clean heap' : ''}.`,
+    `Rounds: ${report.options.rounds} interleaved, ${report.options.seconds} s per case; bursts of ${report.options.burstFrames} frames (threaded: ${report.options.threadedBurstFrames}, at most ${+(report.options.threadedBurstOctets / 2 ** 20).toFixed(2)} MiB a call); medians${report.cleanHeaps ? '; each measurement from a clean heap' : ''}.`,
     '',
   ];
   for (const p of panels(report)) {

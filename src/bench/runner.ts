@@ -13,6 +13,9 @@ import { CIPHER_SUITE_NAMES, type CipherSuiteName } from '../crypto/suite.js';
 import { ConfigError, describe } from '../util/errors.js';
 import {
   averageFrameOctets,
+  THREADED_BURST_FRAMES,
+  THREADED_BURST_OCTETS,
+  threadedCallFrames,
   BARE_BURST_OF,
   Fixture,
   isSecYMethod,
@@ -57,6 +60,8 @@ export interface BenchOptions {
   /** Frames per burst on one thread (default 128) and when threaded (default 4096). */
   readonly burstFrames?: number;
   readonly threadedBurstFrames?: number;
+  /** A threaded call's frames, in octets, at most (default 1.5 MiB: fewer frames at large sizes; see threadedCallFrames). */
+  readonly threadedBurstOctets?: number;
   /** Presets for a run within 30 s; explicit options still win. */
   readonly quick?: boolean;
   /** Called with a line of progress per group. */
@@ -117,6 +122,7 @@ export interface BenchReport {
     readonly secy: boolean;
     readonly burstFrames: number;
     readonly threadedBurstFrames: number;
+    readonly threadedBurstOctets: number;
   };
   /** Whether every measurement started from a clean heap (a full garbage collection before it). */
   readonly cleanHeaps: boolean;
@@ -152,14 +158,18 @@ function resolveOptions(o: BenchOptions): BenchReport['options'] {
   const rounds = o.rounds ?? (quick ? 3 : 5);
   if (!Number.isInteger(rounds) || rounds < 1) throw new ConfigError('rounds', 'a positive integer', describe(rounds));
   const burstFrames = o.burstFrames ?? 128;
-  const threadedBurstFrames = o.threadedBurstFrames ?? 4096;
+  const threadedBurstFrames = o.threadedBurstFrames ?? THREADED_BURST_FRAMES;
   for (const [name, v] of [['burstFrames', burstFrames], ['threadedBurstFrames', threadedBurstFrames]] as const) {
     if (!Number.isInteger(v) || v < 1 || v > 65536) throw new ConfigError(name, 'an integer 1-65536', describe(v));
   }
+  const threadedBurstOctets = o.threadedBurstOctets ?? THREADED_BURST_OCTETS;
+  if (!Number.isInteger(threadedBurstOctets) || threadedBurstOctets < 2 * 1518) throw new ConfigError('threadedBurstOctets', 'an integer of at least 3036 (two frames of 1518 octets)', describe(threadedBurstOctets));
   const singleFrame = o.singleFrame ?? true;
   const secy = o.secy ?? true;
-  return { suites, modes, sizes, backends, workers, seconds, rounds, singleFrame, secy, burstFrames, threadedBurstFrames };
+  return { suites, modes, sizes, backends, workers, seconds, rounds, singleFrame, secy, burstFrames, threadedBurstFrames, threadedBurstOctets };
 }
+
+const threadedFrames = (o: BenchReport['options'], size: BenchSize): number => threadedCallFrames(size, o.threadedBurstFrames, o.threadedBurstOctets);
 
 /** The cases of one group, baselines first. */
 function groupSpecs(suite: CipherSuiteName, mode: BenchMode, size: BenchSize, o: BenchReport['options']): CaseSpec[] {
@@ -225,7 +235,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const o = resolveOptions(options);
   const startedAt = new Date();
   const machine = machineInfo();
-  const pool = o.workers > 0 ? await BurstPool.create({ workers: o.workers, minFrames: Math.min(2048, o.threadedBurstFrames) }) : undefined;
+  // Every threaded call is split, the smallest included.
+  const pool = o.workers > 0 ? await BurstPool.create({ workers: o.workers, minFrames: Math.max(2, Math.min(2048, ...o.sizes.map((s) => threadedFrames(o, s)))) }) : undefined;
   const results: BenchResult[] = [];
   const cellMs = (o.seconds * 1000) / o.rounds;
   const collect = fullCollection();
@@ -235,7 +246,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         for (const size of o.sizes) {
           const fixture = new Fixture(suite, mode, size, Math.max(o.burstFrames, o.workers > 0 ? o.threadedBurstFrames : 0, 128));
           const cases = groupSpecs(suite, mode, size, o).map((spec) =>
-            makeCase(fixture, spec, spec.threads > 1 ? o.threadedBurstFrames : o.burstFrames, pool),
+            makeCase(fixture, spec, spec.threads > 1 ? threadedFrames(o, size) : o.burstFrames, pool),
           );
           try {
             results.push(...measureGroup(cases, o.rounds, cellMs, collect));

@@ -119,5 +119,11 @@ describe('runBench (tiny)', () => {
     expect(table).toMatch(/\| node SecY\.receiveBurst +\| +[+−]\d/);
     expect(table).toMatch(/SecY\.transmitBurst costs ≤ 15 % over protectBurst at 64 octets \(%\): -?\d+\.\d\d \(goal ≤ 15\)/);
     expect(table).not.toMatch(/NaN|undefined/);
+    // The threaded calls' bound, as the options gave it (the default 1.5 MiB).
+    expect(table).toContain('bursts of 16 frames (threaded: 48, at most 1.5 MiB a call)');
+  });
+
+  it('refuses a threaded call bound that holds fewer than two 1518-octet frames, naming it', async () => {
+    await expect(runBench({ sizes: [1518], threadedBurstOctets: 3035 })).rejects.toThrow(/threadedBurstOctets/);
   });
 });
