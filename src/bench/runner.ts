@@ -159,9 +159,9 @@ function resolveOptions(o: BenchOptions): BenchReport['options'] {
   if (!Number.isInteger(rounds) || rounds < 1) throw new ConfigError('rounds', 'a positive integer', describe(rounds));
   const burstFrames = o.burstFrames ?? 128;
   const threadedBurstFrames = o.threadedBurstFrames ?? THREADED_BURST_FRAMES;
-  for (const [name, v] of [['burstFrames', burstFrames], ['threadedBurstFrames', threadedBurstFrames]] as const) {
-    if (!Number.isInteger(v) || v < 1 || v > 65536) throw new ConfigError(name, 'an integer 1-65536', describe(v));
-  }
+  if (!Number.isInteger(burstFrames) || burstFrames < 1 || burstFrames > 65536) throw new ConfigError('burstFrames', 'an integer 1-65536', describe(burstFrames));
+  // A threaded call is split: two frames at least.
+  if (!Number.isInteger(threadedBurstFrames) || threadedBurstFrames < 2 || threadedBurstFrames > 65536) throw new ConfigError('threadedBurstFrames', 'an integer 2-65536', describe(threadedBurstFrames));
   const threadedBurstOctets = o.threadedBurstOctets ?? THREADED_BURST_OCTETS;
   if (!Number.isInteger(threadedBurstOctets) || threadedBurstOctets < 2 * 1518) throw new ConfigError('threadedBurstOctets', 'an integer of at least 3036 (two frames of 1518 octets)', describe(threadedBurstOctets));
   const singleFrame = o.singleFrame ?? true;

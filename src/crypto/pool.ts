@@ -69,8 +69,8 @@ interface SentSetup {
   readonly options: object;
 }
 
-/** A copy of an options object, its octet arrays copied too. */
-const copyOptions = (o: object): object => Object.fromEntries(Object.entries(o).map(([k, v]: [string, unknown]) => [k, v instanceof Uint8Array ? v.slice() : v]));
+/** A copy of an options object, its octet arrays copied too (a Buffer's slice() would be a view). */
+const copyOptions = (o: object): object => Object.fromEntries(Object.entries(o).map(([k, v]: [string, unknown]) => [k, v instanceof Uint8Array ? Uint8Array.from(v) : v]));
 
 /** Whether two options objects say the same: the same keys, each value the same (octet arrays by content). */
 function sameOptions(a: object, b: object): boolean {
@@ -462,23 +462,21 @@ export class BurstPool implements BurstExecutor {
     done: (words: Int32Array) => void,
   ): void {
     const id = this.saId(sa);
-    const sent = this.threads.map((t, k) => {
-      if (cuts[k + 2]! === cuts[k + 1]!) return false;
-      const buffers = this.packedBuffers(t, input, output, outcomes);
-      if (buffers !== undefined || !sameSetup(t.setup, setup)) {
-        t.port.postMessage({ type: 'packed-setup', buffers, ...setup } satisfies ToWorker);
-        t.setup = { transmit: setup.protect !== undefined, options: copyOptions(setup.protect ?? setup.validate) };
-      }
-      t.ctrl[C_SA] = id;
-      t.ctrl[C_FIRST] = cuts[k + 1]!;
-      t.ctrl[C_COUNT] = cuts[k + 2]! - cuts[k + 1]!;
-      t.ctrl[C_OUT_START] = starts[k + 1]!;
-      control(k, t.ctrl);
-      this.wake(t, setup.protect !== undefined ? JOB_TRANSMIT : JOB_RECEIVE);
-      return true;
-    });
+    // A worker woken before a later one's setup failed still runs its slice: every woken one is waited for.
+    const sent = this.threads.map(() => false);
     let failure: unknown;
     try {
+      this.threads.forEach((t, k) => {
+        if (cuts[k + 2]! === cuts[k + 1]!) return;
+        this.setUp(t, input, output, outcomes, setup);
+        t.ctrl[C_SA] = id;
+        t.ctrl[C_FIRST] = cuts[k + 1]!;
+        t.ctrl[C_COUNT] = cuts[k + 2]! - cuts[k + 1]!;
+        t.ctrl[C_OUT_START] = starts[k + 1]!;
+        control(k, t.ctrl);
+        this.wake(t, setup.protect !== undefined ? JOB_TRANSMIT : JOB_RECEIVE);
+        sent[k] = true;
+      });
       here();
     } catch (e) {
       failure = e;
@@ -498,22 +496,28 @@ export class BurstPool implements BurstExecutor {
     this.packedShare = Math.min(MAX_SHARE, Math.max(MIN_SHARE, this.packedShare + (early ? -SHARE_STEP : SHARE_STEP)));
   }
 
-  /** The call's arrays for worker t's job, or undefined when they are those of its previous packed job. */
-  private packedBuffers(t: Thread, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): PackedBuffers | undefined {
+  /**
+   * Posts worker t the call's arrays and options where they are not those of its last packed job; what it
+   * keeps is recorded once the post went (a post can fail: options the structured clone refuses).
+   */
+  private setUp(t: Thread, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, setup: PackedSetup): void {
     const last = t.packed;
-    if (
+    const same =
       last !== undefined && last.input.data === input.data && last.input.offsets === input.offsets && last.input.lengths === input.lengths &&
       last.output.data === output.data && last.output.offsets === output.offsets && last.output.lengths === output.lengths &&
-      last.outcomes.codes === outcomes.codes && last.outcomes.pnHigh === outcomes.pnHigh && last.outcomes.pnLow === outcomes.pnLow
-    ) {
-      return undefined;
-    }
-    t.packed = {
-      input: { data: input.data, offsets: input.offsets, lengths: input.lengths, count: 0 },
-      output: { data: output.data, offsets: output.offsets, lengths: output.lengths, count: 0 },
-      outcomes: { codes: outcomes.codes, pnHigh: outcomes.pnHigh, pnLow: outcomes.pnLow },
-    };
-    return t.packed;
+      last.outcomes.codes === outcomes.codes && last.outcomes.pnHigh === outcomes.pnHigh && last.outcomes.pnLow === outcomes.pnLow;
+    if (same && sameSetup(t.setup, setup)) return;
+    const buffers: PackedBuffers | undefined = same
+      ? undefined
+      : {
+          input: { data: input.data, offsets: input.offsets, lengths: input.lengths, count: 0 },
+          output: { data: output.data, offsets: output.offsets, lengths: output.lengths, count: 0 },
+          outcomes: { codes: outcomes.codes, pnHigh: outcomes.pnHigh, pnLow: outcomes.pnLow },
+        };
+    const options = copyOptions(setup.protect ?? setup.validate);
+    t.port.postMessage({ type: 'packed-setup', buffers, ...setup } satisfies ToWorker);
+    t.packed = buffers ?? last;
+    t.setup = { transmit: setup.protect !== undefined, options };
   }
 
   /** Stops the workers (after any job in progress). The SA contexts they held are wiped. */

@@ -123,7 +123,9 @@ describe('runBench (tiny)', () => {
     expect(table).toContain('bursts of 16 frames (threaded: 48, at most 1.5 MiB a call)');
   });
 
-  it('refuses a threaded call bound that holds fewer than two 1518-octet frames, naming it', async () => {
+  it('refuses threaded calls that could not be split (fewer than two frames, or two of 1518 octets), naming the option', async () => {
     await expect(runBench({ sizes: [1518], threadedBurstOctets: 3035 })).rejects.toThrow(/threadedBurstOctets/);
+    // A call of one frame cannot be split.
+    await expect(runBench({ sizes: [1518], threadedBurstFrames: 1 })).rejects.toThrow(/threadedBurstFrames.*2-65536/);
   });
 });

@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backendNames, type BackendName } from '../../src/crypto/backend.js';
-import { PACKED_ROOM, protectPacked, type PackedOutcomes, type PackedTransmitControl } from '../../src/crypto/packed.js';
+import { PACKED_ROOM, protectPacked, type PackedOutcomes, type PackedProtectOptions, type PackedTransmitControl } from '../../src/crypto/packed.js';
 import { SaContext } from '../../src/crypto/sa.js';
 import { BurstPool } from '../../src/crypto/pool.js';
 import { CIPHER_SUITES, CIPHER_SUITE_NAMES, type CipherSuiteName, type ConfidentialityOffset } from '../../src/crypto/suite.js';
@@ -248,6 +248,45 @@ describe('BurstPool.packed: what a worker keeps between calls', () => {
     // The second call's frames (in the worker's slice too) carry AN 2 and no E bit: TCI octet 0x22 (SC, AN 2), per 9.3-9.6.
     const last = frames.length - 1;
     expect(p2.output.data[p2.output.offsets[last]! + 14]).toBe(0x22);
+    sa1.wipe();
+    sa2.wipe();
+  });
+
+  it('an SCI given as a Buffer and changed in place reaches the worker too (the copy kept is a copy, not a view)', () => {
+    const frames = Array.from({ length: 8 }, (_, i) => ethFrame(40 + i, i));
+    const options = { an: 1 as const, sci: Buffer.from(SCI_A), includeSci: true as const, endStation: false as const, scb: false as const, confidentiality: true, confidentialityOffset: 0 as const };
+    const control = (pn: number): PackedTransmitControl => ({ first: 0, count: frames.length, outStart: 0, nextPnHigh: 0, nextPnLow: pn, lastPnHigh: 0, lastPnLow: 0xffff_ffff, maxFrameSize: 1518, outEnd: 0, pnsUsed: 0 });
+    const sak = key('GCM-AES-128', 5);
+    const [sa1, sa2] = [new SaContext({ suite: CIPHER_SUITES['GCM-AES-128'], key: sak }, 'node'), new SaContext({ suite: CIPHER_SUITES['GCM-AES-128'], key: sak }, 'node')];
+    pool().install(sa2, { key: sak, ssci: undefined, salt: undefined });
+    const [p1, p2] = [pack(frames, false), pack(frames, true)];
+    for (const pn of [1, 100]) {
+      if (pn === 100) options.sci[7] = 0x77;
+      protectPacked(sa1, options, p1.input, p1.output, p1.outcomes, control(pn));
+      pool().packed.protectPacked(sa2, options, p2.input, p2.output, p2.outcomes, control(pn));
+      expect(results(p2, true)).toEqual(results(p1, true));
+    }
+    sa1.wipe();
+    sa2.wipe();
+  });
+
+  it('a call whose options cannot go to the worker throws, and the next call over its arrays gives what one thread gives', () => {
+    const frames = Array.from({ length: 8 }, (_, i) => ethFrame(40 + i, i));
+    const options: PackedProtectOptions = { an: 1, sci: Uint8Array.from(SCI_A), includeSci: true, endStation: false, scb: false, confidentiality: true, confidentialityOffset: 0 };
+    // A property the structured clone refuses (a function).
+    const unclonable = Object.assign({ describe: (): string => 'tx options' }, options);
+    const control = (pn: number): PackedTransmitControl => ({ first: 0, count: frames.length, outStart: 0, nextPnHigh: 0, nextPnLow: pn, lastPnHigh: 0, lastPnLow: 0xffff_ffff, maxFrameSize: 1518, outEnd: 0, pnsUsed: 0 });
+    const sak = key('GCM-AES-128', 5);
+    const [sa1, sa2] = [new SaContext({ suite: CIPHER_SUITES['GCM-AES-128'], key: sak }, 'node'), new SaContext({ suite: CIPHER_SUITES['GCM-AES-128'], key: sak }, 'node')];
+    pool().install(sa2, { key: sak, ssci: undefined, salt: undefined });
+    const a = pack(frames, true);
+    pool().packed.protectPacked(sa2, options, a.input, a.output, a.outcomes, control(1));
+    const b = pack(frames, true);
+    expect(() => pool().packed.protectPacked(sa2, unclonable, b.input, b.output, b.outcomes, control(50))).toThrow();
+    const one = pack(frames, false);
+    protectPacked(sa1, options, one.input, one.output, one.outcomes, control(100));
+    pool().packed.protectPacked(sa2, options, b.input, b.output, b.outcomes, control(100));
+    expect(results(b, true)).toEqual(results(one, true));
     sa1.wipe();
     sa2.wipe();
   });
