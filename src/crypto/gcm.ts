@@ -134,10 +134,12 @@ export class Gcm implements GcmEngine {
     this.ecb = ecb === undefined ? undefined : { ecbBlocks: ecb };
     const h = source.encryptZeroBlock();
     this.table = ghashTable(h);
-    this.wasm = GhashWasm.get();
-    if (this.wasm !== undefined) {
-      this.slot = this.wasm.addTable(h);
-      slots.register(this, { wasm: this.wasm, slot: this.slot }, this);
+    const wasm = GhashWasm.get();
+    const slot = wasm?.addTable(h);
+    if (wasm !== undefined && slot !== undefined) {
+      this.wasm = wasm;
+      this.slot = slot;
+      slots.register(this, { wasm, slot }, this);
     }
     h.fill(0);
   }

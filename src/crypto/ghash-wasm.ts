@@ -320,6 +320,8 @@ export type BurstKeystream = Uint32Array | ((frame: number, out: Uint32Array, ou
 export class GhashWasm implements WorkArea {
   private static instance: GhashWasm | undefined | null = null;
   static allowed = true;
+  /** Table slots a thread's memory holds at most (256 KiB each: 256 MiB). */
+  static maxSlots = 1024;
   private readonly memory: WasmMemory;
   private readonly fns: Exports;
   private u8: Uint8Array;
@@ -357,12 +359,22 @@ export class GhashWasm implements WorkArea {
     return GhashWasm.instance;
   }
 
-  /** Builds the tables of H, H^2, H^3 and H^4 for hash subkey `h` in a free slot; returns the slot's address. */
-  addTable(h: Uint8Array): number {
+  /**
+   * Builds the tables of H, H^2, H^3 and H^4 for hash subkey `h` in a free slot; returns the slot's address,
+   * or undefined when `maxSlots` are in use or the memory cannot grow (contexts never wiped, whose slots only
+   * their finalizer frees): that context then hashes in TypeScript, as where there is no WebAssembly.
+   */
+  addTable(h: Uint8Array): number | undefined {
     let slot = this.free.pop();
     if (slot === undefined) {
-      slot = TABLES + SLOT * this.slots++;
-      this.reserve(slot + SLOT);
+      if (this.slots >= GhashWasm.maxSlots) return undefined;
+      slot = TABLES + SLOT * this.slots;
+      try {
+        this.reserve(slot + SLOT);
+      } catch {
+        return undefined;
+      }
+      this.slots++;
     }
     let power = h;
     for (let k = 1; k <= WAYS; k++) {

@@ -214,3 +214,34 @@ describe('key material in the WebAssembly memory', () => {
     });
   }
 });
+
+describe('table slots in the WebAssembly memory', () => {
+  it('a context made when every slot is taken (contexts never wiped) hashes in TypeScript, with the octets of node:crypto; a wiped context frees its slot for the next', () => {
+    const saved = WasmKernel.maxSlots;
+    const c: Case = { key: Uint8Array.from({ length: 16 }, (_, i) => i), iv: new Uint8Array(12).fill(9), aad: new Uint8Array(28).fill(1), data: new Uint8Array(300).fill(2), lead: 3 };
+    const held = [new WasmGcm(nodeKeystream(c.key))];
+    expect(held[0]!.workArea()).toBeDefined();
+    // No slot beyond those already made: the contexts below take the free ones (earlier tests' wiped ones), then find none.
+    WasmKernel.maxSlots = 0;
+    try {
+      let last = new WasmGcm(nodeKeystream(c.key));
+      while (last.workArea() !== undefined && held.length < 200) {
+        held.push(last);
+        last = new WasmGcm(nodeKeystream(c.key));
+      }
+      expect(last.workArea()).toBeUndefined();
+      const ts = new TsGcm(nodeKeystream(c.key));
+      const [a] = sealBoth(last, ts, c);
+      openChecks(last, a, c);
+      ts.wipe();
+      last.wipe();
+      held.pop()!.wipe();
+      const next = new WasmGcm(nodeKeystream(c.key));
+      expect(next.workArea()).toBeDefined();
+      held.push(next);
+    } finally {
+      WasmKernel.maxSlots = saved;
+      for (const g of held) g.wipe();
+    }
+  });
+});
