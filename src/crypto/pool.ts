@@ -124,35 +124,47 @@ function checkShared(input: PackedFrames, output: PackedFrames, outcomes: Packed
 }
 
 /** The worker's module and how to start it: compiled JavaScript, or (under vitest) TypeScript through a loader. */
-function workerEntry(): { url: URL; execArgv: string[] | undefined } {
+interface WorkerStart {
+  readonly url: URL;
+  readonly execArgv: string[] | undefined;
+  /** The worker's environment, where NODE_OPTIONS must lose an option; else this process's. */
+  readonly env: NodeJS.ProcessEnv | undefined;
+}
+
+function workerEntry(): WorkerStart {
   const here = import.meta.url;
   // Compiled: the worker inherits this process's Node options (--cpu-prof, --expose-gc included), unless one
-  // is --input-type, which a worker started from a file refuses: then it is given the others (see startWorker).
+  // is --input-type (on the command line or in NODE_OPTIONS), which a worker started from a file refuses: then
+  // it is given the command line's others (see startWorker).
   if (!here.endsWith('.ts')) {
-    const execArgv = process.execArgv.some((a) => a.startsWith('--input-type')) ? process.execArgv.filter((a) => !a.startsWith('--input-type')) : undefined;
-    return { url: new URL('./pool-worker.js', here), execArgv };
+    const inputType = (a: string): boolean => a.startsWith('--input-type');
+    const nodeOptions = (process.env['NODE_OPTIONS'] ?? '').split(/\s+/);
+    const url = new URL('./pool-worker.js', here);
+    if (!process.execArgv.some(inputType) && !nodeOptions.some(inputType)) return { url, execArgv: undefined, env: undefined };
+    return { url, execArgv: process.execArgv.filter((a) => !inputType(a)), env: { ...process.env, NODE_OPTIONS: nodeOptions.filter((a) => !inputType(a)).join(' ') } };
   }
   // Running from the TypeScript sources: Node 20 cannot import .ts, so the worker registers hooks that
   // transpile it (scripts/ts-worker-hooks.mjs, with the typescript devDependency).
   const hooks = new URL('../../scripts/ts-worker-hooks.mjs', here).href;
   const register = `import { register } from 'node:module'; register(${JSON.stringify(hooks)});`;
-  return { url: new URL('./pool-worker.ts', here), execArgv: ['--import', `data:text/javascript,${encodeURIComponent(register)}`] };
+  return { url: new URL('./pool-worker.ts', here), execArgv: ['--import', `data:text/javascript,${encodeURIComponent(register)}`], env: undefined };
 }
 
 /**
  * Starts a worker with its control block and its end of a new channel. Options given to a worker must be
  * ones Node takes per thread: where one is not (a V8 flag such as --expose-gc), it is started without them.
  */
-function startWorker(url: URL, execArgv: string[] | undefined, data: { ctrl: SharedArrayBuffer; spinMs: number }): { worker: Worker; port: MessagePort } {
-  const start = (argv: string[] | undefined): { worker: Worker; port: MessagePort } => {
+function startWorker(start: WorkerStart, data: { ctrl: SharedArrayBuffer; spinMs: number }): { worker: Worker; port: MessagePort } {
+  const { url, execArgv, env } = start;
+  const launch = (argv: string[] | undefined): { worker: Worker; port: MessagePort } => {
     const { port1, port2 } = new MessageChannel();
-    return { worker: new Worker(url, { execArgv: argv, workerData: { ...data, port: port2 }, transferList: [port2] }), port: port1 };
+    return { worker: new Worker(url, { execArgv: argv, ...(env === undefined ? {} : { env }), workerData: { ...data, port: port2 }, transferList: [port2] }), port: port1 };
   };
   try {
-    return start(execArgv);
+    return launch(execArgv);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
-    return start([]);
+    return launch([]);
   }
 }
 
@@ -191,11 +203,11 @@ export class BurstPool implements BurstExecutor {
     if (!Number.isInteger(minFrames) || minFrames < 2) throw new ConfigError('minFrames', 'an integer of at least 2', describe(minFrames));
     const spinMs = options.spinMs ?? 0.1;
     if (!(spinMs >= 0 && spinMs <= 1000)) throw new ConfigError('spinMs', '0-1000', describe(spinMs));
-    const { url, execArgv } = workerEntry();
+    const start = workerEntry();
     const threads = await Promise.all(
       Array.from({ length: workers }, async (): Promise<Thread> => {
         const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_WORDS * 4));
-        const { worker, port: port1 } = startWorker(url, execArgv, { ctrl: ctrl.buffer, spinMs });
+        const { worker, port: port1 } = startWorker(start, { ctrl: ctrl.buffer, spinMs });
         try {
           await once(worker, 'message');
         } catch (e) {

@@ -1,7 +1,8 @@
 /**
  * A BurstPool starts in whatever Node process a user runs it in: its workers inherit the process's options,
- * including V8 flags a Worker refuses when given explicitly (--expose-gc) and --input-type, which a worker
- * started from a file refuses. Run against the build (dist), as a user's program imports it.
+ * including V8 flags a Worker refuses when given explicitly (--expose-gc), but not --input-type (on the
+ * command line or in NODE_OPTIONS), which a worker started from a file refuses. Run against the build
+ * (dist), as a user's program imports it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,8 +20,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = join(dir, 'program.mjs');
 writeFileSync(file, PROGRAM);
 
-const run = (...args: string[]): { status: number | null; out: string; err: string } => {
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+const run = (...args: string[]): { status: number | null; out: string; err: string } => runWith(process.env, ...args);
+const runWith = (env: NodeJS.ProcessEnv, ...args: string[]): { status: number | null; out: string; err: string } => {
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env });
   return { status: r.status, out: r.stdout.trim(), err: r.stderr };
 };
 const started = { status: 0, out: 'workers 1', err: '' };
@@ -32,5 +34,9 @@ describe('BurstPool.create in a process started with Node options', () => {
 
   it.each([[[]], [['--expose-gc']], [['--expose-gc', '--enable-source-maps']]])('node %j program.mjs: the pool starts and closes', (flags: string[]) => {
     expect(run(...flags, file)).toEqual(started);
+  });
+
+  it('NODE_OPTIONS="--input-type=module --expose-gc" node -e ...: the pool starts and closes (the worker is started without --input-type)', () => {
+    expect(runWith({ ...process.env, NODE_OPTIONS: '--input-type=module --expose-gc' }, '-e', PROGRAM)).toEqual(started);
   });
 });
