@@ -48,7 +48,13 @@ export const C_VALIDATED_HI = 15;
 export const C_VALIDATED_LO = 16;
 export const C_DECRYPTED_HI = 17;
 export const C_DECRYPTED_LO = 18;
-export const CTRL_WORDS = 19;
+/**
+ * A packed job's claim: its SEQ while open, 0 once taken. The worker takes it (compare-exchange) before
+ * running its slice; the main thread, done with its own slice, takes it if the worker has not, and runs the
+ * slice itself. A worker that wakes late for a job already taken only says it is done.
+ */
+export const C_CLAIM = 19;
+export const CTRL_WORDS = 20;
 
 /** C_JOB: messages only; a packed transmit slice; a packed receive slice (over the last packed setup). */
 export const JOB_NONE = 0;

@@ -7,7 +7,7 @@ import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from '
 import { protectRange, validateRange, type BurstLayout } from './burst.js';
 import { TWO_32, protectPacked, validatePacked, type PackedProtectOptions, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from './packed.js';
 import {
-  C_COUNT, C_DECRYPTED_HI, C_DECRYPTED_LO, C_DONE, C_DONE_COUNT, C_FIRST, C_JOB, C_LAST_PN_HIGH, C_LAST_PN_LOW, C_MAX_FRAME, C_OUT_END, C_OUT_START, C_PN_HIGH, C_PN_LOW, C_SA, C_SEQ, C_STATUS, C_VALIDATED_HI, C_VALIDATED_LO,
+  C_CLAIM, C_COUNT, C_DECRYPTED_HI, C_DECRYPTED_LO, C_DONE, C_DONE_COUNT, C_FIRST, C_JOB, C_LAST_PN_HIGH, C_LAST_PN_LOW, C_MAX_FRAME, C_OUT_END, C_OUT_START, C_PN_HIGH, C_PN_LOW, C_SA, C_SEQ, C_STATUS, C_VALIDATED_HI, C_VALIDATED_LO,
   JOB_NONE, JOB_RECEIVE, JOB_TRANSMIT, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
   type FromWorker, type JobMessage, type PackedBuffers, type ToWorker,
 } from './pool-protocol.js';
@@ -173,7 +173,7 @@ while (running) {
   try {
     running = handleMessages();
     const job = ctrl[C_JOB]!;
-    if (running && job !== JOB_NONE) runPacked(job);
+    if (running && job !== JOB_NONE && Atomics.compareExchange(ctrl, C_CLAIM, seq, 0) === seq) runPacked(job);
   } catch (e) {
     status = 1;
     port.postMessage({ type: 'error', message: (e as Error).message } satisfies FromWorker);

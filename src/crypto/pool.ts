@@ -25,7 +25,7 @@ import { SCI_LENGTH, secTagLength } from '../wire/sectag.js';
 import { protectRange, validateRange, type BurstExecutor, type BurstLayout, type BurstProtectOptions, type BurstValidateOptions } from './burst.js';
 import { PACKED_ROOM, PackedCode, TWO_32, protectPacked, transmitLength, validatePacked, type PackedExecutor, type PackedOutcomes, type PackedProtectOptions, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from './packed.js';
 import {
-  C_COUNT, C_DECRYPTED_HI, C_DECRYPTED_LO, C_DONE, C_DONE_COUNT, C_FIRST, C_JOB, C_LAST_PN_HIGH, C_LAST_PN_LOW, C_MAX_FRAME, C_OUT_END, C_OUT_START, C_PN_HIGH, C_PN_LOW, C_SA, C_SEQ, C_STATUS, C_VALIDATED_HI, C_VALIDATED_LO, CTRL_WORDS,
+  C_CLAIM, C_COUNT, C_DECRYPTED_HI, C_DECRYPTED_LO, C_DONE, C_DONE_COUNT, C_FIRST, C_JOB, C_LAST_PN_HIGH, C_LAST_PN_LOW, C_MAX_FRAME, C_OUT_END, C_OUT_START, C_PN_HIGH, C_PN_LOW, C_SA, C_SEQ, C_STATUS, C_VALIDATED_HI, C_VALIDATED_LO, CTRL_WORDS,
   JOB_NONE, JOB_RECEIVE, JOB_TRANSMIT, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
   type FromWorker, type PackedBuffers, type ResultMessage, type ToWorker,
 } from './pool-protocol.js';
@@ -362,24 +362,28 @@ export class BurstPool implements BurstExecutor {
       starts.push(at);
       pns.push(taken);
     }
-    // This thread's slice starts the call: its first frame, output offset and PN are the call's.
-    const mine: PackedTransmitControl = { ...c, count: cuts[1]! - cuts[0]! };
+    // Slice k's control: its frames, output offset and first PN (slice 0's are the call's).
+    const slice = (k: number): PackedTransmitControl => {
+      const [hi, lo] = addPn(c.nextPnHigh, c.nextPnLow, pns[k]!);
+      return { ...c, first: cuts[k]!, count: cuts[k + 1]! - cuts[k]!, outStart: starts[k]!, nextPnHigh: hi, nextPnLow: lo, outEnd: 0, pnsUsed: 0 };
+    };
     const ends = starts.slice();
     let done = 0;
     this.runPacked(
       sa, input, output, outcomes, cuts, starts, ends, { protect: o },
       (k, w) => {
-        const [hi, lo] = addPn(c.nextPnHigh, c.nextPnLow, pns[k + 1]!);
-        w[C_PN_HIGH] = hi;
-        w[C_PN_LOW] = lo;
+        const t = slice(k);
+        w[C_PN_HIGH] = t.nextPnHigh;
+        w[C_PN_LOW] = t.nextPnLow;
         w[C_LAST_PN_HIGH] = c.lastPnHigh;
         w[C_LAST_PN_LOW] = c.lastPnLow;
         w[C_MAX_FRAME] = c.maxFrameSize;
       },
-      () => {
-        protectPacked(sa, o, input, output, outcomes, mine);
-        ends[0] = mine.outEnd;
-        done += mine.pnsUsed;
+      (k) => {
+        const t = slice(k);
+        protectPacked(sa, o, input, output, outcomes, t);
+        ends[k] = t.outEnd;
+        done += t.pnsUsed;
       },
       (w) => (done += w[C_DONE_COUNT]! >>> 0),
     );
@@ -403,7 +407,6 @@ export class BurstPool implements BurstExecutor {
       for (let i = cuts[k - 1]!; i < cuts[k]!; i++) if (!undecided || codes[i] === PackedCode.None) at += lengths[i]! + PACKED_ROOM;
       starts.push(at);
     }
-    const mine: PackedReceiveControl = { ...c, first: cuts[0]!, count: cuts[1]! - cuts[0]!, outStart: starts[0]! };
     const ends = starts.slice();
     let handled = 0, octetsValidated = 0, octetsDecrypted = 0;
     this.runPacked(
@@ -412,12 +415,13 @@ export class BurstPool implements BurstExecutor {
         w[C_PN_HIGH] = c.lowestPnHigh;
         w[C_PN_LOW] = c.lowestPnLow;
       },
-      () => {
-        validatePacked(sa, o, input, output, outcomes, mine);
-        ends[0] = mine.outEnd;
-        handled += mine.handled;
-        octetsValidated += mine.octetsValidated;
-        octetsDecrypted += mine.octetsDecrypted;
+      (k) => {
+        const r: PackedReceiveControl = { ...c, first: cuts[k]!, count: cuts[k + 1]! - cuts[k]!, outStart: starts[k]!, outEnd: 0, handled: 0, octetsValidated: 0, octetsDecrypted: 0 };
+        validatePacked(sa, o, input, output, outcomes, r);
+        ends[k] = r.outEnd;
+        handled += r.handled;
+        octetsValidated += r.octetsValidated;
+        octetsDecrypted += r.octetsDecrypted;
       },
       (w) => {
         handled += w[C_DONE_COUNT]! >>> 0;
@@ -455,10 +459,12 @@ export class BurstPool implements BurstExecutor {
   }
 
   /**
-   * Runs slice k + 1 of a packed call on worker k and slice 0 here (`here`), waits for every worker, adapts
+   * Runs slice k + 1 of a packed call on worker k and slice 0 here (`run(0)`), waits for every worker, adapts
    * the share, and throws the first failure. Slice k is frames cuts[k] .. cuts[k + 1] - 1, its output from
-   * starts[k]; a worker's slice's end goes to ends[k + 1]. `control(k, words)` writes the rest of worker k's
-   * control into its control block; `done(words)` reads the rest of its results. Empty slices are not sent.
+   * starts[k]; a worker's slice's end goes to ends[k + 1]. `control(k, words)` writes the rest of slice k's
+   * control into a worker's control block; `done(words)` reads the rest of its results. Empty slices are not
+   * sent. A worker that has not started its slice when this thread is done with its own (a sleeping vCPU can
+   * take milliseconds to wake) does not get it: this thread claims it first and runs it (`run(k + 1)`).
    */
   private runPacked(
     sa: SaContext,
@@ -469,8 +475,8 @@ export class BurstPool implements BurstExecutor {
     starts: readonly number[],
     ends: number[],
     setup: PackedSetup,
-    control: (k: number, words: Int32Array) => void,
-    here: () => void,
+    control: (slice: number, words: Int32Array) => void,
+    run: (slice: number) => void,
     done: (words: Int32Array) => void,
   ): void {
     const id = this.saId(sa);
@@ -481,22 +487,29 @@ export class BurstPool implements BurstExecutor {
       this.threads.forEach((t, k) => {
         if (cuts[k + 2]! === cuts[k + 1]!) return;
         this.setUp(t, input, output, outcomes, setup);
-        t.ctrl[C_SA] = id;
-        t.ctrl[C_FIRST] = cuts[k + 1]!;
-        t.ctrl[C_COUNT] = cuts[k + 2]! - cuts[k + 1]!;
-        t.ctrl[C_OUT_START] = starts[k + 1]!;
-        control(k, t.ctrl);
+        const w = t.ctrl;
+        w[C_SA] = id;
+        w[C_FIRST] = cuts[k + 1]!;
+        w[C_COUNT] = cuts[k + 2]! - cuts[k + 1]!;
+        w[C_OUT_START] = starts[k + 1]!;
+        control(k + 1, w);
         this.wake(t, setup.protect !== undefined ? JOB_TRANSMIT : JOB_RECEIVE);
         sent[k] = true;
       });
-      here();
+      run(0);
     } catch (e) {
       failure = e;
     }
-    const early = this.threads.some((t, k) => sent[k] && Atomics.load(t.ctrl, C_DONE) === t.seq);
+    let early = false;
     this.threads.forEach((t, k) => {
       if (!sent[k]) return;
       try {
+        if (failure === undefined && Atomics.compareExchange(t.ctrl, C_CLAIM, t.seq, 0) === t.seq) {
+          // The worker will find its slice taken and only say it is done: not waited for.
+          run(k + 1);
+          return;
+        }
+        early ||= Atomics.load(t.ctrl, C_DONE) === t.seq;
         this.finish(t);
         ends[k + 1] = t.ctrl[C_OUT_END]! >>> 0;
         done(t.ctrl);
@@ -673,7 +686,10 @@ export class BurstPool implements BurstExecutor {
   private wake(t: Thread, job: number): void {
     t.expectsResult = false;
     t.ctrl[C_JOB] = job;
-    t.seq++;
+    // As the worker reads it: an int32, never 0 (C_CLAIM's "none open").
+    t.seq = (t.seq + 1) | 0 || 1;
+    // A packed job is open to be claimed, by the worker or by this thread, once all its words are written.
+    Atomics.store(t.ctrl, C_CLAIM, job === JOB_NONE ? 0 : t.seq);
     Atomics.store(t.ctrl, C_SEQ, t.seq);
     Atomics.notify(t.ctrl, C_SEQ);
   }

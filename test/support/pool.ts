@@ -4,12 +4,12 @@
  * first: slow on a loaded machine, hence the long start-up timeout.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { BurstPool } from '../../src/crypto/pool.js';
+import { BurstPool, type BurstPoolOptions } from '../../src/crypto/pool.js';
 
-export function splittingPool(): () => BurstPool {
+export function splittingPool(options: BurstPoolOptions = {}): () => BurstPool {
   let pool: BurstPool | undefined;
   beforeAll(async () => {
-    pool = await BurstPool.create({ workers: 1, minFrames: 2 });
+    pool = await BurstPool.create({ workers: 1, minFrames: 2, ...options });
   }, 60_000);
   afterAll(async () => {
     await pool?.close();
