@@ -181,6 +181,12 @@ const VALIDATE_MODES: readonly PackedValidateFrames[] = ['Strict', 'Check', 'Dis
 const TX_WORDS = 10, RX_WORDS = 11;
 /** 2^32: a 64-bit value's upper half's weight. */
 export const TWO_32 = 0x1_0000_0000;
+
+/** The PN k after (hi, lo), as 32-bit halves (hi may reach 2^32: past every PN); k < 2^32. */
+export function addPn(hi: number, lo: number, k: number): [number, number] {
+  const l = lo + k;
+  return l >= TWO_32 ? [hi + 1, l - TWO_32] : [hi, l];
+}
 const cfg = new Uint8Array(CFG_OCTETS);
 const ctl = new Uint32Array(Math.max(TX_WORDS, RX_WORDS));
 

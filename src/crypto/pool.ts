@@ -23,7 +23,7 @@ import { ConfigError, describe } from '../util/errors.js';
 import type { PackedFrames } from '../wire/packed.js';
 import { SCI_LENGTH, secTagLength } from '../wire/sectag.js';
 import { protectRange, validateRange, type BurstExecutor, type BurstLayout, type BurstProtectOptions, type BurstValidateOptions } from './burst.js';
-import { PACKED_ROOM, PackedCode, TWO_32, protectPacked, transmitLength, validatePacked, type PackedExecutor, type PackedOutcomes, type PackedProtectOptions, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from './packed.js';
+import { PACKED_ROOM, PackedCode, TWO_32, addPn, protectPacked, transmitLength, validatePacked, type PackedExecutor, type PackedOutcomes, type PackedProtectOptions, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from './packed.js';
 import {
   C_CLAIM, C_COUNT, C_DECRYPTED_HI, C_DECRYPTED_LO, C_DONE, C_DONE_COUNT, C_FIRST, C_JOB, C_LAST_PN_HIGH, C_LAST_PN_LOW, C_MAX_FRAME, C_OUT_END, C_OUT_START, C_PN_HIGH, C_PN_LOW, C_SA, C_SEQ, C_STATUS, C_VALIDATED_HI, C_VALIDATED_LO, CTRL_WORDS,
   JOB_NONE, JOB_RECEIVE, JOB_TRANSMIT, T_DATA_LEN, T_DATA_OFF, T_E, T_ICV_OFF, T_IN_LEN, T_IN_OFF, T_PN_HIGH, T_PN_LOW, T_SECTAG_OFF, TABLE_WORDS,
@@ -103,12 +103,6 @@ const MIN_SHARE = 0.05;
 const MAX_SHARE = 0.9;
 
 
-/** The PN k after (hi, lo), as halves (hi may reach 2^32: past every PN). */
-function addPn(hi: number, lo: number, k: number): [number, number] {
-  const l = lo + k;
-  return l >= TWO_32 ? [hi + 1, l - TWO_32] : [hi, l];
-}
-
 /** A packed call's arrays are shared with the workers: each must be a view of a SharedArrayBuffer. */
 function checkShared(input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes): void {
   const arrays: [string, unknown][] = [
@@ -123,7 +117,7 @@ function checkShared(input: PackedFrames, output: PackedFrames, outcomes: Packed
   }
 }
 
-/** The worker's module and how to start it: compiled JavaScript, or (under vitest) TypeScript through a loader. */
+/** How a worker is started: its module, Node options and environment. */
 interface WorkerStart {
   readonly url: URL;
   readonly execArgv: string[] | undefined;
@@ -131,6 +125,7 @@ interface WorkerStart {
   readonly env: NodeJS.ProcessEnv | undefined;
 }
 
+/** The worker's module and how to start it: compiled JavaScript, or (under vitest) TypeScript through a loader. */
 function workerEntry(): WorkerStart {
   const here = import.meta.url;
   // Compiled: the worker inherits this process's Node options (--cpu-prof, --expose-gc included), unless one

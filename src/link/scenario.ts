@@ -12,6 +12,7 @@ import { parseLineRate } from './linerate.js';
 import type { PayloadPattern, SizeSpec, VlanSpec } from './traffic.js';
 import type { Side, TamperField } from './actors.js';
 import { MAX_CKN_LENGTH, MIN_CKN_LENGTH } from '../mka/keys.js';
+import { isVlanTpid } from '../wire/ethernet.js';
 import { MKA_HELLO_TIME_PS, MKA_LIFE_TIME_PS, SAK_RETIRE_TIME_PS, type NoPeerPolicy } from '../mka/kay.js';
 
 /** The SecY controls both ports use (802.1AE 10.7), under the standard's names. */
@@ -146,7 +147,10 @@ function flow(f: Fields): TrafficFlow {
   if (f.has('vlan')) {
     const raw = f.raw('vlan');
     const v = new Fields(isObject(raw) ? raw : { vid: raw }, 'vlan');
-    vlan = { vid: v.integer('vid', 0, 4095), pcp: v.integer('pcp', 0, 7, 0), tpid: v.integer('tpid', 0x8100, 0x88a8, 0x8100) };
+    const tpid = v.integer('tpid', 0x8100, 0x88a8, 0x8100);
+    // A tag's TPID is 802.1Q's C-tag or 802.1ad's S-tag: a frame with any other is not tagged to the receiver.
+    if (!isVlanTpid(tpid)) v.fail('tpid', '0x8100 (802.1Q) or 0x88a8 (802.1ad)', `0x${tpid.toString(16)}`);
+    vlan = { vid: v.integer('vid', 0, 4095), pcp: v.integer('pcp', 0, 7, 0), tpid };
   }
   let burst: TrafficFlow['burst'];
   if (f.has('burst')) {

@@ -4,11 +4,11 @@
  * Outcomes, counters, output octets, PN state and events are exactly those of the single-frame paths,
  * frame by frame; events are dispatched at the frame boundaries `transmit`/`transmitBurst` dispatch them.
  */
-import { PACKED_CODE_NAMES, PACKED_ROOM, PackedCode, checkApart, checkOutcomes, packedInThread, type PackedOutcomes, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from '../crypto/packed.js';
+import { PACKED_CODE_NAMES, PACKED_ROOM, PackedCode, addPn, checkApart, checkOutcomes, packedInThread, type PackedOutcomes, type PackedReceiveControl, type PackedTransmitControl, type PackedValidateOptions } from '../crypto/packed.js';
 import { MIN_USER_DATA } from '../crypto/macsec.js';
 import { ConfigError, describe } from '../util/errors.js';
 import { ETHERTYPE_OFFSET, VLAN_TAG_LENGTH } from '../wire/ethernet.js';
-import { ICV_LENGTH, SECTAG_TCI_AN, TCI_C, TCI_E, TCI_SC } from '../wire/sectag.js';
+import { ICV_LENGTH, SECTAG_TCI_AN, TCI_C, TCI_E, TCI_SC, secTagLength } from '../wire/sectag.js';
 import { checkPackedFrames, packedFrame, type PackedFrames } from '../wire/packed.js';
 import type { ReceiveDeliveredCounter, ReceiveDropCounter, ReceiveOrigin, ReceiveOutcome } from './outcome.js';
 import {
@@ -124,27 +124,19 @@ export function transmitPacked(s: SecYState, input: PackedFrames, output: Packed
     tx.nextPnHigh = hi;
     tx.nextPnLow = lo;
     // At most `count` PNs from frame i's: within what pnsBeforeEvent allowed.
-    const lastLo = lo + count - 1;
-    tx.lastPnHigh = lastLo >= TWO_32 ? hi + 1 : hi;
-    tx.lastPnLow = lastLo >= TWO_32 ? lastLo - TWO_32 : lastLo;
+    [tx.lastPnHigh, tx.lastPnLow] = addPn(hi, lo, count - 1);
     tx.maxFrameSize = c.maxFrameSize;
     try {
       kernels.protectPacked(sa.ctx, optionsOfKey(s.txOptions, key, sa.an, s.txSci), input, output, outcomes, tx);
     } catch (e) {
       // A kernel that failed part way may have sealed frames with each PN of the run (a pool's late worker may still
       // be at it): nextPN moves past them all, so none is used again under this SAK (10.5.2).
-      const past = tx.lastPnLow + 1;
-      sa.nextHi = past >= TWO_32 ? tx.lastPnHigh + 1 : tx.lastPnHigh;
-      sa.nextLo = past >= TWO_32 ? 0 : past;
+      [sa.nextHi, sa.nextLo] = addPn(tx.lastPnHigh, tx.lastPnLow, 1);
       throw e;
     }
     at = tx.outEnd;
     // takePN moved nextPN past frame i's PN; the kernel used tx.pnsUsed PNs from it (10.5.2).
-    const nextLo = sa.nextLo + tx.pnsUsed - 1;
-    if (nextLo >= TWO_32) {
-      sa.nextHi++;
-      sa.nextLo = nextLo - TWO_32;
-    } else sa.nextLo = nextLo;
+    [sa.nextHi, sa.nextLo] = addPn(sa.nextHi, sa.nextLo, tx.pnsUsed - 1);
     // The counters (10.7): the frames sent, their user data octets, and the too long ones (the frames that took no PN).
     const header = ETHERTYPE_OFFSET + VLAN_TAG_LENGTH * ((key >>> KEY_TAGS_SHIFT) & 3);
     const sent = tx.pnsUsed;
@@ -394,7 +386,7 @@ function addCounts(r: number, ok: number, delayed: number, unchecked: number, in
 function takeBack(r: number, data: Uint8Array, off: number, len: number, tagOffset: number): void {
   const tci = data[off + tagOffset + SECTAG_TCI_AN]!;
   const sl = data[off + tagOffset + 3]!;
-  const user = sl !== 0 ? sl : len - tagOffset - (tci & TCI_SC ? 16 : 8) - ICV_LENGTH;
+  const user = sl !== 0 ? sl : len - tagOffset - secTagLength((tci & TCI_SC) !== 0) - ICV_LENGTH;
   runCounts[r * COUNTS + (tci & TCI_E ? K_DECRYPTED : K_VALIDATED)]! -= user;
 }
 

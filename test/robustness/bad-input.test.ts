@@ -523,6 +523,7 @@ const API_ROWS: readonly ApiRow[] = [
   { what: 'decodeScenario: actors not a list', input: () => decodeScenario({ actors: { a: 5 } }), error: ConfigError, message: /^actors\.a: expected an array, got 5$/ },
   { what: 'decodeScenario: duration in words', input: () => decodeScenario({ duration: 'soon' }), error: ConfigError, message: /^duration: expected a duration like "10ms", "2\.5us" or "100ns", got "soon"$/ },
   { what: 'decodeScenario: VLAN 5000', input: () => decodeScenario({ traffic: [{ vlan: { vid: 5000 } }] }), error: ConfigError, message: /^vlan\.vid: expected an integer 0-4095, got 5000$/ },
+  { what: 'decodeScenario: VLAN TPID 0x8200 (neither 802.1Q nor 802.1ad)', input: () => decodeScenario({ traffic: [{ vlan: { vid: 5, tpid: 0x8200 } }] }), error: ConfigError, message: /^vlan\.tpid: expected 0x8100 \(802\.1Q\) or 0x88a8 \(802\.1ad\), got .*0x8200/ },
   { what: 'loadVectorFile: missing', input: () => loadVectorFile(F.vMissing), error: VectorFileError, message: /missing-vectors\.json: cannot read \(ENOENT\)$/ },
   { what: 'loadVectorFile: malformed JSON', input: () => loadVectorFile(F.vMalformed), error: VectorFileError, message: /v-malformed\.json: not valid JSON/ },
   { what: 'loadVectorFile: key of odd length', input: () => loadVectorFile(F.vOddKey), error: VectorFileError, message: /v-odd-key\.json: vector mine: key: odd number of hex digits/ },
