@@ -77,7 +77,7 @@ export type PackedKernelArgs = [
 export interface WorkArea {
   /**
    * Reserves `octets` octets and returns where they start, with `scratch` octets after them for what sealing or
-   * opening in place puts there (keystream, descriptors); `bytes`/`words` are remade when the memory grows.
+   * opening in place puts there (keystream, descriptors); `bytes` is remade when the memory grows: read it after.
    */
   area(octets: number, scratch: number): number;
   /** The whole memory. */

@@ -1,6 +1,7 @@
 /**
  * The burst kernel of the TypeScript backends in WebAssembly: CTR XOR, GHASH over AAD and data, and the
- * tag, for every frame of a burst in one call, given the keystream. The same 8-bit table as ghash.ts,
+ * tag, for every frame of a burst in one call, given the keystream (or the counter blocks it makes for the
+ * source's bulk cipher); and the copy runs a packed kernel lays a chunk out with. The same 8-bit table as ghash.ts,
  * with the table entry a v128 (one load and one XOR per octet of Y instead of four each) and no bounds
  * checks, and tables for H^2..H^4 too, so that four blocks are multiplied at once (aggregated reduction:
  * one block at a time, each product waits on the last). Measured on long data, kernel alone: about 7
@@ -415,8 +416,9 @@ export class GhashWasm implements WorkArea {
    * Seals or opens frames first .. first + count - 1 of `burst` with the table at `slot`: the octets they
    * span and their descriptors are copied into the work area, processed there, and copied back (for open,
    * the results too); frames already in this memory (a packed kernel's work area) are processed in place,
-   * with the keystream and descriptors after them. `keystream` is each frame's E_K(J0) and data keystream,
-   * back to back. Returns how many frames verified (open).
+   * with the keystream and descriptors after them. `keystream` gives each frame's E_K(J0) and data keystream,
+   * back to back: written per frame, copied, or made here as counter blocks the source's bulk cipher
+   * encrypts in place (EcbBlocks). Returns how many frames verified (open).
    */
   run(slot: number, burst: BurstBuffers, first: number, count: number, keystream: BurstKeystream, blocks: number, open: boolean): number {
     if (count === 0) return 0;

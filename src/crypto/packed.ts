@@ -205,7 +205,7 @@ const MAX_CLEAR_TAGS = 2;
 /** Output room each frame needs beyond its input length, transmit and receive alike. */
 export const PACKED_ROOM = 32;
 
-/** Descriptor scratch and the frame each descriptor belongs to, grown to the largest burst. */
+/** Descriptor scratch and the frame each descriptor belongs to, grown to the largest chunk. */
 let desc = new Int32Array(DESC_WORDS * 256);
 let descFrame = new Uint32Array(256);
 let results = new Uint8Array(256);
@@ -512,8 +512,8 @@ const staged: Stage = { end: 0, out: new Uint8Array(0), area: undefined, ss: 0, 
 const STAGE_OCTETS = 64 * 1024;
 
 /**
- * Picks the chunk of frames from `i` (input and output each about STAGE_OCTETS at most, input frames
- * within one span of that size), and stages its input where the SA's engine has a work area.
+ * Picks the chunk of frames from `i` (input and output each about STAGE_OCTETS at most; where its input is
+ * staged, in the SA's engine's work area, its frames within one input span of that size) and stages it.
  */
 function stage(sa: SaContext, input: PackedFrames, output: PackedFrames, i: number, end: number, outAt: number): Stage {
   const area = workAreaOf(sa);
@@ -523,7 +523,7 @@ function stage(sa: SaContext, input: PackedFrames, output: PackedFrames, i: numb
   for (; j < end && room < STAGE_OCTETS; j++) {
     const o = offsets[j]!, e = o + lengths[j]!;
     const nlo = Math.min(lo, o), nhi = Math.max(hi, e);
-    if (nhi - nlo > STAGE_OCTETS) break;
+    if (area !== undefined && nhi - nlo > STAGE_OCTETS) break;
     lo = nlo;
     hi = nhi;
     room += lengths[j]! + PACKED_ROOM;
@@ -597,8 +597,8 @@ function flushRuns(k: Stage, input: PackedFrames): void {
  * Receives input frames c.first .. c.first + c.count - 1 for one receive SA (module comment): codes
  * (InPktsOK, InPktsUnchecked, InPktsDelayed, InPktsLate, InPktsInvalid, InPktsNotValid, InPktsBadTag, or
  * None for the general path), PN halves (0 where no PN was read), and the delivered frames (DA ‖ SA ‖
- * [clear tags] ‖ user data; length 0 where none) in output.data from c.outStart. Sets c.outEnd and
- * c.handled. Throws ConfigError on bad options, a bad range or too little room (each frame needs its
+ * [clear tags] ‖ user data; length 0 where none) in output.data from c.outStart. Sets c.outEnd,
+ * c.handled and the user data octets validated (c.octetsValidated, c.octetsDecrypted). Throws ConfigError on bad options, a bad range or too little room (each frame needs its
  * length + 32 octets, as on transmit), before anything is written; never on frame contents.
  */
 export function validatePacked(sa: SaContext, o: PackedValidateOptions, input: PackedFrames, output: PackedFrames, outcomes: PackedOutcomes, c: PackedReceiveControl): void {

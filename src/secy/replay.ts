@@ -8,9 +8,10 @@
  * lowestPN = nextPN - replayWindow. Inside [lowestPN, nextPN) a repeat is accepted, as the standard says;
  * replayWindow 0 makes lowestPN = nextPN, i.e. strictly increasing PNs.
  */
+import { TWO_32 } from '../crypto/packed.js';
 import { ConfigError, describe } from '../util/errors.js';
 
-export const TWO_32 = 0x1_0000_0000;
+export { TWO_32 };
 const LOW_MASK = 0xffff_ffffn;
 
 /** The replay state of a receive SA: nextPN and lowestPN as hi/lo halves. */

@@ -141,6 +141,9 @@ interface NativeCase {
   /** Each frame's AN, 1 or 2: the second receive run (undecidedOnly) takes AN 2's. */
   ans: number[];
   outStart: number;
+  /** Transmit: PNs the SA may still use (10.5.2: past them, PN exhaustion), and maxFrameSize (10.7.17: longer frames take no PN). */
+  pns: number;
+  maxFrameSize: number;
 }
 
 const MAX_FRAMES = 40;
@@ -154,6 +157,8 @@ const nativeCaseArb: fc.Arbitrary<NativeCase> = fc.record({
   fate: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: MAX_FRAMES, maxLength: MAX_FRAMES }),
   ans: fc.array(fc.constantFrom(1, 2), { minLength: MAX_FRAMES, maxLength: MAX_FRAMES }),
   outStart: fc.integer({ min: 0, max: 9 }),
+  pns: fc.oneof(fc.integer({ min: 0, max: MAX_FRAMES }), fc.constant(0xffff_0000)),
+  maxFrameSize: fc.constantFrom(1518, 70_000, 200_000),
 });
 
 export function nativeDifferential(backend: BackendName): void {
@@ -172,12 +177,12 @@ export function nativeDifferential(backend: BackendName): void {
         });
         const n = plain.length;
         const both = (run: (b: BackendName) => string): void => expect(run(backend)).toBe(run('native'));
-        // Transmit: the whole call under AN 1.
+        // Transmit: the whole call under AN 1, refusals (too long, PNs exhausted) and chunks of the work area crossing.
         both((b) => {
           const sa = new SaContext({ suite, key: keys[0]! }, b);
           const out = packedFrames(n, s.outStart + plain.reduce((a, f) => a + f.length + 32, 0));
           const oc = packedOutcomes(n);
-          const c: PackedTransmitControl = { first: 0, count: n, outStart: s.outStart, nextPnHigh: 0, nextPnLow: 5, lastPnHigh: 0, lastPnLow: 0xffff_ffff, maxFrameSize: 200_000, outEnd: 0, pnsUsed: 0 };
+          const c: PackedTransmitControl = { first: 0, count: n, outStart: s.outStart, nextPnHigh: 0, nextPnLow: 5, lastPnHigh: 0, lastPnLow: 4 + s.pns, maxFrameSize: s.maxFrameSize, outEnd: 0, pnsUsed: 0 };
           protectPacked(sa, options(1), lay(plain, s.gaps, true), out, oc, c);
           sa.wipe();
           return everything(out, oc, [c.outEnd, c.pnsUsed]);
