@@ -12,7 +12,7 @@ import Benchmark from 'benchmark';
 import { backendNames, type BackendName } from '../src/crypto/backend.js';
 import { BurstPool } from '../src/crypto/pool.js';
 import type { CipherSuiteName } from '../src/crypto/suite.js';
-import { averageFrameOctets, Fixture, makeCase, SECY_METHODS, THREADED_BURST_FRAMES, threadedCallFrames, type BenchCase, type BenchMode, type BenchSize, type CaseSpec } from '../src/bench/cases.js';
+import { averageFrameOctets, Fixture, makeCase, SECY_METHODS, poolMinFrames, threadedCallFrames, type BenchCase, type BenchMode, type BenchSize, type CaseSpec } from '../src/bench/cases.js';
 import { frameGbps } from '../src/bench/line-rate.js';
 import { seriesLabel } from '../src/bench/render.js';
 
@@ -42,15 +42,14 @@ const BURST_FRAMES = 128;
 
 /** Runs the suites, printing benchmark.js's line per benchmark; returns every figure. */
 export async function runSuites(o: SuiteOptions, print: (line: string) => void): Promise<SuiteLine[]> {
-  // Every threaded call is split, the smallest included.
-  const pool = o.workers > 0 ? await BurstPool.create({ workers: o.workers, minFrames: Math.min(2048, ...o.sizes.map((s) => threadedCallFrames(s))) }) : undefined;
+  const pool = o.workers > 0 ? await BurstPool.create({ workers: o.workers, minFrames: poolMinFrames(o.sizes) }) : undefined;
   const lines: SuiteLine[] = [];
   try {
     for (const suite of o.suites) {
       for (const mode of o.modes) {
         for (const size of o.sizes) {
           const name = `${suite} ${mode} ${size === 'imix' ? 'IMIX' : `${size} octets`}`;
-          const fixture = new Fixture(suite, mode, size, pool ? THREADED_BURST_FRAMES : BURST_FRAMES);
+          const fixture = new Fixture(suite, mode, size, Math.max(BURST_FRAMES, pool ? threadedCallFrames(size) : 0));
           const specs: CaseSpec[] = [
             { suite, mode, size, method: 'node-gcm', threads: 1 },
             { suite, mode, size, method: 'noble-gcm', threads: 1 },

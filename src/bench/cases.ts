@@ -26,7 +26,7 @@ import { packedFrames, type PackedFrames } from '../wire/packed.js';
 export type BenchMode = 'integrity' | 'confidentiality';
 export type BenchSize = number | 'imix';
 /**
- *   burst                protectBurst, `burstFrames` frames a call (threaded: `threadedBurstFrames`, split with a pool)
+ *   burst                protectBurst, `burstFrames` frames a call (threaded: threadedCallFrames(size), split with a pool)
  *   frame                protect, one frame a call
  *   validate-burst       validateBurst over the same frames protected, `burstFrames` a call (layouts parsed ahead)
  *   secy-transmit-burst  SecY.transmitBurst, `burstFrames` frames a call: PNs, checks, counters and outcomes
@@ -40,7 +40,7 @@ export type BenchSize = number | 'imix';
  *   secy-receive-packed  SecY.receivePacked over the protected frames packed in one buffer, `burstFrames` a
  *                        call: the receiveBurst work with validatePacked's kernel, outcomes as codes
  *                        (both packed SecY rows threaded: the SecY's executor is the pool, every array on a
- *                        SharedArrayBuffer, `threadedBurstFrames` a call, each kernel call split)
+ *                        SharedArrayBuffer, threadedCallFrames(size) a call, each kernel call split)
  *   packed-transmit      protectPacked over the frames packed in one buffer, `burstFrames` a call: SecTAG, PNs,
  *                        refusal checks, protect, outcome codes (one C call on native)
  *   packed-receive       validatePacked over the protected frames packed in one buffer, `burstFrames` a call:
@@ -138,7 +138,6 @@ function fill(seed: number, length: number): Uint8Array {
   return out;
 }
 
-/** The frames, keys and per-frame inputs one (suite, mode, size) group shares between its cases. */
 /**
  * Threaded calls: THREADED_BURST_FRAMES frames, fewer where they would pass THREADED_BURST_OCTETS. With their
  * output they then stay in the caches of the cores splitting them, as the one-thread rows' bursts do: measured
@@ -152,6 +151,11 @@ export const THREADED_BURST_OCTETS = 1.5 * 2 ** 20;
 export const threadedCallFrames = (size: BenchSize, frames = THREADED_BURST_FRAMES, octets = THREADED_BURST_OCTETS): number =>
   Math.min(frames, Math.max(2, Math.floor(octets / averageFrameOctets(size))));
 
+/** A pool's minFrames for threaded calls of these sizes: every one of them is split, the smallest included. */
+export const poolMinFrames = (sizes: readonly BenchSize[], frames?: number, octets?: number): number =>
+  Math.min(2048, ...sizes.map((s) => threadedCallFrames(s, frames, octets)));
+
+/** The frames, keys and per-frame inputs one (suite, mode, size) group shares between its cases. */
 export class Fixture {
   readonly key: Uint8Array;
   readonly ssci: Uint8Array | undefined;

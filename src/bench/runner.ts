@@ -16,6 +16,7 @@ import {
   THREADED_BURST_FRAMES,
   THREADED_BURST_OCTETS,
   threadedCallFrames,
+  poolMinFrames,
   BARE_BURST_OF,
   Fixture,
   isSecYMethod,
@@ -57,7 +58,7 @@ export interface BenchOptions {
    * and (with singleFrame) SecY.transmit and receive per frame. Default true.
    */
   readonly secy?: boolean;
-  /** Frames per burst on one thread (default 128) and when threaded (default 4096). */
+  /** Frames per burst on one thread (default 128) and when threaded (default 4096, fewer past threadedBurstOctets). */
   readonly burstFrames?: number;
   readonly threadedBurstFrames?: number;
   /** A threaded call's frames, in octets, at most (default 1.5 MiB: fewer frames at large sizes; see threadedCallFrames). */
@@ -235,8 +236,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const o = resolveOptions(options);
   const startedAt = new Date();
   const machine = machineInfo();
-  // Every threaded call is split, the smallest included.
-  const pool = o.workers > 0 ? await BurstPool.create({ workers: o.workers, minFrames: Math.max(2, Math.min(2048, ...o.sizes.map((s) => threadedFrames(o, s)))) }) : undefined;
+  const pool = o.workers > 0 ? await BurstPool.create({ workers: o.workers, minFrames: poolMinFrames(o.sizes, o.threadedBurstFrames, o.threadedBurstOctets) }) : undefined;
   const results: BenchResult[] = [];
   const cellMs = (o.seconds * 1000) / o.rounds;
   const collect = fullCollection();
@@ -244,7 +244,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     for (const suite of o.suites) {
       for (const mode of o.modes) {
         for (const size of o.sizes) {
-          const fixture = new Fixture(suite, mode, size, Math.max(o.burstFrames, o.workers > 0 ? o.threadedBurstFrames : 0, 128));
+          const fixture = new Fixture(suite, mode, size, Math.max(o.burstFrames, o.workers > 0 ? threadedFrames(o, size) : 0, 128));
           const cases = groupSpecs(suite, mode, size, o).map((spec) =>
             makeCase(fixture, spec, spec.threads > 1 ? threadedFrames(o, size) : o.burstFrames, pool),
           );
